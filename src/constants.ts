@@ -1,0 +1,44 @@
+/** Input names, exactly as action.yml declares them: a public contract. */
+export const Inputs = {
+  VaultName: 'vault-name',
+  VaultUrl: 'vault-url',
+  Operation: 'operation',
+  SecretName: 'secret-name',
+  SecretValue: 'secret-value',
+  ClientId: 'client-id',
+  TenantId: 'tenant-id',
+  ClientSecret: 'client-secret',
+  Creds: 'creds',
+  AuthType: 'auth-type',
+  Audience: 'audience',
+  Environment: 'environment'
+} as const
+
+/** Output names, exactly as action.yml declares them. */
+export const Outputs = {
+  Value: 'value',
+  Version: 'version',
+  Id: 'id',
+  RecoveryId: 'recovery-id',
+  DeletedOn: 'deleted-on',
+  ScheduledPurgeDate: 'scheduled-purge-date'
+} as const
+
+/** Environment variables the sign-in inputs fall back to, as the Azure SDKs name them. */
+export const EnvFallbacks = {
+  ClientId: 'AZURE_CLIENT_ID',
+  TenantId: 'AZURE_TENANT_ID',
+  ClientSecret: 'AZURE_CLIENT_SECRET'
+} as const
+
+/** Present only when the job has `permissions: id-token: write`. */
+export const OidcRequestEnv = {
+  Url: 'ACTIONS_ID_TOKEN_REQUEST_URL',
+  Token: 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'
+} as const
+
+export const Operations = ['get', 'set', 'delete'] as const
+export type Operation = (typeof Operations)[number]
+
+export const AuthTypes = ['auto', 'oidc', 'service-principal', 'azure-cli', 'managed-identity'] as const
+export type AuthType = (typeof AuthTypes)[number]

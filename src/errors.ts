@@ -1,0 +1,20 @@
+/**
+ * An error whose message is written for the user of the action: it names what was wrong and what
+ * to do, and never carries a secret value. Anything else that reaches the top is unexpected.
+ */
+export class ActionError extends Error {
+  override readonly name = 'ActionError'
+}
+
+/** Quotes a user-supplied (non-secret) value for an error message, shortened if it is long. */
+export function quote(value: string): string {
+  const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value
+  return `'${shown.replace(/\r?\n/g, '\\n')}'`
+}
+
+/** The error for an input whose value is not one of a fixed set. */
+export function notOneOf(input: string, value: string, accepted: readonly string[]): ActionError {
+  return new ActionError(
+    `Input '${input}' has an unknown value ${quote(value)}. Accepted values: ${accepted.join(', ')}.`
+  )
+}

@@ -1,0 +1,167 @@
+import { Inputs, OidcRequestEnv, type Operation } from './constants.js'
+import { ActionError } from './errors.js'
+import type { ActionInputs } from './inputs.js'
+import { MethodNames, type SignIn } from './auth/index.js'
+import { MissingIdTokenPermission } from './auth/plan.js'
+import { VaultHostNotFoundError } from './vault/client.js'
+
+/** What the run had got to when it failed: the more is known, the more precise the advice. */
+export interface FailureContext {
+  readonly inputs?: ActionInputs
+  readonly signIn?: SignIn
+}
+
+interface ErrorLike {
+  name?: string
+  message?: string
+  code?: string
+  statusCode?: number
+  errors?: unknown[]
+  errorResponse?: { error?: string; errorDescription?: string }
+}
+
+/** What each operation needs from the vault, in both of Key Vault's permission models. */
+const Permissions: Readonly<Record<Operation, { policy: string; role: string; dataAction: string }>> = {
+  get: { policy: 'get', role: 'Key Vault Secrets User', dataAction: 'Microsoft.KeyVault/vaults/secrets/getSecret/action' },
+  set: { policy: 'set', role: 'Key Vault Secrets Officer', dataAction: 'Microsoft.KeyVault/vaults/secrets/setSecret/action' },
+  delete: { policy: 'delete', role: 'Key Vault Secrets Officer', dataAction: 'Microsoft.KeyVault/vaults/secrets/delete' }
+}
+
+/**
+ * Turns any error into one message that says what went wrong and what to do next. Messages from
+ * Azure never contain secret values; every secret was masked before the first request anyway.
+ */
+export function explainFailure(error: unknown, context: FailureContext = {}): string {
+  const err = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as ErrorLike
+  if (error instanceof ActionError) return error.message
+  if (error instanceof VaultHostNotFoundError) return explainUnknownHost(error.host, context)
+  if (err.name === 'AggregateAuthenticationError') return explainNoSignIn(err, context)
+  if (isIdTokenFailure(err)) return explainIdTokenFailure(err)
+  if (err.name === 'CredentialUnavailableError') return `Sign-in ${methodLabel(context)}is not available: ${firstLine(err.message)}`
+  if (err.name === 'AuthenticationError' || /AADSTS\d+/.test(err.message ?? '')) return explainEntraError(err, context)
+  if (err.name === 'RestError' && err.statusCode) return explainVaultError(err, context)
+  if (err.code && /^E[A-Z]+$/.test(err.code)) {
+    return `Could not reach ${context.inputs?.vault.url ?? 'Azure'}: ${err.code} (${firstLine(err.message)}). Check the runner's network access to the vault and to Microsoft Entra ID.`
+  }
+  return `Unexpected error: ${firstLine(err.message)}`
+}
+
+function explainUnknownHost(host: string, { inputs }: FailureContext): string {
+  const where = inputs?.signIn.cloud.name ?? 'AzureCloud'
+  return (
+    `The vault host '${host}' does not resolve. Check '${Inputs.VaultName}' for a typo and that '${Inputs.Environment}' (${where}) is the vault's cloud; ` +
+    `for a vault behind a private endpoint, the runner must be able to resolve its private DNS name.`
+  )
+}
+
+function explainNoSignIn(err: ErrorLike, { signIn }: FailureContext): string {
+  const methods = signIn?.plan.methods ?? []
+  const tried = (err.errors ?? []).map((inner, index) => {
+    const method = methods[index]
+    const label = method ? MethodNames[method] : `method ${index + 1}`
+    return `${label}: ${firstLine((inner as ErrorLike).message)}`
+  })
+  const lines = [...(signIn?.plan.passedOver ?? []), ...tried]
+  return (
+    `No way to sign in to Azure was found ('${Inputs.AuthType}: auto'). Tried:\n` +
+    lines.map((line) => `- ${line}`).join('\n') +
+    `\nFor keyless sign-in, give '${Inputs.ClientId}' and '${Inputs.TenantId}' and grant 'permissions: id-token: write'.`
+  )
+}
+
+function isIdTokenFailure(err: ErrorLike): boolean {
+  return /ACTIONS_ID_TOKEN_REQUEST|Failed to get ID Token/i.test(err.message ?? '')
+}
+
+function explainIdTokenFailure(err: ErrorLike): string {
+  if ((err.message ?? '').includes(OidcRequestEnv.Url)) return MissingIdTokenPermission
+  return `Could not get a GitHub OIDC token: ${firstLine(err.message)}. Check that the job has 'permissions: id-token: write'.`
+}
+
+function explainEntraError(err: ErrorLike, { signIn }: FailureContext): string {
+  const description = `${err.errorResponse?.errorDescription ?? ''} ${err.message ?? ''}`
+  const code = /AADSTS(\d+)/.exec(description)?.[1]
+  const clientId = signIn?.settings.clientId ?? '(unknown)'
+  const tenantId = signIn?.settings.tenantId ?? '(unknown)'
+  const claims = signIn?.federatedClaims()
+  const serviceSaid = firstLine(/AADSTS\d+:[^\r\n]*/.exec(description)?.[0] ?? err.message)
+  switch (code) {
+    case '7000215':
+      return `Microsoft Entra ID rejected the client secret of app '${clientId}' (AADSTS7000215). Check that '${Inputs.ClientSecret}' (or '${Inputs.Creds}') holds the secret's Value, not its Secret ID, and that it has not expired.`
+    case '700016':
+      return `Application '${clientId}' was not found in tenant '${tenantId}' (AADSTS700016). Check '${Inputs.ClientId}' and '${Inputs.TenantId}', and that '${Inputs.Environment}' names the app's cloud.`
+    case '90002':
+      return `Tenant '${tenantId}' was not found (AADSTS90002). Check '${Inputs.TenantId}' and that '${Inputs.Environment}' names the tenant's cloud.`
+    case '70021':
+    case '700213':
+    case '7002138': {
+      const presented = claims
+        ? `issuer '${claims.issuer ?? ''}', subject '${claims.subject ?? ''}', audience '${claims.audience ?? ''}'`
+        : 'see the service message below'
+      return (
+        `No federated credential of app '${clientId}' matches this workflow's OIDC token (AADSTS${code}). The token presented: ${presented}. ` +
+        `Add a federated credential to the app with exactly these values (the subject is case-sensitive), or run the job from the branch or environment the existing credential names. ` +
+        `Service said: ${serviceSaid}`
+      )
+    }
+    case '700024':
+      return `The GitHub OIDC token was outside its validity window (AADSTS700024). Re-run the job; if it recurs, check the runner's clock.`
+    default:
+      return `Microsoft Entra ID refused the sign-in of app '${clientId}' in tenant '${tenantId}': ${serviceSaid}`
+  }
+}
+
+function explainVaultError(err: ErrorLike, { inputs, signIn }: FailureContext): string {
+  const vault = inputs?.vault.name ?? 'the vault'
+  const secret = inputs?.secretName ?? '(unknown)'
+  const operation = inputs?.operation ?? 'get'
+  const message = err.message ?? ''
+  const serviceSaid = `Key Vault said: ${firstLine(message)}`
+  switch (err.statusCode) {
+    case 401:
+      return `Key Vault '${vault}' did not accept the access token (401). Check that '${Inputs.TenantId}' is the vault's tenant and '${Inputs.Environment}' its cloud. ${serviceSaid}`
+    case 403: {
+      if (/disabled/i.test(message)) {
+        return `Secret '${secret}' in vault '${vault}' is disabled, so it cannot be read. Enable it: az keyvault secret set-attributes --vault-name ${vault} --name ${secret} --enabled true`
+      }
+      const need = Permissions[operation]
+      const who = signIn?.settings.clientId ? `app '${signIn.settings.clientId}'` : 'the signed-in identity'
+      const model = /not authorized to perform action|ForbiddenByRbac/i.test(message)
+        ? `The vault uses Azure RBAC: assign ${who} the role '${need.role}' (it grants ${need.dataAction}) on the vault or the secret.`
+        : /does not have secrets/i.test(message)
+          ? `The vault uses access policies: give ${who} the secret permission '${need.policy}' (az keyvault set-policy --name ${vault} --spn <client-id> --secret-permissions ${need.policy}).`
+          : `With Azure RBAC, assign the role '${need.role}'; with access policies, grant the secret permission '${need.policy}'.`
+      return `${capitalize(who)} may not ${operation} secrets in vault '${vault}' (403 Forbidden). ${model} ${serviceSaid}`
+    }
+    case 404:
+      return (
+        `Secret '${secret}' was not found in vault '${vault}'. Check '${Inputs.SecretName}' and '${Inputs.VaultName}'. ` +
+        `If it was deleted recently, recover it: az keyvault secret recover --vault-name ${vault} --name ${secret}`
+      )
+    case 409:
+      if (/being recovered/i.test(message)) {
+        return `Secret '${secret}' in vault '${vault}' is being recovered right now; run the step again in a minute.`
+      }
+      return (
+        `Secret '${secret}' in vault '${vault}' is deleted but recoverable, so its name cannot be reused yet. ` +
+        `Recover it (az keyvault secret recover --vault-name ${vault} --name ${secret}) or purge it for good (az keyvault secret purge --vault-name ${vault} --name ${secret}), then run the step again.`
+      )
+    case 429:
+      return `Key Vault '${vault}' is throttling requests (429 Too Many Requests). Run the step again later, or spread out the jobs that read this vault. ${serviceSaid}`
+    default:
+      return `Key Vault '${vault}' answered ${err.statusCode}${err.code ? ` ${err.code}` : ''} to '${operation}' of secret '${secret}'. ${serviceSaid}`
+  }
+}
+
+function methodLabel({ signIn }: FailureContext): string {
+  const [method] = signIn?.plan.methods ?? []
+  return signIn?.plan.methods.length === 1 && method ? `with ${MethodNames[method]} ` : ''
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? '').split(/\r?\n/)[0]?.trim() ?? ''
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}

@@ -1,0 +1,202 @@
+import * as core from '@actions/core'
+import { AuthTypes, EnvFallbacks, Inputs, Operations, type AuthType, type Operation } from './constants.js'
+import { Clouds, type Cloud } from './clouds.js'
+import { ActionError, notOneOf, quote } from './errors.js'
+import { maskValue } from './masking.js'
+import { isGuid, isSecretName, isTenant, isVaultName, SecretNameRule, VaultNameRule } from './names.js'
+
+/** How to sign in, gathered from inputs, `creds` and the AZURE_* fallbacks. */
+export interface SignInSettings {
+  readonly authType: AuthType
+  readonly clientId?: string
+  readonly tenantId?: string
+  readonly clientSecret?: string
+  readonly audience: string
+  readonly cloud: Cloud
+}
+
+export interface Vault {
+  /** Origin of the vault, e.g. https://contoso-kv.vault.azure.net */
+  readonly url: string
+  /** What messages call the vault: its name, or its host for a custom URL. */
+  readonly name: string
+}
+
+export interface ActionInputs {
+  readonly operation: Operation
+  readonly vault: Vault
+  readonly secretName: string
+  readonly secretValue?: string
+  readonly signIn: SignInSettings
+}
+
+// Key Vault rejects values over 25 KB; checking here keeps the value out of a service error.
+const MAX_SECRET_BYTES = 25 * 1024
+
+/**
+ * Reads and validates every input before any request is made. Values that are secrets are
+ * registered with the runner first, so no later line (including an error) can show them.
+ */
+export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
+  maskSensitiveInputs(env)
+
+  const operation = readChoice(Inputs.Operation, Operations, 'get')
+  const cloud = readCloud()
+  const vault = readVault(cloud)
+  const secretName = readSecretName()
+  const secretValue = readSecretValue(operation)
+  const signIn = readSignInSettings(cloud, env)
+  return { operation, vault, secretName, secretValue, signIn }
+}
+
+function maskSensitiveInputs(env: NodeJS.ProcessEnv): void {
+  maskValue(core.getInput(Inputs.SecretValue, { trimWhitespace: false }))
+  maskValue(core.getInput(Inputs.ClientSecret))
+  maskValue(core.getInput(Inputs.Creds))
+  maskValue(env[EnvFallbacks.ClientSecret])
+}
+
+/** An enum input; empty means its default, so `op: ${{ inputs.op }}` left blank still works. */
+function readChoice<T extends string>(input: string, accepted: readonly T[], fallback: T): T {
+  const raw = core.getInput(input)
+  if (!raw) return fallback
+  const match = accepted.find((choice) => choice.toLowerCase() === raw.toLowerCase())
+  if (!match) throw notOneOf(input, raw, accepted)
+  return match
+}
+
+function readCloud(): Cloud {
+  const names = Object.keys(Clouds)
+  const name = readChoice(Inputs.Environment, names, 'AzureCloud')
+  return Clouds[name] as Cloud
+}
+
+function readVault(cloud: Cloud): Vault {
+  const name = core.getInput(Inputs.VaultName)
+  const url = core.getInput(Inputs.VaultUrl)
+  if (name && url) {
+    throw new ActionError(
+      `Inputs '${Inputs.VaultName}' and '${Inputs.VaultUrl}' were both given. Give exactly one: the vault's name (e.g. contoso-kv) or its full URL.`
+    )
+  }
+  if (url) return parseVaultUrl(url)
+  if (!name) {
+    throw new ActionError(
+      `Input '${Inputs.VaultName}' is required (or '${Inputs.VaultUrl}' for a custom URL). Give the vault's name, e.g. contoso-kv.`
+    )
+  }
+  if (!isVaultName(name)) {
+    throw new ActionError(`Input '${Inputs.VaultName}' has an invalid vault name ${quote(name)}. A vault name is ${VaultNameRule}.`)
+  }
+  return { url: `https://${name.toLowerCase()}.${cloud.vaultDnsSuffix}`, name }
+}
+
+function parseVaultUrl(raw: string): Vault {
+  const invalid = (why: string): ActionError =>
+    new ActionError(
+      `Input '${Inputs.VaultUrl}' is not a usable vault URL: ${quote(raw)} ${why}. Expected https://<vault-host>, e.g. https://contoso-kv.vault.azure.net.`
+    )
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw invalid('is not a URL')
+  }
+  if (url.protocol !== 'https:') throw invalid('does not use https')
+  if (url.username || url.password) throw invalid('carries credentials')
+  if (url.pathname !== '/' || url.search || url.hash) throw invalid('has a path, query or fragment')
+  return { url: url.origin, name: url.hostname }
+}
+
+function readSecretName(): string {
+  const name = core.getInput(Inputs.SecretName)
+  if (!name) throw new ActionError(`Input '${Inputs.SecretName}' is required. Give the name of the secret, ${SecretNameRule}.`)
+  if (!isSecretName(name)) {
+    throw new ActionError(`Input '${Inputs.SecretName}' has an invalid secret name ${quote(name)}. A secret name is ${SecretNameRule}.`)
+  }
+  return name
+}
+
+function readSecretValue(operation: Operation): string | undefined {
+  // Not trimmed: leading spaces and trailing newlines are part of the value.
+  const value = core.getInput(Inputs.SecretValue, { trimWhitespace: false })
+  if (operation !== 'set') {
+    if (value) {
+      throw new ActionError(`Input '${Inputs.SecretValue}' is only used with '${Inputs.Operation}: set', not '${operation}'. Remove it.`)
+    }
+    return undefined
+  }
+  if (!value) throw new ActionError(`Input '${Inputs.SecretValue}' is required for '${Inputs.Operation}: set' and must not be empty.`)
+  const bytes = Buffer.byteLength(value, 'utf8')
+  if (bytes > MAX_SECRET_BYTES) {
+    throw new ActionError(`Input '${Inputs.SecretValue}' is ${bytes} bytes long; Key Vault accepts at most ${MAX_SECRET_BYTES} bytes.`)
+  }
+  return value
+}
+
+interface ServicePrincipalCreds {
+  clientId?: string
+  clientSecret?: string
+  tenantId?: string
+}
+
+function readSignInSettings(cloud: Cloud, env: NodeJS.ProcessEnv): SignInSettings {
+  const authType = readChoice(Inputs.AuthType, AuthTypes, 'auto')
+  const audience = core.getInput(Inputs.Audience) || 'api://AzureADTokenExchange'
+  const explicit = {
+    clientId: core.getInput(Inputs.ClientId) || undefined,
+    tenantId: core.getInput(Inputs.TenantId) || undefined,
+    clientSecret: core.getInput(Inputs.ClientSecret) || undefined
+  }
+  const creds = readCreds()
+  if (creds && (explicit.clientId || explicit.tenantId || explicit.clientSecret)) {
+    throw new ActionError(
+      `Input '${Inputs.Creds}' was given together with '${Inputs.ClientId}', '${Inputs.TenantId}' or '${Inputs.ClientSecret}'. Use either creds or the separate inputs.`
+    )
+  }
+  const clientId = explicit.clientId ?? creds?.clientId ?? (env[EnvFallbacks.ClientId] || undefined)
+  const tenantId = explicit.tenantId ?? creds?.tenantId ?? (env[EnvFallbacks.TenantId] || undefined)
+  const clientSecret = explicit.clientSecret ?? creds?.clientSecret ?? (env[EnvFallbacks.ClientSecret]?.trim() || undefined)
+
+  const source = (input: string, envName: string): string =>
+    creds ? `'${Inputs.Creds}'` : core.getInput(input) ? `Input '${input}'` : `Environment variable ${envName}`
+  if (clientId && !isGuid(clientId)) {
+    throw new ActionError(
+      `${source(Inputs.ClientId, EnvFallbacks.ClientId)} has an invalid client ID ${quote(clientId)}. Expected the application (client) ID, a GUID such as 00000000-0000-0000-0000-000000000000.`
+    )
+  }
+  if (tenantId && !isTenant(tenantId)) {
+    throw new ActionError(
+      `${source(Inputs.TenantId, EnvFallbacks.TenantId)} has an invalid tenant ID ${quote(tenantId)}. Expected the directory (tenant) ID, a GUID, or a tenant domain such as contoso.onmicrosoft.com.`
+    )
+  }
+  return { authType, clientId, tenantId, clientSecret, audience, cloud }
+}
+
+/** azure/login's JSON. Its text is never echoed: it holds a client secret. */
+function readCreds(): ServicePrincipalCreds | undefined {
+  const raw = core.getInput(Inputs.Creds)
+  if (!raw) return undefined
+  const malformed = (why: string): ActionError =>
+    new ActionError(
+      `Input '${Inputs.Creds}' is malformed: ${why}. Expected JSON like {"clientId": "...", "clientSecret": "...", "tenantId": "..."} (the output of 'az ad sp create-for-rbac --json-auth').`
+    )
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(raw)
+  } catch {
+    throw malformed('it is not valid JSON')
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw malformed('it is not a JSON object')
+  const fields = parsed as Record<string, unknown>
+  const creds: ServicePrincipalCreds = {}
+  for (const key of ['clientId', 'clientSecret', 'tenantId'] as const) {
+    const value = fields[key]
+    if (value === undefined || value === null || value === '') continue
+    if (typeof value !== 'string') throw malformed(`field '${key}' is not a string`)
+    creds[key] = value.trim()
+  }
+  if (!creds.clientId || !creds.tenantId) throw malformed(`fields 'clientId' and 'tenantId' are required`)
+  maskValue(creds.clientSecret)
+  return creds
+}

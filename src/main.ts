@@ -1,0 +1,26 @@
+import * as core from '@actions/core'
+import { createSignIn, type SignIn } from './auth/index.js'
+import { explainFailure } from './failures.js'
+import { readInputs, type ActionInputs } from './inputs.js'
+import { logAzureSdkToDebug } from './logging.js'
+import { publish } from './outputs.js'
+import { summarize } from './summary.js'
+import { createSecretClient } from './vault/client.js'
+import { performOperation } from './vault/operations.js'
+
+/** The main step: inputs -> sign in -> act on the vault -> mask and export -> summarize. */
+export async function run(): Promise<void> {
+  let inputs: ActionInputs | undefined
+  let signIn: SignIn | undefined
+  try {
+    inputs = readInputs()
+    logAzureSdkToDebug()
+    signIn = createSignIn(inputs.signIn)
+    const client = createSecretClient(inputs.vault.url, signIn.credential)
+    const outcome = await performOperation(client, inputs)
+    publish(outcome)
+    await summarize(inputs.vault, outcome)
+  } catch (error) {
+    core.setFailed(explainFailure(error, { inputs, signIn }))
+  }
+}
