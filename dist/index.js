@@ -73652,15 +73652,17 @@ function explainFailure(error, context = {}) {
         return explainEntraError(err, context);
     if (err.name === 'RestError' && err.statusCode)
         return explainVaultError(err, context);
-    if (err.code && /^E[A-Z]+$/.test(err.code)) {
-        return `Could not reach ${context.inputs?.vault.url ?? 'Azure'}: ${err.code} (${firstLine(err.message)}). Check the runner's network access to the vault and to Microsoft Entra ID.`;
+    if (err.code && /^(E[A-Z_]+|[A-Z_]*CERT[A-Z_]*)$/.test(err.code)) {
+        return `Could not reach ${context.inputs?.vault.url ?? 'Azure'}: ${err.code} (${firstLine(err.message)}). Check the runner's network access (proxy, firewall, DNS, TLS inspection) to the vault and to Microsoft Entra ID.`;
     }
-    return `Unexpected error: ${firstLine(err.message)}`;
+    return `Unexpected error: ${firstLine(err.message) || err.name || 'no details'}`;
 }
 function explainUnknownHost(host, { inputs }) {
     const where = inputs?.signIn.cloud.name ?? 'AzureCloud';
-    return (`The vault host '${host}' does not resolve. Check '${Inputs.VaultName}' for a typo and that '${Inputs.Environment}' (${where}) is the vault's cloud; ` +
-        `for a vault behind a private endpoint, the runner must be able to resolve its private DNS name.`);
+    const check = inputs?.vault.input === Inputs.VaultUrl
+        ? `Check '${Inputs.VaultUrl}' for a typo`
+        : `Check '${Inputs.VaultName}' for a typo and that '${Inputs.Environment}' (${where}) is the vault's cloud`;
+    return `The vault host '${host}' does not resolve. ${check}; for a vault behind a private endpoint, the runner must be able to resolve its private DNS name.`;
 }
 function explainNoSignIn(err, { signIn }) {
     const methods = signIn?.plan.methods ?? [];
@@ -73680,7 +73682,7 @@ function isIdTokenFailure(err) {
 function explainIdTokenFailure(err) {
     if ((err.message ?? '').includes(OidcRequestEnv.Url))
         return MissingIdTokenPermission;
-    return `Could not get a GitHub OIDC token: ${firstLine(err.message)}. Check that the job has 'permissions: id-token: write'.`;
+    return `Could not get a GitHub OIDC token: ${firstLine(err.message).replace(/\.+$/, '')}. Check that the job has 'permissions: id-token: write'.`;
 }
 function explainEntraError(err, { signIn }) {
     const description = `${err.errorResponse?.errorDescription ?? ''} ${err.message ?? ''}`;
@@ -73701,7 +73703,7 @@ function explainEntraError(err, { signIn }) {
         case '7002138': {
             const presented = claims
                 ? `issuer '${claims.issuer ?? ''}', subject '${claims.subject ?? ''}', audience '${claims.audience ?? ''}'`
-                : 'see the service message below';
+                : 'see what the service said, at the end';
             return (`No federated credential of app '${clientId}' matches this workflow's OIDC token (AADSTS${code}). The token presented: ${presented}. ` +
                 `Add a federated credential to the app with exactly these values (the subject is case-sensitive), or run the job from the branch or environment the existing credential names. ` +
                 `Service said: ${serviceSaid}`);
@@ -73714,6 +73716,7 @@ function explainEntraError(err, { signIn }) {
 }
 function explainVaultError(err, { inputs, signIn }) {
     const vault = inputs?.vault.name ?? 'the vault';
+    const vaultInput = inputs?.vault.input ?? Inputs.VaultName;
     const secret = inputs?.secretName ?? '(unknown)';
     const operation = inputs?.operation ?? 'get';
     const message = err.message ?? '';
@@ -73722,20 +73725,27 @@ function explainVaultError(err, { inputs, signIn }) {
         case 401:
             return `Key Vault '${vault}' did not accept the access token (401). Check that '${Inputs.TenantId}' is the vault's tenant and '${Inputs.Environment}' its cloud. ${serviceSaid}`;
         case 403: {
-            if (/disabled/i.test(message)) {
+            if (/disabled secret/i.test(message)) {
                 return `Secret '${secret}' in vault '${vault}' is disabled, so it cannot be read. Enable it: az keyvault secret set-attributes --vault-name ${vault} --name ${secret} --enabled true`;
             }
+            if (/public network access is disabled|client address is not authorized|ForbiddenByFirewall/i.test(message)) {
+                return (`Vault '${vault}' refused the runner's network address (403 Forbidden, firewall). Allow the runner's address in the vault's networking settings, ` +
+                    `use a self-hosted runner inside the vault's network, or reach it through its private endpoint. ${serviceSaid}`);
+            }
             const need = Permissions[operation];
-            const who = signIn?.settings.clientId ? `app '${signIn.settings.clientId}'` : 'the signed-in identity';
+            // Only a client ID the sign-in actually used names the identity; the CLI or a managed identity may be another.
+            const method = signIn?.plan.methods.length === 1 ? signIn.plan.methods[0] : undefined;
+            const clientId = method === 'oidc' || method === 'service-principal' ? signIn?.settings.clientId : undefined;
+            const who = clientId ? `app '${clientId}'` : 'the signed-in identity';
             const model = /not authorized to perform action|ForbiddenByRbac/i.test(message)
                 ? `The vault uses Azure RBAC: assign ${who} the role '${need.role}' (it grants ${need.dataAction}) on the vault or the secret.`
                 : /does not have secrets/i.test(message)
-                    ? `The vault uses access policies: give ${who} the secret permission '${need.policy}' (az keyvault set-policy --name ${vault} --spn <client-id> --secret-permissions ${need.policy}).`
+                    ? `The vault uses access policies: give ${who} the secret permission '${need.policy}' (az keyvault set-policy --name ${vault} --spn ${clientId ?? '<client-id>'} --secret-permissions ${need.policy}).`
                     : `With Azure RBAC, assign the role '${need.role}'; with access policies, grant the secret permission '${need.policy}'.`;
             return `${capitalize(who)} may not ${operation} secrets in vault '${vault}' (403 Forbidden). ${model} ${serviceSaid}`;
         }
         case 404:
-            return (`Secret '${secret}' was not found in vault '${vault}'. Check '${Inputs.SecretName}' and '${Inputs.VaultName}'. ` +
+            return (`Secret '${secret}' was not found in vault '${vault}'. Check '${Inputs.SecretName}' and '${vaultInput}'. ` +
                 `If it was deleted recently, recover it: az keyvault secret recover --vault-name ${vault} --name ${secret}`);
         case 409:
             if (/being recovered/i.test(message)) {
@@ -73870,24 +73880,28 @@ function readVault(cloud) {
     if (!isVaultName(name)) {
         throw new ActionError(`Input '${Inputs.VaultName}' has an invalid vault name ${quote(name)}. A vault name is ${VaultNameRule}.`);
     }
-    return { url: `https://${name.toLowerCase()}.${cloud.vaultDnsSuffix}`, name };
+    return { url: `https://${name.toLowerCase()}.${cloud.vaultDnsSuffix}`, name, input: Inputs.VaultName };
 }
 function parseVaultUrl(raw) {
-    const invalid = (why) => new ActionError(`Input '${Inputs.VaultUrl}' is not a usable vault URL: ${quote(raw)} ${why}. Expected https://<vault-host>, e.g. https://contoso-kv.vault.azure.net.`);
+    const invalid = (shown, why) => new ActionError(`Input '${Inputs.VaultUrl}' is not a usable vault URL: ${shown} ${why}. Expected https://<vault-host>, e.g. https://contoso-kv.vault.azure.net.`);
     let url;
     try {
         url = new URL(raw);
     }
     catch {
-        throw invalid('is not a URL');
+        throw invalid(quote(raw), 'is not a URL');
     }
-    if (url.protocol !== 'https:')
-        throw invalid('does not use https');
+    // Never echo a URL that carries a password.
     if (url.username || url.password)
-        throw invalid('carries credentials');
+        throw invalid(`the URL for ${quote(url.host)}`, 'carries credentials');
+    if (url.protocol !== 'https:')
+        throw invalid(quote(raw), 'does not use https');
     if (url.pathname !== '/' || url.search || url.hash)
-        throw invalid('has a path, query or fragment');
-    return { url: url.origin, name: url.hostname };
+        throw invalid(quote(raw), 'has a path, query or fragment');
+    // A vault under a cloud's own DNS suffix is named by its first label, as `az --vault-name` expects.
+    const underCloudSuffix = Object.values(Clouds).some((cloud) => url.hostname.endsWith(`.${cloud.vaultDnsSuffix}`));
+    const name = underCloudSuffix ? (url.hostname.split('.')[0] ?? url.hostname) : url.hostname;
+    return { url: url.origin, name, input: Inputs.VaultUrl };
 }
 function readSecretName() {
     const name = getInput(Inputs.SecretName);
@@ -73927,9 +73941,10 @@ function readSignInSettings(cloud, env) {
     if (creds && (explicit.clientId || explicit.tenantId || explicit.clientSecret)) {
         throw new ActionError(`Input '${Inputs.Creds}' was given together with '${Inputs.ClientId}', '${Inputs.TenantId}' or '${Inputs.ClientSecret}'. Use either creds or the separate inputs.`);
     }
-    const clientId = explicit.clientId ?? creds?.clientId ?? (env[EnvFallbacks.ClientId] || undefined);
-    const tenantId = explicit.tenantId ?? creds?.tenantId ?? (env[EnvFallbacks.TenantId] || undefined);
-    const clientSecret = explicit.clientSecret ?? creds?.clientSecret ?? (env[EnvFallbacks.ClientSecret]?.trim() || undefined);
+    const fromEnv = (name) => env[name]?.trim() || undefined;
+    const clientId = explicit.clientId ?? creds?.clientId ?? fromEnv(EnvFallbacks.ClientId);
+    const tenantId = explicit.tenantId ?? creds?.tenantId ?? fromEnv(EnvFallbacks.TenantId);
+    const clientSecret = explicit.clientSecret ?? creds?.clientSecret ?? fromEnv(EnvFallbacks.ClientSecret);
     const source = (input, envName) => creds ? `'${Inputs.Creds}'` : getInput(input) ? `Input '${input}'` : `Environment variable ${envName}`;
     if (clientId && !isGuid(clientId)) {
         throw new ActionError(`${source(Inputs.ClientId, EnvFallbacks.ClientId)} has an invalid client ID ${quote(clientId)}. Expected the application (client) ID, a GUID such as 00000000-0000-0000-0000-000000000000.`);
@@ -74020,7 +74035,7 @@ function publish(outcome) {
     if (outcome.operation === 'get')
         maskValue(outcome.value);
     const outputs = outputsFor(outcome);
-    if (outcome.operation === 'get' && !(outcome.secretName in outputs)) {
+    if (outcome.operation === 'get' && FixedOutputNames.has(outcome.secretName.toLowerCase())) {
         warning(`Secret '${outcome.secretName}' has the name of a fixed output; read its value from the output 'value'.`);
     }
     for (const [name, value] of Object.entries(outputs))

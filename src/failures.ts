@@ -40,18 +40,19 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
   if (err.name === 'CredentialUnavailableError') return `Sign-in ${methodLabel(context)}is not available: ${firstLine(err.message)}`
   if (err.name === 'AuthenticationError' || /AADSTS\d+/.test(err.message ?? '')) return explainEntraError(err, context)
   if (err.name === 'RestError' && err.statusCode) return explainVaultError(err, context)
-  if (err.code && /^E[A-Z]+$/.test(err.code)) {
-    return `Could not reach ${context.inputs?.vault.url ?? 'Azure'}: ${err.code} (${firstLine(err.message)}). Check the runner's network access to the vault and to Microsoft Entra ID.`
+  if (err.code && /^(E[A-Z_]+|[A-Z_]*CERT[A-Z_]*)$/.test(err.code)) {
+    return `Could not reach ${context.inputs?.vault.url ?? 'Azure'}: ${err.code} (${firstLine(err.message)}). Check the runner's network access (proxy, firewall, DNS, TLS inspection) to the vault and to Microsoft Entra ID.`
   }
-  return `Unexpected error: ${firstLine(err.message)}`
+  return `Unexpected error: ${firstLine(err.message) || err.name || 'no details'}`
 }
 
 function explainUnknownHost(host: string, { inputs }: FailureContext): string {
   const where = inputs?.signIn.cloud.name ?? 'AzureCloud'
-  return (
-    `The vault host '${host}' does not resolve. Check '${Inputs.VaultName}' for a typo and that '${Inputs.Environment}' (${where}) is the vault's cloud; ` +
-    `for a vault behind a private endpoint, the runner must be able to resolve its private DNS name.`
-  )
+  const check =
+    inputs?.vault.input === Inputs.VaultUrl
+      ? `Check '${Inputs.VaultUrl}' for a typo`
+      : `Check '${Inputs.VaultName}' for a typo and that '${Inputs.Environment}' (${where}) is the vault's cloud`
+  return `The vault host '${host}' does not resolve. ${check}; for a vault behind a private endpoint, the runner must be able to resolve its private DNS name.`
 }
 
 function explainNoSignIn(err: ErrorLike, { signIn }: FailureContext): string {
@@ -75,7 +76,7 @@ function isIdTokenFailure(err: ErrorLike): boolean {
 
 function explainIdTokenFailure(err: ErrorLike): string {
   if ((err.message ?? '').includes(OidcRequestEnv.Url)) return MissingIdTokenPermission
-  return `Could not get a GitHub OIDC token: ${firstLine(err.message)}. Check that the job has 'permissions: id-token: write'.`
+  return `Could not get a GitHub OIDC token: ${firstLine(err.message).replace(/\.+$/, '')}. Check that the job has 'permissions: id-token: write'.`
 }
 
 function explainEntraError(err: ErrorLike, { signIn }: FailureContext): string {
@@ -97,7 +98,7 @@ function explainEntraError(err: ErrorLike, { signIn }: FailureContext): string {
     case '7002138': {
       const presented = claims
         ? `issuer '${claims.issuer ?? ''}', subject '${claims.subject ?? ''}', audience '${claims.audience ?? ''}'`
-        : 'see the service message below'
+        : 'see what the service said, at the end'
       return (
         `No federated credential of app '${clientId}' matches this workflow's OIDC token (AADSTS${code}). The token presented: ${presented}. ` +
         `Add a federated credential to the app with exactly these values (the subject is case-sensitive), or run the job from the branch or environment the existing credential names. ` +
@@ -113,6 +114,7 @@ function explainEntraError(err: ErrorLike, { signIn }: FailureContext): string {
 
 function explainVaultError(err: ErrorLike, { inputs, signIn }: FailureContext): string {
   const vault = inputs?.vault.name ?? 'the vault'
+  const vaultInput = inputs?.vault.input ?? Inputs.VaultName
   const secret = inputs?.secretName ?? '(unknown)'
   const operation = inputs?.operation ?? 'get'
   const message = err.message ?? ''
@@ -121,21 +123,30 @@ function explainVaultError(err: ErrorLike, { inputs, signIn }: FailureContext): 
     case 401:
       return `Key Vault '${vault}' did not accept the access token (401). Check that '${Inputs.TenantId}' is the vault's tenant and '${Inputs.Environment}' its cloud. ${serviceSaid}`
     case 403: {
-      if (/disabled/i.test(message)) {
+      if (/disabled secret/i.test(message)) {
         return `Secret '${secret}' in vault '${vault}' is disabled, so it cannot be read. Enable it: az keyvault secret set-attributes --vault-name ${vault} --name ${secret} --enabled true`
       }
+      if (/public network access is disabled|client address is not authorized|ForbiddenByFirewall/i.test(message)) {
+        return (
+          `Vault '${vault}' refused the runner's network address (403 Forbidden, firewall). Allow the runner's address in the vault's networking settings, ` +
+          `use a self-hosted runner inside the vault's network, or reach it through its private endpoint. ${serviceSaid}`
+        )
+      }
       const need = Permissions[operation]
-      const who = signIn?.settings.clientId ? `app '${signIn.settings.clientId}'` : 'the signed-in identity'
+      // Only a client ID the sign-in actually used names the identity; the CLI or a managed identity may be another.
+      const method = signIn?.plan.methods.length === 1 ? signIn.plan.methods[0] : undefined
+      const clientId = method === 'oidc' || method === 'service-principal' ? signIn?.settings.clientId : undefined
+      const who = clientId ? `app '${clientId}'` : 'the signed-in identity'
       const model = /not authorized to perform action|ForbiddenByRbac/i.test(message)
         ? `The vault uses Azure RBAC: assign ${who} the role '${need.role}' (it grants ${need.dataAction}) on the vault or the secret.`
         : /does not have secrets/i.test(message)
-          ? `The vault uses access policies: give ${who} the secret permission '${need.policy}' (az keyvault set-policy --name ${vault} --spn <client-id> --secret-permissions ${need.policy}).`
+          ? `The vault uses access policies: give ${who} the secret permission '${need.policy}' (az keyvault set-policy --name ${vault} --spn ${clientId ?? '<client-id>'} --secret-permissions ${need.policy}).`
           : `With Azure RBAC, assign the role '${need.role}'; with access policies, grant the secret permission '${need.policy}'.`
       return `${capitalize(who)} may not ${operation} secrets in vault '${vault}' (403 Forbidden). ${model} ${serviceSaid}`
     }
     case 404:
       return (
-        `Secret '${secret}' was not found in vault '${vault}'. Check '${Inputs.SecretName}' and '${Inputs.VaultName}'. ` +
+        `Secret '${secret}' was not found in vault '${vault}'. Check '${Inputs.SecretName}' and '${vaultInput}'. ` +
         `If it was deleted recently, recover it: az keyvault secret recover --vault-name ${vault} --name ${secret}`
       )
     case 409:

@@ -18,8 +18,10 @@ export interface SignInSettings {
 export interface Vault {
   /** Origin of the vault, e.g. https://contoso-kv.vault.azure.net */
   readonly url: string
-  /** What messages call the vault: its name, or its host for a custom URL. */
+  /** What messages and `az` hints call the vault: its name, or its host for a custom domain. */
   readonly name: string
+  /** The input the vault came from, for messages that ask the user to check it. */
+  readonly input: typeof Inputs.VaultName | typeof Inputs.VaultUrl
 }
 
 export interface ActionInputs {
@@ -88,24 +90,28 @@ function readVault(cloud: Cloud): Vault {
   if (!isVaultName(name)) {
     throw new ActionError(`Input '${Inputs.VaultName}' has an invalid vault name ${quote(name)}. A vault name is ${VaultNameRule}.`)
   }
-  return { url: `https://${name.toLowerCase()}.${cloud.vaultDnsSuffix}`, name }
+  return { url: `https://${name.toLowerCase()}.${cloud.vaultDnsSuffix}`, name, input: Inputs.VaultName }
 }
 
 function parseVaultUrl(raw: string): Vault {
-  const invalid = (why: string): ActionError =>
+  const invalid = (shown: string, why: string): ActionError =>
     new ActionError(
-      `Input '${Inputs.VaultUrl}' is not a usable vault URL: ${quote(raw)} ${why}. Expected https://<vault-host>, e.g. https://contoso-kv.vault.azure.net.`
+      `Input '${Inputs.VaultUrl}' is not a usable vault URL: ${shown} ${why}. Expected https://<vault-host>, e.g. https://contoso-kv.vault.azure.net.`
     )
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    throw invalid('is not a URL')
+    throw invalid(quote(raw), 'is not a URL')
   }
-  if (url.protocol !== 'https:') throw invalid('does not use https')
-  if (url.username || url.password) throw invalid('carries credentials')
-  if (url.pathname !== '/' || url.search || url.hash) throw invalid('has a path, query or fragment')
-  return { url: url.origin, name: url.hostname }
+  // Never echo a URL that carries a password.
+  if (url.username || url.password) throw invalid(`the URL for ${quote(url.host)}`, 'carries credentials')
+  if (url.protocol !== 'https:') throw invalid(quote(raw), 'does not use https')
+  if (url.pathname !== '/' || url.search || url.hash) throw invalid(quote(raw), 'has a path, query or fragment')
+  // A vault under a cloud's own DNS suffix is named by its first label, as `az --vault-name` expects.
+  const underCloudSuffix = Object.values(Clouds).some((cloud) => url.hostname.endsWith(`.${cloud.vaultDnsSuffix}`))
+  const name = underCloudSuffix ? (url.hostname.split('.')[0] ?? url.hostname) : url.hostname
+  return { url: url.origin, name, input: Inputs.VaultUrl }
 }
 
 function readSecretName(): string {
@@ -154,9 +160,10 @@ function readSignInSettings(cloud: Cloud, env: NodeJS.ProcessEnv): SignInSetting
       `Input '${Inputs.Creds}' was given together with '${Inputs.ClientId}', '${Inputs.TenantId}' or '${Inputs.ClientSecret}'. Use either creds or the separate inputs.`
     )
   }
-  const clientId = explicit.clientId ?? creds?.clientId ?? (env[EnvFallbacks.ClientId] || undefined)
-  const tenantId = explicit.tenantId ?? creds?.tenantId ?? (env[EnvFallbacks.TenantId] || undefined)
-  const clientSecret = explicit.clientSecret ?? creds?.clientSecret ?? (env[EnvFallbacks.ClientSecret]?.trim() || undefined)
+  const fromEnv = (name: string): string | undefined => env[name]?.trim() || undefined
+  const clientId = explicit.clientId ?? creds?.clientId ?? fromEnv(EnvFallbacks.ClientId)
+  const tenantId = explicit.tenantId ?? creds?.tenantId ?? fromEnv(EnvFallbacks.TenantId)
+  const clientSecret = explicit.clientSecret ?? creds?.clientSecret ?? fromEnv(EnvFallbacks.ClientSecret)
 
   const source = (input: string, envName: string): string =>
     creds ? `'${Inputs.Creds}'` : core.getInput(input) ? `Input '${input}'` : `Environment variable ${envName}`

@@ -34,7 +34,7 @@ export function outputsFor(outcome: Outcome): Record<string, string> {
 export function publish(outcome: Outcome): void {
   if (outcome.operation === 'get') maskValue(outcome.value)
   const outputs = outputsFor(outcome)
-  if (outcome.operation === 'get' && !(outcome.secretName in outputs)) {
+  if (outcome.operation === 'get' && FixedOutputNames.has(outcome.secretName.toLowerCase())) {
     core.warning(`Secret '${outcome.secretName}' has the name of a fixed output; read its value from the output 'value'.`)
   }
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)

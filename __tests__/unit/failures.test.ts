@@ -1,0 +1,404 @@
+import { describe, expect, test } from '@jest/globals'
+import { RestError } from '@azure/core-rest-pipeline'
+import {
+  AggregateAuthenticationError,
+  AuthenticationError,
+  AuthenticationRequiredError,
+  CredentialUnavailableError
+} from '@azure/identity'
+import type { FederatedClaims, SignIn, SignInMethod } from '../../src/auth/index.js'
+import { MissingIdTokenPermission } from '../../src/auth/plan.js'
+import { Clouds, type Cloud } from '../../src/clouds.js'
+import type { Operation } from '../../src/constants.js'
+import { ActionError } from '../../src/errors.js'
+import { explainFailure, type FailureContext } from '../../src/failures.js'
+import type { ActionInputs, SignInSettings } from '../../src/inputs.js'
+import { VaultHostNotFoundError } from '../../src/vault/client.js'
+import { CLIENT_ID, TENANT_ID } from './helpers.js'
+
+const AzureCloud = Clouds['AzureCloud'] as Cloud
+const AzureChinaCloud = Clouds['AzureChinaCloud'] as Cloud
+
+const settings: SignInSettings = {
+  authType: 'auto',
+  clientId: CLIENT_ID,
+  tenantId: TENANT_ID,
+  audience: 'api://AzureADTokenExchange',
+  cloud: AzureCloud
+}
+
+function inputsFor(operation: Operation, cloud: Cloud = AzureCloud): ActionInputs {
+  return {
+    operation,
+    vault: { url: 'https://contoso-kv.vault.azure.net', name: 'contoso-kv', input: 'vault-name' },
+    secretName: 'db-password',
+    secretValue: operation === 'set' ? 'never-shown' : undefined,
+    signIn: { ...settings, cloud }
+  }
+}
+
+/** A SignIn as createSignIn builds it, without any credential behind it. */
+function signInFor(methods: SignInMethod[], options: { claims?: FederatedClaims; passedOver?: string[]; clientId?: string } = {}): SignIn {
+  return {
+    settings: { ...settings, clientId: options.clientId ?? CLIENT_ID },
+    plan: { methods, passedOver: options.passedOver ?? [] },
+    credential: { getToken: async () => null },
+    federatedClaims: () => options.claims
+  }
+}
+
+function context(operation: Operation = 'get', methods: SignInMethod[] = ['oidc']): FailureContext {
+  return { inputs: inputsFor(operation), signIn: signInFor(methods) }
+}
+
+/** An Entra ID token error as @azure/identity builds it from the response body. */
+function entraError(code: number, description: string, error = 'invalid_client', status = 401): AuthenticationError {
+  return new AuthenticationError(status, {
+    error,
+    error_description: `AADSTS${code}: ${description}\r\nTrace ID: 0f0e0d0c-0000-0000-0000-000000000000\r\nCorrelation ID: 1a1b1c1d-0000-0000-0000-000000000000\r\nTimestamp: 2026-11-29 06:00:00Z`,
+    error_codes: [code]
+  })
+}
+
+/** A Key Vault error as the SDK throws it: RestError with the body's error.code and message. */
+function vaultError(statusCode: number, code: string, message: string): RestError {
+  return new RestError(message, { statusCode, code })
+}
+
+describe('errors the action raised itself', () => {
+  test('an ActionError is passed through unchanged', () => {
+    const message = "Input 'vault-name' is required (or 'vault-url' for a custom URL)."
+    expect(explainFailure(new ActionError(message), context())).toBe(message)
+  })
+})
+
+describe('Microsoft Entra ID errors', () => {
+  test('AADSTS7000215 (wrong client secret) names the app and says to use the Value, not the Secret ID', () => {
+    const error = entraError(7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '11111111-2222-3333-4444-555555555555'.")
+    const message = explainFailure(error, context('get', ['service-principal']))
+    expect(message).toContain(`client secret of app '${CLIENT_ID}'`)
+    expect(message).toContain('(AADSTS7000215)')
+    expect(message).toContain("'client-secret' (or 'creds')")
+    expect(message).toContain("secret's Value, not its Secret ID")
+    expect(message).toContain('has not expired')
+  })
+
+  test('AADSTS700016 (app not in tenant) names app, tenant and the inputs to check', () => {
+    const error = entraError(700016, `Application with identifier '${CLIENT_ID}' was not found in the directory '${TENANT_ID}'.`, 'unauthorized_client', 400)
+    const message = explainFailure(error, context())
+    expect(message).toBe(
+      `Application '${CLIENT_ID}' was not found in tenant '${TENANT_ID}' (AADSTS700016). Check 'client-id' and 'tenant-id', and that 'environment' names the app's cloud.`
+    )
+  })
+
+  test('AADSTS90002 (tenant not found) names the tenant and the inputs to check', () => {
+    const error = entraError(90002, `Tenant '${TENANT_ID}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`, 'invalid_request', 400)
+    const message = explainFailure(error, context())
+    expect(message).toBe(
+      `Tenant '${TENANT_ID}' was not found (AADSTS90002). Check 'tenant-id' and that 'environment' names the tenant's cloud.`
+    )
+  })
+
+  describe('no matching federated credential', () => {
+    const claims: FederatedClaims = {
+      issuer: 'https://token.actions.githubusercontent.com',
+      subject: 'repo:contoso/app:ref:refs/heads/feature/x',
+      audience: 'api://AzureADTokenExchange'
+    }
+    const description =
+      "No matching federated identity record found for presented assertion. Assertion Issuer: 'https://token.actions.githubusercontent.com'. Assertion Subject: 'repo:contoso/app:ref:refs/heads/feature/x'. Assertion Audience: 'api://AzureADTokenExchange'."
+
+    test.each([70021, 700213, 7002138])('AADSTS%s shows the issuer, subject and audience of the presented token', (code) => {
+      const ctx = { inputs: inputsFor('get'), signIn: signInFor(['oidc'], { claims }) }
+      const message = explainFailure(entraError(code, description), ctx)
+      expect(message).toContain(`No federated credential of app '${CLIENT_ID}' matches this workflow's OIDC token (AADSTS${code})`)
+      expect(message).toContain(
+        "The token presented: issuer 'https://token.actions.githubusercontent.com', subject 'repo:contoso/app:ref:refs/heads/feature/x', audience 'api://AzureADTokenExchange'."
+      )
+      expect(message).toContain('Add a federated credential to the app with exactly these values (the subject is case-sensitive)')
+      expect(message).toContain(`Service said: AADSTS${code}: No matching federated identity record found`)
+      // Only the first line of the service message: no trace or correlation IDs.
+      expect(message).not.toContain('Trace ID')
+    })
+
+    test('without the claims (token never decoded) it points at the service message', () => {
+      const message = explainFailure(entraError(70021, description), context())
+      expect(message).toContain('The token presented: see what the service said')
+      expect(message).toContain("Assertion Subject: 'repo:contoso/app:ref:refs/heads/feature/x'")
+    })
+  })
+
+  test('AADSTS700024 (assertion outside its validity window) says to re-run and check the clock', () => {
+    const error = entraError(700024, 'Client assertion is not within its valid time range. Current time: 2026-11-29T06:00:00Z, assertion valid from 2026-11-29T04:00:00Z, expiry time of assertion 2026-11-29T05:00:00Z.')
+    const message = explainFailure(error, context())
+    expect(message).toBe(
+      "The GitHub OIDC token was outside its validity window (AADSTS700024). Re-run the job; if it recurs, check the runner's clock."
+    )
+  })
+
+  test('an unknown AADSTS code names app and tenant and quotes the first line of the service message', () => {
+    const error = entraError(50079, 'Due to a configuration change made by your administrator, you must use multi-factor authentication.', 'invalid_grant', 400)
+    const message = explainFailure(error, context())
+    expect(message).toBe(
+      `Microsoft Entra ID refused the sign-in of app '${CLIENT_ID}' in tenant '${TENANT_ID}': AADSTS50079: Due to a configuration change made by your administrator, you must use multi-factor authentication.`
+    )
+  })
+
+  test('an AADSTS code in a plain error message (as MSAL surfaces it) is explained the same way', () => {
+    const error = new Error('invalid_client: Error(s): 7000215 - Timestamp: 2026-11-29 - Description: AADSTS7000215: Invalid client secret provided.\nTrace ID: x')
+    expect(explainFailure(error, context('get', ['service-principal']))).toContain(`client secret of app '${CLIENT_ID}' (AADSTS7000215)`)
+  })
+
+  test('without a sign-in context the app and tenant are marked unknown', () => {
+    const message = explainFailure(entraError(700016, 'Application not found.'))
+    expect(message).toContain("Application '(unknown)' was not found in tenant '(unknown)'")
+  })
+})
+
+describe('no credential could sign in (auth-type: auto)', () => {
+  const passedOver = ["service principal: no 'client-secret', 'creds' or AZURE_CLIENT_SECRET", "OIDC: needs 'client-id' and 'tenant-id'"]
+  const aggregate = (): AggregateAuthenticationError =>
+    new AggregateAuthenticationError(
+      [
+        new CredentialUnavailableError("Azure CLI could not be found. Please visit https://aka.ms/azure-cli for installation instructions and then, once installed, authenticate to your Azure account using 'az login'."),
+        new CredentialUnavailableError('ManagedIdentityCredential: Authentication failed. Message Attempted to use the IMDS endpoint, but it is not available.\nDetails follow')
+      ],
+      'ChainedTokenCredential authentication failed.'
+    )
+
+  test('lists what was passed over and why each tried method failed, then the keyless next step', () => {
+    const signIn = signInFor(['azure-cli', 'managed-identity'], { passedOver })
+    const message = explainFailure(aggregate(), { inputs: inputsFor('get'), signIn })
+    expect(message).toBe(
+      [
+        "No way to sign in to Azure was found ('auth-type: auto'). Tried:",
+        `- ${passedOver[0]}`,
+        `- ${passedOver[1]}`,
+        '- Azure CLI: Azure CLI could not be found. Please visit https://aka.ms/azure-cli for installation instructions and then, once installed, authenticate to your Azure account using \'az login\'.',
+        '- managed identity: ManagedIdentityCredential: Authentication failed. Message Attempted to use the IMDS endpoint, but it is not available.',
+        "For keyless sign-in, give 'client-id' and 'tenant-id' and grant 'permissions: id-token: write'."
+      ].join('\n')
+    )
+  })
+
+  test('without a sign-in context the methods are numbered', () => {
+    const message = explainFailure(aggregate())
+    expect(message).toContain('- method 1: Azure CLI could not be found.')
+    expect(message).toContain('- method 2: ManagedIdentityCredential: Authentication failed.')
+  })
+})
+
+describe('CredentialUnavailableError', () => {
+  const error = new CredentialUnavailableError("Please run 'az login' from a command prompt to authenticate before using this credential.\nmore")
+
+  test.each([
+    ['azure-cli', 'Sign-in with Azure CLI is not available'],
+    ['managed-identity', 'Sign-in with managed identity is not available'],
+    ['service-principal', 'Sign-in with service principal is not available']
+  ] as const)('with auth-type %s names the method', (method, start) => {
+    expect(explainFailure(error, context('get', [method]))).toBe(
+      `${start}: Please run 'az login' from a command prompt to authenticate before using this credential.`
+    )
+  })
+
+  test('with several methods, or no context, names none', () => {
+    expect(explainFailure(error, context('get', ['azure-cli', 'managed-identity']))).toMatch(/^Sign-in is not available: Please run 'az login'/)
+    expect(explainFailure(error)).toMatch(/^Sign-in is not available: /)
+  })
+})
+
+describe('GitHub ID token failures', () => {
+  test.each([
+    ['as @actions/core throws it', new Error('Error message: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable')],
+    [
+      'wrapped by @azure/identity (MSAL turns a failing getAssertion into AuthenticationRequiredError)',
+      new AuthenticationRequiredError({
+        scopes: ['https://vault.azure.net/.default'],
+        message: 'Error message: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable'
+      })
+    ]
+  ])('a missing ACTIONS_ID_TOKEN_REQUEST_URL (%s) asks for id-token: write', (_, error) => {
+    const message = explainFailure(error, context())
+    expect(message).toBe(MissingIdTokenPermission)
+    expect(message).toContain("'permissions: id-token: write'")
+  })
+
+  test('a failed ID token request quotes its first line and asks for id-token: write', () => {
+    const error = new Error('Error message: Failed to get ID Token. \n \n        Error Code : 500\n \n        Error Message: boom')
+    const message = explainFailure(error, context())
+    expect(message).toMatch(/^Could not get a GitHub OIDC token: Error message: Failed to get ID Token\./)
+    expect(message).toContain("Check that the job has 'permissions: id-token: write'.")
+    expect(message).not.toContain('Error Code')
+  })
+
+  test('a missing ACTIONS_ID_TOKEN_REQUEST_TOKEN is an ID token failure too', () => {
+    const error = new Error('Error message: Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable')
+    expect(explainFailure(error, context())).toContain("Could not get a GitHub OIDC token: Error message: Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable")
+  })
+})
+
+describe('Key Vault errors', () => {
+  test('401 says the token was not accepted and names tenant-id and environment', () => {
+    const error = vaultError(401, 'Unauthorized', 'AKV10032: Invalid issuer. Expected one of https://sts.windows.net/x/, found https://sts.windows.net/y/.')
+    expect(explainFailure(error, context())).toBe(
+      "Key Vault 'contoso-kv' did not accept the access token (401). Check that 'tenant-id' is the vault's tenant and 'environment' its cloud. Key Vault said: AKV10032: Invalid issuer. Expected one of https://sts.windows.net/x/, found https://sts.windows.net/y/."
+    )
+  })
+
+  describe('403 Forbidden', () => {
+    const accessPolicy = (operation: Operation): RestError =>
+      vaultError(
+        403,
+        'Forbidden',
+        `The user, group or application 'appid=${CLIENT_ID};oid=22222222-0000-0000-0000-000000000000;iss=https://sts.windows.net/${TENANT_ID}/' does not have secrets ${operation} permission on key vault 'contoso-kv;location=westeurope'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`
+      )
+    const rbac = (dataAction: string): RestError =>
+      vaultError(
+        403,
+        'Forbidden',
+        `Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: appid=${CLIENT_ID};oid=22222222-0000-0000-0000-000000000000\r\nAction: '${dataAction}'\r\nResource: '/subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/contoso-kv/secrets/db-password'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: null \r\nVault: contoso-kv;location=westeurope\r\n`
+      )
+
+    test.each([
+      ['get', 'get'],
+      ['set', 'set'],
+      ['delete', 'delete']
+    ] as const)('access policy model, %s: names the app and the secret permission to grant', (operation, policy) => {
+      const message = explainFailure(accessPolicy(operation), context(operation))
+      expect(message).toMatch(new RegExp(`^App '${CLIENT_ID}' may not ${operation} secrets in vault 'contoso-kv' \\(403 Forbidden\\)\\.`))
+      expect(message).toContain(`The vault uses access policies: give app '${CLIENT_ID}' the secret permission '${policy}'`)
+      expect(message).toContain(`az keyvault set-policy --name contoso-kv --spn ${CLIENT_ID} --secret-permissions ${policy}`)
+      expect(message).toContain(`Key Vault said: The user, group or application 'appid=${CLIENT_ID}`)
+    })
+
+    test.each([
+      ['get', 'Key Vault Secrets User', 'Microsoft.KeyVault/vaults/secrets/getSecret/action'],
+      ['set', 'Key Vault Secrets Officer', 'Microsoft.KeyVault/vaults/secrets/setSecret/action'],
+      ['delete', 'Key Vault Secrets Officer', 'Microsoft.KeyVault/vaults/secrets/delete']
+    ] as const)("RBAC model, %s: names the role '%s' and its data action", (operation, role, dataAction) => {
+      const message = explainFailure(rbac(dataAction), context(operation))
+      expect(message).toContain(`App '${CLIENT_ID}' may not ${operation} secrets in vault 'contoso-kv' (403 Forbidden).`)
+      expect(message).toContain(`The vault uses Azure RBAC: assign app '${CLIENT_ID}' the role '${role}' (it grants ${dataAction}) on the vault or the secret.`)
+      expect(message).toContain('Key Vault said: Caller is not authorized to perform action on resource.')
+      expect(message).not.toContain('DecisionReason')
+    })
+
+    test('an unrecognised 403 gives both models, and a signed-in identity without a client ID is named generically', () => {
+      const ctx = { inputs: inputsFor('set'), signIn: signInFor(['azure-cli'], { clientId: '' }) }
+      const message = explainFailure(vaultError(403, 'Forbidden', 'Access denied.'), ctx)
+      expect(message).toBe(
+        "The signed-in identity may not set secrets in vault 'contoso-kv' (403 Forbidden). With Azure RBAC, assign the role 'Key Vault Secrets Officer'; with access policies, grant the secret permission 'set'. Key Vault said: Access denied."
+      )
+    })
+
+    test('a disabled secret: says so and gives the command to enable it', () => {
+      const message = explainFailure(vaultError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.'), context('get'))
+      expect(message).toBe(
+        "Secret 'db-password' in vault 'contoso-kv' is disabled, so it cannot be read. Enable it: az keyvault secret set-attributes --vault-name contoso-kv --name db-password --enabled true"
+      )
+    })
+
+    // Key Vault's network rules answer 403 too; "Public network access is disabled" is about the vault, not the secret.
+    test('a vault that refuses public network access is not reported as a disabled secret', () => {
+      const error = vaultError(
+        403,
+        'Forbidden',
+        `Public network access is disabled and request is not from a trusted service nor via an approved private link.\r\nCaller: appid=${CLIENT_ID};oid=22222222-0000-0000-0000-000000000000\r\nVault: contoso-kv;location=westeurope`
+      )
+      const message = explainFailure(error, context('get'))
+      expect(message).not.toContain('is disabled, so it cannot be read')
+      expect(message).not.toContain('set-attributes')
+      expect(message).toContain('Public network access is disabled')
+    })
+  })
+
+  test('404 names the secret and vault, the inputs to check and the recover command', () => {
+    const error = vaultError(404, 'SecretNotFound', 'A secret with (name/id) db-password was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command.')
+    expect(explainFailure(error, context('get'))).toBe(
+      "Secret 'db-password' was not found in vault 'contoso-kv'. Check 'secret-name' and 'vault-name'. If it was deleted recently, recover it: az keyvault secret recover --vault-name contoso-kv --name db-password"
+    )
+  })
+
+  test('409 deleted-but-recoverable gives the recover and purge commands', () => {
+    const error = vaultError(409, 'Conflict', 'Secret db-password is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.')
+    const message = explainFailure(error, context('set'))
+    expect(message).toContain("Secret 'db-password' in vault 'contoso-kv' is deleted but recoverable, so its name cannot be reused yet.")
+    expect(message).toContain('az keyvault secret recover --vault-name contoso-kv --name db-password')
+    expect(message).toContain('az keyvault secret purge --vault-name contoso-kv --name db-password')
+    expect(message).toContain('then run the step again')
+  })
+
+  test('409 being recovered says to run again shortly', () => {
+    const error = vaultError(409, 'Conflict', 'Secret db-password is currently being recovered, and its name cannot be reused. Please retry later.')
+    expect(explainFailure(error, context('set'))).toBe(
+      "Secret 'db-password' in vault 'contoso-kv' is being recovered right now; run the step again in a minute."
+    )
+  })
+
+  test('429 says the vault is throttling and to run again later', () => {
+    const error = vaultError(429, 'Throttled', 'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached')
+    expect(explainFailure(error, context())).toBe(
+      "Key Vault 'contoso-kv' is throttling requests (429 Too Many Requests). Run the step again later, or spread out the jobs that read this vault. Key Vault said: Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached"
+    )
+  })
+
+  test.each([
+    [500, 'InternalServerError', 'Internal server error.', 'get'],
+    [400, 'BadParameter', 'The request URI contains an invalid name: db_password', 'set'],
+    [503, 'ServiceUnavailable', 'The service is unavailable.\r\nsecond line', 'delete']
+  ] as const)('%s answers name the status, code, operation, secret and the service message', (status, code, text, operation) => {
+    const message = explainFailure(vaultError(status, code, text), context(operation))
+    expect(message).toBe(
+      `Key Vault 'contoso-kv' answered ${status} ${code} to '${operation}' of secret 'db-password'. Key Vault said: ${text.split(/\r?\n/)[0]}`
+    )
+  })
+
+  test('without inputs, the vault and secret are described generically', () => {
+    const message = explainFailure(vaultError(500, 'InternalServerError', 'Internal server error.'))
+    expect(message).toBe("Key Vault 'the vault' answered 500 InternalServerError to 'get' of secret '(unknown)'. Key Vault said: Internal server error.")
+  })
+
+  test('the secret value of a set never appears in the explanation', () => {
+    const message = explainFailure(vaultError(403, 'Forbidden', 'Access denied.'), context('set'))
+    expect(message).not.toContain('never-shown')
+  })
+})
+
+describe('network errors', () => {
+  test.each([
+    [AzureCloud, 'AzureCloud'],
+    [AzureChinaCloud, 'AzureChinaCloud']
+  ])('VaultHostNotFoundError names the host, vault-name and the environment (%#)', (cloud, name) => {
+    const ctx = { inputs: inputsFor('get', cloud), signIn: signInFor(['oidc']) }
+    const message = explainFailure(new VaultHostNotFoundError('contoso-kv.vault.azure.net'), ctx)
+    expect(message).toBe(
+      `The vault host 'contoso-kv.vault.azure.net' does not resolve. Check 'vault-name' for a typo and that 'environment' (${name}) is the vault's cloud; for a vault behind a private endpoint, the runner must be able to resolve its private DNS name.`
+    )
+  })
+
+  test('VaultHostNotFoundError for a vault given by vault-url blames vault-url, not vault-name', () => {
+    const inputs: ActionInputs = { ...inputsFor('get'), vault: { url: 'https://kv.corp.example', name: 'kv.corp.example', input: 'vault-url' } }
+    const message = explainFailure(new VaultHostNotFoundError('kv.corp.example'), { inputs })
+    expect(message).toContain("The vault host 'kv.corp.example' does not resolve.")
+    expect(message).toContain("'vault-url'")
+    expect(message).not.toContain("Check 'vault-name'")
+  })
+
+  test.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN'])('a %s network error names the vault URL and what to check', (code) => {
+    const error = new RestError(`connect ${code} 10.0.0.4:443`, { code })
+    expect(explainFailure(error, context())).toBe(
+      `Could not reach https://contoso-kv.vault.azure.net: ${code} (connect ${code} 10.0.0.4:443). Check the runner's network access (proxy, firewall, DNS, TLS inspection) to the vault and to Microsoft Entra ID.`
+    )
+  })
+})
+
+describe('anything else', () => {
+  test.each([
+    ['an Error', new TypeError("Cannot read properties of undefined (reading 'value')\n    at x"), "Unexpected error: Cannot read properties of undefined (reading 'value')"],
+    ['a thrown string', 'boom', 'Unexpected error: boom'],
+    ['undefined', undefined, 'Unexpected error: undefined'],
+    ['a RestError without a status', new RestError('parse failed', { code: 'PARSE_ERROR' }), 'Unexpected error: parse failed']
+  ])('%s is reported as unexpected with its first line', (_, error, expected) => {
+    expect(explainFailure(error, context())).toBe(expected)
+  })
+})

@@ -1,0 +1,93 @@
+/**
+ * Shared helpers for the unit tests: a clean process.env per test, inputs set the way the runner
+ * sets them, and stdout captured so workflow commands (add-mask, set-output, warning) can be read
+ * back exactly as the runner would see them.
+ */
+import { afterEach, beforeEach, jest } from '@jest/globals'
+
+// Everything the action or @actions/core reads from the environment.
+const ACTION_ENV = /^(INPUT_|AZURE_|ACTIONS_ID_TOKEN_REQUEST_|GITHUB_OUTPUT$|GITHUB_ENV$|GITHUB_STATE$|GITHUB_STEP_SUMMARY$)/
+
+/** Gives every test a process.env without inputs or Azure variables, and restores the original after. */
+export function isolateEnv(): void {
+  let saved: NodeJS.ProcessEnv = process.env
+  beforeEach(() => {
+    saved = process.env
+    process.env = Object.fromEntries(Object.entries(saved).filter(([name]) => !ACTION_ENV.test(name)))
+  })
+  afterEach(() => {
+    process.env = saved
+  })
+}
+
+/** Sets inputs as the runner does: INPUT_<NAME UPPERCASED>, hyphens kept. */
+export function setInputs(inputs: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value
+}
+
+export interface WorkflowCommand {
+  readonly command: string
+  readonly properties: string
+  /** The data as written, still escaped (%25, %0D, %0A). */
+  readonly data: string
+}
+
+export interface CapturedStdout {
+  /** Everything written to stdout during the current test. */
+  text(): string
+  /** Workflow commands written during the current test, in order. */
+  commands(): WorkflowCommand[]
+  /** The escaped data of every `::add-mask::` line, in order, exactly as the runner reads it. */
+  maskLines(): string[]
+  /** The registered mask values, unescaped. */
+  masks(): string[]
+}
+
+/** Escapes command data the way @actions/core documents it: % -> %25, CR -> %0D, LF -> %0A. */
+export function escapeData(value: string): string {
+  return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+}
+
+export function unescapeData(value: string): string {
+  return value.replace(/%(25|0D|0A)/g, (_, code: string) => ({ '25': '%', '0D': '\r', '0A': '\n' })[code] ?? '')
+}
+
+/** Captures process.stdout.write for each test (nothing reaches the real stdout). */
+export function captureStdout(): CapturedStdout {
+  let chunks: string[] = []
+  let spy: { mockRestore(): void } | undefined
+  beforeEach(() => {
+    chunks = []
+    const write = ((chunk: string | Uint8Array): boolean => {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
+      return true
+    }) as typeof process.stdout.write
+    spy = jest.spyOn(process.stdout, 'write').mockImplementation(write)
+  })
+  afterEach(() => {
+    spy?.mockRestore()
+  })
+  const text = (): string => chunks.join('')
+  const commands = (): WorkflowCommand[] =>
+    text()
+      .split('\n')
+      .map((line) => /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line))
+      .filter((match): match is RegExpExecArray => match !== null)
+      .map((match) => ({ command: match[1] ?? '', properties: match[2] ?? '', data: match[3] ?? '' }))
+  const maskLines = (): string[] => commands().filter((c) => c.command === 'add-mask').map((c) => c.data)
+  return { text, commands, maskLines, masks: () => maskLines().map(unescapeData) }
+}
+
+/** Runs `action` and returns what it threw; fails the test if it did not throw. */
+export function thrownBy(action: () => unknown): Error {
+  try {
+    action()
+  } catch (error) {
+    if (error instanceof Error) return error
+    throw new Error(`Expected an Error to be thrown, got ${String(error)}`)
+  }
+  throw new Error('Expected an error to be thrown, but nothing was thrown')
+}
+
+export const CLIENT_ID = '11111111-2222-3333-4444-555555555555'
+export const TENANT_ID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'

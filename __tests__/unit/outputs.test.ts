@@ -1,0 +1,101 @@
+import { describe, expect, test } from '@jest/globals'
+import { outputsFor, publish } from '../../src/outputs.js'
+import type { Outcome } from '../../src/vault/operations.js'
+import { captureStdout, isolateEnv } from './helpers.js'
+
+isolateEnv() // no GITHUB_OUTPUT: @actions/core falls back to ::set-output:: on stdout
+const stdout = captureStdout()
+
+const ID = 'https://contoso-kv.vault.azure.net/secrets/db-password/0123456789abcdef0123456789abcdef'
+const VERSION = '0123456789abcdef0123456789abcdef'
+
+const got = (secretName: string, value = 'S3cret!'): Outcome => ({ operation: 'get', secretName, value, version: VERSION, id: ID })
+
+describe('outputsFor', () => {
+  test('get: value, version, id, and the value again under the secret name', () => {
+    expect(outputsFor(got('db-password'))).toEqual({ value: 'S3cret!', version: VERSION, id: ID, 'db-password': 'S3cret!' })
+  })
+
+  test('get: the secret-named output keeps the name as written', () => {
+    expect(outputsFor(got('DbPassword'))).toHaveProperty('DbPassword', 'S3cret!')
+  })
+
+  test('get: an empty value is still an output', () => {
+    expect(outputsFor(got('empty', ''))).toEqual({ value: '', version: VERSION, id: ID, empty: '' })
+  })
+
+  test.each(['value', 'VALUE', 'version', 'Version', 'id', 'ID', 'recovery-id', 'Deleted-On', 'scheduled-purge-date'])(
+    "get: a secret named '%s' does not add or overwrite a fixed output",
+    (secretName) => {
+      const outputs = outputsFor(got(secretName))
+      expect(outputs).toEqual({ value: 'S3cret!', version: VERSION, id: ID })
+    }
+  )
+
+  test('set: version and id only, never a value', () => {
+    const outputs = outputsFor({ operation: 'set', secretName: 'db-password', version: VERSION, id: ID })
+    expect(outputs).toEqual({ version: VERSION, id: ID })
+  })
+
+  test('delete: recovery-id, deleted-on and scheduled-purge-date', () => {
+    const outcome: Outcome = {
+      operation: 'delete',
+      secretName: 'db-password',
+      recoveryId: 'https://contoso-kv.vault.azure.net/deletedsecrets/db-password',
+      deletedOn: '2026-11-29T06:00:00.000Z',
+      scheduledPurgeDate: '2027-02-27T06:00:00.000Z'
+    }
+    expect(outputsFor(outcome)).toEqual({
+      'recovery-id': 'https://contoso-kv.vault.azure.net/deletedsecrets/db-password',
+      'deleted-on': '2026-11-29T06:00:00.000Z',
+      'scheduled-purge-date': '2027-02-27T06:00:00.000Z'
+    })
+  })
+})
+
+describe('publish', () => {
+  test('get: the value is masked (whole and per line) before any output is set', () => {
+    publish(got('db-password', 'line-1\nline-2'))
+    const commands = stdout.commands().map((c) => `${c.command} ${c.properties}`.trim())
+    expect(commands).toEqual([
+      'add-mask',
+      'add-mask',
+      'add-mask',
+      'set-output name=value',
+      'set-output name=version',
+      'set-output name=id',
+      'set-output name=db-password'
+    ])
+    expect(stdout.masks()).toEqual(['line-1\nline-2', 'line-1', 'line-2'])
+  })
+
+  test('set and delete register no masks', () => {
+    publish({ operation: 'set', secretName: 'db-password', version: VERSION, id: ID })
+    publish({ operation: 'delete', secretName: 'db-password', recoveryId: 'r', deletedOn: 'd', scheduledPurgeDate: 'p' })
+    expect(stdout.maskLines()).toEqual([])
+    expect(stdout.commands().map((c) => c.properties)).toEqual([
+      'name=version',
+      'name=id',
+      'name=recovery-id',
+      'name=deleted-on',
+      'name=scheduled-purge-date'
+    ])
+  })
+
+  test('get of an ordinary secret warns about nothing', () => {
+    publish(got('db-password'))
+    expect(stdout.commands().filter((c) => c.command === 'warning')).toEqual([])
+  })
+
+  // Whatever the case, a secret that shares a fixed output's name is only in 'value': the user is told so.
+  test.each(['VALUE', 'Version', 'version', 'id', 'deleted-on'])(
+    "get of a secret named '%s' warns that its value is in the output 'value'",
+    (secretName) => {
+      publish(got(secretName))
+      const warnings = stdout.commands().filter((c) => c.command === 'warning')
+      expect(warnings.map((w) => w.data)).toEqual([
+        `Secret '${secretName}' has the name of a fixed output; read its value from the output 'value'.`
+      ])
+    }
+  )
+})
