@@ -1,0 +1,360 @@
+import { randomUUID } from 'node:crypto'
+import { rmSync } from 'node:fs'
+import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import https from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { AllClouds, cloudByLoginHost, GitHubActionsSuffix, parseVaultHost } from './clouds.js'
+import {
+  Directory,
+  type AccessTokenRequest,
+  type AppOptions,
+  type AppRegistration,
+  type ManagedIdentity,
+  type ManagedIdentityOptions,
+  type MintedToken
+} from './entra.js'
+import { handleEntraCall } from './entra.js'
+import { defaultGitHubConfig, handleGitHubCall, mintIdToken, type GitHubOidcConfig, type IdTokenRequest } from './github-oidc.js'
+import type { IncomingCall, Reply, ServiceName } from './http.js'
+import { handleImdsCall } from './imds.js'
+import { JwtSigner } from './jwt.js'
+import { handleVaultCall, Vault, type VaultOptions } from './keyvault.js'
+import { testPki, writeCaFile } from './pki.js'
+
+export type { AccessModel, DeletedSecret, Permission, SecretSeed, SecretVersion, StoredSecret, VaultOptions } from './keyvault.js'
+export type { AppOptions, AppRegistration, FederatedCredential, ManagedIdentity, ManagedIdentityOptions, MintedToken } from './entra.js'
+export type { GitHubOidcConfig, IdTokenRequest } from './github-oidc.js'
+export type { CloudName } from './clouds.js'
+export { Vault } from './keyvault.js'
+
+/** One line of the request log. No bodies, no headers: nothing secret. */
+export interface RequestRecord {
+  readonly service: ServiceName | 'unknown'
+  readonly method: string
+  readonly host: string
+  readonly path: string
+  readonly query: Readonly<Record<string, string>>
+  readonly status: number
+  /** The request carried credentials the stand-in accepted (a valid token, request token, Metadata header...). */
+  readonly authorized: boolean
+  /** Answered by an injected fault. */
+  readonly fault: boolean
+  readonly time: number
+}
+
+/** What a fault's `match` sees. */
+export interface FaultRequest {
+  readonly service: ServiceName | 'unknown'
+  readonly method: string
+  readonly host: string
+  readonly path: string
+  readonly query: Readonly<Record<string, string>>
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>
+}
+
+/** An injected answer, used before normal handling (429/503 tests and the like). */
+export interface Fault {
+  readonly match: (request: FaultRequest) => boolean
+  readonly status: number
+  readonly headers?: Readonly<Record<string, string>>
+  /** An object is sent as JSON, a string as is. */
+  readonly body?: unknown
+  /** How many requests it answers; unlimited when not given. Counts down as it fires. */
+  times?: number
+  readonly delayMs?: number
+  /** Destroy the connection instead of answering (a network error on the client side). */
+  readonly drop?: boolean
+}
+
+/** The JSON passed to route.mjs in STANDIN_ROUTE. */
+export interface RouteConfig {
+  readonly address: string
+  readonly port: number
+  /** Exact host names sent to the stand-in. */
+  readonly hosts: readonly string[]
+  /** A host under one of these that is not in `hosts` fails DNS with ENOTFOUND (a typo'd vault name). */
+  readonly suffixes: readonly string[]
+  /** Every host under one of these is sent to the stand-in. */
+  readonly wildcardSuffixes: readonly string[]
+  /** Fail DNS for every other name too, so nothing leaves the machine. */
+  readonly denyUnrouted: boolean
+}
+
+export interface StandInOptions {
+  /** Fail DNS for hosts the stand-in does not play, in processes using the preload. Default true. */
+  readonly denyUnrouted?: boolean
+}
+
+const LOOPBACK = '127.0.0.1'
+const OIDC_REQUEST_URL_HOST = 'pipelines.actions.githubusercontent.com'
+
+/**
+ * Key Vault, Microsoft Entra ID and the GitHub Actions OIDC token service on one HTTPS listener
+ * (dispatching on the Host header), plus Azure IMDS on a plain HTTP listener.
+ */
+export class StandIn {
+  readonly requests: RequestRecord[] = []
+  faults: Fault[] = []
+  /** Added to every response. */
+  latencyMs = 0
+  github: GitHubOidcConfig = defaultGitHubConfig()
+  directory: Directory
+  private readonly vaultsByHost = new Map<string, Vault>()
+  private readonly signer = new JwtSigner()
+
+  private constructor(
+    private readonly httpsServer: https.Server,
+    private readonly imdsServer: http.Server,
+    readonly caFile: string,
+    readonly caPem: string,
+    private readonly caDir: string,
+    private readonly options: StandInOptions
+  ) {
+    this.directory = new Directory(this.signer)
+  }
+
+  static async start(options: StandInOptions = {}): Promise<StandIn> {
+    const pki = testPki()
+    const { dir, caFile } = writeCaFile(pki)
+    const httpsServer = https.createServer({ key: pki.serverKeyPem, cert: pki.serverCertPem })
+    const imdsServer = http.createServer()
+    const standIn = new StandIn(httpsServer, imdsServer, caFile, pki.caCertPem, dir, options)
+    httpsServer.on('request', (req, res) => void standIn.serve(req, res, 'https'))
+    imdsServer.on('request', (req, res) => void standIn.serve(req, res, 'imds'))
+    await Promise.all([listen(httpsServer), listen(imdsServer)])
+    return standIn
+  }
+
+  get port(): number {
+    return (this.httpsServer.address() as AddressInfo).port
+  }
+
+  get imdsPort(): number {
+    return (this.imdsServer.address() as AddressInfo).port
+  }
+
+  get imdsUrl(): string {
+    return `http://${LOOPBACK}:${this.imdsPort}`
+  }
+
+  // -- state ------------------------------------------------------------------------------------
+
+  addVault(options: VaultOptions): Vault {
+    const vault = new Vault(options)
+    if (this.vaultsByHost.has(vault.host)) throw new Error(`stand-in: vault ${vault.host} already exists`)
+    this.vaultsByHost.set(vault.host, vault)
+    this.directory.tenants.add(vault.tenantId)
+    return vault
+  }
+
+  /** A vault by name (any cloud); throws when there is none. */
+  vault(name: string): Vault {
+    const found = [...this.vaultsByHost.values()].find((vault) => vault.name === name.toLowerCase())
+    if (!found) throw new Error(`stand-in: no vault named ${name}`)
+    return found
+  }
+
+  get vaults(): readonly Vault[] {
+    return [...this.vaultsByHost.values()]
+  }
+
+  addTenant(tenantId: string): void {
+    this.directory.tenants.add(tenantId)
+  }
+
+  addApp(options: AppOptions): AppRegistration {
+    return this.directory.addApp(options)
+  }
+
+  addManagedIdentity(options: ManagedIdentityOptions): ManagedIdentity {
+    return this.directory.addManagedIdentity(options)
+  }
+
+  /** An access token as Entra ID would issue it, e.g. for a stand-in `az account get-access-token`. */
+  mintAccessToken(request: AccessTokenRequest): MintedToken {
+    return this.directory.mintAccessToken(request)
+  }
+
+  /** A GitHub Actions ID token signed like the ones the OIDC endpoint hands out (e.g. an expired one). */
+  mintIdToken(request: IdTokenRequest = {}): string {
+    return mintIdToken(this.signer, this.github, request)
+  }
+
+  /** Requests to one service, optionally one method. */
+  requestsTo(service: ServiceName, method?: string): RequestRecord[] {
+    return this.requests.filter((r) => r.service === service && (method === undefined || r.method === method))
+  }
+
+  /** Forgets every vault, app, identity, fault and logged request; the listeners, CA and request token stay. */
+  reset(): void {
+    this.vaultsByHost.clear()
+    this.directory = new Directory(this.signer)
+    this.requests.length = 0
+    this.faults = []
+    this.latencyMs = 0
+    this.github = { ...defaultGitHubConfig(), requestToken: this.github.requestToken }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([close(this.httpsServer), close(this.imdsServer)])
+    rmSync(this.caDir, { recursive: true, force: true })
+  }
+
+  // -- what a child process needs ---------------------------------------------------------------
+
+  /** Computed now: vaults added later are not routed in a process already started. */
+  routeConfig(): RouteConfig {
+    return {
+      address: LOOPBACK,
+      port: this.port,
+      hosts: [...AllClouds.flatMap((cloud) => [cloud.loginHost, ...cloud.loginAliases]), ...this.vaultsByHost.keys()],
+      suffixes: AllClouds.map((cloud) => cloud.vaultSuffix),
+      wildcardSuffixes: [GitHubActionsSuffix],
+      denyUnrouted: this.options.denyUnrouted ?? true
+    }
+  }
+
+  /** STANDIN_ROUTE for the `--import route.mjs` preload. */
+  routeEnv(): Record<string, string> {
+    return { STANDIN_ROUTE: JSON.stringify(this.routeConfig()) }
+  }
+
+  /** Trust the stand-in's CA (read by Node at start-up) and route its hosts. */
+  childEnv(): Record<string, string> {
+    return { NODE_EXTRA_CA_CERTS: this.caFile, ...this.routeEnv() }
+  }
+
+  /** What the runner sets for a job with `permissions: id-token: write`. */
+  oidcEnv(): Record<string, string> {
+    return {
+      ACTIONS_ID_TOKEN_REQUEST_URL: `https://${OIDC_REQUEST_URL_HOST}/${randomUUID()}/idtoken/standin?api-version=2.0`,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: this.github.requestToken
+    }
+  }
+
+  /** Points @azure/identity and MSAL at the IMDS listener (both read AZURE_POD_IDENTITY_AUTHORITY_HOST). */
+  managedIdentityEnv(): Record<string, string> {
+    return { AZURE_POD_IDENTITY_AUTHORITY_HOST: this.imdsUrl }
+  }
+
+  // -- HTTP -------------------------------------------------------------------------------------
+
+  private async serve(req: IncomingMessage, res: ServerResponse, listener: 'https' | 'imds'): Promise<void> {
+    try {
+      const body = await readBody(req)
+      const url = new URL(req.url ?? '/', 'http://standin.invalid')
+      const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '')
+      const service = listener === 'imds' ? 'imds' : this.serviceFor(host)
+      const call: IncomingCall = {
+        service: service === 'unknown' ? 'vault' : service,
+        method: req.method ?? 'GET',
+        host,
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: req.headers,
+        body
+      }
+      const fault = this.takeFault({ service, method: call.method, host, path: call.path, query: call.query, headers: req.headers })
+      if (fault) {
+        if (fault.delayMs) await sleep(fault.delayMs)
+        this.log(call, service, fault.drop ? 0 : fault.status, false, true)
+        if (fault.drop) {
+          req.socket.destroy()
+          return
+        }
+        await this.reply(res, call, { status: fault.status, body: fault.body, headers: fault.headers ?? {} })
+        return
+      }
+      const reply = this.dispatch(call, service)
+      this.log(call, service, reply.status, reply.authorized ?? false, false)
+      await this.reply(res, call, reply)
+    } catch (error) {
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ error: { code: 'StandInError', message: String(error) } }))
+      }
+    }
+  }
+
+  private serviceFor(host: string): ServiceName | 'unknown' {
+    if (parseVaultHost(host)) return 'vault'
+    if (cloudByLoginHost(host)) return 'entra'
+    if (host.endsWith(GitHubActionsSuffix)) return 'github'
+    return 'unknown'
+  }
+
+  private dispatch(call: IncomingCall, service: ServiceName | 'unknown'): Reply {
+    switch (service) {
+      case 'vault': {
+        const vault = this.vaultsByHost.get(call.host)
+        // With the preload, an unknown vault host already failed DNS; in-process callers can still get here.
+        if (!vault) return { status: 404, body: { error: { code: 'VaultNotFound', message: `stand-in: no vault at ${call.host}` } } }
+        return handleVaultCall(vault, call, (token) => this.signer.verify(token))
+      }
+      case 'entra':
+        return handleEntraCall(this.directory, this.signer, call)
+      case 'github':
+        return handleGitHubCall(this.signer, this.github, call)
+      case 'imds':
+        return handleImdsCall(this.directory, call)
+      case 'unknown':
+        return { status: 421, body: { error: 'misdirected', message: `stand-in: nothing is served at ${call.host}` } }
+    }
+  }
+
+  private takeFault(request: FaultRequest): Fault | undefined {
+    const fault = this.faults.find((f) => (f.times === undefined || f.times > 0) && f.match(request))
+    if (fault && fault.times !== undefined) fault.times -= 1
+    return fault
+  }
+
+  private log(call: IncomingCall, service: ServiceName | 'unknown', status: number, authorized: boolean, fault: boolean): void {
+    this.requests.push({ service, method: call.method, host: call.host, path: call.path, query: call.query, status, authorized, fault, time: Date.now() })
+  }
+
+  private async reply(res: ServerResponse, call: IncomingCall, reply: Reply): Promise<void> {
+    if (this.latencyMs > 0) await sleep(this.latencyMs)
+    const headers: Record<string, string> = { 'cache-control': 'no-cache', 'x-ms-request-id': randomUUID() }
+    if (call.service === 'vault') {
+      headers['x-ms-keyvault-service-version'] = '1.9.0.0'
+      headers['x-ms-keyvault-region'] = 'eastus'
+      headers['x-ms-keyvault-network-info'] = `conn_type=Ipv4;addr=${LOOPBACK};act_addr_fam=InterNetwork;`
+    }
+    let payload: string | undefined
+    if (typeof reply.body === 'string') {
+      payload = reply.body
+    } else if (reply.body !== undefined) {
+      payload = JSON.stringify(reply.body)
+      headers['content-type'] = 'application/json; charset=utf-8'
+    }
+    Object.assign(headers, reply.headers)
+    if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload))
+    res.writeHead(reply.status, headers)
+    res.end(payload)
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+function listen(server: http.Server | https.Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, LOOPBACK, () => resolve())
+  })
+}
+
+function close(server: http.Server | https.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve())
+    // Keep-alive sockets from SDK agents would hold close() open otherwise.
+    server.closeAllConnections()
+  })
+}

@@ -1,0 +1,693 @@
+import { randomBytes } from 'node:crypto'
+import { CloudProfiles, type CloudName, type CloudProfile } from './clouds.js'
+import { bearerToken, isRecord, json, parseJsonBody, pathSegments, type IncomingCall, type Reply } from './http.js'
+import { nowSeconds, type JwtCheck } from './jwt.js'
+
+export type Permission = 'get' | 'list' | 'set' | 'delete' | 'recover' | 'purge'
+export type AccessModel = 'rbac' | 'accessPolicy'
+
+export interface VaultOptions {
+  readonly name: string
+  readonly tenantId: string
+  readonly cloud?: CloudName
+  /** Default 'rbac', as for new vaults. */
+  readonly accessModel?: AccessModel
+  /** principalId (the token's appid or oid) -> permissions. */
+  readonly grants?: Readonly<Record<string, readonly Permission[]>>
+  /** Purge is refused (403) and deleted secrets report recoveryLevel 'Recoverable'. */
+  readonly purgeProtection?: boolean
+  /** How many GET /deletedsecrets/{name} answer 404 DeletedSecretNotFound after a delete. Default 1. */
+  readonly deletePolls?: number
+  /** How many GET /secrets/{name}/ answer 404 SecretNotFound after a recover. Default 1. */
+  readonly recoverPolls?: number
+  /** Cap on `maxresults` (the service's own cap is 25). Default 25. */
+  readonly pageSize?: number
+  readonly location?: string
+  readonly subscriptionId?: string
+  readonly resourceGroup?: string
+}
+
+export interface SecretSeed {
+  readonly contentType?: string
+  readonly tags?: Readonly<Record<string, string>>
+  readonly enabled?: boolean
+  /** Unix seconds or a Date. */
+  readonly nbf?: number | Date
+  readonly exp?: number | Date
+}
+
+export interface SecretVersion {
+  readonly version: string
+  readonly value: string
+  contentType?: string
+  tags?: Record<string, string>
+  enabled: boolean
+  nbf?: number
+  exp?: number
+  readonly created: number
+  updated: number
+}
+
+export interface StoredSecret {
+  /** The name as first written (names are case-insensitive; maps are keyed by lower case). */
+  readonly name: string
+  /** Oldest first; the last one is the current version. */
+  readonly versions: SecretVersion[]
+}
+
+export interface DeletedSecret {
+  readonly secret: StoredSecret
+  readonly deletedDate: number
+  readonly scheduledPurgeDate: number
+  /** GET /deletedsecrets/{name} answers 404 while this is above zero (the delete is "in progress"). */
+  pendingPolls: number
+}
+
+export interface RecoveringSecret {
+  readonly secret: StoredSecret
+  /** GET /secrets/{name} answers 404 while this is above zero. */
+  pendingPolls: number
+}
+
+/** Who called, from a verified access token. */
+export interface Caller {
+  readonly appid: string
+  readonly oid: string
+  readonly tid: string
+  readonly iss: string
+}
+
+const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/
+const MAX_VALUE_BYTES = 25 * 1024
+const MAX_CONTENT_TYPE = 255
+const MAX_TAGS = 15
+const MAX_TAG_LENGTH = 256
+const RECOVERABLE_DAYS = 90
+const DAY_SECONDS = 24 * 60 * 60
+
+const toSeconds = (value: number | Date | undefined): number | undefined =>
+  value === undefined ? undefined : value instanceof Date ? Math.floor(value.getTime() / 1000) : value
+
+const newVersion = (): string => randomBytes(16).toString('hex')
+
+/** One vault's state and the knobs tests turn. The HTTP side is `handleVaultCall`. */
+export class Vault {
+  readonly name: string
+  readonly tenantId: string
+  readonly cloud: CloudProfile
+  accessModel: AccessModel
+  readonly grants = new Map<string, Set<Permission>>()
+  purgeProtection: boolean
+  deletePolls: number
+  recoverPolls: number
+  pageSize: number
+  readonly location: string
+  readonly subscriptionId: string
+  readonly resourceGroup: string
+  /** Live secrets, keyed by lower-case name. */
+  readonly secrets = new Map<string, StoredSecret>()
+  /** Soft-deleted secrets, keyed by lower-case name. */
+  readonly deleted = new Map<string, DeletedSecret>()
+  /** Secrets whose recovery is still "in progress", keyed by lower-case name. */
+  readonly recovering = new Map<string, RecoveringSecret>()
+
+  constructor(options: VaultOptions) {
+    this.name = options.name.toLowerCase()
+    this.tenantId = options.tenantId
+    this.cloud = CloudProfiles[options.cloud ?? 'AzureCloud']
+    this.accessModel = options.accessModel ?? 'rbac'
+    this.purgeProtection = options.purgeProtection ?? false
+    this.deletePolls = options.deletePolls ?? 1
+    this.recoverPolls = options.recoverPolls ?? 1
+    this.pageSize = Math.min(options.pageSize ?? 25, 25)
+    this.location = options.location ?? 'eastus'
+    this.subscriptionId = options.subscriptionId ?? '00000000-0000-0000-0000-00000000cafe'
+    this.resourceGroup = options.resourceGroup ?? 'rg-standin'
+    for (const [principal, permissions] of Object.entries(options.grants ?? {})) this.grant(principal, ...permissions)
+  }
+
+  get host(): string {
+    return `${this.name}${this.cloud.vaultSuffix}`
+  }
+
+  get url(): string {
+    return `https://${this.host}`
+  }
+
+  get recoveryLevel(): string {
+    return this.purgeProtection ? 'Recoverable' : 'Recoverable+Purgeable'
+  }
+
+  grant(principalId: string, ...permissions: Permission[]): this {
+    const set = this.grants.get(principalId) ?? new Set<Permission>()
+    for (const permission of permissions) set.add(permission)
+    this.grants.set(principalId, set)
+    return this
+  }
+
+  /** Removes the given permissions, or all of them when none are named. */
+  revoke(principalId: string, ...permissions: Permission[]): this {
+    if (permissions.length === 0) this.grants.delete(principalId)
+    else for (const permission of permissions) this.grants.get(principalId)?.delete(permission)
+    return this
+  }
+
+  /** Seeds a new version, as a PUT would; returns the version. */
+  setSecret(name: string, value: string, seed: SecretSeed = {}): string {
+    const key = name.toLowerCase()
+    const secret = this.secrets.get(key) ?? { name, versions: [] }
+    const now = nowSeconds()
+    const version: SecretVersion = {
+      version: newVersion(),
+      value,
+      enabled: seed.enabled ?? true,
+      created: now,
+      updated: now,
+      ...(seed.contentType !== undefined && { contentType: seed.contentType }),
+      ...(seed.tags !== undefined && { tags: { ...seed.tags } }),
+      ...(seed.nbf !== undefined && { nbf: toSeconds(seed.nbf) }),
+      ...(seed.exp !== undefined && { exp: toSeconds(seed.exp) })
+    }
+    secret.versions.push(version)
+    this.secrets.set(key, secret)
+    return version.version
+  }
+
+  latest(name: string): SecretVersion | undefined {
+    return this.secrets.get(name.toLowerCase())?.versions.at(-1)
+  }
+
+  /** The current value of a live secret, for assertions. */
+  value(name: string): string | undefined {
+    return this.latest(name)?.value
+  }
+
+  /** Soft-deletes a live secret at once (no polls pending unless asked). */
+  softDelete(name: string, pendingPolls = 0): DeletedSecret {
+    const key = name.toLowerCase()
+    const secret = this.secrets.get(key)
+    if (!secret) throw new Error(`stand-in: vault ${this.name} has no secret ${name} to delete`)
+    this.secrets.delete(key)
+    const now = nowSeconds()
+    const deleted: DeletedSecret = { secret, deletedDate: now, scheduledPurgeDate: now + RECOVERABLE_DAYS * DAY_SECONDS, pendingPolls }
+    this.deleted.set(key, deleted)
+    return deleted
+  }
+
+  /** Seeds a secret that is already in the deleted-but-recoverable state. */
+  seedDeleted(name: string, value: string, seed: SecretSeed = {}): DeletedSecret {
+    this.setSecret(name, value, seed)
+    return this.softDelete(name)
+  }
+
+  secretId(name: string, version?: string): string {
+    return version === undefined ? `${this.url}/secrets/${name}` : `${this.url}/secrets/${name}/${version}`
+  }
+
+  recoveryId(name: string): string {
+    return `${this.url}/deletedsecrets/${name}`
+  }
+
+  /** Finishes recoveries whose polls ran out, so every operation sees the recovered secret. */
+  settle(): void {
+    for (const [key, recovering] of this.recovering) {
+      if (recovering.pendingPolls <= 0) {
+        this.recovering.delete(key)
+        this.secrets.set(key, recovering.secret)
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire shapes
+
+function attributes(vault: Vault, version: SecretVersion): Record<string, unknown> {
+  return {
+    enabled: version.enabled,
+    ...(version.nbf !== undefined && { nbf: version.nbf }),
+    ...(version.exp !== undefined && { exp: version.exp }),
+    created: version.created,
+    updated: version.updated,
+    recoveryLevel: vault.recoveryLevel,
+    recoverableDays: RECOVERABLE_DAYS
+  }
+}
+
+function versionFields(vault: Vault, version: SecretVersion): Record<string, unknown> {
+  return {
+    attributes: attributes(vault, version),
+    ...(version.contentType !== undefined && { contentType: version.contentType }),
+    ...(version.tags !== undefined && { tags: version.tags })
+  }
+}
+
+function secretBundle(vault: Vault, secret: StoredSecret, version: SecretVersion, withValue: boolean): Record<string, unknown> {
+  return {
+    ...(withValue && { value: version.value }),
+    id: vault.secretId(secret.name, version.version),
+    ...versionFields(vault, version)
+  }
+}
+
+function deletedBundle(vault: Vault, deleted: DeletedSecret): Record<string, unknown> {
+  const current = deleted.secret.versions.at(-1)
+  return {
+    recoveryId: vault.recoveryId(deleted.secret.name),
+    deletedDate: deleted.deletedDate,
+    scheduledPurgeDate: deleted.scheduledPurgeDate,
+    id: vault.secretId(deleted.secret.name, current?.version ?? ''),
+    ...(current && versionFields(vault, current))
+  }
+}
+
+function deletedItem(vault: Vault, deleted: DeletedSecret): Record<string, unknown> {
+  const bundle = deletedBundle(vault, deleted)
+  return { ...bundle, id: vault.secretId(deleted.secret.name) }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors, worded as the service words them
+
+const kvError = (status: number, code: string, message: string, inner?: string, headers?: Record<string, string>): Reply =>
+  json(status, { error: { code, message, ...(inner && { innererror: { code: inner } }) } }, headers ? { headers } : {})
+
+const secretNotFound = (name: string): Reply =>
+  kvError(
+    404,
+    'SecretNotFound',
+    `A secret with (name/id) ${name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`
+  )
+
+const deletedSecretNotFound = (): Reply => kvError(404, 'DeletedSecretNotFound', 'Deleted Secret not found')
+
+const badParameter = (message: string): Reply => kvError(400, 'BadParameter', message)
+
+const invalidName = (name: string): Reply => badParameter(`The request URI contains an invalid name: ${name}`)
+
+function challengeHeader(vault: Vault): Record<string, string> {
+  return {
+    'WWW-Authenticate': `Bearer authorization="https://${vault.cloud.loginHost}/${vault.tenantId}", resource="${vault.cloud.vaultResource}"`
+  }
+}
+
+const unauthorized = (vault: Vault, message: string): Reply => kvError(401, 'Unauthorized', message, undefined, challengeHeader(vault))
+
+// ---------------------------------------------------------------------------------------------
+// Authentication and authorization
+
+type TokenVerifier = (token: string) => JwtCheck
+
+function authenticate(vault: Vault, call: IncomingCall, verifyToken: TokenVerifier): { caller: Caller } | { reply: Reply } {
+  const token = bearerToken(call.headers)
+  if (!token) return { reply: unauthorized(vault, 'AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token.') }
+  const check = verifyToken(token)
+  if (!check.ok) return { reply: unauthorized(vault, 'AKV10046: Unable to resolve the key used for signature validation.') }
+  const claims = check.jwt.payload
+  const aud = typeof claims.aud === 'string' ? claims.aud : ''
+  if (aud.replace(/\/$/, '') !== vault.cloud.vaultResource) {
+    return { reply: unauthorized(vault, `AKV10022: Invalid audience. Expected ${vault.cloud.vaultResource}, found: ${aud}.`) }
+  }
+  const expectedIssuer = vault.cloud.tokenIssuer(vault.tenantId)
+  const iss = typeof claims.iss === 'string' ? claims.iss : ''
+  if (claims.tid !== vault.tenantId || iss !== expectedIssuer) {
+    return { reply: unauthorized(vault, `AKV10032: Invalid issuer. Expected one of ${expectedIssuer}, found ${iss}.`) }
+  }
+  const exp = typeof claims.exp === 'number' ? claims.exp : 0
+  if (exp <= nowSeconds()) return { reply: unauthorized(vault, 'AKV10021: Token is expired.') }
+  return {
+    caller: { appid: String(claims.appid ?? ''), oid: String(claims.oid ?? ''), tid: String(claims.tid), iss }
+  }
+}
+
+/** How an operation is named by each access model. */
+interface Operation {
+  readonly permission: Permission
+  readonly rbacAction: string
+}
+
+const Operations = {
+  get: { permission: 'get', rbacAction: 'Microsoft.KeyVault/vaults/secrets/getSecret/action' },
+  set: { permission: 'set', rbacAction: 'Microsoft.KeyVault/vaults/secrets/setSecret/action' },
+  update: { permission: 'set', rbacAction: 'Microsoft.KeyVault/vaults/secrets/update/action' },
+  list: { permission: 'list', rbacAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' },
+  delete: { permission: 'delete', rbacAction: 'Microsoft.KeyVault/vaults/secrets/delete' },
+  getDeleted: { permission: 'get', rbacAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' },
+  listDeleted: { permission: 'list', rbacAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' },
+  recover: { permission: 'recover', rbacAction: 'Microsoft.KeyVault/vaults/secrets/recover/action' },
+  purge: { permission: 'purge', rbacAction: 'Microsoft.KeyVault/vaults/secrets/purge/action' }
+} as const satisfies Record<string, Operation>
+
+function isAllowed(vault: Vault, caller: Caller, permission: Permission): boolean {
+  return [caller.appid, caller.oid].some((principal) => principal !== '' && vault.grants.get(principal)?.has(permission) === true)
+}
+
+function forbidden(vault: Vault, caller: Caller, operation: Operation, secretName?: string): Reply {
+  const vaultLabel = `${vault.name};location=${vault.location}`
+  if (vault.accessModel === 'accessPolicy') {
+    return kvError(
+      403,
+      'Forbidden',
+      `The user, group or application 'appid=${caller.appid};oid=${caller.oid};iss=${caller.iss}' does not have secrets ${operation.permission} permission on key vault '${vaultLabel}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`,
+      'AccessDenied'
+    )
+  }
+  const vaultResource = `/subscriptions/${vault.subscriptionId}/resourcegroups/${vault.resourceGroup}/providers/microsoft.keyvault/vaults/${vault.name}`
+  const resource = secretName ? `${vaultResource}/secrets/${secretName}` : vaultResource
+  return kvError(
+    403,
+    'Forbidden',
+    `Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: appid=${caller.appid};oid=${caller.oid}\r\nAction: '${operation.rbacAction}'\r\nResource: '${resource}'\r\nAssignment: (not found)\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: ${vaultLabel}\r\n`,
+    'ForbiddenByRbac'
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+
+interface Context {
+  readonly vault: Vault
+  readonly call: IncomingCall
+  readonly caller: Caller
+}
+
+function authorize(ctx: Context, operation: Operation, secretName?: string): Reply | undefined {
+  return isAllowed(ctx.vault, ctx.caller, operation.permission) ? undefined : forbidden(ctx.vault, ctx.caller, operation, secretName)
+}
+
+function readSecretBody(body: Buffer): { fields: Record<string, unknown> } | { reply: Reply } {
+  const parsed = parseJsonBody(body)
+  if (!isRecord(parsed)) return { reply: badParameter('The request body is not valid JSON.') }
+  return { fields: parsed }
+}
+
+function validateMetadata(fields: Record<string, unknown>): Reply | undefined {
+  const contentType = fields.contentType
+  if (contentType !== undefined && contentType !== null) {
+    if (typeof contentType !== 'string' || contentType.length > MAX_CONTENT_TYPE) {
+      return badParameter(`Property contentType has invalid value: it must be a string of at most ${MAX_CONTENT_TYPE} characters.`)
+    }
+  }
+  const tags = fields.tags
+  if (tags !== undefined && tags !== null) {
+    if (!isRecord(tags)) return badParameter('Property tags has invalid value.')
+    const entries = Object.entries(tags)
+    if (entries.length > MAX_TAGS) return badParameter(`A secret can have at most ${MAX_TAGS} tags.`)
+    for (const [name, value] of entries) {
+      if (typeof value !== 'string' || name.length > MAX_TAG_LENGTH || value.length > MAX_TAG_LENGTH) {
+        return badParameter(`Tag names and values must be strings of at most ${MAX_TAG_LENGTH} characters.`)
+      }
+    }
+  }
+  const attrs = fields.attributes
+  if (attrs !== undefined && attrs !== null && !isRecord(attrs)) return badParameter('Property attributes has invalid value.')
+  return undefined
+}
+
+function applyMetadata(version: SecretVersion, fields: Record<string, unknown>): void {
+  if (typeof fields.contentType === 'string') version.contentType = fields.contentType
+  if (isRecord(fields.tags)) version.tags = Object.fromEntries(Object.entries(fields.tags).map(([k, v]) => [k, String(v)]))
+  const attrs = isRecord(fields.attributes) ? fields.attributes : {}
+  if (typeof attrs.enabled === 'boolean') version.enabled = attrs.enabled
+  if (typeof attrs.nbf === 'number') version.nbf = attrs.nbf
+  if (typeof attrs.exp === 'number') version.exp = attrs.exp
+}
+
+function conflictIfBlocked(vault: Vault, name: string): Reply | undefined {
+  const key = name.toLowerCase()
+  const deleted = vault.deleted.get(key)
+  if (deleted && deleted.pendingPolls > 0) {
+    return kvError(409, 'Conflict', `Secret ${name} is currently being deleted.`, 'ObjectIsBeingDeleted')
+  }
+  if (deleted) {
+    return kvError(
+      409,
+      'Conflict',
+      `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`,
+      'ObjectIsDeletedButRecoverable'
+    )
+  }
+  if (vault.recovering.has(key)) {
+    return kvError(409, 'Conflict', `Secret ${name} is currently being recovered.  Please retry later.`, 'ObjectIsBeingRecovered')
+  }
+  return undefined
+}
+
+function setSecret(ctx: Context, name: string): Reply {
+  const denied = authorize(ctx, Operations.set, name)
+  if (denied) return denied
+  const body = readSecretBody(ctx.call.body)
+  if ('reply' in body) return body.reply
+  const { fields } = body
+  if (typeof fields.value !== 'string') return badParameter('Property value is required and must be a string.')
+  if (Buffer.byteLength(fields.value, 'utf8') > MAX_VALUE_BYTES) {
+    return badParameter(`The secret value exceeds the maximum allowed size of ${MAX_VALUE_BYTES} bytes.`)
+  }
+  const invalid = validateMetadata(fields)
+  if (invalid) return invalid
+  const blocked = conflictIfBlocked(ctx.vault, name)
+  if (blocked) return blocked
+
+  const versionId = ctx.vault.setSecret(name, fields.value)
+  const secret = ctx.vault.secrets.get(name.toLowerCase())
+  const version = secret?.versions.at(-1)
+  if (!secret || version?.version !== versionId) throw new Error('stand-in: secret vanished while being set')
+  applyMetadata(version, fields)
+  return json(200, secretBundle(ctx.vault, secret, version, true))
+}
+
+/** Finds a live secret, counting down a recovery still in progress. */
+function findLive(vault: Vault, name: string): StoredSecret | undefined {
+  const key = name.toLowerCase()
+  const recovering = vault.recovering.get(key)
+  if (recovering) {
+    if (recovering.pendingPolls > 0) {
+      recovering.pendingPolls -= 1
+      return undefined
+    }
+    vault.settle()
+  }
+  return vault.secrets.get(key)
+}
+
+function getSecret(ctx: Context, name: string, versionId: string | undefined): Reply {
+  const denied = authorize(ctx, Operations.get, name)
+  if (denied) return denied
+  const secret = findLive(ctx.vault, name)
+  const version = versionId ? secret?.versions.find((v) => v.version === versionId) : secret?.versions.at(-1)
+  if (!secret || !version) return secretNotFound(versionId ? `${name}/${versionId}` : name)
+  if (!version.enabled) return kvError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled')
+  return json(200, secretBundle(ctx.vault, secret, version, true))
+}
+
+function updateSecret(ctx: Context, name: string, versionId: string | undefined): Reply {
+  const denied = authorize(ctx, Operations.update, name)
+  if (denied) return denied
+  const body = readSecretBody(ctx.call.body)
+  if ('reply' in body) return body.reply
+  const invalid = validateMetadata(body.fields)
+  if (invalid) return invalid
+  const secret = findLive(ctx.vault, name)
+  const version = versionId ? secret?.versions.find((v) => v.version === versionId) : secret?.versions.at(-1)
+  if (!secret || !version) return secretNotFound(versionId ? `${name}/${versionId}` : name)
+  applyMetadata(version, body.fields)
+  version.updated = nowSeconds()
+  return json(200, secretBundle(ctx.vault, secret, version, false))
+}
+
+function deleteSecret(ctx: Context, name: string): Reply {
+  const denied = authorize(ctx, Operations.delete, name)
+  if (denied) return denied
+  const key = name.toLowerCase()
+  if (!ctx.vault.secrets.has(key)) return secretNotFound(name)
+  const deleted = ctx.vault.softDelete(name, ctx.vault.deletePolls)
+  return json(200, deletedBundle(ctx.vault, deleted))
+}
+
+function getDeletedSecret(ctx: Context, name: string): Reply {
+  const denied = authorize(ctx, Operations.getDeleted, name)
+  if (denied) return denied
+  const deleted = ctx.vault.deleted.get(name.toLowerCase())
+  if (!deleted) return deletedSecretNotFound()
+  if (deleted.pendingPolls > 0) {
+    deleted.pendingPolls -= 1
+    return deletedSecretNotFound()
+  }
+  return json(200, deletedBundle(ctx.vault, deleted))
+}
+
+function purgeDeletedSecret(ctx: Context, name: string): Reply {
+  const denied = authorize(ctx, Operations.purge, name)
+  if (denied) return denied
+  const key = name.toLowerCase()
+  const deleted = ctx.vault.deleted.get(key)
+  if (!deleted || deleted.pendingPolls > 0) return deletedSecretNotFound()
+  if (ctx.vault.purgeProtection) {
+    // Worded as the service answers (seen in Terraform and Azure CLI reports); no innererror is reported there.
+    return kvError(
+      403,
+      'Forbidden',
+      `Operation "purge" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.\r\nVault: ${ctx.vault.name};location=${ctx.vault.location}`
+    )
+  }
+  ctx.vault.deleted.delete(key)
+  return { status: 204 }
+}
+
+function recoverDeletedSecret(ctx: Context, name: string): Reply {
+  const denied = authorize(ctx, Operations.recover, name)
+  if (denied) return denied
+  const key = name.toLowerCase()
+  const deleted = ctx.vault.deleted.get(key)
+  if (!deleted || deleted.pendingPolls > 0) return deletedSecretNotFound()
+  ctx.vault.deleted.delete(key)
+  ctx.vault.recovering.set(key, { secret: deleted.secret, pendingPolls: ctx.vault.recoverPolls })
+  const current = deleted.secret.versions.at(-1)
+  if (!current) throw new Error('stand-in: deleted secret without versions')
+  ctx.vault.settle()
+  return json(200, secretBundle(ctx.vault, deleted.secret, current, false))
+}
+
+// -- paging: ids are absolute, nextLink carries the api-version, a $skiptoken and maxresults, as the service's do
+
+function pageSize(ctx: Context): number | Reply {
+  const raw = ctx.call.query.maxresults
+  if (raw === undefined || raw === '') return ctx.vault.pageSize
+  const requested = Number(raw)
+  if (!Number.isInteger(requested) || requested < 1 || requested > 25) {
+    return badParameter(`Invalid maxresults value ${raw}. It must be an integer between 1 and 25.`)
+  }
+  return Math.min(requested, ctx.vault.pageSize)
+}
+
+function page<T>(ctx: Context, basePath: string, items: readonly T[], render: (item: T) => unknown): Reply {
+  const size = pageSize(ctx)
+  if (typeof size !== 'number') return size
+  const skipToken = ctx.call.query.$skiptoken
+  const offset = skipToken ? decodeSkipToken(skipToken) : 0
+  if (offset === undefined) return badParameter('The $skiptoken is invalid.')
+  const slice = items.slice(offset, offset + size)
+  const next = offset + size < items.length ? offset + size : undefined
+  const apiVersion = ctx.call.query['api-version'] ?? ''
+  const nextLink =
+    next === undefined
+      ? null
+      : `${ctx.vault.url}:443${basePath}?api-version=${encodeURIComponent(apiVersion)}&$skiptoken=${encodeSkipToken(next)}&maxresults=${size}`
+  return json(200, { value: slice.map(render), nextLink })
+}
+
+function encodeSkipToken(offset: number): string {
+  return Buffer.from(JSON.stringify({ NextMarker: `2!${offset}!MDAwMDA`, TargetLocation: 0 })).toString('base64url')
+}
+
+function decodeSkipToken(token: string): number | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown
+    const marker = isRecord(parsed) && typeof parsed.NextMarker === 'string' ? parsed.NextMarker : ''
+    const offset = Number(marker.split('!')[1])
+    return Number.isInteger(offset) && offset >= 0 ? offset : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const byName = <T extends { name: string }>(a: T, b: T): number => a.name.toLowerCase().localeCompare(b.name.toLowerCase())
+
+function listSecrets(ctx: Context): Reply {
+  const denied = authorize(ctx, Operations.list)
+  if (denied) return denied
+  const secrets = [...ctx.vault.secrets.values()].sort(byName)
+  return page(ctx, '/secrets', secrets, (secret) => {
+    const current = secret.versions.at(-1)
+    return { id: ctx.vault.secretId(secret.name), ...(current && versionFields(ctx.vault, current)) }
+  })
+}
+
+function listVersions(ctx: Context, name: string): Reply {
+  const denied = authorize(ctx, Operations.list, name)
+  if (denied) return denied
+  const secret = ctx.vault.secrets.get(name.toLowerCase())
+  const versions = secret?.versions ?? []
+  return page(ctx, `/secrets/${encodeURIComponent(name)}/versions`, versions, (version) => ({
+    id: ctx.vault.secretId(secret?.name ?? name, version.version),
+    ...versionFields(ctx.vault, version)
+  }))
+}
+
+function listDeleted(ctx: Context): Reply {
+  const denied = authorize(ctx, Operations.listDeleted)
+  if (denied) return denied
+  const deleted = [...ctx.vault.deleted.values()].filter((d) => d.pendingPolls <= 0).sort((a, b) => byName(a.secret, b.secret))
+  return page(ctx, '/deletedsecrets', deleted, (d) => deletedItem(ctx.vault, d))
+}
+
+const notFoundPath = (): Reply => kvError(404, 'NotFound', 'The requested resource was not found.')
+const methodNotAllowed = (method: string): Reply => kvError(405, 'MethodNotAllowed', `The requested HTTP method ${method} is not allowed.`)
+
+/** Routes one request to a known vault. Order as the service: api-version, then authentication, then the rest. */
+export function handleVaultCall(vault: Vault, call: IncomingCall, verifyToken: TokenVerifier): Reply {
+  if (!call.query['api-version']) {
+    return badParameter('The api-version query parameter (?api-version=) is required for all requests.')
+  }
+  const auth = authenticate(vault, call, verifyToken)
+  if ('reply' in auth) return auth.reply
+  vault.settle()
+  const ctx: Context = { vault, call, caller: auth.caller }
+  const reply = route(ctx)
+  return { ...reply, authorized: true }
+}
+
+function route(ctx: Context): Reply {
+  const { method } = ctx.call
+  const segments = pathSegments(ctx.call.path)
+  const [collection, name, third, fourth] = segments
+  const extra = segments.length > 4 || (fourth !== undefined && fourth !== '')
+  if (extra) return notFoundPath()
+
+  if (collection === 'secrets') {
+    if (name === undefined || name === '') {
+      if (segments.length > 2) return notFoundPath()
+      return method === 'GET' ? listSecrets(ctx) : methodNotAllowed(method)
+    }
+    if (!SECRET_NAME.test(name)) return invalidName(name)
+    if (third === undefined || third === '') {
+      // /secrets/{name} and /secrets/{name}/ (the SDK's "latest" form)
+      switch (method) {
+        case 'PUT':
+          return setSecret(ctx, name)
+        case 'GET':
+          return getSecret(ctx, name, undefined)
+        case 'PATCH':
+          return updateSecret(ctx, name, undefined)
+        case 'DELETE':
+          return deleteSecret(ctx, name)
+        default:
+          return methodNotAllowed(method)
+      }
+    }
+    if (third === 'versions') return method === 'GET' ? listVersions(ctx, name) : methodNotAllowed(method)
+    switch (method) {
+      case 'GET':
+        return getSecret(ctx, name, third)
+      case 'PATCH':
+        return updateSecret(ctx, name, third)
+      default:
+        return methodNotAllowed(method)
+    }
+  }
+
+  if (collection === 'deletedsecrets') {
+    if (name === undefined || name === '') {
+      if (segments.length > 2) return notFoundPath()
+      return method === 'GET' ? listDeleted(ctx) : methodNotAllowed(method)
+    }
+    if (!SECRET_NAME.test(name)) return invalidName(name)
+    if (third === undefined || third === '') {
+      if (method === 'GET') return getDeletedSecret(ctx, name)
+      if (method === 'DELETE') return purgeDeletedSecret(ctx, name)
+      return methodNotAllowed(method)
+    }
+    if (third === 'recover') return method === 'POST' ? recoverDeletedSecret(ctx, name) : methodNotAllowed(method)
+  }
+  return notFoundPath()
+}

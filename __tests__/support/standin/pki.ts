@@ -1,0 +1,106 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import forge from 'node-forge'
+
+/** A throwaway CA and one server certificate it signed, covering every host the stand-in plays. */
+export interface TestPki {
+  readonly caCertPem: string
+  readonly serverCertPem: string
+  readonly serverKeyPem: string
+}
+
+export const ServerDnsNames: readonly string[] = [
+  '*.vault.azure.net',
+  '*.vault.azure.cn',
+  '*.vault.usgovcloudapi.net',
+  'login.microsoftonline.com',
+  'login.chinacloudapi.cn',
+  'login.microsoftonline.us',
+  // MSAL sends China token requests here (see clouds.ts).
+  'login.partner.microsoftonline.cn',
+  '*.actions.githubusercontent.com',
+  'token.actions.githubusercontent.com',
+  'localhost'
+]
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+// node-forge's own RSA key generation is slow pure JS; node:crypto makes the keys, forge the certificates.
+function rsaKeyPair(): forge.pki.rsa.KeyPair {
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' }
+  })
+  const key = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey
+  return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e) }
+}
+
+function serialNumber(): string {
+  // A positive serial: clear the top bit so DER does not read it as negative.
+  const bytes = randomBytes(16)
+  bytes[0] = (bytes[0] ?? 0) & 0x7f
+  return bytes.toString('hex')
+}
+
+function createCertificate(publicKey: forge.pki.PublicKey, subjectCn: string): forge.pki.Certificate {
+  const cert = forge.pki.createCertificate()
+  cert.publicKey = publicKey
+  cert.serialNumber = serialNumber()
+  cert.validity.notBefore = new Date(Date.now() - DAY_MS)
+  cert.validity.notAfter = new Date(Date.now() + 30 * DAY_MS)
+  cert.setSubject([{ name: 'commonName', value: subjectCn }, { name: 'organizationName', value: 'keyvault-secrets-action stand-in' }])
+  return cert
+}
+
+function generatePki(): TestPki {
+  const caKeys = rsaKeyPair()
+  const ca = createCertificate(caKeys.publicKey, 'Stand-in Test Root CA')
+  ca.setIssuer(ca.subject.attributes)
+  ca.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    { name: 'subjectKeyIdentifier' }
+  ])
+  ca.sign(caKeys.privateKey, forge.md.sha256.create())
+
+  const serverKeys = rsaKeyPair()
+  const server = createCertificate(serverKeys.publicKey, 'stand-in.vault.azure.net')
+  server.setIssuer(ca.subject.attributes)
+  server.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    {
+      name: 'subjectAltName',
+      altNames: [...ServerDnsNames.map((value) => ({ type: 2, value })), { type: 7, ip: '127.0.0.1' }]
+    },
+    { name: 'subjectKeyIdentifier' },
+    { name: 'authorityKeyIdentifier', keyIdentifier: ca.generateSubjectKeyIdentifier().getBytes() }
+  ])
+  server.sign(caKeys.privateKey, forge.md.sha256.create())
+
+  return {
+    caCertPem: forge.pki.certificateToPem(ca),
+    serverCertPem: forge.pki.certificateToPem(server),
+    serverKeyPem: forge.pki.privateKeyToPem(serverKeys.privateKey)
+  }
+}
+
+let cached: TestPki | undefined
+
+/** One PKI per process: making RSA keys takes a moment, and nothing depends on fresh ones. */
+export function testPki(): TestPki {
+  cached ??= generatePki()
+  return cached
+}
+
+/** Writes the CA certificate where a child process can read it through NODE_EXTRA_CA_CERTS. */
+export function writeCaFile(pki: TestPki): { dir: string; caFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'standin-ca-'))
+  const caFile = join(dir, 'standin-ca.pem')
+  writeFileSync(caFile, pki.caCertPem)
+  return { dir, caFile }
+}
