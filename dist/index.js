@@ -39836,7 +39836,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + os.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -74045,6 +74045,12 @@ function publish(outcome) {
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 const Verbs = { get: 'Read', set: 'Wrote', delete: 'Deleted' };
+/** One log line that says what was done, by name and version, never by value. */
+function logOutcome(vault, outcome) {
+    const version = outcome.operation === 'delete' ? '' : ` (version ${outcome.version})`;
+    const where = outcome.operation === 'set' ? 'to' : 'from';
+    info(`${Verbs[outcome.operation]} secret '${outcome.secretName}'${version} ${where} vault '${vault.name}'.`);
+}
 /** Adds what the step did to the job summary: names and versions, never a value. */
 async function summarize(vault, outcome) {
     if (!process.env.GITHUB_STEP_SUMMARY)
@@ -74120,6 +74126,7 @@ async function run() {
         const client = createSecretClient(inputs.vault.url, signIn.credential);
         const outcome = await performOperation(client, inputs);
         publish(outcome);
+        logOutcome(inputs.vault, outcome);
         await summarize(inputs.vault, outcome);
     }
     catch (error) {

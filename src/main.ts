@@ -4,7 +4,7 @@ import { explainFailure } from './failures.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { logAzureSdkToDebug } from './logging.js'
 import { publish } from './outputs.js'
-import { summarize } from './summary.js'
+import { logOutcome, summarize } from './summary.js'
 import { createSecretClient } from './vault/client.js'
 import { performOperation } from './vault/operations.js'
 
@@ -19,6 +19,7 @@ export async function run(): Promise<void> {
     const client = createSecretClient(inputs.vault.url, signIn.credential)
     const outcome = await performOperation(client, inputs)
     publish(outcome)
+    logOutcome(inputs.vault, outcome)
     await summarize(inputs.vault, outcome)
   } catch (error) {
     core.setFailed(explainFailure(error, { inputs, signIn }))
