@@ -1,0 +1,249 @@
+/**
+ * The committed action, run the way the runner runs it (dist/index.js as a child process with
+ * INPUT_* and file commands), through the real Azure SDK over HTTPS to the stand-in: every
+ * operation, every sign-in method, values that round-trip byte for byte, and no value in any log
+ * line after the runner's masking, in normal and debug mode.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { writeFakeAzCli } from '../support/fake-az.js'
+import { assertNoLeak, runAction, type RunOptions, type RunResult } from '../support/runner.js'
+import { StandIn } from '../support/standin/index.js'
+
+jest.setTimeout(60_000)
+
+const TENANT = '11111111-1111-1111-1111-111111111111'
+const OIDC_APP = '22222222-2222-2222-2222-222222222222'
+const SP_APP = '33333333-3333-3333-3333-333333333333'
+const SP_SECRET = 'Sp~Secret.Value_0123456789'
+const CLI_APP = '44444444-4444-4444-4444-444444444444'
+const MI_APP = '55555555-5555-5555-5555-555555555555'
+const VAULT = 'contoso-kv'
+
+// Values that break naive handling: percent signs (command escaping), CR/LF, unicode, leading
+// spaces, and a line that would hijack PATH if written to GITHUB_ENV without a heredoc.
+const SpecialValues: Record<string, string> = {
+  percent: '100%25 of %0A nothing %',
+  crlf: 'first line\r\nsecond line\r\n',
+  'lone-cr': 'alpha-part\rbravo-part',
+  unicode: 'pässwörd 🔑 ключ 鍵',
+  'leading-spaces': '   indented value  ',
+  'path-line': 'harmless\nPATH=/tmp/evil\nGITHUB_ENV=x',
+  pem: '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n  YKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n'
+}
+
+let s: StandIn
+
+const oidcInputs = { 'client-id': OIDC_APP, 'tenant-id': TENANT }
+
+function seed(): void {
+  s.reset()
+  s.github.subject = 'repo:octo-org/app:ref:refs/heads/main'
+  const all = ['get', 'set', 'delete', 'list', 'recover', 'purge'] as const
+  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [OIDC_APP]: all, [SP_APP]: all, [CLI_APP]: ['get'], [MI_APP]: ['get'] } })
+  s.addApp({
+    tenantId: TENANT,
+    clientId: OIDC_APP,
+    federated: [{ issuer: 'https://token.actions.githubusercontent.com', subject: s.github.subject, audience: 'api://AzureADTokenExchange' }]
+  })
+  s.addApp({ tenantId: TENANT, clientId: SP_APP, clientSecret: SP_SECRET })
+  s.addManagedIdentity({ clientId: MI_APP, tenantId: TENANT })
+}
+
+function run(inputs: Record<string, string>, options: Omit<RunOptions, 'inputs' | 'standin'> = {}): Promise<RunResult> {
+  return runAction({ ...options, inputs: { 'vault-name': VAULT, ...inputs }, standin: s, env: { ...s.oidcEnv(), ...options.env } })
+}
+
+function expectSuccess(r: RunResult): void {
+  expect({ exitCode: r.exitCode, errors: r.errors }).toEqual({ exitCode: 0, errors: [] })
+  expect(r.conclusion).toBe('success')
+}
+
+beforeAll(async () => {
+  s = await StandIn.start()
+})
+afterAll(async () => {
+  await s.stop()
+})
+beforeEach(seed)
+
+describe('get', () => {
+  it('reads the latest version into value, an output named after the secret, version and id', async () => {
+    const version = s.vault(VAULT).setSecret('db-password', 'old value')
+    const latest = s.vault(VAULT).setSecret('db-password', 'S3cr3t!')
+    expect(latest).not.toBe(version)
+
+    const r = await run({ 'secret-name': 'db-password', ...oidcInputs })
+
+    expectSuccess(r)
+    expect(r.outputs).toEqual({
+      value: 'S3cr3t!',
+      'db-password': 'S3cr3t!',
+      version: latest,
+      id: `https://${VAULT}.vault.azure.net/secrets/db-password/${latest}`
+    })
+    expect(r.env).toEqual({})
+    expect(r.log).toContain(`Read secret 'db-password' (version ${latest}) from vault '${VAULT}'.`)
+    expect(r.summary).toContain('db-password')
+    expect(r.summary).toContain(latest)
+    assertNoLeak(r, ['S3cr3t!'])
+  })
+
+  it('uses one token request and asks the vault once after the challenge', async () => {
+    s.vault(VAULT).setSecret('db-password', 'value-1')
+    const r = await run({ 'secret-name': 'db-password', ...oidcInputs })
+
+    expectSuccess(r)
+    expect(s.requestsTo('entra', 'POST')).toHaveLength(1)
+    const vaultCalls = s.requestsTo('vault').map((req) => [req.method, req.status])
+    expect(vaultCalls).toEqual([
+      ['GET', 401], // challenge: the first request carries no token
+      ['GET', 200]
+    ])
+  })
+
+  it('accepts vault-url instead of vault-name', async () => {
+    s.vault(VAULT).setSecret('db-password', 'by-url')
+    const r = await runAction({
+      inputs: { 'vault-url': `https://${VAULT}.vault.azure.net/`, 'secret-name': 'db-password', ...oidcInputs },
+      env: s.oidcEnv(),
+      standin: s
+    })
+    expectSuccess(r)
+    expect(r.outputs.value).toBe('by-url')
+  })
+
+  it('keeps the fixed outputs when a secret is named like one', async () => {
+    const version = s.vault(VAULT).setSecret('version', 'not-a-version')
+    const r = await run({ 'secret-name': 'version', ...oidcInputs })
+    expectSuccess(r)
+    expect(r.outputs.version).toBe(version)
+    expect(r.outputs.value).toBe('not-a-version')
+    expect(r.warnings.join('\n')).toContain("Secret 'version' has the name of a fixed output")
+  })
+})
+
+describe('set', () => {
+  it('writes a new version and outputs its version and id, never the value', async () => {
+    const r = await run({ operation: 'set', 'secret-name': 'api-key', 'secret-value': 'fresh-key-value', ...oidcInputs })
+
+    expectSuccess(r)
+    const stored = s.vault(VAULT).latest('api-key')
+    expect(stored?.value).toBe('fresh-key-value')
+    expect(r.outputs).toEqual({ version: stored?.version, id: `https://${VAULT}.vault.azure.net/secrets/api-key/${stored?.version}` })
+    assertNoLeak(r, ['fresh-key-value'])
+  })
+
+  it.each(Object.entries(SpecialValues))('round-trips a %s value byte for byte through set and get, masked', async (name, value) => {
+    for (const debug of [false, true]) {
+      const set = await run({ operation: 'set', 'secret-name': name, 'secret-value': value, ...oidcInputs }, { debug })
+      expectSuccess(set)
+      expect(s.vault(VAULT).value(name)).toBe(value)
+
+      const get = await run({ 'secret-name': name, ...oidcInputs }, { debug, env: { AZURE_LOG_LEVEL: debug ? 'verbose' : undefined } })
+      expectSuccess(get)
+      expect(get.outputs.value).toBe(value)
+      expect(get.outputs[name]).toBe(value)
+      assertNoLeak(set, [value], { perLine: true })
+      assertNoLeak(get, [value], { perLine: true })
+    }
+  })
+})
+
+describe('delete', () => {
+  it('waits for the delete to finish and outputs the recovery details', async () => {
+    s.vault(VAULT).setSecret('temp-token', 'short-lived')
+    const r = await run({ operation: 'delete', 'secret-name': 'temp-token', ...oidcInputs })
+
+    expectSuccess(r)
+    expect(r.outputs['recovery-id']).toBe(`https://${VAULT}.vault.azure.net/deletedsecrets/temp-token`)
+    expect(new Date(r.outputs['deleted-on'] ?? '').getTime()).toBeGreaterThan(Date.now() - 60_000)
+    const purge = new Date(r.outputs['scheduled-purge-date'] ?? '').getTime()
+    expect(purge - new Date(r.outputs['deleted-on'] ?? '').getTime()).toBe(90 * 24 * 3600 * 1000)
+    expect(s.vault(VAULT).deleted.has('temp-token')).toBe(true)
+    expect(s.vault(VAULT).latest('temp-token')).toBeUndefined()
+    // The poller kept asking until the deleted secret was there (the stand-in answers 404 once first).
+    expect(s.requestsTo('vault', 'GET').map((req) => req.status)).toEqual([404, 200])
+    assertNoLeak(r, ['short-lived'])
+  })
+})
+
+describe('sign-in methods', () => {
+  beforeEach(() => {
+    s.vault(VAULT).setSecret('db-password', 'signed-in-value')
+  })
+
+  it('OIDC: presents a GitHub ID token for the requested audience as the client assertion', async () => {
+    const r = await run({ 'secret-name': 'db-password', ...oidcInputs, 'auth-type': 'oidc' })
+    expectSuccess(r)
+    expect(r.outputs.value).toBe('signed-in-value')
+    const idTokenRequests = s.requestsTo('github')
+    expect(idTokenRequests.length).toBeGreaterThan(0)
+    expect(idTokenRequests.every((req) => req.query.audience === 'api://AzureADTokenExchange')).toBe(true)
+  })
+
+  it.each([
+    ['client-secret input', { 'client-id': SP_APP, 'tenant-id': TENANT, 'client-secret': SP_SECRET }, {}],
+    ['creds input', { creds: JSON.stringify({ clientId: SP_APP, clientSecret: SP_SECRET, tenantId: TENANT, subscriptionId: 'x' }, null, 2) }, {}],
+    ['AZURE_* environment', {}, { AZURE_CLIENT_ID: SP_APP, AZURE_TENANT_ID: TENANT, AZURE_CLIENT_SECRET: SP_SECRET }]
+  ])('service principal from the %s', async (_, inputs: Record<string, string>, env: Record<string, string>) => {
+    for (const debug of [false, true]) {
+      const r = await run({ 'secret-name': 'db-password', ...inputs }, { env, debug })
+      expectSuccess(r)
+      expect(r.outputs.value).toBe('signed-in-value')
+      expect(s.requestsTo('github')).toHaveLength(0)
+      assertNoLeak(r, [SP_SECRET, 'signed-in-value'])
+    }
+  })
+
+  it('Azure CLI: uses the session an earlier azure/login left, for the vault resource', async () => {
+    const az = writeFakeAzCli(s, { tenantId: TENANT, appId: CLI_APP })
+    try {
+      const r = await run({ 'secret-name': 'db-password', 'auth-type': 'azure-cli' }, { env: { PATH: az.path } })
+      expectSuccess(r)
+      expect(r.outputs.value).toBe('signed-in-value')
+      expect(az.calls()[0]).toEqual(expect.arrayContaining(['account', 'get-access-token', '--resource', 'https://vault.azure.net']))
+      expect(s.requestsTo('entra')).toHaveLength(0)
+    } finally {
+      az.remove()
+    }
+  })
+
+  it('auto without ids or secret falls back to the Azure CLI session', async () => {
+    const az = writeFakeAzCli(s, { tenantId: TENANT, appId: CLI_APP })
+    try {
+      const r = await runAction({
+        inputs: { 'vault-name': VAULT, 'secret-name': 'db-password' },
+        env: { PATH: az.path },
+        standin: s
+      })
+      expectSuccess(r)
+      expect(r.outputs.value).toBe('signed-in-value')
+    } finally {
+      az.remove()
+    }
+  })
+
+  it('managed identity: a user-assigned identity picked by client-id, through IMDS', async () => {
+    const r = await run(
+      { 'secret-name': 'db-password', 'auth-type': 'managed-identity', 'client-id': MI_APP },
+      { env: s.managedIdentityEnv() }
+    )
+    expectSuccess(r)
+    expect(r.outputs.value).toBe('signed-in-value')
+    const imds = s.requestsTo('imds')
+    expect(imds.length).toBeGreaterThan(0)
+    expect(imds.at(-1)?.query.client_id).toBe(MI_APP)
+  })
+
+  it('sovereign cloud: AzureChinaCloud signs in at its authority and reads from vault.azure.cn', async () => {
+    s.addVault({ name: 'china-kv', tenantId: TENANT, cloud: 'AzureChinaCloud', grants: { [SP_APP]: ['get'] } }).setSecret('db-password', 'china-value')
+    const r = await runAction({
+      inputs: { 'vault-name': 'china-kv', 'secret-name': 'db-password', environment: 'AzureChinaCloud', 'client-id': SP_APP, 'tenant-id': TENANT, 'client-secret': SP_SECRET },
+      standin: s
+    })
+    expectSuccess(r)
+    expect(r.outputs.value).toBe('china-value')
+    expect(s.requestsTo('vault').every((req) => req.host === 'china-kv.vault.azure.cn')).toBe(true)
+    expect(s.requestsTo('entra', 'POST').every((req) => req.host.endsWith('.cn'))).toBe(true)
+  })
+})
