@@ -73646,6 +73646,9 @@ function explainFailure(error, context = {}) {
         return explainNoSignIn(err, context);
     if (isIdTokenFailure(err))
         return explainIdTokenFailure(err);
+    const vaultTenant = /not configured to acquire tokens for tenant ([\w.-]+)/.exec(err.message ?? '')?.[1];
+    if (vaultTenant)
+        return explainTenantMismatch(vaultTenant, context);
     if (err.name === 'CredentialUnavailableError')
         return `Sign-in ${methodLabel(context)}is not available: ${firstLine(err.message)}`;
     if (err.name === 'AuthenticationError' || /AADSTS\d+/.test(err.message ?? ''))
@@ -73663,6 +73666,12 @@ function explainUnknownHost(host, { inputs }) {
         ? `Check '${Inputs.VaultUrl}' for a typo`
         : `Check '${Inputs.VaultName}' for a typo and that '${Inputs.Environment}' (${where}) is the vault's cloud`;
     return `The vault host '${host}' does not resolve. ${check}; for a vault behind a private endpoint, the runner must be able to resolve its private DNS name.`;
+}
+/** The vault's challenge named another tenant than the one the credential was made for. */
+function explainTenantMismatch(vaultTenant, { inputs, signIn }) {
+    const given = signIn?.settings.tenantId ?? '(none)';
+    return (`Vault '${inputs?.vault.name ?? 'the vault'}' belongs to tenant '${vaultTenant}', but the sign-in is for tenant '${given}'. ` +
+        `Set '${Inputs.TenantId}' (or ${EnvFallbacks.TenantId}) to the vault's tenant, and check that '${Inputs.Environment}' is the vault's cloud.`);
 }
 function explainNoSignIn(err, { signIn }) {
     const methods = signIn?.plan.methods ?? [];

@@ -1,4 +1,4 @@
-import { Inputs, OidcRequestEnv, type Operation } from './constants.js'
+import { EnvFallbacks, Inputs, OidcRequestEnv, type Operation } from './constants.js'
 import { ActionError } from './errors.js'
 import type { ActionInputs } from './inputs.js'
 import { MethodNames, type SignIn } from './auth/index.js'
@@ -37,6 +37,8 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
   if (error instanceof VaultHostNotFoundError) return explainUnknownHost(error.host, context)
   if (err.name === 'AggregateAuthenticationError') return explainNoSignIn(err, context)
   if (isIdTokenFailure(err)) return explainIdTokenFailure(err)
+  const vaultTenant = /not configured to acquire tokens for tenant ([\w.-]+)/.exec(err.message ?? '')?.[1]
+  if (vaultTenant) return explainTenantMismatch(vaultTenant, context)
   if (err.name === 'CredentialUnavailableError') return `Sign-in ${methodLabel(context)}is not available: ${firstLine(err.message)}`
   if (err.name === 'AuthenticationError' || /AADSTS\d+/.test(err.message ?? '')) return explainEntraError(err, context)
   if (err.name === 'RestError' && err.statusCode) return explainVaultError(err, context)
@@ -53,6 +55,15 @@ function explainUnknownHost(host: string, { inputs }: FailureContext): string {
       ? `Check '${Inputs.VaultUrl}' for a typo`
       : `Check '${Inputs.VaultName}' for a typo and that '${Inputs.Environment}' (${where}) is the vault's cloud`
   return `The vault host '${host}' does not resolve. ${check}; for a vault behind a private endpoint, the runner must be able to resolve its private DNS name.`
+}
+
+/** The vault's challenge named another tenant than the one the credential was made for. */
+function explainTenantMismatch(vaultTenant: string, { inputs, signIn }: FailureContext): string {
+  const given = signIn?.settings.tenantId ?? '(none)'
+  return (
+    `Vault '${inputs?.vault.name ?? 'the vault'}' belongs to tenant '${vaultTenant}', but the sign-in is for tenant '${given}'. ` +
+    `Set '${Inputs.TenantId}' (or ${EnvFallbacks.TenantId}) to the vault's tenant, and check that '${Inputs.Environment}' is the vault's cloud.`
+  )
 }
 
 function explainNoSignIn(err: ErrorLike, { signIn }: FailureContext): string {
