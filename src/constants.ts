@@ -21,7 +21,9 @@ export const Outputs = {
   Id: 'id',
   RecoveryId: 'recovery-id',
   DeletedOn: 'deleted-on',
-  ScheduledPurgeDate: 'scheduled-purge-date'
+  ScheduledPurgeDate: 'scheduled-purge-date',
+  Names: 'names',
+  Count: 'count'
 } as const
 
 /** Environment variables the sign-in inputs fall back to, as the Azure SDKs name them. */
@@ -37,7 +39,7 @@ export const OidcRequestEnv = {
   Token: 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'
 } as const
 
-export const Operations = ['get', 'set', 'delete'] as const
+export const Operations = ['get', 'set', 'delete', 'list'] as const
 export type Operation = (typeof Operations)[number]
 
 export const AuthTypes = ['auto', 'oidc', 'service-principal', 'azure-cli', 'managed-identity'] as const

@@ -24,7 +24,8 @@ interface ErrorLike {
 const Permissions: Readonly<Record<Operation, { policy: string; role: string; dataAction: string }>> = {
   get: { policy: 'get', role: 'Key Vault Secrets User', dataAction: 'Microsoft.KeyVault/vaults/secrets/getSecret/action' },
   set: { policy: 'set', role: 'Key Vault Secrets Officer', dataAction: 'Microsoft.KeyVault/vaults/secrets/setSecret/action' },
-  delete: { policy: 'delete', role: 'Key Vault Secrets Officer', dataAction: 'Microsoft.KeyVault/vaults/secrets/delete' }
+  delete: { policy: 'delete', role: 'Key Vault Secrets Officer', dataAction: 'Microsoft.KeyVault/vaults/secrets/delete' },
+  list: { policy: 'list', role: 'Key Vault Secrets User', dataAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' }
 }
 
 /**

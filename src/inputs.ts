@@ -27,6 +27,7 @@ export interface Vault {
 export interface ActionInputs {
   readonly operation: Operation
   readonly vault: Vault
+  /** Empty for `list`, which names no secret. */
   readonly secretName: string
   readonly secretValue?: string
   readonly signIn: SignInSettings
@@ -45,7 +46,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const operation = readChoice(Inputs.Operation, Operations, 'get')
   const cloud = readCloud()
   const vault = readVault(cloud)
-  const secretName = readSecretName()
+  const secretName = readSecretName(operation)
   const secretValue = readSecretValue(operation)
   const signIn = readSignInSettings(cloud, env)
   return { operation, vault, secretName, secretValue, signIn }
@@ -114,8 +115,12 @@ function parseVaultUrl(raw: string): Vault {
   return { url: url.origin, name, input: Inputs.VaultUrl }
 }
 
-function readSecretName(): string {
+function readSecretName(operation: Operation): string {
   const name = core.getInput(Inputs.SecretName)
+  if (operation === 'list') {
+    if (name) throw new ActionError(`Input '${Inputs.SecretName}' is not used with '${Inputs.Operation}: list', which lists every secret. Remove it.`)
+    return ''
+  }
   if (!name) throw new ActionError(`Input '${Inputs.SecretName}' is required. Give the name of the secret, ${SecretNameRule}.`)
   if (!isSecretName(name)) {
     throw new ActionError(`Input '${Inputs.SecretName}' has an invalid secret name ${quote(name)}. A secret name is ${SecretNameRule}.`)

@@ -19,6 +19,8 @@ export function outputsFor(outcome: Outcome): Record<string, string> {
       if (!FixedOutputNames.has(outcome.secretName.toLowerCase())) outputs[outcome.secretName] = outcome.value
       return outputs
     }
+    case 'list':
+      return { [Outputs.Names]: JSON.stringify(outcome.secrets.map((secret) => secret.name)), [Outputs.Count]: String(outcome.secrets.length) }
     case 'set':
       return { [Outputs.Version]: outcome.version, [Outputs.Id]: outcome.id }
     case 'delete':

@@ -167,6 +167,48 @@ describe('delete', () => {
   })
 })
 
+describe('list', () => {
+  it('lists names and properties over every page, reads no value, and summarizes without values', async () => {
+    s.addVault({ name: 'paged-kv', tenantId: TENANT, pageSize: 4, grants: { [OIDC_APP]: ['list'] } })
+    const names = Array.from({ length: 11 }, (_, i) => `app-secret-${String(i).padStart(2, '0')}`)
+    for (const name of names) s.vault('paged-kv').setSecret(name, `value-of-${name}`, { contentType: 'text/plain', tags: { team: 'platform' } })
+    s.vault('paged-kv').setSecret('switched-off', 'disabled-value', { enabled: false })
+
+    const r = await runAction({
+      inputs: { 'vault-name': 'paged-kv', operation: 'list', ...oidcInputs },
+      env: s.oidcEnv(),
+      standin: s
+    })
+
+    expectSuccess(r)
+    expect(JSON.parse(r.outputs.names ?? '[]')).toEqual([...names, 'switched-off'].sort())
+    expect(r.outputs.count).toBe('12')
+    expect(Object.keys(r.outputs).sort()).toEqual(['count', 'names'])
+    // 12 secrets at 4 a page: three list requests after the challenge, and no request for any one secret.
+    const paths = s.requestsTo('vault').filter((req) => req.status === 200).map((req) => req.path)
+    expect(paths).toEqual(['/secrets', '/secrets', '/secrets'])
+    expect(r.summary).toContain('team=platform')
+    expect(r.summary).toContain('switched-off')
+    assertNoLeak(r, [...names.map((name) => `value-of-${name}`), 'disabled-value'])
+  })
+
+  it('a missing list permission names the permission and the role', async () => {
+    s.addVault({ name: 'policy-kv', tenantId: TENANT, accessModel: 'accessPolicy', grants: { [OIDC_APP]: ['get'] } })
+    const r = await runAction({ inputs: { 'vault-name': 'policy-kv', operation: 'list', ...oidcInputs }, env: s.oidcEnv(), standin: s })
+    expect(r.exitCode).toBe(1)
+    expect(r.errors).toHaveLength(1)
+    expect(r.errors[0]).toContain("secret permission 'list'")
+    expect(r.outputs).toEqual({})
+  })
+
+  it('secret-name with list is an input error, before any request', async () => {
+    const r = await run({ operation: 'list', 'secret-name': 'db-password', ...oidcInputs })
+    expect(r.exitCode).toBe(1)
+    expect(r.errors[0]).toContain("Input 'secret-name' is not used with 'operation: list'")
+    expect(s.requests).toHaveLength(0)
+  })
+})
+
 describe('sign-in methods', () => {
   beforeEach(() => {
     s.vault(VAULT).setSecret('db-password', 'signed-in-value')

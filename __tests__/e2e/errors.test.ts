@@ -98,7 +98,7 @@ describe('input errors: one error, before any request', () => {
 
   it('unknown operation: names the input, the value and the accepted values', async () => {
     const r = await runAction({ inputs: spInputs({ operation: 'fetch' }), standin: s, debug: true })
-    expectInputError(r, ["Input 'operation'", "'fetch'", 'Accepted values: get, set, delete'])
+    expectInputError(r, ["Input 'operation'", "'fetch'", 'Accepted values: get, set, delete, list'])
   })
 
   it('neither vault-name nor vault-url', async () => {

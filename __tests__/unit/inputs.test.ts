@@ -60,8 +60,7 @@ describe('defaults', () => {
 
 describe('enum inputs', () => {
   test.each([
-    ['operation', 'read', 'get, set, delete'],
-    ['operation', 'list', 'get, set, delete'],
+    ['operation', 'read', 'get, set, delete, list'],
     ['auth-type', 'password', 'auto, oidc, service-principal, azure-cli, managed-identity'],
     ['auth-type', 'service_principal', 'auto, oidc, service-principal, azure-cli, managed-identity'],
     ['environment', 'AzureGermanCloud', 'AzureCloud, AzureChinaCloud, AzureUSGovernment'],
