@@ -11,7 +11,9 @@ export const Inputs = {
   Creds: 'creds',
   AuthType: 'auth-type',
   Audience: 'audience',
-  Environment: 'environment'
+  Environment: 'environment',
+  ExportEnv: 'export-env',
+  Summary: 'summary'
 } as const
 
 /** Output names, exactly as action.yml declares them. */

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { AuthTypes, EnvFallbacks, Inputs, Operations, type AuthType, type Operation } from './constants.js'
 import { Clouds, type Cloud } from './clouds.js'
 import { ActionError, notOneOf, quote } from './errors.js'
+import { envNameFor, refusalOf } from './envNames.js'
 import { maskValue } from './masking.js'
 import { isGuid, isSecretName, isTenant, isVaultName, SecretNameRule, VaultNameRule } from './names.js'
 
@@ -31,6 +32,10 @@ export interface ActionInputs {
   readonly secretName: string
   readonly secretValue?: string
   readonly signIn: SignInSettings
+  /** For `get` with `export-env: true`: the variable later steps receive the value in. */
+  readonly envName?: string
+  /** Write the job summary. */
+  readonly summary: boolean
 }
 
 // Key Vault rejects values over 25 KB; checking here keeps the value out of a service error.
@@ -49,7 +54,9 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const secretName = readSecretName(operation)
   const secretValue = readSecretValue(operation)
   const signIn = readSignInSettings(cloud, env)
-  return { operation, vault, secretName, secretValue, signIn }
+  const envName = readExportEnv(operation, secretName)
+  const summary = readBoolean(Inputs.Summary, true)
+  return { operation, vault, secretName, secretValue, signIn, envName, summary }
 }
 
 function maskSensitiveInputs(env: NodeJS.ProcessEnv): void {
@@ -66,6 +73,31 @@ function readChoice<T extends string>(input: string, accepted: readonly T[], fal
   const match = accepted.find((choice) => choice.toLowerCase() === raw.toLowerCase())
   if (!match) throw notOneOf(input, raw, accepted)
   return match
+}
+
+/** `true` or `false` (any case); empty means the default. */
+function readBoolean(input: string, fallback: boolean): boolean {
+  const raw = core.getInput(input)
+  if (!raw) return fallback
+  if (/^true$/i.test(raw)) return true
+  if (/^false$/i.test(raw)) return false
+  throw notOneOf(input, raw, ['true', 'false'])
+}
+
+/** The variable name is checked now, so a refused name fails before any request. */
+function readExportEnv(operation: Operation, secretName: string): string | undefined {
+  if (!readBoolean(Inputs.ExportEnv, false)) return undefined
+  if (operation !== 'get') {
+    throw new ActionError(`Input '${Inputs.ExportEnv}' is only used with '${Inputs.Operation}: get', not '${operation}'. Remove it.`)
+  }
+  const name = envNameFor(secretName)
+  const refusal = refusalOf(name)
+  if (refusal) {
+    throw new ActionError(
+      `Input '${Inputs.ExportEnv}': secret '${secretName}' would be exported as ${name}, which is refused: ${refusal}. Read it from the step output instead.`
+    )
+  }
+  return name
 }
 
 function readCloud(): Cloud {

@@ -32,12 +32,13 @@ export function outputsFor(outcome: Outcome): Record<string, string> {
   }
 }
 
-/** Masks what was read, then hands the outputs to later steps. */
-export function publish(outcome: Outcome): void {
+/** Masks what was read, then hands the outputs (and, if asked, the variable) to later steps. */
+export function publish(outcome: Outcome, envName?: string): void {
   if (outcome.operation === 'get') maskValue(outcome.value)
   const outputs = outputsFor(outcome)
   if (outcome.operation === 'get' && FixedOutputNames.has(outcome.secretName.toLowerCase())) {
     core.warning(`Secret '${outcome.secretName}' has the name of a fixed output; read its value from the output 'value'.`)
   }
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+  if (envName && outcome.operation === 'get') core.exportVariable(envName, outcome.value)
 }

@@ -167,6 +167,34 @@ describe('delete', () => {
   })
 })
 
+describe('export-env and summary', () => {
+  it('exports the value as DB_PASSWORD for later steps, byte for byte and masked', async () => {
+    const value = SpecialValues['path-line'] ?? ''
+    s.vault(VAULT).setSecret('db-password', value)
+    const r = await run({ 'secret-name': 'db-password', 'export-env': 'true', ...oidcInputs })
+    expectSuccess(r)
+    expect(r.env).toEqual({ DB_PASSWORD: value })
+    expect(r.outputs.value).toBe(value)
+    assertNoLeak(r, [value], { perLine: true })
+  })
+
+  it('refuses a secret whose variable would hijack later steps, before any request', async () => {
+    const r = await run({ 'secret-name': 'ld-preload', 'export-env': 'true', ...oidcInputs })
+    expect(r.exitCode).toBe(1)
+    expect(r.errors).toHaveLength(1)
+    expect(r.errors[0]).toContain("secret 'ld-preload' would be exported as LD_PRELOAD, which is refused")
+    expect(r.env).toEqual({})
+    expect(s.requests).toHaveLength(0)
+  })
+
+  it('summary: false writes no job summary', async () => {
+    s.vault(VAULT).setSecret('db-password', 'quiet')
+    const r = await run({ 'secret-name': 'db-password', summary: 'false', ...oidcInputs })
+    expectSuccess(r)
+    expect(r.summary).toBe('')
+  })
+})
+
 describe('list', () => {
   it('lists names and properties over every page, reads no value, and summarizes without values', async () => {
     s.addVault({ name: 'paged-kv', tenantId: TENANT, pageSize: 4, grants: { [OIDC_APP]: ['list'] } })

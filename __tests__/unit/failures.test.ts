@@ -33,7 +33,8 @@ function inputsFor(operation: Operation, cloud: Cloud = AzureCloud): ActionInput
     vault: { url: 'https://contoso-kv.vault.azure.net', name: 'contoso-kv', input: 'vault-name' },
     secretName: 'db-password',
     secretValue: operation === 'set' ? 'never-shown' : undefined,
-    signIn: { ...settings, cloud }
+    signIn: { ...settings, cloud },
+    summary: true
   }
 }
 

@@ -37,7 +37,9 @@ describe('defaults', () => {
         clientSecret: undefined,
         audience: 'api://AzureADTokenExchange',
         cloud: { name: 'AzureCloud', authorityHost: 'https://login.microsoftonline.com', vaultDnsSuffix: 'vault.azure.net' }
-      }
+      },
+      envName: undefined,
+      summary: true
     })
     expect(stdout.text()).toBe('')
   })
