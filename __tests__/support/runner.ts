@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import YAML from 'yaml'
 import { parseFileCommands } from './file-commands.js'
-import { maskText, processStepOutput, splitOutputLines, type OutputLine, type StreamName } from './masking.js'
+import { maskText, processStepOutput, splitOutputLines, type OutputLine, type ProcessedOutput, type StreamName } from './masking.js'
 import type { StandIn } from './standin/index.js'
 
 /** The repository root, found from this file so the harness works from any cwd. */
@@ -31,7 +31,8 @@ export interface RunOptions {
   readonly keepWorkDir?: boolean
 }
 
-export interface RunResult {
+/** Log, errors, warnings, notices, debug and raw lines as the runner shows them (see masking.ts). */
+export interface RunResult extends Omit<ProcessedOutput, 'masker'> {
   /** null when killed by a signal (see `signal`, `timedOut`). */
   readonly exitCode: number | null
   readonly signal: NodeJS.Signals | null
@@ -52,16 +53,6 @@ export interface RunResult {
   readonly summary: string
   /** The summary as uploaded: masked line by line with every value registered during the step. */
   readonly summaryMasked: string
-  /** Visible log lines after runner masking, in output order (see masking.ts for stream ordering). */
-  readonly log: string[]
-  /** `::error::` messages, unescaped and masked. */
-  readonly errors: string[]
-  readonly warnings: string[]
-  readonly notices: string[]
-  /** `::debug::` messages, masked (in `log` only with debug on). */
-  readonly debug: string[]
-  /** Every output line as printed, unmasked. */
-  readonly rawLines: string[]
   /** Every value registered with add-mask (and each of its lines). */
   readonly masks: readonly string[]
   /** Problems the runner would report for GITHUB_OUTPUT/ENV/STATE (they fail the step). */
