@@ -13,7 +13,10 @@ export const Inputs = {
   Audience: 'audience',
   Environment: 'environment',
   ExportEnv: 'export-env',
-  Summary: 'summary'
+  Summary: 'summary',
+  Secrets: 'secrets',
+  IgnoreMissing: 'ignore-missing',
+  Concurrency: 'concurrency'
 } as const
 
 /** Output names, exactly as action.yml declares them. */

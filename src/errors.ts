@@ -18,3 +18,14 @@ export function notOneOf(input: string, value: string, accepted: readonly string
     `Input '${input}' has an unknown value ${quote(value)}. Accepted values: ${accepted.join(', ')}.`
   )
 }
+
+/** A vault request for one secret failed; carries the name so the message can say which. */
+export class SecretFailure extends Error {
+  override readonly name = 'SecretFailure'
+  constructor(
+    readonly secretName: string,
+    override readonly cause: unknown
+  ) {
+    super(`Request for secret '${secretName}' failed`)
+  }
+}

@@ -1,5 +1,5 @@
 import { EnvFallbacks, Inputs, OidcRequestEnv, type Operation } from './constants.js'
-import { ActionError } from './errors.js'
+import { ActionError, SecretFailure } from './errors.js'
 import type { ActionInputs } from './inputs.js'
 import { MethodNames, type SignIn } from './auth/index.js'
 import { MissingIdTokenPermission } from './auth/plan.js'
@@ -9,6 +9,8 @@ import { VaultHostNotFoundError } from './vault/client.js'
 export interface FailureContext {
   readonly inputs?: ActionInputs
   readonly signIn?: SignIn
+  /** The secret whose request failed. */
+  readonly secretName?: string
 }
 
 interface ErrorLike {
@@ -35,6 +37,7 @@ const Permissions: Readonly<Record<Operation, { policy: string; role: string; da
 export function explainFailure(error: unknown, context: FailureContext = {}): string {
   const err = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as ErrorLike
   if (error instanceof ActionError) return error.message
+  if (error instanceof SecretFailure) return explainFailure(error.cause, { ...context, secretName: error.secretName })
   if (error instanceof VaultHostNotFoundError) return explainUnknownHost(error.host, context)
   if (err.name === 'AggregateAuthenticationError') return explainNoSignIn(err, context)
   if (isIdTokenFailure(err)) return explainIdTokenFailure(err)
@@ -124,10 +127,10 @@ function explainEntraError(err: ErrorLike, { signIn }: FailureContext): string {
   }
 }
 
-function explainVaultError(err: ErrorLike, { inputs, signIn }: FailureContext): string {
+function explainVaultError(err: ErrorLike, { inputs, signIn, secretName }: FailureContext): string {
   const vault = inputs?.vault.name ?? 'the vault'
   const vaultInput = inputs?.vault.input ?? Inputs.VaultName
-  const secret = inputs?.secretName ?? '(unknown)'
+  const secret = secretName ?? (inputs?.secretName || '(unknown)')
   const operation = inputs?.operation ?? 'get'
   const message = err.message ?? ''
   const serviceSaid = `Key Vault said: ${firstLine(message)}`

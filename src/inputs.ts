@@ -5,6 +5,7 @@ import { ActionError, notOneOf, quote } from './errors.js'
 import { envNameFor, refusalOf } from './envNames.js'
 import { maskValue } from './masking.js'
 import { isGuid, isSecretName, isTenant, isVaultName, SecretNameRule, VaultNameRule } from './names.js'
+import { parseSecretsInput, type SecretEntry } from './selection.js'
 
 /** How to sign in, gathered from inputs, `creds` and the AZURE_* fallbacks. */
 export interface SignInSettings {
@@ -28,12 +29,18 @@ export interface Vault {
 export interface ActionInputs {
   readonly operation: Operation
   readonly vault: Vault
-  /** Empty for `list`, which names no secret. */
+  /** The secret `set` writes. */
   readonly secretName: string
+  /** The secrets `get` reads and `delete` deletes: `secret-name`, or the entries of `secrets`. */
+  readonly targets: readonly SecretEntry[]
   readonly secretValue?: string
   readonly signIn: SignInSettings
-  /** For `get` with `export-env: true`: the variable later steps receive the value in. */
-  readonly envName?: string
+  /** `get`: also export each value as an environment variable. */
+  readonly exportEnv: boolean
+  /** A missing secret is a warning, not a failure. */
+  readonly ignoreMissing: boolean
+  /** How many requests to the vault may be in flight at once. */
+  readonly concurrency: number
   /** Write the job summary. */
   readonly summary: boolean
 }
@@ -51,12 +58,14 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const operation = readChoice(Inputs.Operation, Operations, 'get')
   const cloud = readCloud()
   const vault = readVault(cloud)
-  const secretName = readSecretName(operation)
+  const { secretName, targets } = readTargets(operation)
   const secretValue = readSecretValue(operation)
   const signIn = readSignInSettings(cloud, env)
-  const envName = readExportEnv(operation, secretName)
+  const exportEnv = readExportEnv(operation, targets)
+  const ignoreMissing = readBoolean(Inputs.IgnoreMissing, false)
+  const concurrency = readConcurrency()
   const summary = readBoolean(Inputs.Summary, true)
-  return { operation, vault, secretName, secretValue, signIn, envName, summary }
+  return { operation, vault, secretName, targets, secretValue, signIn, exportEnv, ignoreMissing, concurrency, summary }
 }
 
 function maskSensitiveInputs(env: NodeJS.ProcessEnv): void {
@@ -84,20 +93,35 @@ function readBoolean(input: string, fallback: boolean): boolean {
   throw notOneOf(input, raw, ['true', 'false'])
 }
 
-/** The variable name is checked now, so a refused name fails before any request. */
-function readExportEnv(operation: Operation, secretName: string): string | undefined {
-  if (!readBoolean(Inputs.ExportEnv, false)) return undefined
+/** Variable names of named secrets are checked now, so a refused one fails before any request. */
+function readExportEnv(operation: Operation, targets: readonly SecretEntry[]): boolean {
+  if (!readBoolean(Inputs.ExportEnv, false)) return false
   if (operation !== 'get') {
     throw new ActionError(`Input '${Inputs.ExportEnv}' is only used with '${Inputs.Operation}: get', not '${operation}'. Remove it.`)
   }
-  const name = envNameFor(secretName)
-  const refusal = refusalOf(name)
-  if (refusal) {
-    throw new ActionError(
-      `Input '${Inputs.ExportEnv}': secret '${secretName}' would be exported as ${name}, which is refused: ${refusal}. Read it from the step output instead.`
-    )
+  for (const target of targets.filter((entry) => !entry.isGlob)) {
+    const name = target.alias ?? envNameFor(target.name)
+    const refusal = refusalOf(name)
+    if (refusal) {
+      throw new ActionError(
+        `Input '${Inputs.ExportEnv}': secret ${quote(target.text)} would be exported as ${name}, which is refused: ${refusal}. Give it an alias (ALIAS=name in '${Inputs.Secrets}') or read it from the step output.`
+      )
+    }
   }
-  return name
+  return true
+}
+
+const MAX_CONCURRENCY = 64
+const DEFAULT_CONCURRENCY = 16
+
+function readConcurrency(): number {
+  const raw = core.getInput(Inputs.Concurrency)
+  if (!raw) return DEFAULT_CONCURRENCY
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw) || value < 1 || value > MAX_CONCURRENCY) {
+    throw new ActionError(`Input '${Inputs.Concurrency}' has an invalid value ${quote(raw)}. Accepted: a whole number from 1 to ${MAX_CONCURRENCY}.`)
+  }
+  return value
 }
 
 function readCloud(): Cloud {
@@ -147,13 +171,34 @@ function parseVaultUrl(raw: string): Vault {
   return { url: url.origin, name, input: Inputs.VaultUrl }
 }
 
-function readSecretName(operation: Operation): string {
+function readTargets(operation: Operation): { secretName: string; targets: SecretEntry[] } {
   const name = core.getInput(Inputs.SecretName)
+  const list = core.getInput(Inputs.Secrets)
   if (operation === 'list') {
     if (name) throw new ActionError(`Input '${Inputs.SecretName}' is not used with '${Inputs.Operation}: list', which lists every secret. Remove it.`)
-    return ''
+    if (list) throw new ActionError(`Input '${Inputs.Secrets}' is not used with '${Inputs.Operation}: list'. Remove it.`)
+    return { secretName: '', targets: [] }
   }
-  if (!name) throw new ActionError(`Input '${Inputs.SecretName}' is required. Give the name of the secret, ${SecretNameRule}.`)
+  if (name && list) {
+    throw new ActionError(`Inputs '${Inputs.SecretName}' and '${Inputs.Secrets}' were both given. Give one secret in '${Inputs.SecretName}' or several in '${Inputs.Secrets}'.`)
+  }
+  if (!list) {
+    const secretName = readSecretName(name)
+    return { secretName, targets: operation === 'set' ? [] : [{ text: secretName, name: secretName, isGlob: false }] }
+  }
+  if (operation === 'set') throw new ActionError(`Input '${Inputs.Secrets}' is not used with '${Inputs.Operation}: set'; give '${Inputs.SecretName}'.`)
+  const targets = parseSecretsInput(list)
+  const glob = targets.find((entry) => entry.isGlob)
+  if (operation === 'delete' && glob) {
+    throw new ActionError(`Input '${Inputs.Secrets}' has the glob ${quote(glob.text)}; '${Inputs.Operation}: delete' takes exact names only, so a pattern can never delete more than meant.`)
+  }
+  return { secretName: '', targets }
+}
+
+function readSecretName(name: string): string {
+  if (!name) {
+    throw new ActionError(`Input '${Inputs.SecretName}' is required (or '${Inputs.Secrets}' for several). Give the name of the secret, ${SecretNameRule}.`)
+  }
   if (!isSecretName(name)) {
     throw new ActionError(`Input '${Inputs.SecretName}' has an invalid secret name ${quote(name)}. A secret name is ${SecretNameRule}.`)
   }

@@ -18,9 +18,9 @@ export async function run(): Promise<void> {
     signIn = createSignIn(inputs.signIn)
     const client = createSecretClient(inputs.vault.url, signIn.credential)
     const outcome = await performOperation(client, inputs)
-    publish(outcome, inputs.envName)
+    const publication = publish(outcome, inputs.exportEnv)
     logOutcome(inputs.vault, outcome)
-    if (inputs.summary) await summarize(inputs.vault, outcome)
+    if (inputs.summary) await summarize(inputs.vault, outcome, publication)
   } catch (error) {
     core.setFailed(explainFailure(error, { inputs, signIn }))
   }

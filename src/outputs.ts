@@ -1,44 +1,105 @@
 import * as core from '@actions/core'
-import { Outputs } from './constants.js'
+import { Inputs, Outputs } from './constants.js'
+import { envNameFor, refusalOf } from './envNames.js'
+import { ActionError } from './errors.js'
 import { maskValue } from './masking.js'
 import type { Outcome } from './vault/operations.js'
 
 const FixedOutputNames = new Set<string>(Object.values(Outputs))
 
-/** The step outputs for an outcome. The `get` value also goes out under the secret's own name. */
-export function outputsFor(outcome: Outcome): Record<string, string> {
-  switch (outcome.operation) {
-    case 'get': {
-      const outputs: Record<string, string> = {
-        [Outputs.Value]: outcome.value,
-        [Outputs.Version]: outcome.version,
-        [Outputs.Id]: outcome.id
-      }
-      // Output names are matched case-insensitively in expressions, so a secret called 'Version'
-      // would overwrite the version output; such a secret is read from 'value' instead.
-      if (!FixedOutputNames.has(outcome.secretName.toLowerCase())) outputs[outcome.secretName] = outcome.value
-      return outputs
-    }
-    case 'list':
-      return { [Outputs.Names]: JSON.stringify(outcome.secrets.map((secret) => secret.name)), [Outputs.Count]: String(outcome.secrets.length) }
-    case 'set':
-      return { [Outputs.Version]: outcome.version, [Outputs.Id]: outcome.id }
-    case 'delete':
-      return {
-        [Outputs.RecoveryId]: outcome.recoveryId,
-        [Outputs.DeletedOn]: outcome.deletedOn,
-        [Outputs.ScheduledPurgeDate]: outcome.scheduledPurgeDate
-      }
-  }
+/** Everything the step hands to later steps, decided in full before any of it is written. */
+export interface Publication {
+  readonly outputs: Record<string, string>
+  readonly env: Record<string, string>
+  readonly warnings: string[]
+  /** Per secret read: where its value went (`output db-password`, `env DB_PASSWORD`), for the summary. */
+  readonly destinations: Map<string, string[]>
 }
 
-/** Masks what was read, then hands the outputs (and, if asked, the variable) to later steps. */
-export function publish(outcome: Outcome, envName?: string): void {
-  if (outcome.operation === 'get') maskValue(outcome.value)
-  const outputs = outputsFor(outcome)
-  if (outcome.operation === 'get' && FixedOutputNames.has(outcome.secretName.toLowerCase())) {
-    core.warning(`Secret '${outcome.secretName}' has the name of a fixed output; read its value from the output 'value'.`)
+/**
+ * Decides outputs and variables. A secret goes out under its alias or its name; `value`, `version`
+ * and `id` only when exactly one secret was read. Two secrets under one name are an error.
+ */
+export function publicationFor(outcome: Outcome, exportEnv = false): Publication {
+  const outputs: Record<string, string> = {}
+  const env: Record<string, string> = {}
+  const warnings: string[] = []
+  const destinations = new Map<string, string[]>()
+  const sendTo = (secretName: string, destination: string): void => {
+    destinations.set(secretName, [...(destinations.get(secretName) ?? []), destination])
   }
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
-  if (envName && outcome.operation === 'get') core.exportVariable(envName, outcome.value)
+  switch (outcome.operation) {
+    case 'get': {
+      const [only] = outcome.secrets
+      if (outcome.secrets.length === 1 && only) {
+        Object.assign(outputs, { [Outputs.Value]: only.value, [Outputs.Version]: only.version, [Outputs.Id]: only.id })
+        sendTo(only.name, `output ${Outputs.Value}`)
+      }
+      const outputOwners = new Map<string, string>()
+      for (const secret of outcome.secrets) {
+        const outputName = secret.alias ?? secret.name
+        // Output names match case-insensitively in expressions: 'Version' would overwrite 'version'.
+        if (FixedOutputNames.has(outputName.toLowerCase())) {
+          if (secret.alias) throw new ActionError(`Input '${Inputs.Secrets}': the alias '${secret.alias}' is the name of a fixed output. Choose another alias.`)
+          warnings.push(`Secret '${secret.name}' has the name of a fixed output; read its value from the output 'value', or give it an alias.`)
+        } else {
+          claim(outputOwners, outputName.toLowerCase(), secret.name, 'output')
+          outputs[outputName] = secret.value
+          sendTo(secret.name, `output ${outputName}`)
+        }
+        if (!exportEnv) continue
+        const envName = secret.alias ?? envNameFor(secret.name)
+        const refusal = refusalOf(envName)
+        if (refusal) {
+          // Named secrets were checked before any request; only a glob can bring such a name here.
+          warnings.push(`Secret '${secret.name}' (matched by a glob) was not exported as ${envName}: ${refusal}. Read it from its step output.`)
+          continue
+        }
+        if (envName in env) throw new ActionError(`Input '${Inputs.ExportEnv}': two secrets would be exported as ${envName}. Give one of them an alias.`)
+        env[envName] = secret.value
+        sendTo(secret.name, `env ${envName}`)
+      }
+      break
+    }
+    case 'list':
+      outputs[Outputs.Names] = JSON.stringify(outcome.secrets.map((secret) => secret.name))
+      outputs[Outputs.Count] = String(outcome.secrets.length)
+      break
+    case 'set':
+      Object.assign(outputs, { [Outputs.Version]: outcome.version, [Outputs.Id]: outcome.id })
+      break
+    case 'delete': {
+      const [only] = outcome.secrets
+      if (outcome.secrets.length === 1 && only) {
+        Object.assign(outputs, {
+          [Outputs.RecoveryId]: only.recoveryId,
+          [Outputs.DeletedOn]: only.deletedOn,
+          [Outputs.ScheduledPurgeDate]: only.scheduledPurgeDate
+        })
+      }
+      break
+    }
+  }
+  if (outcome.operation === 'get' || outcome.operation === 'delete') {
+    for (const name of outcome.missing) warnings.push(`Secret '${name}' was not found in the vault; skipped ('${Inputs.IgnoreMissing}: true').`)
+  }
+  return { outputs, env, warnings, destinations }
+}
+
+function claim(owners: Map<string, string>, key: string, secretName: string, what: string): void {
+  const owner = owners.get(key)
+  if (owner !== undefined && owner !== secretName) {
+    throw new ActionError(`Input '${Inputs.Secrets}': secrets '${owner}' and '${secretName}' would both be the ${what} '${key}'. Give one of them an alias.`)
+  }
+  owners.set(key, secretName)
+}
+
+/** Masks every value read, then hands outputs and variables to later steps, all or nothing. */
+export function publish(outcome: Outcome, exportEnv = false): Publication {
+  if (outcome.operation === 'get') for (const secret of outcome.secrets) maskValue(secret.value)
+  const publication = publicationFor(outcome, exportEnv)
+  for (const warning of publication.warnings) core.warning(warning)
+  for (const [name, value] of Object.entries(publication.outputs)) core.setOutput(name, value)
+  for (const [name, value] of Object.entries(publication.env)) core.exportVariable(name, value)
+  return publication
 }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import type { Vault } from './inputs.js'
+import type { Publication } from './outputs.js'
 import type { Outcome } from './vault/operations.js'
 
 /** One log line that says what was done, by name and version, never by value. */
@@ -9,37 +10,56 @@ export function logOutcome(vault: Vault, outcome: Outcome): void {
       core.info(`Listed ${outcome.secrets.length} secrets in vault '${vault.name}'.`)
       return
     case 'get':
-      core.info(`Read secret '${outcome.secretName}' (version ${outcome.version}) from vault '${vault.name}'.`)
+      for (const secret of outcome.secrets) core.info(`Read secret '${secret.name}' (version ${secret.version}) from vault '${vault.name}'.`)
       return
     case 'set':
       core.info(`Wrote secret '${outcome.secretName}' (version ${outcome.version}) to vault '${vault.name}'.`)
       return
     case 'delete':
-      core.info(`Deleted secret '${outcome.secretName}' from vault '${vault.name}'.`)
+      for (const secret of outcome.secrets) core.info(`Deleted secret '${secret.name}' from vault '${vault.name}'.`)
   }
 }
 
-/** Adds what the step did to the job summary: names, versions and properties, never a value. */
-export async function summarize(vault: Vault, outcome: Outcome): Promise<void> {
+type Cell = string | { data: string; header: true }
+const header = (...titles: string[]): Cell[] => titles.map((data) => ({ data, header: true }))
+
+/** Adds what the step did to the job summary: names, versions and destinations, never a value. */
+export async function summarize(vault: Vault, outcome: Outcome, publication: Publication): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
-  const header = (...titles: string[]): { data: string; header: true }[] => titles.map((data) => ({ data, header: true }))
-  const rows =
-    outcome.operation === 'list'
-      ? [
-          header('Secret', 'Enabled', 'Updated', 'Content type', 'Tags'),
-          ...outcome.secrets.map((secret) => [
-            secret.name,
-            secret.enabled ? 'yes' : 'no',
-            secret.updatedOn,
-            secret.contentType,
-            Object.entries(secret.tags)
-              .map(([key, value]) => `${key}=${value}`)
-              .join(', ')
-          ])
-        ]
-      : [
-          header('Operation', 'Secret', 'Version'),
-          [outcome.operation, outcome.secretName, outcome.operation === 'delete' ? '' : outcome.version]
-        ]
-  await core.summary.addHeading(`Azure Key Vault secrets: ${vault.name}`, 3).addTable(rows).write()
+  await core.summary
+    .addHeading(`Azure Key Vault secrets: ${vault.name}`, 3)
+    .addTable(rowsFor(outcome, publication))
+    .write()
+}
+
+function rowsFor(outcome: Outcome, publication: Publication): Cell[][] {
+  switch (outcome.operation) {
+    case 'list':
+      return [
+        header('Secret', 'Enabled', 'Updated', 'Content type', 'Tags'),
+        ...outcome.secrets.map((secret) => [
+          secret.name,
+          secret.enabled ? 'yes' : 'no',
+          secret.updatedOn,
+          secret.contentType,
+          Object.entries(secret.tags)
+            .map(([key, value]) => `${key}=${value}`)
+            .join(', ')
+        ])
+      ]
+    case 'get':
+      return [
+        header('Secret', 'Version', 'Went to'),
+        ...outcome.secrets.map((secret) => [secret.name, secret.version, (publication.destinations.get(secret.name) ?? []).join(', ')]),
+        ...outcome.missing.map((name) => [name, '', 'not found (skipped)'])
+      ]
+    case 'set':
+      return [header('Secret', 'Version', 'Operation'), [outcome.secretName, outcome.version, 'set']]
+    case 'delete':
+      return [
+        header('Secret', 'Deleted on', 'Purge scheduled'),
+        ...outcome.secrets.map((secret) => [secret.name, secret.deletedOn, secret.scheduledPurgeDate]),
+        ...outcome.missing.map((name) => [name, 'not found (skipped)', ''])
+      ]
+  }
 }

@@ -195,6 +195,128 @@ describe('export-env and summary', () => {
   })
 })
 
+describe('secrets: several in one step', () => {
+  it('reads names, versions, aliases and globs across list pages, and exports them all', async () => {
+    const kv = s.addVault({ name: 'many-kv', tenantId: TENANT, pageSize: 3, grants: { [OIDC_APP]: ['get', 'list'] } })
+    kv.setSecret('db-password', 'db-value')
+    const oldCert = kv.setSecret('tls-cert', 'cert-v1')
+    kv.setSecret('tls-cert', 'cert-v2')
+    kv.setSecret('api-key', 'api-value')
+    for (const n of [1, 2, 3, 4, 5]) kv.setSecret(`app-setting-${n}`, `app-value-${n}`)
+    kv.setSecret('app-disabled', 'disabled-value', { enabled: false })
+
+    const r = await runAction({
+      inputs: {
+        'vault-name': 'many-kv',
+        ...oidcInputs,
+        'export-env': 'true',
+        secrets: ['# the database', 'db-password', '', `OLD_CERT=tls-cert/${oldCert}`, 'API_KEY=api-key, app-*'].join('\n')
+      },
+      env: s.oidcEnv(),
+      standin: s
+    })
+
+    expectSuccess(r)
+    const apps = Object.fromEntries([1, 2, 3, 4, 5].map((n) => [`app-setting-${n}`, `app-value-${n}`]))
+    expect(r.outputs).toEqual({ 'db-password': 'db-value', OLD_CERT: 'cert-v1', API_KEY: 'api-value', ...apps })
+    expect(r.env).toEqual({
+      DB_PASSWORD: 'db-value',
+      OLD_CERT: 'cert-v1',
+      API_KEY: 'api-value',
+      ...Object.fromEntries([1, 2, 3, 4, 5].map((n) => [`APP_SETTING_${n}`, `app-value-${n}`]))
+    })
+    // The disabled secret is neither read nor exported; every page of the listing was followed.
+    expect(s.requestsTo('vault').some((req) => req.path.startsWith('/secrets/app-disabled'))).toBe(false)
+    // 9 secrets at 3 a page: three listing pages.
+    expect(s.requestsTo('vault').filter((req) => req.path === '/secrets' && req.status === 200)).toHaveLength(3)
+    expect(r.summary).toContain('env DB_PASSWORD')
+    assertNoLeak(r, ['db-value', 'cert-v1', 'cert-v2', 'api-value', 'disabled-value', ...Object.values(apps)])
+  })
+
+  it('is all or nothing: one missing secret fails the step and exports nothing', async () => {
+    s.vault(VAULT).setSecret('db-password', 'db-value')
+    const r = await run({ secrets: 'db-password\nno-such-secret', 'export-env': 'true', ...oidcInputs })
+    expect(r.exitCode).toBe(1)
+    expect(r.errors).toHaveLength(1)
+    expect(r.errors[0]).toContain("Secret 'no-such-secret' was not found in vault 'contoso-kv'")
+    expect(r.outputs).toEqual({})
+    expect(r.env).toEqual({})
+    assertNoLeak(r, ['db-value'])
+  })
+
+  it('ignore-missing: a missing secret is a warning and the rest are exported', async () => {
+    s.vault(VAULT).setSecret('db-password', 'db-value')
+    const r = await run({ secrets: 'db-password, no-such-secret', 'ignore-missing': 'true', ...oidcInputs })
+    expectSuccess(r)
+    expect(r.outputs).toEqual({ 'db-password': 'db-value', value: 'db-value', version: expect.any(String), id: expect.any(String) })
+    expect(r.warnings.join('\n')).toContain("Secret 'no-such-secret' was not found in the vault; skipped")
+  })
+
+  it('a disabled secret named explicitly is an error', async () => {
+    s.vault(VAULT).setSecret('off', 'off-value', { enabled: false })
+    s.vault(VAULT).setSecret('on', 'on-value')
+    const r = await run({ secrets: 'on\noff', ...oidcInputs })
+    expect(r.exitCode).toBe(1)
+    expect(r.errors[0]).toContain("Secret 'off' in vault 'contoso-kv' is disabled")
+    expect(r.outputs).toEqual({})
+  })
+
+  it('two entries landing on one variable are an error before anything is exported', async () => {
+    s.vault(VAULT).setSecret('db-password', 'a-value')
+    s.vault(VAULT).setSecret('other', 'b-value')
+    const r = await run({ secrets: 'DB_PASSWORD=other\ndb-password', 'export-env': 'true', ...oidcInputs })
+    expect(r.exitCode).toBe(1)
+    expect(r.errors[0]).toContain('two secrets would be exported as DB_PASSWORD')
+    expect(r.outputs).toEqual({})
+    expect(r.env).toEqual({})
+  })
+
+  it('a glob match that would hijack later steps is skipped with a warning; an explicit one is an error before any request', async () => {
+    s.vault(VAULT).setSecret('path', 'evil-path')
+    s.vault(VAULT).setSecret('pathfinder', 'fine')
+    const globbed = await run({ secrets: 'path*', 'export-env': 'true', ...oidcInputs })
+    expectSuccess(globbed)
+    expect(globbed.env).toEqual({ PATHFINDER: 'fine' })
+    expect(globbed.outputs).toEqual({ path: 'evil-path', pathfinder: 'fine' })
+    expect(globbed.warnings.join('\n')).toContain("Secret 'path' (matched by a glob) was not exported as PATH")
+    s.reset()
+    seed()
+    const explicit = await run({ secrets: 'PATH=db-password', 'export-env': 'true', ...oidcInputs })
+    expect(explicit.exitCode).toBe(1)
+    expect(explicit.errors[0]).toContain('would be exported as PATH, which is refused')
+    expect(s.requests).toHaveLength(0)
+  })
+
+  it.each([
+    ['a glob with an alias', 'X=app-*', 'a glob cannot have an alias or a version'],
+    ['a bad version', 'db-password/123', 'a version is 32 hexadecimal characters'],
+    ['a bad character', 'db_password', 'it is not of a known form']
+  ])('a malformed entry (%s) is quoted in the error, before any request', async (_, entry, why) => {
+    const r = await run({ secrets: entry, ...oidcInputs })
+    expect(r.exitCode).toBe(1)
+    expect(r.errors[0]).toContain(`Input 'secrets' has a malformed entry '${entry}': ${why}`)
+    expect(s.requests).toHaveLength(0)
+  })
+
+  it('deletes several secrets in one step', async () => {
+    s.vault(VAULT).setSecret('temp-a', 'a')
+    s.vault(VAULT).setSecret('temp-b', 'b')
+    const r = await run({ operation: 'delete', secrets: 'temp-a\ntemp-b', ...oidcInputs })
+    expectSuccess(r)
+    expect(s.vault(VAULT).deleted.has('temp-a')).toBe(true)
+    expect(s.vault(VAULT).deleted.has('temp-b')).toBe(true)
+    expect(r.summary).toContain('temp-a')
+    expect(r.summary).toContain('temp-b')
+  })
+
+  it('delete refuses globs before any request', async () => {
+    const r = await run({ operation: 'delete', secrets: 'temp-*', ...oidcInputs })
+    expect(r.exitCode).toBe(1)
+    expect(r.errors[0]).toContain("'operation: delete' takes exact names only")
+    expect(s.requests).toHaveLength(0)
+  })
+})
+
 describe('list', () => {
   it('lists names and properties over every page, reads no value, and summarizes without values', async () => {
     s.addVault({ name: 'paged-kv', tenantId: TENANT, pageSize: 4, grants: { [OIDC_APP]: ['list'] } })

@@ -34,6 +34,10 @@ function inputsFor(operation: Operation, cloud: Cloud = AzureCloud): ActionInput
     secretName: 'db-password',
     secretValue: operation === 'set' ? 'never-shown' : undefined,
     signIn: { ...settings, cloud },
+    targets: [{ text: 'db-password', name: 'db-password', isGlob: false }],
+    exportEnv: false,
+    ignoreMissing: false,
+    concurrency: 16,
     summary: true
   }
 }

@@ -38,7 +38,10 @@ describe('defaults', () => {
         audience: 'api://AzureADTokenExchange',
         cloud: { name: 'AzureCloud', authorityHost: 'https://login.microsoftonline.com', vaultDnsSuffix: 'vault.azure.net' }
       },
-      envName: undefined,
+      targets: [{ text: 'db-password', name: 'db-password', isGlob: false }],
+      exportEnv: false,
+      ignoreMissing: false,
+      concurrency: 16,
       summary: true
     })
     expect(stdout.text()).toBe('')
@@ -195,7 +198,7 @@ describe('secret-name', () => {
   test('missing: required, with the naming rule', () => {
     const error = inputError({ 'secret-name': '' })
     expect(error.message).toBe(
-      "Input 'secret-name' is required. Give the name of the secret, 1-127 characters: letters, digits and dashes."
+      "Input 'secret-name' is required (or 'secrets' for several). Give the name of the secret, 1-127 characters: letters, digits and dashes."
     )
   })
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { outputsFor, publish } from '../../src/outputs.js'
+import { publicationFor, publish } from '../../src/outputs.js'
 import type { Outcome } from '../../src/vault/operations.js'
 import { captureStdout, isolateEnv } from './helpers.js'
 
@@ -9,7 +9,12 @@ const stdout = captureStdout()
 const ID = 'https://contoso-kv.vault.azure.net/secrets/db-password/0123456789abcdef0123456789abcdef'
 const VERSION = '0123456789abcdef0123456789abcdef'
 
-const got = (secretName: string, value = 'S3cret!'): Outcome => ({ operation: 'get', secretName, value, version: VERSION, id: ID })
+const got = (name: string, value = 'S3cret!'): Outcome => ({
+  operation: 'get',
+  secrets: [{ name, value, version: VERSION, id: ID, fromGlob: false }],
+  missing: []
+})
+const outputsFor = (outcome: Outcome): Record<string, string> => publicationFor(outcome).outputs
 
 describe('outputsFor', () => {
   test('get: value, version, id, and the value again under the secret name', () => {
@@ -40,10 +45,15 @@ describe('outputsFor', () => {
   test('delete: recovery-id, deleted-on and scheduled-purge-date', () => {
     const outcome: Outcome = {
       operation: 'delete',
-      secretName: 'db-password',
-      recoveryId: 'https://contoso-kv.vault.azure.net/deletedsecrets/db-password',
-      deletedOn: '2026-11-29T06:00:00.000Z',
-      scheduledPurgeDate: '2027-02-27T06:00:00.000Z'
+      secrets: [
+        {
+          name: 'db-password',
+          recoveryId: 'https://contoso-kv.vault.azure.net/deletedsecrets/db-password',
+          deletedOn: '2026-11-29T06:00:00.000Z',
+          scheduledPurgeDate: '2027-02-27T06:00:00.000Z'
+        }
+      ],
+      missing: []
     }
     expect(outputsFor(outcome)).toEqual({
       'recovery-id': 'https://contoso-kv.vault.azure.net/deletedsecrets/db-password',
@@ -71,7 +81,7 @@ describe('publish', () => {
 
   test('set and delete register no masks', () => {
     publish({ operation: 'set', secretName: 'db-password', version: VERSION, id: ID })
-    publish({ operation: 'delete', secretName: 'db-password', recoveryId: 'r', deletedOn: 'd', scheduledPurgeDate: 'p' })
+    publish({ operation: 'delete', secrets: [{ name: 'db-password', recoveryId: 'r', deletedOn: 'd', scheduledPurgeDate: 'p' }], missing: [] })
     expect(stdout.maskLines()).toEqual([])
     expect(stdout.commands().map((c) => c.properties)).toEqual([
       'name=version',
@@ -94,7 +104,7 @@ describe('publish', () => {
       publish(got(secretName))
       const warnings = stdout.commands().filter((c) => c.command === 'warning')
       expect(warnings.map((w) => w.data)).toEqual([
-        `Secret '${secretName}' has the name of a fixed output; read its value from the output 'value'.`
+        `Secret '${secretName}' has the name of a fixed output; read its value from the output 'value', or give it an alias.`
       ])
     }
   )

@@ -1,5 +1,8 @@
 import type { SecretClient } from '@azure/keyvault-secrets'
+import { mapWithConcurrency } from '../concurrency.js'
+import { SecretFailure } from '../errors.js'
 import type { ActionInputs } from '../inputs.js'
+import { globMatcher, type SecretEntry } from '../selection.js'
 
 /** What `list` reports of a secret: its properties, never its value. */
 export interface SecretListing {
@@ -10,38 +13,61 @@ export interface SecretListing {
   readonly tags: Readonly<Record<string, string>>
 }
 
+/** A secret `get` read; its value is masked by the caller before any use. */
+export interface ReadSecret {
+  readonly name: string
+  readonly alias?: string
+  /** Found by a glob rather than named: a refused variable name is skipped, not an error. */
+  readonly fromGlob: boolean
+  readonly value: string
+  readonly version: string
+  readonly id: string
+}
+
+export interface DeletedSecretInfo {
+  readonly name: string
+  readonly recoveryId: string
+  readonly deletedOn: string
+  readonly scheduledPurgeDate: string
+}
+
 export type Outcome =
   | { readonly operation: 'list'; readonly secrets: readonly SecretListing[] }
-  | { readonly operation: 'get'; readonly secretName: string; readonly value: string; readonly version: string; readonly id: string }
+  | { readonly operation: 'get'; readonly secrets: readonly ReadSecret[]; readonly missing: readonly string[] }
   | { readonly operation: 'set'; readonly secretName: string; readonly version: string; readonly id: string }
-  | {
-      readonly operation: 'delete'
-      readonly secretName: string
-      readonly recoveryId: string
-      readonly deletedOn: string
-      readonly scheduledPurgeDate: string
-    }
+  | { readonly operation: 'delete'; readonly secrets: readonly DeletedSecretInfo[]; readonly missing: readonly string[] }
 
 // The service usually finishes a delete within a few seconds; polling each second keeps the step short.
 const DELETE_POLL_INTERVAL_MS = 1000
 
-/** Carries out the operation. The value returned by `get` is masked by the caller before any use. */
+/**
+ * Carries out the operation. Every read finishes before the caller exports anything, so a failure
+ * leaves nothing half-done.
+ */
 export async function performOperation(client: SecretClient, inputs: ActionInputs): Promise<Outcome> {
-  const { secretName } = inputs
   switch (inputs.operation) {
     case 'get': {
-      const secret = await client.getSecret(secretName)
-      return {
-        operation: 'get',
-        secretName,
-        value: secret.value ?? '',
-        version: secret.properties.version ?? '',
-        id: secret.properties.id ?? ''
-      }
+      const targets = await resolveTargets(client, inputs.targets)
+      const missing: string[] = []
+      const read = await mapWithConcurrency(targets, inputs.concurrency, (target) =>
+        forSecret(target.name, inputs.ignoreMissing && !target.fromGlob, missing, async (): Promise<ReadSecret> => {
+          const secret = await client.getSecret(target.name, { version: target.version })
+          return {
+            name: target.name,
+            alias: target.alias,
+            fromGlob: target.fromGlob,
+            value: secret.value ?? '',
+            version: secret.properties.version ?? '',
+            id: secret.properties.id ?? ''
+          }
+        })
+      )
+      return { operation: 'get', secrets: read.filter((secret): secret is ReadSecret => secret !== undefined), missing }
     }
     case 'set': {
-      const secret = await client.setSecret(secretName, inputs.secretValue ?? '')
-      return { operation: 'set', secretName, version: secret.properties.version ?? '', id: secret.properties.id ?? '' }
+      const { secretName } = inputs
+      const secret = await forSecret(secretName, false, [], () => client.setSecret(secretName, inputs.secretValue ?? ''))
+      return { operation: 'set', secretName, version: secret?.properties.version ?? '', id: secret?.properties.id ?? '' }
     }
     case 'list': {
       // Lists properties only (every page): no secret value is read.
@@ -58,15 +84,64 @@ export async function performOperation(client: SecretClient, inputs: ActionInput
       return { operation: 'list', secrets }
     }
     case 'delete': {
-      const poller = await client.beginDeleteSecret(secretName, { intervalInMs: DELETE_POLL_INTERVAL_MS })
-      const deleted = await poller.pollUntilDone()
-      return {
-        operation: 'delete',
-        secretName,
-        recoveryId: deleted.recoveryId ?? '',
-        deletedOn: deleted.deletedOn?.toISOString() ?? '',
-        scheduledPurgeDate: deleted.scheduledPurgeDate?.toISOString() ?? ''
-      }
+      const missing: string[] = []
+      const deleted = await mapWithConcurrency(inputs.targets, inputs.concurrency, ({ name }) =>
+        forSecret(name, inputs.ignoreMissing, missing, async (): Promise<DeletedSecretInfo> => {
+          const poller = await client.beginDeleteSecret(name, { intervalInMs: DELETE_POLL_INTERVAL_MS })
+          const result = await poller.pollUntilDone()
+          return {
+            name,
+            recoveryId: result.recoveryId ?? '',
+            deletedOn: result.deletedOn?.toISOString() ?? '',
+            scheduledPurgeDate: result.scheduledPurgeDate?.toISOString() ?? ''
+          }
+        })
+      )
+      return { operation: 'delete', secrets: deleted.filter((secret): secret is DeletedSecretInfo => secret !== undefined), missing }
     }
   }
+}
+
+/** Runs one secret's request; a 404 is noted as missing when allowed, any other failure names the secret. */
+async function forSecret<T>(name: string, allowMissing: boolean, missing: string[], request: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await request()
+  } catch (error) {
+    if (allowMissing && (error as { statusCode?: number }).statusCode === 404) {
+      missing.push(name)
+      return undefined
+    }
+    throw new SecretFailure(name, error)
+  }
+}
+
+interface Target {
+  readonly name: string
+  readonly alias?: string
+  readonly version?: string
+  readonly fromGlob: boolean
+}
+
+/** Expands globs over the names of every enabled secret (one listing, all pages); named entries pass as they are. */
+async function resolveTargets(client: SecretClient, entries: readonly SecretEntry[]): Promise<Target[]> {
+  const globs = entries.filter((entry) => entry.isGlob)
+  const enabledNames: string[] = []
+  if (globs.length > 0) {
+    for await (const properties of client.listPropertiesOfSecrets()) {
+      if (properties.enabled !== false) enabledNames.push(properties.name)
+    }
+    enabledNames.sort()
+  }
+  const targets = new Map<string, Target>()
+  for (const entry of entries) {
+    const found: Target[] = entry.isGlob
+      ? enabledNames.filter(globMatcher(entry.name)).map((name) => ({ name, fromGlob: true }))
+      : [{ name: entry.name, alias: entry.alias, version: entry.version, fromGlob: false }]
+    // The same secret reached twice (two globs, or a glob and its name) is read once; a named entry wins.
+    for (const target of found) {
+      const key = `${(target.alias ?? target.name).toLowerCase()}/${target.version ?? ''}`
+      if (!targets.has(key) || !target.fromGlob) targets.set(key, target)
+    }
+  }
+  return [...targets.values()]
 }

@@ -1,0 +1,53 @@
+import { Inputs } from './constants.js'
+import { ActionError, quote } from './errors.js'
+import { isSecretName, SecretNameRule } from './names.js'
+
+/** One entry of the `secrets` input (or the single `secret-name`). */
+export interface SecretEntry {
+  /** The entry as written, for messages. */
+  readonly text: string
+  /** Output (and environment variable) name chosen by the user: `ALIAS=name`. */
+  readonly alias?: string
+  /** An exact secret name, or a glob over all names (`app-*`, `*`, `?`). */
+  readonly name: string
+  readonly isGlob: boolean
+  /** A specific version (32 hex characters); latest when absent. */
+  readonly version?: string
+}
+
+const ENTRY = /^(?:([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*)?([0-9A-Za-z*?-]+)(?:\/([0-9A-Za-z]+))?$/
+const VERSION = /^[0-9a-fA-F]{32}$/
+
+export const EntryForms =
+  '`name`, `name/<32-hex version>`, `ALIAS=name`, `ALIAS=name/<version>`, or a glob such as `app-*` (`*` any run of characters, `?` one character)'
+
+/** Multi-line or comma-separated; blank lines and `#` comments are ignored. */
+export function parseSecretsInput(raw: string): SecretEntry[] {
+  const entries = raw
+    .split(/[\r\n,]+/)
+    .map((text) => text.trim())
+    .filter((text) => text && !text.startsWith('#'))
+    .map(parseEntry)
+  if (entries.length === 0) throw new ActionError(`Input '${Inputs.Secrets}' names no secret. Give one entry per line: ${EntryForms}.`)
+  return entries
+}
+
+function parseEntry(text: string): SecretEntry {
+  const malformed = (why: string): ActionError =>
+    new ActionError(`Input '${Inputs.Secrets}' has a malformed entry ${quote(text)}: ${why}. Accepted: ${EntryForms}.`)
+  const match = ENTRY.exec(text)
+  if (!match) throw malformed('it is not of a known form')
+  const [, alias, name = '', version] = match
+  const isGlob = /[*?]/.test(name)
+  if (isGlob && (alias || version)) throw malformed('a glob cannot have an alias or a version')
+  if (!isGlob && !isSecretName(name)) throw malformed(`a secret name is ${SecretNameRule}`)
+  if (version !== undefined && !VERSION.test(version)) throw malformed('a version is 32 hexadecimal characters')
+  return { text, alias, name, isGlob, version }
+}
+
+/** Key Vault names are case-insensitive, and so are globs over them. */
+export function globMatcher(glob: string): (name: string) => boolean {
+  const source = glob.replace(/[*?]/g, (wildcard) => (wildcard === '*' ? '.*' : '.'))
+  const pattern = new RegExp(`^${source}$`, 'i')
+  return (name) => pattern.test(name)
+}
