@@ -16,7 +16,8 @@ export const Inputs = {
   Summary: 'summary',
   Secrets: 'secrets',
   IgnoreMissing: 'ignore-missing',
-  Concurrency: 'concurrency'
+  Concurrency: 'concurrency',
+  ParseJson: 'parse-json'
 } as const
 
 /** Output names, exactly as action.yml declares them. */

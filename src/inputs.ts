@@ -37,6 +37,8 @@ export interface ActionInputs {
   readonly signIn: SignInSettings
   /** `get`: also export each value as an environment variable. */
   readonly exportEnv: boolean
+  /** `get`: a JSON object value goes out as one entry per leaf. */
+  readonly parseJson: boolean
   /** A missing secret is a warning, not a failure. */
   readonly ignoreMissing: boolean
   /** How many requests to the vault may be in flight at once. */
@@ -62,10 +64,11 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const secretValue = readSecretValue(operation)
   const signIn = readSignInSettings(cloud, env)
   const exportEnv = readExportEnv(operation, targets)
+  const parseJson = readBoolean(Inputs.ParseJson, false)
   const ignoreMissing = readBoolean(Inputs.IgnoreMissing, false)
   const concurrency = readConcurrency()
   const summary = readBoolean(Inputs.Summary, true)
-  return { operation, vault, secretName, targets, secretValue, signIn, exportEnv, ignoreMissing, concurrency, summary }
+  return { operation, vault, secretName, targets, secretValue, signIn, exportEnv, parseJson, ignoreMissing, concurrency, summary }
 }
 
 function maskSensitiveInputs(env: NodeJS.ProcessEnv): void {

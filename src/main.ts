@@ -18,7 +18,7 @@ export async function run(): Promise<void> {
     signIn = createSignIn(inputs.signIn)
     const client = createSecretClient(inputs.vault.url, signIn.credential)
     const outcome = await performOperation(client, inputs)
-    const publication = publish(outcome, inputs.exportEnv)
+    const publication = publish(outcome, inputs.exportEnv, inputs.parseJson)
     logOutcome(inputs.vault, outcome)
     if (inputs.summary) await summarize(inputs.vault, outcome, publication)
   } catch (error) {

@@ -14,17 +14,46 @@ export interface Publication {
   readonly warnings: string[]
   /** Per secret read: where its value went (`output db-password`, `env DB_PASSWORD`), for the summary. */
   readonly destinations: Map<string, string[]>
+  /** JSON leaf values, each masked on its own: the runner does not mask a field of a masked value. */
+  readonly masks: string[]
+}
+
+interface Leaf {
+  readonly path: string[]
+  readonly value: string
+}
+
+/** The leaves of a JSON object value, or undefined when the value is not a JSON object. */
+function jsonLeaves(value: string): Leaf[] | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(value)
+  } catch {
+    return undefined
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined
+  const leaves: Leaf[] = []
+  const walk = (node: unknown, path: string[]): void => {
+    if (typeof node === 'object' && node !== null && !Array.isArray(node)) {
+      for (const [key, child] of Object.entries(node)) walk(child, [...path, key])
+    } else {
+      leaves.push({ path, value: typeof node === 'string' ? node : node === null ? '' : JSON.stringify(node) })
+    }
+  }
+  walk(parsed, [])
+  return leaves
 }
 
 /**
  * Decides outputs and variables. A secret goes out under its alias or its name; `value`, `version`
  * and `id` only when exactly one secret was read. Two secrets under one name are an error.
  */
-export function publicationFor(outcome: Outcome, exportEnv = false): Publication {
+export function publicationFor(outcome: Outcome, exportEnv = false, parseJson = false): Publication {
   const outputs: Record<string, string> = {}
   const env: Record<string, string> = {}
   const warnings: string[] = []
   const destinations = new Map<string, string[]>()
+  const masks: string[] = []
   const sendTo = (secretName: string, destination: string): void => {
     destinations.set(secretName, [...(destinations.get(secretName) ?? []), destination])
   }
@@ -37,27 +66,31 @@ export function publicationFor(outcome: Outcome, exportEnv = false): Publication
       }
       const outputOwners = new Map<string, string>()
       for (const secret of outcome.secrets) {
-        const outputName = secret.alias ?? secret.name
-        // Output names match case-insensitively in expressions: 'Version' would overwrite 'version'.
-        if (FixedOutputNames.has(outputName.toLowerCase())) {
-          if (secret.alias) throw new ActionError(`Input '${Inputs.Secrets}': the alias '${secret.alias}' is the name of a fixed output. Choose another alias.`)
-          warnings.push(`Secret '${secret.name}' has the name of a fixed output; read its value from the output 'value', or give it an alias.`)
-        } else {
-          claim(outputOwners, outputName.toLowerCase(), secret.name, 'output')
-          outputs[outputName] = secret.value
-          sendTo(secret.name, `output ${outputName}`)
+        const leaves = (parseJson && jsonLeaves(secret.value)) || [{ path: [], value: secret.value }]
+        for (const leaf of leaves) {
+          if (leaf.path.length > 0) masks.push(leaf.value)
+          const outputName = [secret.alias ?? secret.name, ...leaf.path.map((key) => key.replace(/[^A-Za-z0-9_-]/g, '_'))].join('_')
+          // Output names match case-insensitively in expressions: 'Version' would overwrite 'version'.
+          if (FixedOutputNames.has(outputName.toLowerCase())) {
+            if (secret.alias) throw new ActionError(`Input '${Inputs.Secrets}': the alias '${secret.alias}' is the name of a fixed output. Choose another alias.`)
+            warnings.push(`Secret '${secret.name}' has the name of a fixed output; read its value from the output 'value', or give it an alias.`)
+          } else {
+            claim(outputOwners, outputName.toLowerCase(), secret.name, 'output')
+            outputs[outputName] = leaf.value
+            sendTo(secret.name, `output ${outputName}`)
+          }
+          if (!exportEnv) continue
+          const envName = [secret.alias ?? envNameFor(secret.name), ...leaf.path.map((key) => key.toUpperCase().replace(/[^A-Z0-9_]/g, '_'))].join('_')
+          const refusal = refusalOf(envName)
+          if (refusal) {
+            // Named secrets were checked before any request; only a glob or a JSON key can bring such a name here.
+            warnings.push(`Secret '${secret.name}' was not exported as ${envName}: ${refusal}. Read it from its step output.`)
+            continue
+          }
+          if (envName in env) throw new ActionError(`Input '${Inputs.ExportEnv}': two secrets would be exported as ${envName}. Give one of them an alias.`)
+          env[envName] = leaf.value
+          sendTo(secret.name, `env ${envName}`)
         }
-        if (!exportEnv) continue
-        const envName = secret.alias ?? envNameFor(secret.name)
-        const refusal = refusalOf(envName)
-        if (refusal) {
-          // Named secrets were checked before any request; only a glob can bring such a name here.
-          warnings.push(`Secret '${secret.name}' (matched by a glob) was not exported as ${envName}: ${refusal}. Read it from its step output.`)
-          continue
-        }
-        if (envName in env) throw new ActionError(`Input '${Inputs.ExportEnv}': two secrets would be exported as ${envName}. Give one of them an alias.`)
-        env[envName] = secret.value
-        sendTo(secret.name, `env ${envName}`)
       }
       break
     }
@@ -83,7 +116,7 @@ export function publicationFor(outcome: Outcome, exportEnv = false): Publication
   if (outcome.operation === 'get' || outcome.operation === 'delete') {
     for (const name of outcome.missing) warnings.push(`Secret '${name}' was not found in the vault; skipped ('${Inputs.IgnoreMissing}: true').`)
   }
-  return { outputs, env, warnings, destinations }
+  return { outputs, env, warnings, destinations, masks }
 }
 
 function claim(owners: Map<string, string>, key: string, secretName: string, what: string): void {
@@ -95,9 +128,10 @@ function claim(owners: Map<string, string>, key: string, secretName: string, wha
 }
 
 /** Masks every value read, then hands outputs and variables to later steps, all or nothing. */
-export function publish(outcome: Outcome, exportEnv = false): Publication {
+export function publish(outcome: Outcome, exportEnv = false, parseJson = false): Publication {
   if (outcome.operation === 'get') for (const secret of outcome.secrets) maskValue(secret.value)
-  const publication = publicationFor(outcome, exportEnv)
+  const publication = publicationFor(outcome, exportEnv, parseJson)
+  for (const leaf of publication.masks) maskValue(leaf)
   for (const warning of publication.warnings) core.warning(warning)
   for (const [name, value] of Object.entries(publication.outputs)) core.setOutput(name, value)
   for (const [name, value] of Object.entries(publication.env)) core.exportVariable(name, value)

@@ -278,7 +278,7 @@ describe('secrets: several in one step', () => {
     expectSuccess(globbed)
     expect(globbed.env).toEqual({ PATHFINDER: 'fine' })
     expect(globbed.outputs).toEqual({ path: 'evil-path', pathfinder: 'fine' })
-    expect(globbed.warnings.join('\n')).toContain("Secret 'path' (matched by a glob) was not exported as PATH")
+    expect(globbed.warnings.join('\n')).toContain("Secret 'path' was not exported as PATH")
     s.reset()
     seed()
     const explicit = await run({ secrets: 'PATH=db-password', 'export-env': 'true', ...oidcInputs })
@@ -307,6 +307,31 @@ describe('secrets: several in one step', () => {
     expect(s.vault(VAULT).deleted.has('temp-b')).toBe(true)
     expect(r.summary).toContain('temp-a')
     expect(r.summary).toContain('temp-b')
+  })
+
+  it('parse-json: a JSON object becomes one output and variable per leaf, each masked on its own', async () => {
+    const json = { user: 'db-admin-user', password: 'p@ss-w0rd-leaf', port: 5432, nested: { key: 'deep-secret-leaf' } }
+    s.vault(VAULT).setSecret('db', JSON.stringify(json))
+    s.vault(VAULT).setSecret('plain', 'not json at all')
+    const r = await run({ secrets: 'db\nplain', 'parse-json': 'true', 'export-env': 'true', ...oidcInputs })
+    expectSuccess(r)
+    expect(r.outputs).toEqual({
+      db_user: 'db-admin-user',
+      db_password: 'p@ss-w0rd-leaf',
+      db_port: '5432',
+      db_nested_key: 'deep-secret-leaf',
+      plain: 'not json at all'
+    })
+    expect(r.env).toEqual({
+      DB_USER: 'db-admin-user',
+      DB_PASSWORD: 'p@ss-w0rd-leaf',
+      DB_PORT: '5432',
+      DB_NESTED_KEY: 'deep-secret-leaf',
+      PLAIN: 'not json at all'
+    })
+    // A later step printing one field sees ***: each leaf is registered with the runner on its own.
+    for (const leaf of ['db-admin-user', 'p@ss-w0rd-leaf', 'deep-secret-leaf']) expect(r.masks).toContain(leaf)
+    assertNoLeak(r, ['db-admin-user', 'p@ss-w0rd-leaf', 'deep-secret-leaf', 'not json at all'])
   })
 
   it('delete refuses globs before any request', async () => {

@@ -36,6 +36,7 @@ function inputsFor(operation: Operation, cloud: Cloud = AzureCloud): ActionInput
     signIn: { ...settings, cloud },
     targets: [{ text: 'db-password', name: 'db-password', isGlob: false }],
     exportEnv: false,
+    parseJson: false,
     ignoreMissing: false,
     concurrency: 16,
     summary: true

@@ -40,6 +40,7 @@ describe('defaults', () => {
       },
       targets: [{ text: 'db-password', name: 'db-password', isGlob: false }],
       exportEnv: false,
+      parseJson: false,
       ignoreMissing: false,
       concurrency: 16,
       summary: true
