@@ -17,7 +17,8 @@ export const Inputs = {
   Secrets: 'secrets',
   IgnoreMissing: 'ignore-missing',
   Concurrency: 'concurrency',
-  ParseJson: 'parse-json'
+  ParseJson: 'parse-json',
+  Files: 'files'
 } as const
 
 /** Output names, exactly as action.yml declares them. */
@@ -29,7 +30,13 @@ export const Outputs = {
   DeletedOn: 'deleted-on',
   ScheduledPurgeDate: 'scheduled-purge-date',
   Names: 'names',
-  Count: 'count'
+  Count: 'count',
+  Files: 'files'
+} as const
+
+/** What the main step leaves for the post step. */
+export const State = {
+  WrittenFiles: 'written-files'
 } as const
 
 /** Environment variables the sign-in inputs fall back to, as the Azure SDKs name them. */

@@ -5,7 +5,7 @@ import { ActionError, notOneOf, quote } from './errors.js'
 import { envNameFor, refusalOf } from './envNames.js'
 import { maskValue } from './masking.js'
 import { isGuid, isSecretName, isTenant, isVaultName, SecretNameRule, VaultNameRule } from './names.js'
-import { parseSecretsInput, type SecretEntry } from './selection.js'
+import { parseFilesInput, parseSecretsInput, type FileEntry, type SecretEntry } from './selection.js'
 
 /** How to sign in, gathered from inputs, `creds` and the AZURE_* fallbacks. */
 export interface SignInSettings {
@@ -37,6 +37,8 @@ export interface ActionInputs {
   readonly signIn: SignInSettings
   /** `get`: also export each value as an environment variable. */
   readonly exportEnv: boolean
+  /** `get`: secrets to write to files. */
+  readonly files: readonly FileEntry[]
   /** `get`: a JSON object value goes out as one entry per leaf. */
   readonly parseJson: boolean
   /** A missing secret is a warning, not a failure. */
@@ -60,7 +62,8 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const operation = readChoice(Inputs.Operation, Operations, 'get')
   const cloud = readCloud()
   const vault = readVault(cloud)
-  const { secretName, targets } = readTargets(operation)
+  const files = readFiles(operation)
+  const { secretName, targets } = readTargets(operation, files.length > 0)
   const secretValue = readSecretValue(operation)
   const signIn = readSignInSettings(cloud, env)
   const exportEnv = readExportEnv(operation, targets)
@@ -68,7 +71,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const ignoreMissing = readBoolean(Inputs.IgnoreMissing, false)
   const concurrency = readConcurrency()
   const summary = readBoolean(Inputs.Summary, true)
-  return { operation, vault, secretName, targets, secretValue, signIn, exportEnv, parseJson, ignoreMissing, concurrency, summary }
+  return { operation, vault, secretName, targets, secretValue, signIn, files, exportEnv, parseJson, ignoreMissing, concurrency, summary }
 }
 
 function maskSensitiveInputs(env: NodeJS.ProcessEnv): void {
@@ -174,7 +177,14 @@ function parseVaultUrl(raw: string): Vault {
   return { url: url.origin, name, input: Inputs.VaultUrl }
 }
 
-function readTargets(operation: Operation): { secretName: string; targets: SecretEntry[] } {
+function readFiles(operation: Operation): FileEntry[] {
+  const raw = core.getInput(Inputs.Files)
+  if (!raw) return []
+  if (operation !== 'get') throw new ActionError(`Input '${Inputs.Files}' is only used with '${Inputs.Operation}: get', not '${operation}'. Remove it.`)
+  return parseFilesInput(raw)
+}
+
+function readTargets(operation: Operation, hasFiles: boolean): { secretName: string; targets: SecretEntry[] } {
   const name = core.getInput(Inputs.SecretName)
   const list = core.getInput(Inputs.Secrets)
   if (operation === 'list') {
@@ -185,6 +195,7 @@ function readTargets(operation: Operation): { secretName: string; targets: Secre
   if (name && list) {
     throw new ActionError(`Inputs '${Inputs.SecretName}' and '${Inputs.Secrets}' were both given. Give one secret in '${Inputs.SecretName}' or several in '${Inputs.Secrets}'.`)
   }
+  if (!list && !name && hasFiles && operation === 'get') return { secretName: '', targets: [] }
   if (!list) {
     const secretName = readSecretName(name)
     return { secretName, targets: operation === 'set' ? [] : [{ text: secretName, name: secretName, isGlob: false }] }

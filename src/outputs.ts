@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { Inputs, Outputs } from './constants.js'
 import { envNameFor, refusalOf } from './envNames.js'
 import { ActionError } from './errors.js'
+import { writeSecretFiles } from './files.js'
 import { maskValue } from './masking.js'
 import type { Outcome } from './vault/operations.js'
 
@@ -129,9 +130,16 @@ function claim(owners: Map<string, string>, key: string, secretName: string, wha
 
 /** Masks every value read, then hands outputs and variables to later steps, all or nothing. */
 export function publish(outcome: Outcome, exportEnv = false, parseJson = false): Publication {
-  if (outcome.operation === 'get') for (const secret of outcome.secrets) maskValue(secret.value)
+  if (outcome.operation === 'get') {
+    for (const secret of [...outcome.secrets, ...outcome.files]) maskValue(secret.value)
+  }
   const publication = publicationFor(outcome, exportEnv, parseJson)
   for (const leaf of publication.masks) maskValue(leaf)
+  if (outcome.operation === 'get' && outcome.files.length > 0) {
+    const paths = writeSecretFiles(outcome.files)
+    publication.outputs[Outputs.Files] = JSON.stringify(paths)
+    for (const file of outcome.files) publication.destinations.set(file.entry.name, [`file ${paths[file.entry.text] ?? ''}`])
+  }
   for (const warning of publication.warnings) core.warning(warning)
   for (const [name, value] of Object.entries(publication.outputs)) core.setOutput(name, value)
   for (const [name, value] of Object.entries(publication.env)) core.exportVariable(name, value)

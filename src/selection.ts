@@ -51,3 +51,32 @@ export function globMatcher(glob: string): (name: string) => boolean {
   const pattern = new RegExp(`^${source}$`, 'i')
   return (name) => pattern.test(name)
 }
+
+/** One entry of the `files` input: write a secret's value to a file. */
+export interface FileEntry {
+  readonly text: string
+  /** As written; relative paths resolve under RUNNER_TEMP. */
+  readonly path: string
+  readonly name: string
+  readonly version?: string
+}
+
+const FILE_ENTRY = /^([^=]+?)\s*=\s*([0-9A-Za-z-]+)(?:\/([0-9A-Za-z]+))?$/
+
+/** Multi-line `path=name[/version]` entries; blank lines and `#` comments are ignored. */
+export function parseFilesInput(raw: string): FileEntry[] {
+  return raw
+    .split(/\r?\n/)
+    .map((text) => text.trim())
+    .filter((text) => text && !text.startsWith('#'))
+    .map((text) => {
+      const malformed = (why: string): ActionError =>
+        new ActionError(`Input '${Inputs.Files}' has a malformed entry ${quote(text)}: ${why}. Accepted: path=name or path=name/<32-hex version>.`)
+      const match = FILE_ENTRY.exec(text)
+      if (!match) throw malformed('it is not of the form path=name')
+      const [, path = '', name = '', version] = match
+      if (!isSecretName(name)) throw malformed(`a secret name is ${SecretNameRule}`)
+      if (version !== undefined && !VERSION.test(version)) throw malformed('a version is 32 hexadecimal characters')
+      return { text, path, name, version }
+    })
+}

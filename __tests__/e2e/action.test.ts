@@ -5,8 +5,11 @@
  * line after the runner's masking, in normal and debug mode.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { writeFakeAzCli } from '../support/fake-az.js'
-import { assertNoLeak, runAction, type RunOptions, type RunResult } from '../support/runner.js'
+import { assertNoLeak, runAction, runPost, type RunOptions, type RunResult } from '../support/runner.js'
 import { StandIn } from '../support/standin/index.js'
 
 jest.setTimeout(60_000)
@@ -332,6 +335,40 @@ describe('secrets: several in one step', () => {
     // A later step printing one field sees ***: each leaf is registered with the runner on its own.
     for (const leaf of ['db-admin-user', 'p@ss-w0rd-leaf', 'deep-secret-leaf']) expect(r.masks).toContain(leaf)
     assertNoLeak(r, ['db-admin-user', 'p@ss-w0rd-leaf', 'deep-secret-leaf', 'not json at all'])
+  })
+
+  it('files: writes values 0600 (certificates decoded), outputs the paths, and the post step removes them', async () => {
+    const pem = SpecialValues.pem ?? ''
+    const pfx = Buffer.from([0x30, 0x82, 0x01, 0x00, 0xff, 0x00, 0x7f])
+    s.vault(VAULT).setSecret('tls-key', pem)
+    s.vault(VAULT).setSecret('tls-pfx', pfx.toString('base64'), { contentType: 'application/x-pkcs12' })
+    const absoluteDir = mkdtempSync(join(tmpdir(), 'kv-files-'))
+    try {
+      const r = await run(
+        { files: `certs/tls.key=tls-key\n${absoluteDir}/cert.pfx=tls-pfx`, ...oidcInputs },
+        { keepWorkDir: true }
+      )
+      expectSuccess(r)
+      const paths = JSON.parse(r.outputs.files ?? '{}') as Record<string, string>
+      const keyPath = paths['certs/tls.key=tls-key'] ?? ''
+      const pfxPath = paths[`${absoluteDir}/cert.pfx=tls-pfx`] ?? ''
+      expect(keyPath).toBe(join(r.workDir, 'certs', 'tls.key'))
+      expect(pfxPath).toBe(join(absoluteDir, 'cert.pfx'))
+      expect(readFileSync(keyPath, 'utf8')).toBe(pem)
+      expect(readFileSync(pfxPath)).toEqual(pfx)
+      expect(statSync(keyPath).mode & 0o777).toBe(0o600)
+      expect(statSync(join(r.workDir, 'certs')).mode & 0o777).toBe(0o700)
+      assertNoLeak(r, [pem], { perLine: true })
+
+      const post = await runPost(r.state, { standin: s })
+      expect(post.exitCode).toBe(0)
+      expect(existsSync(keyPath)).toBe(false)
+      expect(existsSync(pfxPath)).toBe(false)
+      expect(post.log).toContain('Removed 2 secret file(s).')
+      rmSync(r.workDir, { recursive: true, force: true })
+    } finally {
+      rmSync(absoluteDir, { recursive: true, force: true })
+    }
   })
 
   it('delete refuses globs before any request', async () => {

@@ -35,6 +35,7 @@ function inputsFor(operation: Operation, cloud: Cloud = AzureCloud): ActionInput
     secretValue: operation === 'set' ? 'never-shown' : undefined,
     signIn: { ...settings, cloud },
     targets: [{ text: 'db-password', name: 'db-password', isGlob: false }],
+    files: [],
     exportEnv: false,
     parseJson: false,
     ignoreMissing: false,

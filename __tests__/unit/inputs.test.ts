@@ -39,6 +39,7 @@ describe('defaults', () => {
         cloud: { name: 'AzureCloud', authorityHost: 'https://login.microsoftonline.com', vaultDnsSuffix: 'vault.azure.net' }
       },
       targets: [{ text: 'db-password', name: 'db-password', isGlob: false }],
+      files: [],
       exportEnv: false,
       parseJson: false,
       ignoreMissing: false,

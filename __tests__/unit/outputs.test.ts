@@ -12,6 +12,7 @@ const VERSION = '0123456789abcdef0123456789abcdef'
 const got = (name: string, value = 'S3cret!'): Outcome => ({
   operation: 'get',
   secrets: [{ name, value, version: VERSION, id: ID, fromGlob: false }],
+  files: [],
   missing: []
 })
 const outputsFor = (outcome: Outcome): Record<string, string> => publicationFor(outcome).outputs

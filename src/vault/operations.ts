@@ -2,7 +2,7 @@ import type { SecretClient } from '@azure/keyvault-secrets'
 import { mapWithConcurrency } from '../concurrency.js'
 import { SecretFailure } from '../errors.js'
 import type { ActionInputs } from '../inputs.js'
-import { globMatcher, type SecretEntry } from '../selection.js'
+import { globMatcher, type FileEntry, type SecretEntry } from '../selection.js'
 
 /** What `list` reports of a secret: its properties, never its value. */
 export interface SecretListing {
@@ -24,6 +24,13 @@ export interface ReadSecret {
   readonly id: string
 }
 
+/** A secret read for a `files` entry; written to disk by the caller after every read succeeded. */
+export interface FileSecret {
+  readonly entry: FileEntry
+  readonly value: string
+  readonly contentType: string
+}
+
 export interface DeletedSecretInfo {
   readonly name: string
   readonly recoveryId: string
@@ -33,7 +40,12 @@ export interface DeletedSecretInfo {
 
 export type Outcome =
   | { readonly operation: 'list'; readonly secrets: readonly SecretListing[] }
-  | { readonly operation: 'get'; readonly secrets: readonly ReadSecret[]; readonly missing: readonly string[] }
+  | {
+      readonly operation: 'get'
+      readonly secrets: readonly ReadSecret[]
+      readonly files: readonly FileSecret[]
+      readonly missing: readonly string[]
+    }
   | { readonly operation: 'set'; readonly secretName: string; readonly version: string; readonly id: string }
   | { readonly operation: 'delete'; readonly secrets: readonly DeletedSecretInfo[]; readonly missing: readonly string[] }
 
@@ -49,8 +61,18 @@ export async function performOperation(client: SecretClient, inputs: ActionInput
     case 'get': {
       const targets = await resolveTargets(client, inputs.targets)
       const missing: string[] = []
-      const read = await mapWithConcurrency(targets, inputs.concurrency, (target) =>
-        forSecret(target.name, inputs.ignoreMissing && !target.fromGlob, missing, async (): Promise<ReadSecret> => {
+      // One pool for secrets and files, so `concurrency` bounds every request in flight.
+      const tasks = [...targets.map((target) => ({ target })), ...inputs.files.map((file) => ({ file }))]
+      const results = await mapWithConcurrency(tasks, inputs.concurrency, async (task): Promise<ReadSecret | FileSecret | undefined> => {
+        if ('file' in task) {
+          const { file } = task
+          return forSecret(file.name, inputs.ignoreMissing, missing, async (): Promise<FileSecret> => {
+            const secret = await client.getSecret(file.name, { version: file.version })
+            return { entry: file, value: secret.value ?? '', contentType: secret.properties.contentType ?? '' }
+          })
+        }
+        const { target } = task
+        return forSecret(target.name, inputs.ignoreMissing && !target.fromGlob, missing, async (): Promise<ReadSecret> => {
           const secret = await client.getSecret(target.name, { version: target.version })
           return {
             name: target.name,
@@ -61,8 +83,13 @@ export async function performOperation(client: SecretClient, inputs: ActionInput
             id: secret.properties.id ?? ''
           }
         })
-      )
-      return { operation: 'get', secrets: read.filter((secret): secret is ReadSecret => secret !== undefined), missing }
+      })
+      return {
+        operation: 'get',
+        secrets: results.filter((result): result is ReadSecret => result !== undefined && 'name' in result),
+        files: results.filter((result): result is FileSecret => result !== undefined && 'entry' in result),
+        missing
+      }
     }
     case 'set': {
       const { secretName } = inputs
