@@ -39,7 +39,7 @@ function inputsFor(operation: Operation, cloud: Cloud = AzureCloud): ActionInput
     exportEnv: false,
     parseJson: false,
     ignoreMissing: false,
-    concurrency: 16,
+    concurrency: 32,
     summary: true
   }
 }

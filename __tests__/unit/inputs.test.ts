@@ -43,7 +43,7 @@ describe('defaults', () => {
       exportEnv: false,
       parseJson: false,
       ignoreMissing: false,
-      concurrency: 16,
+      concurrency: 32,
       summary: true
     })
     expect(stdout.text()).toBe('')
