@@ -2,9 +2,13 @@
 export interface RouteConfig {
   readonly address: string
   readonly port: number
+  /** Exact host names sent to the stand-in. */
   readonly hosts: readonly string[]
+  /** A host under one of these that is not in `hosts` fails DNS with ENOTFOUND (a typo'd vault name). */
   readonly suffixes: readonly string[]
+  /** Every host under one of these is sent to the stand-in. */
   readonly wildcardSuffixes: readonly string[]
+  /** Fail DNS for every other name too, so nothing leaves the machine. */
   readonly denyUnrouted: boolean
 }
 

@@ -68,18 +68,8 @@ export interface Fault {
 }
 
 /** The JSON passed to route.mjs in STANDIN_ROUTE. */
-export interface RouteConfig {
-  readonly address: string
-  readonly port: number
-  /** Exact host names sent to the stand-in. */
-  readonly hosts: readonly string[]
-  /** A host under one of these that is not in `hosts` fails DNS with ENOTFOUND (a typo'd vault name). */
-  readonly suffixes: readonly string[]
-  /** Every host under one of these is sent to the stand-in. */
-  readonly wildcardSuffixes: readonly string[]
-  /** Fail DNS for every other name too, so nothing leaves the machine. */
-  readonly denyUnrouted: boolean
-}
+export type { RouteConfig } from '../route.mjs'
+import type { RouteConfig } from '../route.mjs'
 
 export interface StandInOptions {
   /** Fail DNS for hosts the stand-in does not play, in processes using the preload. Default true. */
