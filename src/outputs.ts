@@ -15,6 +15,8 @@ export interface Publication {
   readonly warnings: string[]
   /** Per secret read: where its value went (`output db-password`, `env DB_PASSWORD`), for the summary. */
   readonly destinations: Map<string, string[]>
+  /** `files` entry -> absolute path, once written. */
+  readonly filePaths: Record<string, string>
   /** JSON leaf values, each masked on its own: the runner does not mask a field of a masked value. */
   readonly masks: string[]
 }
@@ -117,7 +119,7 @@ export function publicationFor(outcome: Outcome, exportEnv = false, parseJson = 
   if (outcome.operation === 'get' || outcome.operation === 'delete') {
     for (const name of outcome.missing) warnings.push(`Secret '${name}' was not found in the vault; skipped ('${Inputs.IgnoreMissing}: true').`)
   }
-  return { outputs, env, warnings, destinations, masks }
+  return { outputs, env, warnings, destinations, masks, filePaths: {} }
 }
 
 function claim(owners: Map<string, string>, key: string, secretName: string, what: string): void {
@@ -136,9 +138,8 @@ export function publish(outcome: Outcome, exportEnv = false, parseJson = false):
   const publication = publicationFor(outcome, exportEnv, parseJson)
   for (const leaf of publication.masks) maskValue(leaf)
   if (outcome.operation === 'get' && outcome.files.length > 0) {
-    const paths = writeSecretFiles(outcome.files)
-    publication.outputs[Outputs.Files] = JSON.stringify(paths)
-    for (const file of outcome.files) publication.destinations.set(file.entry.name, [`file ${paths[file.entry.text] ?? ''}`])
+    Object.assign(publication.filePaths, writeSecretFiles(outcome.files))
+    publication.outputs[Outputs.Files] = JSON.stringify(publication.filePaths)
   }
   for (const warning of publication.warnings) core.warning(warning)
   for (const [name, value] of Object.entries(publication.outputs)) core.setOutput(name, value)

@@ -51,6 +51,7 @@ function rowsFor(outcome: Outcome, publication: Publication): Cell[][] {
       return [
         header('Secret', 'Version', 'Went to'),
         ...outcome.secrets.map((secret) => [secret.name, secret.version, (publication.destinations.get(secret.name) ?? []).join(', ')]),
+        ...outcome.files.map((file) => [file.entry.name, file.entry.version ?? 'latest', `file ${publication.filePaths[file.entry.text] ?? ''}`]),
         ...outcome.missing.map((name) => [name, '', 'not found (skipped)'])
       ]
     case 'set':

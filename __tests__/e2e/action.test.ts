@@ -358,6 +358,7 @@ describe('secrets: several in one step', () => {
       expect(readFileSync(pfxPath)).toEqual(pfx)
       expect(statSync(keyPath).mode & 0o777).toBe(0o600)
       expect(statSync(join(r.workDir, 'certs')).mode & 0o777).toBe(0o700)
+      expect(r.summary).toContain(`file ${keyPath}`)
       assertNoLeak(r, [pem], { perLine: true })
 
       const post = await runPost(r.state, { standin: s })
