@@ -18,7 +18,20 @@ export const Inputs = {
   IgnoreMissing: 'ignore-missing',
   Concurrency: 'concurrency',
   ParseJson: 'parse-json',
-  Files: 'files'
+  Files: 'files',
+  SecretValueFile: 'secret-value-file',
+  Generate: 'generate',
+  GenerateLength: 'generate-length',
+  GenerateCharset: 'generate-charset',
+  ContentType: 'content-type',
+  Tags: 'tags',
+  Expires: 'expires',
+  NotBefore: 'not-before',
+  Enabled: 'enabled',
+  SkipUnchanged: 'skip-unchanged',
+  IfDeleted: 'if-deleted',
+  Wait: 'wait',
+  Purge: 'purge'
 } as const
 
 /** Output names, exactly as action.yml declares them. */
@@ -31,7 +44,8 @@ export const Outputs = {
   ScheduledPurgeDate: 'scheduled-purge-date',
   Names: 'names',
   Count: 'count',
-  Files: 'files'
+  Files: 'files',
+  Changed: 'changed'
 } as const
 
 /** What the main step leaves for the post step. */
@@ -52,8 +66,12 @@ export const OidcRequestEnv = {
   Token: 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'
 } as const
 
-export const Operations = ['get', 'set', 'delete', 'list'] as const
+export const Operations = ['get', 'set', 'delete', 'list', 'recover', 'purge'] as const
 export type Operation = (typeof Operations)[number]
 
 export const AuthTypes = ['auto', 'oidc', 'service-principal', 'azure-cli', 'managed-identity'] as const
 export type AuthType = (typeof AuthTypes)[number]
+
+/** What `set` does when the name belongs to a soft-deleted secret. */
+export const IfDeletedChoices = ['fail', 'recover', 'purge'] as const
+export type IfDeleted = (typeof IfDeletedChoices)[number]

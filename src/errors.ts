@@ -1,3 +1,5 @@
+import type { Operation } from './constants.js'
+
 /**
  * An error whose message is written for the user of the action: it names what was wrong and what
  * to do, and never carries a secret value. Anything else that reaches the top is unexpected.
@@ -19,12 +21,16 @@ export function notOneOf(input: string, value: string, accepted: readonly string
   )
 }
 
-/** A vault request for one secret failed; carries the name so the message can say which. */
+/**
+ * A vault request for one secret failed; carries the name so the message can say which, and the
+ * operation whose permission the request needed (a `set` may first `get`, or `recover`).
+ */
 export class SecretFailure extends Error {
   override readonly name = 'SecretFailure'
   constructor(
     readonly secretName: string,
-    override readonly cause: unknown
+    override readonly cause: unknown,
+    readonly operation?: Operation
   ) {
     super(`Request for secret '${secretName}' failed`)
   }

@@ -11,6 +11,8 @@ export interface FailureContext {
   readonly signIn?: SignIn
   /** The secret whose request failed. */
   readonly secretName?: string
+  /** The operation whose permission the failed request needed, when not the step's own. */
+  readonly operation?: Operation
 }
 
 interface ErrorLike {
@@ -27,7 +29,9 @@ const Permissions: Readonly<Record<Operation, { policy: string; role: string; da
   get: { policy: 'get', role: 'Key Vault Secrets User', dataAction: 'Microsoft.KeyVault/vaults/secrets/getSecret/action' },
   set: { policy: 'set', role: 'Key Vault Secrets Officer', dataAction: 'Microsoft.KeyVault/vaults/secrets/setSecret/action' },
   delete: { policy: 'delete', role: 'Key Vault Secrets Officer', dataAction: 'Microsoft.KeyVault/vaults/secrets/delete' },
-  list: { policy: 'list', role: 'Key Vault Secrets User', dataAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' }
+  list: { policy: 'list', role: 'Key Vault Secrets User', dataAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' },
+  recover: { policy: 'recover', role: 'Key Vault Secrets Officer', dataAction: 'Microsoft.KeyVault/vaults/secrets/recover/action' },
+  purge: { policy: 'purge', role: 'Key Vault Secrets Officer', dataAction: 'Microsoft.KeyVault/vaults/secrets/purge/action' }
 }
 
 /**
@@ -37,7 +41,9 @@ const Permissions: Readonly<Record<Operation, { policy: string; role: string; da
 export function explainFailure(error: unknown, context: FailureContext = {}): string {
   const err = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as ErrorLike
   if (error instanceof ActionError) return error.message
-  if (error instanceof SecretFailure) return explainFailure(error.cause, { ...context, secretName: error.secretName })
+  if (error instanceof SecretFailure) {
+    return explainFailure(error.cause, { ...context, secretName: error.secretName, operation: error.operation ?? context.operation })
+  }
   if (error instanceof VaultHostNotFoundError) return explainUnknownHost(error.host, context)
   if (err.name === 'AggregateAuthenticationError') return explainNoSignIn(err, context)
   if (isIdTokenFailure(err)) return explainIdTokenFailure(err)
@@ -127,11 +133,12 @@ function explainEntraError(err: ErrorLike, { signIn }: FailureContext): string {
   }
 }
 
-function explainVaultError(err: ErrorLike, { inputs, signIn, secretName }: FailureContext): string {
+function explainVaultError(err: ErrorLike, context: FailureContext): string {
+  const { inputs, signIn, secretName } = context
   const vault = inputs?.vault.name ?? 'the vault'
   const vaultInput = inputs?.vault.input ?? Inputs.VaultName
   const secret = secretName ?? (inputs?.secretName || '(unknown)')
-  const operation = inputs?.operation ?? 'get'
+  const operation = context.operation ?? inputs?.operation ?? 'get'
   const message = err.message ?? ''
   const serviceSaid = `Key Vault said: ${firstLine(message)}`
   switch (err.statusCode) {
@@ -141,6 +148,7 @@ function explainVaultError(err: ErrorLike, { inputs, signIn, secretName }: Failu
       if (/disabled secret/i.test(message)) {
         return `Secret '${secret}' in vault '${vault}' is disabled, so it cannot be read. Enable it: az keyvault secret set-attributes --vault-name ${vault} --name ${secret} --enabled true`
       }
+      if (/purge protection is enabled/i.test(message)) return explainPurgeProtection(vault, secret, inputs)
       if (/public network access is disabled|client address is not authorized|ForbiddenByFirewall/i.test(message)) {
         return (
           `Vault '${vault}' refused the runner's network address (403 Forbidden, firewall). Allow the runner's address in the vault's networking settings, ` +
@@ -160,6 +168,12 @@ function explainVaultError(err: ErrorLike, { inputs, signIn, secretName }: Failu
       return `${capitalize(who)} may not ${operation} secrets in vault '${vault}' (403 Forbidden). ${model} ${serviceSaid}`
     }
     case 404:
+      if (operation === 'recover' || operation === 'purge') {
+        return (
+          `Vault '${vault}' has no deleted secret named '${secret}' to ${operation}. It may never have been deleted, may already be recovered or purged, ` +
+          `or its delete may still be in progress. List the deleted secrets: az keyvault secret list-deleted --vault-name ${vault}`
+        )
+      }
       return (
         `Secret '${secret}' was not found in vault '${vault}'. Check '${Inputs.SecretName}' and '${vaultInput}'. ` +
         `If it was deleted recently, recover it: az keyvault secret recover --vault-name ${vault} --name ${secret}`
@@ -168,15 +182,29 @@ function explainVaultError(err: ErrorLike, { inputs, signIn, secretName }: Failu
       if (/being recovered/i.test(message)) {
         return `Secret '${secret}' in vault '${vault}' is being recovered right now; run the step again in a minute.`
       }
+      if (/being deleted/i.test(message)) {
+        return `Secret '${secret}' in vault '${vault}' is still being deleted or purged; run the step again in a minute.`
+      }
       return (
         `Secret '${secret}' in vault '${vault}' is deleted but recoverable, so its name cannot be reused yet. ` +
-        `Recover it (az keyvault secret recover --vault-name ${vault} --name ${secret}) or purge it for good (az keyvault secret purge --vault-name ${vault} --name ${secret}), then run the step again.`
+        `Set '${Inputs.IfDeleted}: recover' (bring back the deleted secret, then write the new version) or '${Inputs.IfDeleted}: purge' (erase it for good, then write), ` +
+        `or do it yourself: az keyvault secret recover --vault-name ${vault} --name ${secret} (or: az keyvault secret purge --vault-name ${vault} --name ${secret})`
       )
     case 429:
       return `Key Vault '${vault}' is throttling requests (429 Too Many Requests). Run the step again later, or spread out the jobs that read this vault. ${serviceSaid}`
     default:
       return `Key Vault '${vault}' answered ${err.statusCode}${err.code ? ` ${err.code}` : ''} to '${operation}' of secret '${secret}'. ${serviceSaid}`
   }
+}
+
+function explainPurgeProtection(vault: string, secret: string, inputs: ActionInputs | undefined): string {
+  const instead =
+    inputs?.operation === 'set'
+      ? `Use '${Inputs.IfDeleted}: recover' to reuse the name, or choose another name.`
+      : inputs?.operation === 'delete'
+        ? `The secret is deleted and recoverable until then; remove '${Inputs.Purge}: true' to stop at the delete.`
+        : `Recover it instead ('${Inputs.Operation}: recover'), or wait for the scheduled purge.`
+  return `Vault '${vault}' has purge protection, so secret '${secret}' cannot be purged before its retention period ends; the vault purges it then. ${instead}`
 }
 
 function methodLabel({ signIn }: FailureContext): string {

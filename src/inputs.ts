@@ -1,10 +1,12 @@
 import * as core from '@actions/core'
 import { AuthTypes, EnvFallbacks, Inputs, Operations, type AuthType, type Operation } from './constants.js'
 import { Clouds, type Cloud } from './clouds.js'
-import { ActionError, notOneOf, quote } from './errors.js'
+import { ActionError, quote } from './errors.js'
 import { envNameFor, refusalOf } from './envNames.js'
+import { notUsedWith, readBoolean, readChoice, readWholeNumber } from './inputReaders.js'
 import { maskValue } from './masking.js'
 import { isGuid, isSecretName, isTenant, isVaultName, SecretNameRule, VaultNameRule } from './names.js'
+import { readSetRequest, type SetRequest } from './setInputs.js'
 import { parseFilesInput, parseSecretsInput, type FileEntry, type SecretEntry } from './selection.js'
 
 /** How to sign in, gathered from inputs, `creds` and the AZURE_* fallbacks. */
@@ -33,7 +35,8 @@ export interface ActionInputs {
   readonly secretName: string
   /** The secrets `get` reads and `delete` deletes: `secret-name`, or the entries of `secrets`. */
   readonly targets: readonly SecretEntry[]
-  readonly secretValue?: string
+  /** `set`: the value and the properties of the new version. */
+  readonly set?: SetRequest
   readonly signIn: SignInSettings
   /** `get`: also export each value as an environment variable. */
   readonly exportEnv: boolean
@@ -45,12 +48,13 @@ export interface ActionInputs {
   readonly ignoreMissing: boolean
   /** How many requests to the vault may be in flight at once. */
   readonly concurrency: number
+  /** `delete`, `recover`, `purge`: wait until the service has finished. */
+  readonly wait: boolean
+  /** `delete`: purge the secret once deleted. */
+  readonly purge: boolean
   /** Write the job summary. */
   readonly summary: boolean
 }
-
-// Key Vault rejects values over 25 KB; checking here keeps the value out of a service error.
-const MAX_SECRET_BYTES = 25 * 1024
 
 /**
  * Reads and validates every input before any request is made. Values that are secrets are
@@ -64,14 +68,16 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const vault = readVault(cloud)
   const files = readFiles(operation)
   const { secretName, targets } = readTargets(operation, files.length > 0)
-  const secretValue = readSecretValue(operation)
+  const set = readSetRequest(operation)
   const signIn = readSignInSettings(cloud, env)
   const exportEnv = readExportEnv(operation, targets)
   const parseJson = readBoolean(Inputs.ParseJson, false)
   const ignoreMissing = readBoolean(Inputs.IgnoreMissing, false)
-  const concurrency = readConcurrency()
+  const concurrency = readWholeNumber(Inputs.Concurrency, ConcurrencyBounds)
   const summary = readBoolean(Inputs.Summary, true)
-  return { operation, vault, secretName, targets, secretValue, signIn, files, exportEnv, parseJson, ignoreMissing, concurrency, summary }
+  const wait = readBoolean(Inputs.Wait, true)
+  const purge = readPurge(operation, wait)
+  return { operation, vault, secretName, targets, set, signIn, files, exportEnv, parseJson, ignoreMissing, concurrency, wait, purge, summary }
 }
 
 function maskSensitiveInputs(env: NodeJS.ProcessEnv): void {
@@ -81,29 +87,11 @@ function maskSensitiveInputs(env: NodeJS.ProcessEnv): void {
   maskValue(env[EnvFallbacks.ClientSecret])
 }
 
-/** An enum input; empty means its default, so `op: ${{ inputs.op }}` left blank still works. */
-function readChoice<T extends string>(input: string, accepted: readonly T[], fallback: T): T {
-  const raw = core.getInput(input)
-  if (!raw) return fallback
-  const match = accepted.find((choice) => choice.toLowerCase() === raw.toLowerCase())
-  if (!match) throw notOneOf(input, raw, accepted)
-  return match
-}
-
-/** `true` or `false` (any case); empty means the default. */
-function readBoolean(input: string, fallback: boolean): boolean {
-  const raw = core.getInput(input)
-  if (!raw) return fallback
-  if (/^true$/i.test(raw)) return true
-  if (/^false$/i.test(raw)) return false
-  throw notOneOf(input, raw, ['true', 'false'])
-}
-
 /** Variable names of named secrets are checked now, so a refused one fails before any request. */
 function readExportEnv(operation: Operation, targets: readonly SecretEntry[]): boolean {
   if (!readBoolean(Inputs.ExportEnv, false)) return false
   if (operation !== 'get') {
-    throw new ActionError(`Input '${Inputs.ExportEnv}' is only used with '${Inputs.Operation}: get', not '${operation}'. Remove it.`)
+    throw notUsedWith(Inputs.ExportEnv, operation, `'${Inputs.Operation}: get'`)
   }
   for (const target of targets.filter((entry) => !entry.isGlob)) {
     const name = target.alias ?? envNameFor(target.name)
@@ -117,18 +105,17 @@ function readExportEnv(operation: Operation, targets: readonly SecretEntry[]): b
   return true
 }
 
-const MAX_CONCURRENCY = 64
 // Measured with `npm run bench` (100 secrets, 40 ms per request): 8 -> 2.5x, 16 -> 1.9x, 32 -> 1.7x, 64 -> 1.9x the ideal.
-const DEFAULT_CONCURRENCY = 32
+const ConcurrencyBounds = { min: 1, max: 64, fallback: 32 } as const
 
-function readConcurrency(): number {
-  const raw = core.getInput(Inputs.Concurrency)
-  if (!raw) return DEFAULT_CONCURRENCY
-  const value = Number(raw)
-  if (!/^\d+$/.test(raw) || value < 1 || value > MAX_CONCURRENCY) {
-    throw new ActionError(`Input '${Inputs.Concurrency}' has an invalid value ${quote(raw)}. Accepted: a whole number from 1 to ${MAX_CONCURRENCY}.`)
+function readPurge(operation: Operation, wait: boolean): boolean {
+  const purge = readBoolean(Inputs.Purge, false)
+  if (!purge) return false
+  if (operation !== 'delete') throw notUsedWith(Inputs.Purge, operation, `'${Inputs.Operation}: delete' (for a deleted secret, use '${Inputs.Operation}: purge')`)
+  if (!wait) {
+    throw new ActionError(`Input '${Inputs.Purge}: true' needs the delete to finish first, so it cannot be used with '${Inputs.Wait}: false'. Remove one of them.`)
   }
-  return value
+  return true
 }
 
 function readCloud(): Cloud {
@@ -181,7 +168,7 @@ function parseVaultUrl(raw: string): Vault {
 function readFiles(operation: Operation): FileEntry[] {
   const raw = core.getInput(Inputs.Files)
   if (!raw) return []
-  if (operation !== 'get') throw new ActionError(`Input '${Inputs.Files}' is only used with '${Inputs.Operation}: get', not '${operation}'. Remove it.`)
+  if (operation !== 'get') throw notUsedWith(Inputs.Files, operation, `'${Inputs.Operation}: get'`)
   return parseFilesInput(raw)
 }
 
@@ -203,9 +190,14 @@ function readTargets(operation: Operation, hasFiles: boolean): { secretName: str
   }
   if (operation === 'set') throw new ActionError(`Input '${Inputs.Secrets}' is not used with '${Inputs.Operation}: set'; give '${Inputs.SecretName}'.`)
   const targets = parseSecretsInput(list)
-  const glob = targets.find((entry) => entry.isGlob)
-  if (operation === 'delete' && glob) {
-    throw new ActionError(`Input '${Inputs.Secrets}' has the glob ${quote(glob.text)}; '${Inputs.Operation}: delete' takes exact names only, so a pattern can never delete more than meant.`)
+  if (operation !== 'get') {
+    // Whole secrets only: a pattern can never delete or purge more than meant.
+    const notExact = targets.find((entry) => entry.isGlob || entry.version !== undefined || entry.alias !== undefined)
+    if (notExact) {
+      throw new ActionError(
+        `Input '${Inputs.Secrets}' has the entry ${quote(notExact.text)}; '${Inputs.Operation}: ${operation}' takes exact secret names only (no globs, versions or aliases).`
+      )
+    }
   }
   return { secretName: '', targets }
 }
@@ -218,23 +210,6 @@ function readSecretName(name: string): string {
     throw new ActionError(`Input '${Inputs.SecretName}' has an invalid secret name ${quote(name)}. A secret name is ${SecretNameRule}.`)
   }
   return name
-}
-
-function readSecretValue(operation: Operation): string | undefined {
-  // Not trimmed: leading spaces and trailing newlines are part of the value.
-  const value = core.getInput(Inputs.SecretValue, { trimWhitespace: false })
-  if (operation !== 'set') {
-    if (value) {
-      throw new ActionError(`Input '${Inputs.SecretValue}' is only used with '${Inputs.Operation}: set', not '${operation}'. Remove it.`)
-    }
-    return undefined
-  }
-  if (!value) throw new ActionError(`Input '${Inputs.SecretValue}' is required for '${Inputs.Operation}: set' and must not be empty.`)
-  const bytes = Buffer.byteLength(value, 'utf8')
-  if (bytes > MAX_SECRET_BYTES) {
-    throw new ActionError(`Input '${Inputs.SecretValue}' is ${bytes} bytes long; Key Vault accepts at most ${MAX_SECRET_BYTES} bytes.`)
-  }
-  return value
 }
 
 interface ServicePrincipalCreds {

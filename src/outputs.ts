@@ -102,7 +102,15 @@ export function publicationFor(outcome: Outcome, exportEnv = false, parseJson = 
       outputs[Outputs.Count] = String(outcome.secrets.length)
       break
     case 'set':
-      Object.assign(outputs, { [Outputs.Version]: outcome.version, [Outputs.Id]: outcome.id })
+      Object.assign(outputs, { [Outputs.Version]: outcome.version, [Outputs.Id]: outcome.id, [Outputs.Changed]: String(outcome.changed) })
+      if (outcome.generatedValue !== undefined) outputs[Outputs.Value] = outcome.generatedValue
+      break
+    case 'recover': {
+      const [only] = outcome.secrets
+      if (outcome.secrets.length === 1 && only) Object.assign(outputs, { [Outputs.Version]: only.version, [Outputs.Id]: only.id })
+      break
+    }
+    case 'purge':
       break
     case 'delete': {
       const [only] = outcome.secrets
@@ -116,8 +124,9 @@ export function publicationFor(outcome: Outcome, exportEnv = false, parseJson = 
       break
     }
   }
-  if (outcome.operation === 'get' || outcome.operation === 'delete') {
-    for (const name of outcome.missing) warnings.push(`Secret '${name}' was not found in the vault; skipped ('${Inputs.IgnoreMissing}: true').`)
+  if ('missing' in outcome) {
+    const where = outcome.operation === 'recover' || outcome.operation === 'purge' ? 'among the deleted secrets' : 'in the vault'
+    for (const name of outcome.missing) warnings.push(`Secret '${name}' was not found ${where}; skipped ('${Inputs.IgnoreMissing}: true').`)
   }
   return { outputs, env, warnings, destinations, masks, filePaths: {} }
 }

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { Inputs } from './constants.js'
 import type { Vault } from './inputs.js'
 import type { Publication } from './outputs.js'
 import type { Outcome } from './vault/operations.js'
@@ -13,12 +14,27 @@ export function logOutcome(vault: Vault, outcome: Outcome): void {
       for (const secret of outcome.secrets) core.info(`Read secret '${secret.name}' (version ${secret.version}) from vault '${vault.name}'.`)
       return
     case 'set':
-      core.info(`Wrote secret '${outcome.secretName}' (version ${outcome.version}) to vault '${vault.name}'.`)
+      if (outcome.restored) core.info(`Secret '${outcome.secretName}' was soft-deleted; ${outcome.restored} it first ('${Inputs.IfDeleted}: ${outcome.restored === 'recovered' ? 'recover' : 'purge'}').`)
+      core.info(
+        outcome.changed
+          ? `Wrote secret '${outcome.secretName}' (version ${outcome.version}) to vault '${vault.name}'.`
+          : `Secret '${outcome.secretName}' in vault '${vault.name}' already has this value (version ${outcome.version}); wrote nothing.`
+      )
       return
     case 'delete':
-      for (const secret of outcome.secrets) core.info(`Deleted secret '${secret.name}' from vault '${vault.name}'.`)
+      for (const secret of outcome.secrets) core.info(`${DeleteStates[secret.state]} secret '${secret.name}' in vault '${vault.name}'.`)
+      return
+    case 'recover':
+      for (const secret of outcome.secrets) {
+        core.info(`Recovered secret '${secret.name}' in vault '${vault.name}'${secret.readable ? ` (version ${secret.version})` : '; recovery still in progress'}.`)
+      }
+      return
+    case 'purge':
+      for (const secret of outcome.secrets) core.info(`Purged secret '${secret.name}' from vault '${vault.name}'${secret.gone ? '' : '; purge still in progress'}.`)
   }
 }
+
+const DeleteStates = { deleting: 'Started deleting', deleted: 'Deleted', purged: 'Deleted and purged' } as const
 
 type Cell = string | { data: string; header: true }
 const header = (...titles: string[]): Cell[] => titles.map((data) => ({ data, header: true }))
@@ -54,13 +70,30 @@ function rowsFor(outcome: Outcome, publication: Publication): Cell[][] {
         ...outcome.files.map((file) => [file.entry.name, file.entry.version ?? 'latest', `file ${publication.filePaths[file.entry.text] ?? ''}`]),
         ...outcome.missing.map((name) => [name, '', 'not found (skipped)'])
       ]
-    case 'set':
-      return [header('Secret', 'Version', 'Operation'), [outcome.secretName, outcome.version, 'set']]
+    case 'set': {
+      const result = outcome.changed ? 'new version written' : 'unchanged, nothing written'
+      return [
+        header('Secret', 'Version', 'Result', 'Expires'),
+        [outcome.secretName, outcome.version, outcome.restored ? `${outcome.restored}, then ${result}` : result, outcome.expiresOn || 'never']
+      ]
+    }
     case 'delete':
       return [
-        header('Secret', 'Deleted on', 'Purge scheduled'),
-        ...outcome.secrets.map((secret) => [secret.name, secret.deletedOn, secret.scheduledPurgeDate]),
-        ...outcome.missing.map((name) => [name, 'not found (skipped)', ''])
+        header('Secret', 'Result', 'Deleted on', 'Purge scheduled'),
+        ...outcome.secrets.map((secret) => [secret.name, DeleteStates[secret.state].toLowerCase(), secret.deletedOn, secret.scheduledPurgeDate]),
+        ...outcome.missing.map((name) => [name, 'not found (skipped)', '', ''])
+      ]
+    case 'recover':
+      return [
+        header('Secret', 'Version', 'Result'),
+        ...outcome.secrets.map((secret) => [secret.name, secret.version, secret.readable ? 'recovered' : 'recovery started']),
+        ...outcome.missing.map((name) => [name, '', 'no deleted secret (skipped)'])
+      ]
+    case 'purge':
+      return [
+        header('Secret', 'Result'),
+        ...outcome.secrets.map((secret) => [secret.name, secret.gone ? 'purged' : 'purge started']),
+        ...outcome.missing.map((name) => [name, 'no deleted secret (skipped)'])
       ]
   }
 }

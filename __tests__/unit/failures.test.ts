@@ -32,7 +32,7 @@ function inputsFor(operation: Operation, cloud: Cloud = AzureCloud): ActionInput
     operation,
     vault: { url: 'https://contoso-kv.vault.azure.net', name: 'contoso-kv', input: 'vault-name' },
     secretName: 'db-password',
-    secretValue: operation === 'set' ? 'never-shown' : undefined,
+    set: operation === 'set' ? { value: 'never-shown', generated: false, skipUnchanged: false, ifDeleted: 'fail' } : undefined,
     signIn: { ...settings, cloud },
     targets: [{ text: 'db-password', name: 'db-password', isGlob: false }],
     files: [],
@@ -40,6 +40,8 @@ function inputsFor(operation: Operation, cloud: Cloud = AzureCloud): ActionInput
     parseJson: false,
     ignoreMissing: false,
     concurrency: 32,
+    wait: true,
+    purge: false,
     summary: true
   }
 }
@@ -332,7 +334,7 @@ describe('Key Vault errors', () => {
     expect(message).toContain("Secret 'db-password' in vault 'contoso-kv' is deleted but recoverable, so its name cannot be reused yet.")
     expect(message).toContain('az keyvault secret recover --vault-name contoso-kv --name db-password')
     expect(message).toContain('az keyvault secret purge --vault-name contoso-kv --name db-password')
-    expect(message).toContain('then run the step again')
+    expect(message).toContain('if-deleted: recover')
   })
 
   test('409 being recovered says to run again shortly', () => {

@@ -29,7 +29,7 @@ describe('defaults', () => {
       operation: 'get',
       vault: { url: 'https://contoso-kv.vault.azure.net', name: 'contoso-kv', input: 'vault-name' },
       secretName: 'db-password',
-      secretValue: undefined,
+      set: undefined,
       signIn: {
         authType: 'auto',
         clientId: undefined,
@@ -44,6 +44,8 @@ describe('defaults', () => {
       parseJson: false,
       ignoreMissing: false,
       concurrency: 32,
+      wait: true,
+      purge: false,
       summary: true
     })
     expect(stdout.text()).toBe('')
@@ -67,11 +69,13 @@ describe('defaults', () => {
 
 describe('enum inputs', () => {
   test.each([
-    ['operation', 'read', 'get, set, delete, list'],
+    ['operation', 'read', 'get, set, delete, list, recover, purge'],
     ['auth-type', 'password', 'auto, oidc, service-principal, azure-cli, managed-identity'],
     ['auth-type', 'service_principal', 'auto, oidc, service-principal, azure-cli, managed-identity'],
     ['environment', 'AzureGermanCloud', 'AzureCloud, AzureChinaCloud, AzureUSGovernment'],
-    ['environment', 'public', 'AzureCloud, AzureChinaCloud, AzureUSGovernment']
+    ['environment', 'public', 'AzureCloud, AzureChinaCloud, AzureUSGovernment'],
+    ['generate-charset', 'ascii', 'alphanumeric, printable, hex, base64url'],
+    ['if-deleted', 'ignore', 'fail, recover, purge']
   ])("an unknown %s '%s' is refused, listing the accepted values", (input, value, accepted) => {
     const error = inputError({ [input]: value })
     expect(error.message).toBe(`Input '${input}' has an unknown value '${value}'. Accepted values: ${accepted}.`)
@@ -93,7 +97,7 @@ describe('enum inputs', () => {
   test("operation 'SET' is matched case-insensitively and reads the value", () => {
     const inputs = read({ operation: 'SET', 'secret-value': 'v' })
     expect(inputs.operation).toBe('set')
-    expect(inputs.secretValue).toBe('v')
+    expect(inputs.set?.value).toBe('v')
   })
 
   test.each([
@@ -224,7 +228,7 @@ describe('secret-name', () => {
 describe('secret-value', () => {
   test('set without a value is refused', () => {
     const error = inputError({ operation: 'set' })
-    expect(error.message).toBe("Input 'secret-value' is required for 'operation: set' and must not be empty.")
+    expect(error.message).toBe("'operation: set' needs exactly one value source: 'secret-value', 'secret-value-file' or 'generate: true'; none was given.")
   })
 
   test.each([
@@ -235,12 +239,12 @@ describe('secret-value', () => {
     ['a JSON document', '{\n  "user": "app",\n  "password": "p%w"\n}\n'],
     ['non-ASCII text', 'pässwörd-€']
   ])('a value with %s is kept byte for byte', (_, value) => {
-    expect(read({ operation: 'set', 'secret-value': value }).secretValue).toBe(value)
+    expect(read({ operation: 'set', 'secret-value': value }).set?.value).toBe(value)
   })
 
   test('a value of exactly 25 KB (25600 bytes) is accepted', () => {
     const value = 'x'.repeat(25 * 1024)
-    expect(read({ operation: 'set', 'secret-value': value }).secretValue).toBe(value)
+    expect(read({ operation: 'set', 'secret-value': value }).set?.value).toBe(value)
   })
 
   test.each([
@@ -258,8 +262,8 @@ describe('secret-value', () => {
     expect(error.message).not.toContain('Leaky-Value-42')
   })
 
-  test('get leaves secretValue undefined', () => {
-    expect(read({ operation: 'get' }).secretValue).toBeUndefined()
+  test('get leaves set undefined', () => {
+    expect(read({ operation: 'get' }).set).toBeUndefined()
   })
 })
 

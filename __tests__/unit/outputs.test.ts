@@ -38,9 +38,22 @@ describe('outputsFor', () => {
     }
   )
 
-  test('set: version and id only, never a value', () => {
-    const outputs = outputsFor({ operation: 'set', secretName: 'db-password', version: VERSION, id: ID })
-    expect(outputs).toEqual({ version: VERSION, id: ID })
+  test('set: version, id and changed, never a given value', () => {
+    const outputs = outputsFor({ operation: 'set', secretName: 'db-password', version: VERSION, id: ID, changed: true, expiresOn: '' })
+    expect(outputs).toEqual({ version: VERSION, id: ID, changed: 'true' })
+  })
+
+  test('set: a generated value goes out as value; an unchanged one says changed false', () => {
+    const generated = outputsFor({ operation: 'set', secretName: 'db-password', version: VERSION, id: ID, changed: true, expiresOn: '', generatedValue: 'Gen3rated' })
+    expect(generated).toEqual({ version: VERSION, id: ID, changed: 'true', value: 'Gen3rated' })
+    const unchanged = outputsFor({ operation: 'set', secretName: 'db-password', version: VERSION, id: ID, changed: false, expiresOn: '' })
+    expect(unchanged.changed).toBe('false')
+  })
+
+  test('recover: version and id of the one secret recovered; purge: no outputs', () => {
+    const recovered = outputsFor({ operation: 'recover', secrets: [{ name: 'db-password', readable: true, version: VERSION, id: ID }], missing: [] })
+    expect(recovered).toEqual({ version: VERSION, id: ID })
+    expect(outputsFor({ operation: 'purge', secrets: [{ name: 'db-password', gone: true }], missing: [] })).toEqual({})
   })
 
   test('delete: recovery-id, deleted-on and scheduled-purge-date', () => {
@@ -49,6 +62,7 @@ describe('outputsFor', () => {
       secrets: [
         {
           name: 'db-password',
+          state: 'deleted',
           recoveryId: 'https://contoso-kv.vault.azure.net/deletedsecrets/db-password',
           deletedOn: '2026-11-29T06:00:00.000Z',
           scheduledPurgeDate: '2027-02-27T06:00:00.000Z'
@@ -81,12 +95,13 @@ describe('publish', () => {
   })
 
   test('set and delete register no masks', () => {
-    publish({ operation: 'set', secretName: 'db-password', version: VERSION, id: ID })
-    publish({ operation: 'delete', secrets: [{ name: 'db-password', recoveryId: 'r', deletedOn: 'd', scheduledPurgeDate: 'p' }], missing: [] })
+    publish({ operation: 'set', secretName: 'db-password', version: VERSION, id: ID, changed: true, expiresOn: '' })
+    publish({ operation: 'delete', secrets: [{ name: 'db-password', state: 'deleted', recoveryId: 'r', deletedOn: 'd', scheduledPurgeDate: 'p' }], missing: [] })
     expect(stdout.maskLines()).toEqual([])
     expect(stdout.commands().map((c) => c.properties)).toEqual([
       'name=version',
       'name=id',
+      'name=changed',
       'name=recovery-id',
       'name=deleted-on',
       'name=scheduled-purge-date'

@@ -1,174 +1,33 @@
 import type { SecretClient } from '@azure/keyvault-secrets'
-import { mapWithConcurrency } from '../concurrency.js'
-import { SecretFailure } from '../errors.js'
 import type { ActionInputs } from '../inputs.js'
-import { globMatcher, type FileEntry, type SecretEntry } from '../selection.js'
+import { deleteSecrets, purgeSecrets, recoverSecrets, type DeleteOutcome, type PurgeOutcome, type RecoverOutcome } from './lifecycle.js'
+import { getSecrets, listSecrets, type GetOutcome, type ListOutcome } from './read.js'
+import { setSecret, type SetOutcome } from './write.js'
 
-/** What `list` reports of a secret: its properties, never its value. */
-export interface SecretListing {
-  readonly name: string
-  readonly enabled: boolean
-  readonly updatedOn: string
-  readonly contentType: string
-  readonly tags: Readonly<Record<string, string>>
-}
+export type { DeletedSecretInfo, PurgedSecret, RecoveredSecret } from './lifecycle.js'
+export type { FileSecret, ReadSecret, SecretListing } from './read.js'
 
-/** A secret `get` read; its value is masked by the caller before any use. */
-export interface ReadSecret {
-  readonly name: string
-  readonly alias?: string
-  /** Found by a glob rather than named: a refused variable name is skipped, not an error. */
-  readonly fromGlob: boolean
-  readonly value: string
-  readonly version: string
-  readonly id: string
-}
-
-/** A secret read for a `files` entry; written to disk by the caller after every read succeeded. */
-export interface FileSecret {
-  readonly entry: FileEntry
-  readonly value: string
-  readonly contentType: string
-}
-
-export interface DeletedSecretInfo {
-  readonly name: string
-  readonly recoveryId: string
-  readonly deletedOn: string
-  readonly scheduledPurgeDate: string
-}
-
-export type Outcome =
-  | { readonly operation: 'list'; readonly secrets: readonly SecretListing[] }
-  | {
-      readonly operation: 'get'
-      readonly secrets: readonly ReadSecret[]
-      readonly files: readonly FileSecret[]
-      readonly missing: readonly string[]
-    }
-  | { readonly operation: 'set'; readonly secretName: string; readonly version: string; readonly id: string }
-  | { readonly operation: 'delete'; readonly secrets: readonly DeletedSecretInfo[]; readonly missing: readonly string[] }
-
-// The service usually finishes a delete within a few seconds; polling each second keeps the step short.
-const DELETE_POLL_INTERVAL_MS = 1000
+/** What the operation did, for outputs and the summary. Values only where later steps need them. */
+export type Outcome = GetOutcome | ListOutcome | SetOutcome | DeleteOutcome | RecoverOutcome | PurgeOutcome
 
 /**
- * Carries out the operation. Every read finishes before the caller exports anything, so a failure
- * leaves nothing half-done.
+ * Carries out the operation. Every request finishes before the caller exports anything, so a
+ * failure leaves nothing half-done.
  */
 export async function performOperation(client: SecretClient, inputs: ActionInputs): Promise<Outcome> {
   switch (inputs.operation) {
-    case 'get': {
-      const targets = await resolveTargets(client, inputs.targets)
-      const missing: string[] = []
-      // One pool for secrets and files, so `concurrency` bounds every request in flight.
-      const tasks = [...targets.map((target) => ({ target })), ...inputs.files.map((file) => ({ file }))]
-      const results = await mapWithConcurrency(tasks, inputs.concurrency, async (task): Promise<ReadSecret | FileSecret | undefined> => {
-        if ('file' in task) {
-          const { file } = task
-          return forSecret(file.name, inputs.ignoreMissing, missing, async (): Promise<FileSecret> => {
-            const secret = await client.getSecret(file.name, { version: file.version })
-            return { entry: file, value: secret.value ?? '', contentType: secret.properties.contentType ?? '' }
-          })
-        }
-        const { target } = task
-        return forSecret(target.name, inputs.ignoreMissing && !target.fromGlob, missing, async (): Promise<ReadSecret> => {
-          const secret = await client.getSecret(target.name, { version: target.version })
-          return {
-            name: target.name,
-            alias: target.alias,
-            fromGlob: target.fromGlob,
-            value: secret.value ?? '',
-            version: secret.properties.version ?? '',
-            id: secret.properties.id ?? ''
-          }
-        })
-      })
-      return {
-        operation: 'get',
-        secrets: results.filter((result): result is ReadSecret => result !== undefined && 'name' in result),
-        files: results.filter((result): result is FileSecret => result !== undefined && 'entry' in result),
-        missing
-      }
-    }
-    case 'set': {
-      const { secretName } = inputs
-      const secret = await forSecret(secretName, false, [], () => client.setSecret(secretName, inputs.secretValue ?? ''))
-      return { operation: 'set', secretName, version: secret?.properties.version ?? '', id: secret?.properties.id ?? '' }
-    }
-    case 'list': {
-      // Lists properties only (every page): no secret value is read.
-      const secrets: SecretListing[] = []
-      for await (const properties of client.listPropertiesOfSecrets()) {
-        secrets.push({
-          name: properties.name,
-          enabled: properties.enabled ?? true,
-          updatedOn: properties.updatedOn?.toISOString() ?? '',
-          contentType: properties.contentType ?? '',
-          tags: properties.tags ?? {}
-        })
-      }
-      return { operation: 'list', secrets }
-    }
-    case 'delete': {
-      const missing: string[] = []
-      const deleted = await mapWithConcurrency(inputs.targets, inputs.concurrency, ({ name }) =>
-        forSecret(name, inputs.ignoreMissing, missing, async (): Promise<DeletedSecretInfo> => {
-          const poller = await client.beginDeleteSecret(name, { intervalInMs: DELETE_POLL_INTERVAL_MS })
-          const result = await poller.pollUntilDone()
-          return {
-            name,
-            recoveryId: result.recoveryId ?? '',
-            deletedOn: result.deletedOn?.toISOString() ?? '',
-            scheduledPurgeDate: result.scheduledPurgeDate?.toISOString() ?? ''
-          }
-        })
-      )
-      return { operation: 'delete', secrets: deleted.filter((secret): secret is DeletedSecretInfo => secret !== undefined), missing }
-    }
+    case 'get':
+      return getSecrets(client, inputs)
+    case 'list':
+      return listSecrets(client)
+    case 'set':
+      if (!inputs.set) throw new Error('set without a value source')
+      return setSecret(client, inputs.secretName, inputs.set)
+    case 'delete':
+      return deleteSecrets(client, inputs)
+    case 'recover':
+      return recoverSecrets(client, inputs)
+    case 'purge':
+      return purgeSecrets(client, inputs)
   }
-}
-
-/** Runs one secret's request; a 404 is noted as missing when allowed, any other failure names the secret. */
-async function forSecret<T>(name: string, allowMissing: boolean, missing: string[], request: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await request()
-  } catch (error) {
-    if (allowMissing && (error as { statusCode?: number }).statusCode === 404) {
-      missing.push(name)
-      return undefined
-    }
-    throw new SecretFailure(name, error)
-  }
-}
-
-interface Target {
-  readonly name: string
-  readonly alias?: string
-  readonly version?: string
-  readonly fromGlob: boolean
-}
-
-/** Expands globs over the names of every enabled secret (one listing, all pages); named entries pass as they are. */
-async function resolveTargets(client: SecretClient, entries: readonly SecretEntry[]): Promise<Target[]> {
-  const globs = entries.filter((entry) => entry.isGlob)
-  const enabledNames: string[] = []
-  if (globs.length > 0) {
-    for await (const properties of client.listPropertiesOfSecrets()) {
-      if (properties.enabled !== false) enabledNames.push(properties.name)
-    }
-    enabledNames.sort()
-  }
-  const targets = new Map<string, Target>()
-  for (const entry of entries) {
-    const found: Target[] = entry.isGlob
-      ? enabledNames.filter(globMatcher(entry.name)).map((name) => ({ name, fromGlob: true }))
-      : [{ name: entry.name, alias: entry.alias, version: entry.version, fromGlob: false }]
-    // The same secret reached twice (two globs, or a glob and its name) is read once; a named entry wins.
-    for (const target of found) {
-      const key = `${(target.alias ?? target.name).toLowerCase()}/${target.version ?? ''}`
-      if (!targets.has(key) || !target.fromGlob) targets.set(key, target)
-    }
-  }
-  return [...targets.values()]
 }

@@ -1,0 +1,89 @@
+import { ActionError, quote } from './errors.js'
+
+/** Key Vault's limits on what a secret carries besides its value. */
+export const AttributeLimits = { tags: 15, tagLength: 256, contentTypeLength: 255 } as const
+
+/**
+ * `tags`: one `key=value` per line (the value may be empty or contain `=`). Blank lines and lines
+ * starting with `#` are skipped. Keys are unique, ignoring case, as Azure treats tag names.
+ */
+export function parseTags(input: string, raw: string): Record<string, string> {
+  const tags: Record<string, string> = {}
+  const seen = new Set<string>()
+  for (const line of raw.split(/\r?\n/).map((text) => text.trim())) {
+    if (line === '' || line.startsWith('#')) continue
+    const equals = line.indexOf('=')
+    const key = equals < 0 ? '' : line.slice(0, equals).trim()
+    const value = equals < 0 ? '' : line.slice(equals + 1).trim()
+    if (!key) throw new ActionError(`Input '${input}' has a malformed line ${quote(line)}. Each line is key=value, e.g. owner=platform-team.`)
+    if (key.length > AttributeLimits.tagLength || value.length > AttributeLimits.tagLength) {
+      throw new ActionError(
+        `Input '${input}': tag ${quote(key)} is too long. Key Vault accepts tag names and values of at most ${AttributeLimits.tagLength} characters each.`
+      )
+    }
+    if (seen.has(key.toLowerCase())) throw new ActionError(`Input '${input}' gives the tag ${quote(key)} twice. Give each tag once.`)
+    seen.add(key.toLowerCase())
+    tags[key] = value
+  }
+  const count = Object.keys(tags).length
+  if (count > AttributeLimits.tags) {
+    throw new ActionError(`Input '${input}' has ${count} tags; Key Vault accepts at most ${AttributeLimits.tags} per secret.`)
+  }
+  return tags
+}
+
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const
+
+export const MomentFormats =
+  'an ISO 8601 date-time with a time zone (2027-01-31T00:00:00Z), a date (2027-01-31, midnight UTC), a duration from now (90d, 12h, 30m, 2w) or an ISO 8601 duration (P90D, PT12H, P1Y2M)'
+
+/**
+ * `expires` and `not-before`: an absolute moment, or a duration counted from `now`. Dates are
+ * checked field by field, because `Date` silently rolls 2027-02-30 over into March.
+ */
+export function parseMoment(input: string, raw: string, now: Date): Date {
+  const invalid = (why: string): ActionError => new ActionError(`Input '${input}' has an invalid value ${quote(raw)}: ${why}. Accepted: ${MomentFormats}.`)
+  const text = raw.trim()
+
+  const short = /^(\d{1,6})([smhdw])$/i.exec(text)
+  if (short) {
+    const unit = (short[2] ?? '').toLowerCase() as keyof typeof UNIT_MS
+    return validMoment(new Date(now.getTime() + Number(short[1]) * UNIT_MS[unit]), invalid)
+  }
+
+  const iso = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i.exec(text)
+  if (iso) {
+    const [, years, months, weeks, days, hours, minutes, seconds] = iso.map((part) => (part === undefined ? undefined : Number(part)))
+    if ([years, months, weeks, days, hours, minutes, seconds].every((part) => part === undefined) || /T$/i.test(text)) {
+      throw invalid('the duration has no amount')
+    }
+    // Years and months follow the calendar (P1M from 31 January is 3 March in a short year, as in JavaScript).
+    const moment = new Date(now.getTime())
+    moment.setUTCFullYear(moment.getUTCFullYear() + (years ?? 0), moment.getUTCMonth() + (months ?? 0))
+    const fixedMs = (weeks ?? 0) * UNIT_MS.w + (days ?? 0) * UNIT_MS.d + (hours ?? 0) * UNIT_MS.h + (minutes ?? 0) * UNIT_MS.m + (seconds ?? 0) * UNIT_MS.s
+    return validMoment(new Date(moment.getTime() + fixedMs), invalid)
+  }
+
+  const absolute = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(text)
+  if (!absolute) throw invalid('it is neither a date-time nor a duration')
+  const [, year, month, day, hour, minute, second, zone] = absolute
+  if (hour !== undefined && zone === undefined) throw invalid('a date-time needs a time zone, such as Z for UTC or +02:00')
+  const fields = { year: Number(year), month: Number(month), day: Number(day), hour: Number(hour ?? 0), minute: Number(minute ?? 0), second: Number(second ?? 0) }
+  const calendar = new Date(Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second))
+  const sameFields =
+    calendar.getUTCFullYear() === fields.year &&
+    calendar.getUTCMonth() === fields.month - 1 &&
+    calendar.getUTCDate() === fields.day &&
+    calendar.getUTCHours() === fields.hour &&
+    calendar.getUTCMinutes() === fields.minute &&
+    calendar.getUTCSeconds() === fields.second
+  if (!sameFields) throw invalid('that day or time does not exist')
+  const offset = /^([+-])(\d{2}):?(\d{2})$/.exec(zone ?? '')
+  const offsetMinutes = offset ? (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3])) : 0
+  return new Date(calendar.getTime() - offsetMinutes * UNIT_MS.m)
+}
+
+function validMoment(moment: Date, invalid: (why: string) => ActionError): Date {
+  if (Number.isNaN(moment.getTime())) throw invalid('the duration is too long')
+  return moment
+}

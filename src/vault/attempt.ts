@@ -1,0 +1,38 @@
+import type { Operation } from '../constants.js'
+import { SecretFailure } from '../errors.js'
+
+/** Where a step that allows missing secrets notes them. */
+export interface MissingSecrets {
+  readonly allowed: boolean
+  readonly names: string[]
+}
+
+export const NoneMissingAllowed = (): MissingSecrets => ({ allowed: false, names: [] })
+
+export const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode
+
+/**
+ * Runs one request for one secret. A 404 is noted as missing when allowed; any other failure
+ * names the secret and the operation whose permission the request needed.
+ */
+export async function attempt<T>(name: string, operation: Operation, request: () => Promise<T>, missing = NoneMissingAllowed()): Promise<T | undefined> {
+  try {
+    return await request()
+  } catch (error) {
+    if (missing.allowed && statusOf(error) === 404) {
+      missing.names.push(name)
+      return undefined
+    }
+    throw new SecretFailure(name, error, operation)
+  }
+}
+
+/** Like `attempt`, for requests where a missing secret is an error. */
+export async function required<T>(name: string, operation: Operation, request: () => Promise<T>): Promise<T> {
+  return (await attempt(name, operation, request)) as T
+}
+
+// The service usually finishes a delete, recover or purge within a few seconds; polling each second keeps the step short.
+export const POLL_INTERVAL_MS = 1000
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

@@ -1,0 +1,136 @@
+import type { SecretClient } from '@azure/keyvault-secrets'
+import { mapWithConcurrency } from '../concurrency.js'
+import type { ActionInputs } from '../inputs.js'
+import { globMatcher, type FileEntry, type SecretEntry } from '../selection.js'
+import { attempt, type MissingSecrets } from './attempt.js'
+
+/** What `list` reports of a secret: its properties, never its value. */
+export interface SecretListing {
+  readonly name: string
+  readonly enabled: boolean
+  readonly updatedOn: string
+  readonly contentType: string
+  readonly tags: Readonly<Record<string, string>>
+}
+
+/** A secret `get` read; its value is masked by the caller before any use. */
+export interface ReadSecret {
+  readonly name: string
+  readonly alias?: string
+  /** Found by a glob rather than named: a refused variable name is skipped, not an error. */
+  readonly fromGlob: boolean
+  readonly value: string
+  readonly version: string
+  readonly id: string
+}
+
+/** A secret read for a `files` entry; written to disk by the caller after every read succeeded. */
+export interface FileSecret {
+  readonly entry: FileEntry
+  readonly value: string
+  readonly contentType: string
+}
+
+export interface GetOutcome {
+  readonly operation: 'get'
+  readonly secrets: readonly ReadSecret[]
+  readonly files: readonly FileSecret[]
+  readonly missing: readonly string[]
+}
+
+export interface ListOutcome {
+  readonly operation: 'list'
+  readonly secrets: readonly SecretListing[]
+}
+
+/** Reads every secret and file entry; nothing is exported until all of them have arrived. */
+export async function getSecrets(client: SecretClient, inputs: ActionInputs): Promise<GetOutcome> {
+  const targets = await resolveTargets(client, inputs.targets)
+  const missing: string[] = []
+  const missingOf = (allowed: boolean): MissingSecrets => ({ allowed, names: missing })
+  // One pool for secrets and files, so `concurrency` bounds every request in flight.
+  const tasks = [...targets.map((target) => ({ target })), ...inputs.files.map((file) => ({ file }))]
+  const results = await mapWithConcurrency(tasks, inputs.concurrency, async (task): Promise<ReadSecret | FileSecret | undefined> => {
+    if ('file' in task) {
+      const { file } = task
+      return attempt(
+        file.name,
+        'get',
+        async (): Promise<FileSecret> => {
+          const secret = await client.getSecret(file.name, { version: file.version })
+          return { entry: file, value: secret.value ?? '', contentType: secret.properties.contentType ?? '' }
+        },
+        missingOf(inputs.ignoreMissing)
+      )
+    }
+    const { target } = task
+    return attempt(
+      target.name,
+      'get',
+      async (): Promise<ReadSecret> => {
+        const secret = await client.getSecret(target.name, { version: target.version })
+        return {
+          name: target.name,
+          alias: target.alias,
+          fromGlob: target.fromGlob,
+          value: secret.value ?? '',
+          version: secret.properties.version ?? '',
+          id: secret.properties.id ?? ''
+        }
+      },
+      missingOf(inputs.ignoreMissing && !target.fromGlob)
+    )
+  })
+  return {
+    operation: 'get',
+    secrets: results.filter((result): result is ReadSecret => result !== undefined && 'name' in result),
+    files: results.filter((result): result is FileSecret => result !== undefined && 'entry' in result),
+    missing
+  }
+}
+
+/** Lists properties only (every page): no secret value is read. */
+export async function listSecrets(client: SecretClient): Promise<ListOutcome> {
+  const secrets: SecretListing[] = []
+  for await (const properties of client.listPropertiesOfSecrets()) {
+    secrets.push({
+      name: properties.name,
+      enabled: properties.enabled ?? true,
+      updatedOn: properties.updatedOn?.toISOString() ?? '',
+      contentType: properties.contentType ?? '',
+      tags: properties.tags ?? {}
+    })
+  }
+  return { operation: 'list', secrets }
+}
+
+interface Target {
+  readonly name: string
+  readonly alias?: string
+  readonly version?: string
+  readonly fromGlob: boolean
+}
+
+/** Expands globs over the names of every enabled secret (one listing, all pages); named entries pass as they are. */
+async function resolveTargets(client: SecretClient, entries: readonly SecretEntry[]): Promise<Target[]> {
+  const globs = entries.filter((entry) => entry.isGlob)
+  const enabledNames: string[] = []
+  if (globs.length > 0) {
+    for await (const properties of client.listPropertiesOfSecrets()) {
+      if (properties.enabled !== false) enabledNames.push(properties.name)
+    }
+    enabledNames.sort()
+  }
+  const targets = new Map<string, Target>()
+  for (const entry of entries) {
+    const found: Target[] = entry.isGlob
+      ? enabledNames.filter(globMatcher(entry.name)).map((name) => ({ name, fromGlob: true }))
+      : [{ name: entry.name, alias: entry.alias, version: entry.version, fromGlob: false }]
+    // The same secret reached twice (two globs, or a glob and its name) is read once; a named entry wins.
+    for (const target of found) {
+      const key = `${(target.alias ?? target.name).toLowerCase()}/${target.version ?? ''}`
+      if (!targets.has(key) || !target.fromGlob) targets.set(key, target)
+    }
+  }
+  return [...targets.values()]
+}
