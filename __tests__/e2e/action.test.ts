@@ -132,7 +132,7 @@ describe('set', () => {
     expectSuccess(r)
     const stored = s.vault(VAULT).latest('api-key')
     expect(stored?.value).toBe('fresh-key-value')
-    expect(r.outputs).toEqual({ version: stored?.version, id: `https://${VAULT}.vault.azure.net/secrets/api-key/${stored?.version}` })
+    expect(r.outputs).toEqual({ version: stored?.version, id: `https://${VAULT}.vault.azure.net/secrets/api-key/${stored?.version}`, changed: 'true' })
     assertNoLeak(r, ['fresh-key-value'])
   })
 

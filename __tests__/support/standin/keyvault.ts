@@ -20,6 +20,11 @@ export interface VaultOptions {
   readonly deletePolls?: number
   /** How many GET /secrets/{name}/ answer 404 SecretNotFound after a recover. Default 1. */
   readonly recoverPolls?: number
+  /**
+   * How many GET /deletedsecrets/{name} still answer 200 after a purge was accepted (204), while
+   * the name cannot be reused (409 ObjectIsBeingDeleted). Default 1.
+   */
+  readonly purgePolls?: number
   /** Cap on `maxresults` (the service's own cap is 25). Default 25. */
   readonly pageSize?: number
   readonly location?: string
@@ -61,6 +66,8 @@ export interface DeletedSecret {
   readonly scheduledPurgeDate: number
   /** GET /deletedsecrets/{name} answers 404 while this is above zero (the delete is "in progress"). */
   pendingPolls: number
+  /** Set once a purge was accepted: GETs left that still show the secret before it is gone. */
+  purgePolls?: number
 }
 
 export interface RecoveringSecret {
@@ -100,6 +107,7 @@ export class Vault {
   purgeProtection: boolean
   deletePolls: number
   recoverPolls: number
+  purgePolls: number
   pageSize: number
   readonly location: string
   readonly subscriptionId: string
@@ -119,6 +127,7 @@ export class Vault {
     this.purgeProtection = options.purgeProtection ?? false
     this.deletePolls = options.deletePolls ?? 1
     this.recoverPolls = options.recoverPolls ?? 1
+    this.purgePolls = options.purgePolls ?? 1
     this.pageSize = Math.min(options.pageSize ?? 25, 25)
     this.location = options.location ?? 'eastus'
     this.subscriptionId = options.subscriptionId ?? '00000000-0000-0000-0000-00000000cafe'
@@ -416,7 +425,7 @@ function applyMetadata(version: SecretVersion, fields: Record<string, unknown>):
 function conflictIfBlocked(vault: Vault, name: string): Reply | undefined {
   const key = name.toLowerCase()
   const deleted = vault.deleted.get(key)
-  if (deleted && deleted.pendingPolls > 0) {
+  if (deleted && (deleted.pendingPolls > 0 || deleted.purgePolls !== undefined)) {
     return kvError(409, 'Conflict', `Secret ${name} is currently being deleted.`, 'ObjectIsBeingDeleted')
   }
   if (deleted) {
@@ -507,11 +516,20 @@ function deleteSecret(ctx: Context, name: string): Reply {
 function getDeletedSecret(ctx: Context, name: string): Reply {
   const denied = authorize(ctx, Operations.getDeleted, name)
   if (denied) return denied
-  const deleted = ctx.vault.deleted.get(name.toLowerCase())
+  const key = name.toLowerCase()
+  const deleted = ctx.vault.deleted.get(key)
   if (!deleted) return deletedSecretNotFound()
   if (deleted.pendingPolls > 0) {
     deleted.pendingPolls -= 1
     return deletedSecretNotFound()
+  }
+  if (deleted.purgePolls !== undefined) {
+    // A purge finishes some time after it was accepted; until then the secret still shows.
+    if (deleted.purgePolls <= 0) {
+      ctx.vault.deleted.delete(key)
+      return deletedSecretNotFound()
+    }
+    deleted.purgePolls -= 1
   }
   return json(200, deletedBundle(ctx.vault, deleted))
 }
@@ -522,6 +540,7 @@ function purgeDeletedSecret(ctx: Context, name: string): Reply {
   const key = name.toLowerCase()
   const deleted = ctx.vault.deleted.get(key)
   if (!deleted || deleted.pendingPolls > 0) return deletedSecretNotFound()
+  if (deleted.purgePolls !== undefined) return kvError(409, 'Conflict', `Secret ${name} is currently being deleted.`, 'ObjectIsBeingDeleted')
   if (ctx.vault.purgeProtection) {
     // Worded as the service answers (seen in Terraform and Azure CLI reports); no innererror is reported there.
     return kvError(
@@ -530,7 +549,8 @@ function purgeDeletedSecret(ctx: Context, name: string): Reply {
       `Operation "purge" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.\r\nVault: ${ctx.vault.name};location=${ctx.vault.location}`
     )
   }
-  ctx.vault.deleted.delete(key)
+  if (ctx.vault.purgePolls > 0) deleted.purgePolls = ctx.vault.purgePolls
+  else ctx.vault.deleted.delete(key)
   return { status: 204 }
 }
 
@@ -540,6 +560,7 @@ function recoverDeletedSecret(ctx: Context, name: string): Reply {
   const key = name.toLowerCase()
   const deleted = ctx.vault.deleted.get(key)
   if (!deleted || deleted.pendingPolls > 0) return deletedSecretNotFound()
+  if (deleted.purgePolls !== undefined) return kvError(409, 'Conflict', `Secret ${name} is currently being deleted.`, 'ObjectIsBeingDeleted')
   ctx.vault.deleted.delete(key)
   ctx.vault.recovering.set(key, { secret: deleted.secret, pendingPolls: ctx.vault.recoverPolls })
   const current = deleted.secret.versions.at(-1)

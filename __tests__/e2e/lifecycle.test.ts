@@ -1,0 +1,349 @@
+/**
+ * End-to-end: rotation and the secret lifecycle, run as the runner runs the committed action,
+ * through the real Azure SDK to the stand-in. Generated values, values from files, attributes,
+ * skip-unchanged, every `if-deleted` choice, delete with wait and purge, recover, purge, purge
+ * protection, and bad input refused before any request.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Charsets } from '../../src/generate.js'
+import { assertNoLeak, runAction, type RunOptions, type RunResult } from '../support/runner.js'
+import { StandIn } from '../support/standin/index.js'
+
+jest.setTimeout(60_000)
+
+const TENANT = '61f0c1de-5c1b-4b4e-9c33-0a7e3b9b1d01'
+const APP = '72a1d2ef-6d2c-4c5f-8d44-1b8f4cac2e02'
+const VAULT = 'rotation-kv'
+const DAY_MS = 24 * 3600 * 1000
+
+let s: StandIn
+
+beforeAll(async () => {
+  s = await StandIn.start()
+})
+afterAll(async () => {
+  await s.stop()
+})
+beforeEach(() => {
+  s.reset()
+  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list', 'set', 'delete', 'recover', 'purge'] } })
+  s.addApp({
+    tenantId: TENANT,
+    clientId: APP,
+    federated: [{ issuer: 'https://token.actions.githubusercontent.com', subject: s.github.subject, audience: 'api://AzureADTokenExchange' }]
+  })
+})
+
+const vault = () => s.vault(VAULT)
+
+function run(inputs: Record<string, string>, options: Omit<RunOptions, 'inputs' | 'standin'> = {}): Promise<RunResult> {
+  return runAction({ ...options, inputs: { 'vault-name': VAULT, 'client-id': APP, 'tenant-id': TENANT, ...inputs }, standin: s, env: { ...s.oidcEnv(), ...options.env } })
+}
+
+function expectSuccess(r: RunResult): void {
+  expect({ exitCode: r.exitCode, errors: r.errors }).toEqual({ exitCode: 0, errors: [] })
+}
+
+function expectFailure(r: RunResult, ...phrases: string[]): string {
+  expect(r.exitCode).toBe(1)
+  expect(r.errors).toHaveLength(1)
+  const [error = ''] = r.errors
+  for (const phrase of phrases) expect(error).toContain(phrase)
+  expect(r.outputs).toEqual({})
+  expect(r.env).toEqual({})
+  expect(r.stderr).not.toMatch(/\n\s+at /)
+  return error
+}
+
+const vaultCalls = (method?: string): string[] => s.requestsTo('vault', method).map((req) => `${req.method} ${req.path} ${req.status}`)
+
+describe('rotation: generate, set and hand on in one step', () => {
+  it.each([false, true])('generates a printable value, stores it with tags, content type and a 90-day expiry, and outputs it masked (debug %s)', async (debug) => {
+    vault().setSecret('db-password', 'previous-password')
+    const before = Date.now()
+    const r = await run(
+      {
+        operation: 'set',
+        'secret-name': 'db-password',
+        generate: 'true',
+        'generate-length': '40',
+        'generate-charset': 'printable',
+        'content-type': 'text/plain',
+        tags: 'rotated-by=github-actions\nticket=OPS-42\n# comments are skipped\nnote=a=b',
+        expires: '90d',
+        'not-before': '2026-01-01T00:00:00Z'
+      },
+      { debug, env: { AZURE_LOG_LEVEL: debug ? 'verbose' : undefined } }
+    )
+    const after = Date.now()
+
+    expectSuccess(r)
+    const stored = vault().latest('db-password')
+    const generated = r.outputs.value ?? ''
+    expect(generated).toHaveLength(40)
+    expect([...generated].every((char) => Charsets.printable.includes(char))).toBe(true)
+    expect(stored?.value).toBe(generated)
+    expect(r.outputs).toEqual({ value: generated, version: stored?.version, id: `https://${VAULT}.vault.azure.net/secrets/db-password/${stored?.version}`, changed: 'true' })
+    expect(stored?.contentType).toBe('text/plain')
+    expect(stored?.tags).toEqual({ 'rotated-by': 'github-actions', ticket: 'OPS-42', note: 'a=b' })
+    // Expiry is computed from the relative duration when the step starts (the service keeps whole seconds).
+    expect((stored?.exp ?? 0) * 1000).toBeGreaterThanOrEqual(Math.floor((before + 90 * DAY_MS) / 1000) * 1000)
+    expect((stored?.exp ?? 0) * 1000).toBeLessThanOrEqual(after + 90 * DAY_MS)
+    expect(stored?.nbf).toBe(Date.UTC(2026, 0, 1) / 1000)
+    expect(r.masks).toContain(generated)
+    expect(r.summaryMasked).toContain('new version written')
+    assertNoLeak(r, [generated, 'previous-password'])
+  })
+
+  it.each(Object.keys(Charsets))('generate-charset %s draws only from its characters', async (charset) => {
+    const r = await run({ operation: 'set', 'secret-name': 'api-key', generate: 'true', 'generate-charset': charset })
+    expectSuccess(r)
+    const generated = r.outputs.value ?? ''
+    expect(generated).toHaveLength(32)
+    expect([...generated].every((char) => Charsets[charset as keyof typeof Charsets].includes(char))).toBe(true)
+    expect(vault().value('api-key')).toBe(generated)
+    assertNoLeak(r, [generated])
+  })
+
+  it('enabled: false stores a disabled version', async () => {
+    const r = await run({ operation: 'set', 'secret-name': 'staged', 'secret-value': 'not-yet-live', enabled: 'false' })
+    expectSuccess(r)
+    expect(vault().latest('staged')).toMatchObject({ value: 'not-yet-live', enabled: false })
+    assertNoLeak(r, ['not-yet-live'])
+  })
+})
+
+describe('secret-value-file', () => {
+  it('stores the file byte for byte (trailing newline kept), never echoing it, and outputs no value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kv-value-'))
+    try {
+      const value = '-----BEGIN KEY-----\r\n  line two with %25 and ü\n-----END KEY-----\n'
+      writeFileSync(join(dir, 'key.pem'), value)
+      const r = await run({ operation: 'set', 'secret-name': 'tls-key', 'secret-value-file': join(dir, 'key.pem') })
+      expectSuccess(r)
+      expect(vault().value('tls-key')).toBe(value)
+      expect(r.outputs.value).toBeUndefined()
+      assertNoLeak(r, [value], { perLine: true })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('skip-unchanged', () => {
+  it('writes no version when value and content type already match, and says changed: false', async () => {
+    const version = vault().setSecret('api-key', 'same-value', { contentType: 'text/plain' })
+    const r = await run({ operation: 'set', 'secret-name': 'api-key', 'secret-value': 'same-value', 'content-type': 'text/plain', 'skip-unchanged': 'true' })
+    expectSuccess(r)
+    expect(r.outputs).toMatchObject({ changed: 'false', version })
+    expect(vault().secrets.get('api-key')?.versions).toHaveLength(1)
+    expect(vaultCalls('PUT')).toEqual([])
+    expect(r.log.join('\n')).toContain('already has this value')
+    assertNoLeak(r, ['same-value'])
+  })
+
+  it.each([
+    ['a different value', 'new-value', 'text/plain'],
+    ['a different content type', 'same-value', 'application/json']
+  ])('writes a new version for %s', async (_, value, contentType) => {
+    vault().setSecret('api-key', 'same-value', { contentType: 'text/plain' })
+    const r = await run({ operation: 'set', 'secret-name': 'api-key', 'secret-value': value, 'content-type': contentType, 'skip-unchanged': 'true' })
+    expectSuccess(r)
+    expect(r.outputs.changed).toBe('true')
+    expect(vault().secrets.get('api-key')?.versions).toHaveLength(2)
+    expect(vault().latest('api-key')).toMatchObject({ value, contentType })
+    assertNoLeak(r, ['same-value', value])
+  })
+
+  it('writes the first version of a secret that does not exist yet', async () => {
+    const r = await run({ operation: 'set', 'secret-name': 'brand-new', 'secret-value': 'first-value', 'skip-unchanged': 'true' })
+    expectSuccess(r)
+    expect(r.outputs.changed).toBe('true')
+    expect(vault().value('brand-new')).toBe('first-value')
+  })
+
+  it('without permission to read, names the get permission it needs', async () => {
+    vault().setSecret('api-key', 'same-value')
+    vault().revoke(APP, 'get')
+    const r = await run({ operation: 'set', 'secret-name': 'api-key', 'secret-value': 'same-value', 'skip-unchanged': 'true' })
+    expectFailure(r, "may not get secrets", 'Key Vault Secrets User')
+    expect(vaultCalls('PUT')).toEqual([])
+  })
+})
+
+describe('if-deleted', () => {
+  beforeEach(() => {
+    vault().seedDeleted('db-password', 'deleted-value')
+  })
+
+  it('fail (the default) stops with advice to recover or purge, and writes nothing', async () => {
+    const r = await run({ operation: 'set', 'secret-name': 'db-password', 'secret-value': 'new-value' })
+    expectFailure(r, 'deleted but recoverable', "'if-deleted: recover'", "'if-deleted: purge'")
+    expect(vault().deleted.has('db-password')).toBe(true)
+    expect(vault().latest('db-password')).toBeUndefined()
+    assertNoLeak(r, ['new-value'])
+  })
+
+  it('recover brings the deleted secret back, waits until it reads, then writes a new version on top', async () => {
+    const r = await run({ operation: 'set', 'secret-name': 'db-password', 'secret-value': 'new-value', 'if-deleted': 'recover' })
+    expectSuccess(r)
+    expect(vault().secrets.get('db-password')?.versions.map((v) => v.value)).toEqual(['deleted-value', 'new-value'])
+    expect(vaultCalls()).toEqual([
+      'PUT /secrets/db-password 401',
+      'PUT /secrets/db-password 409',
+      'GET /secrets/db-password/ 404',
+      'POST /deletedsecrets/db-password/recover 200',
+      'GET /secrets/db-password/ 404',
+      'GET /secrets/db-password/ 200',
+      'PUT /secrets/db-password 200'
+    ])
+    expect(r.summaryMasked).toContain('recovered, then new version written')
+    assertNoLeak(r, ['new-value', 'deleted-value'])
+  })
+
+  it('recover with skip-unchanged writes nothing when the recovered value is the same', async () => {
+    const r = await run({ operation: 'set', 'secret-name': 'db-password', 'secret-value': 'deleted-value', 'if-deleted': 'recover', 'skip-unchanged': 'true' })
+    expectSuccess(r)
+    expect(r.outputs.changed).toBe('false')
+    expect(vault().secrets.get('db-password')?.versions).toHaveLength(1)
+  })
+
+  it('purge erases the deleted secret, waits until the name is free, then writes the first version', async () => {
+    const r = await run({ operation: 'set', 'secret-name': 'db-password', 'secret-value': 'new-value', 'if-deleted': 'purge' })
+    expectSuccess(r)
+    expect(vault().secrets.get('db-password')?.versions.map((v) => v.value)).toEqual(['new-value'])
+    expect(vault().deleted.size).toBe(0)
+    expect(vaultCalls()).toEqual([
+      'PUT /secrets/db-password 401',
+      'PUT /secrets/db-password 409',
+      'DELETE /deletedsecrets/db-password 204',
+      'GET /deletedsecrets/db-password 200',
+      'GET /deletedsecrets/db-password 404',
+      'PUT /secrets/db-password 200'
+    ])
+    expect(r.summaryMasked).toContain('purged, then new version written')
+  })
+
+  it('purge in a vault with purge protection fails clearly and writes nothing', async () => {
+    vault().purgeProtection = true
+    const r = await run({ operation: 'set', 'secret-name': 'db-password', 'secret-value': 'new-value', 'if-deleted': 'purge' })
+    expectFailure(r, 'purge protection', "'if-deleted: recover'")
+    expect(vault().deleted.has('db-password')).toBe(true)
+    expect(vaultCalls('PUT').filter((call) => call.endsWith('200'))).toEqual([])
+  })
+})
+
+describe('delete, recover, purge', () => {
+  it('wait: false returns once the delete is accepted, without waiting for it to finish', async () => {
+    vault().setSecret('temp-token', 'short-lived')
+    vault().deletePolls = 5
+    const r = await run({ operation: 'delete', 'secret-name': 'temp-token', wait: 'false' })
+    expectSuccess(r)
+    expect(r.outputs['recovery-id']).toBe(`https://${VAULT}.vault.azure.net/deletedsecrets/temp-token`)
+    // The SDK's poller looks once as it starts; the delete is still in progress when the step ends.
+    expect(vaultCalls('GET')).toEqual(['GET /deletedsecrets/temp-token 404'])
+    expect(vault().deleted.get('temp-token')?.pendingPolls).toBe(4)
+    expect(r.summaryMasked).toContain('started deleting')
+  })
+
+  it('purge: true deletes, waits, then purges for good', async () => {
+    vault().setSecret('temp-token', 'short-lived')
+    const r = await run({ operation: 'delete', 'secret-name': 'temp-token', purge: 'true' })
+    expectSuccess(r)
+    expect(vault().deleted.size).toBe(0)
+    expect(vault().latest('temp-token')).toBeUndefined()
+    expect(r.outputs['recovery-id']).toBe('')
+    expect(r.summaryMasked).toContain('deleted and purged')
+  })
+
+  it('purge: true in a vault with purge protection says the secret stays deleted and recoverable', async () => {
+    vault().purgeProtection = true
+    vault().setSecret('temp-token', 'short-lived')
+    const r = await run({ operation: 'delete', 'secret-name': 'temp-token', purge: 'true' })
+    expectFailure(r, 'purge protection', 'deleted and recoverable')
+    expect(vault().deleted.has('temp-token')).toBe(true)
+  })
+
+  it('operation recover brings back several secrets and waits until each reads', async () => {
+    vault().seedDeleted('alpha', 'a-value')
+    vault().seedDeleted('beta', 'b-value')
+    vault().recoverPolls = 2
+    const r = await run({ operation: 'recover', secrets: 'alpha\nbeta' })
+    expectSuccess(r)
+    expect([vault().value('alpha'), vault().value('beta')]).toEqual(['a-value', 'b-value'])
+    expect(vault().deleted.size).toBe(0)
+    expect(r.outputs).toEqual({})
+    expect(r.summaryMasked).toMatch(/alpha.*recovered/)
+    assertNoLeak(r, ['a-value', 'b-value'])
+  })
+
+  it('operation recover of one secret outputs its version and id', async () => {
+    const { secret } = vault().seedDeleted('alpha', 'a-value')
+    const version = secret.versions.at(-1)?.version
+    const r = await run({ operation: 'recover', 'secret-name': 'alpha' })
+    expectSuccess(r)
+    expect(r.outputs).toEqual({ version, id: `https://${VAULT}.vault.azure.net/secrets/alpha/${version}` })
+  })
+
+  it('operation recover of a name that is not deleted explains where to look', async () => {
+    const r = await run({ operation: 'recover', 'secret-name': 'never-deleted' })
+    expectFailure(r, "no deleted secret named 'never-deleted'", 'az keyvault secret list-deleted')
+  })
+
+  it('operation purge erases a deleted secret and waits until it is gone; ignore-missing skips names not deleted', async () => {
+    vault().seedDeleted('old-key', 'old-value')
+    const r = await run({ operation: 'purge', secrets: 'old-key\nnot-deleted', 'ignore-missing': 'true' })
+    expectSuccess(r)
+    expect(vault().deleted.size).toBe(0)
+    expect(r.warnings).toEqual(["Secret 'not-deleted' was not found among the deleted secrets; skipped ('ignore-missing: true')."])
+    expect(vaultCalls('GET')).toEqual(['GET /deletedsecrets/old-key 200', 'GET /deletedsecrets/old-key 404'])
+  })
+
+  it('operation purge in a vault with purge protection fails clearly', async () => {
+    vault().purgeProtection = true
+    vault().seedDeleted('old-key', 'old-value')
+    const r = await run({ operation: 'purge', 'secret-name': 'old-key' })
+    expectFailure(r, 'purge protection', "'operation: recover'")
+    expect(vault().deleted.has('old-key')).toBe(true)
+  })
+
+  it('a missing purge permission names the permission and the role', async () => {
+    vault().seedDeleted('old-key', 'old-value')
+    vault().revoke(APP, 'purge')
+    const r = await run({ operation: 'purge', 'secret-name': 'old-key' })
+    expectFailure(r, 'may not purge secrets', 'Key Vault Secrets Officer', 'purge/action')
+  })
+})
+
+describe('bad input is refused before any request', () => {
+  const setInputs = { operation: 'set', 'secret-name': 'api-key' }
+  it.each([
+    ['a bad duration', { ...setInputs, 'secret-value': 'v1', expires: '90 days' }, "Input 'expires' has an invalid value '90 days'"],
+    ['an expiry in the past', { ...setInputs, 'secret-value': 'v1', expires: '2020-01-01T00:00:00Z' }, "Input 'expires' is 2020-01-01T00:00:00.000Z, which has already passed"],
+    ['a date-time without a time zone', { ...setInputs, 'secret-value': 'v1', 'not-before': '2027-01-01T00:00:00' }, 'needs a time zone'],
+    ['not-before after expires', { ...setInputs, 'secret-value': 'v1', expires: '1d', 'not-before': '2d' }, "Input 'not-before'"],
+    ['16 tags', { ...setInputs, 'secret-value': 'v1', tags: Array.from({ length: 16 }, (_, i) => `t${i}=v`).join('\n') }, "Input 'tags' has 16 tags; Key Vault accepts at most 15"],
+    ['a tag line without =', { ...setInputs, 'secret-value': 'v1', tags: 'owner' }, "Input 'tags' has a malformed line 'owner'"],
+    ['generate-length 0', { ...setInputs, generate: 'true', 'generate-length': '0' }, "Input 'generate-length' has an invalid value '0'. Accepted: a whole number from 8 to 4096."],
+    ['an unknown charset', { ...setInputs, generate: 'true', 'generate-charset': 'emoji' }, "Input 'generate-charset' has an unknown value 'emoji'. Accepted values: alphanumeric, printable, hex, base64url."],
+    ['two value sources', { ...setInputs, 'secret-value': 'v1', generate: 'true' }, "'secret-value' and 'generate' were given"],
+    ['no value source', setInputs, 'none was given'],
+    ['skip-unchanged with generate', { ...setInputs, generate: 'true', 'skip-unchanged': 'true' }, "Input 'skip-unchanged'"],
+    ['an unknown if-deleted', { ...setInputs, 'secret-value': 'v1', 'if-deleted': 'overwrite' }, "Input 'if-deleted' has an unknown value 'overwrite'"],
+    ['a missing value file', { ...setInputs, 'secret-value-file': 'no/such/file' }, "Input 'secret-value-file': the file 'no/such/file' does not exist"],
+    ['enabled: maybe', { ...setInputs, 'secret-value': 'v1', enabled: 'maybe' }, "Input 'enabled' has an unknown value 'maybe'"],
+    ['tags with get', { 'secret-name': 'api-key', tags: 'a=b' }, "Input 'tags' is only used with 'operation: set', not 'get'"],
+    ['purge with wait: false', { operation: 'delete', 'secret-name': 'api-key', purge: 'true', wait: 'false' }, "cannot be used with 'wait: false'"],
+    ['purge: true with recover', { operation: 'recover', 'secret-name': 'api-key', purge: 'true' }, "Input 'purge' is only used with 'operation: delete'"],
+    ['a glob with recover', { operation: 'recover', secrets: 'app-*' }, "'operation: recover' takes exact secret names only"],
+    ['a version with purge', { operation: 'purge', secrets: 'old-key/0123456789abcdef0123456789abcdef' }, "'operation: purge' takes exact secret names only"]
+  ])('%s', async (_, inputs, message) => {
+    const r = await run(inputs as Record<string, string>)
+    expectFailure(r, message)
+    expect(s.requests).toEqual([])
+    assertNoLeak(r, ['v1'])
+  })
+})
