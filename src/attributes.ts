@@ -54,9 +54,8 @@ export function parseMoment(input: string, raw: string, now: Date): Date {
   const iso = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i.exec(text)
   if (iso) {
     const [, years, months, weeks, days, hours, minutes, seconds] = iso.map((part) => (part === undefined ? undefined : Number(part)))
-    if ([years, months, weeks, days, hours, minutes, seconds].every((part) => part === undefined) || /T$/i.test(text)) {
-      throw invalid('the duration has no amount')
-    }
+    if ([years, months, weeks, days, hours, minutes, seconds].every((part) => part === undefined)) throw invalid('the duration has no amount')
+    if (/T$/i.test(text)) throw invalid('a T must be followed by hours, minutes or seconds')
     // Years and months follow the calendar (P1M from 31 January is 3 March in a short year, as in JavaScript).
     const moment = new Date(now.getTime())
     moment.setUTCFullYear(moment.getUTCFullYear() + (years ?? 0), moment.getUTCMonth() + (months ?? 0))
@@ -69,7 +68,10 @@ export function parseMoment(input: string, raw: string, now: Date): Date {
   const [, year, month, day, hour, minute, second, zone] = absolute
   if (hour !== undefined && zone === undefined) throw invalid('a date-time needs a time zone, such as Z for UTC or +02:00')
   const fields = { year: Number(year), month: Number(month), day: Number(day), hour: Number(hour ?? 0), minute: Number(minute ?? 0), second: Number(second ?? 0) }
-  const calendar = new Date(Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second))
+  // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
+  const calendar = new Date(0)
+  calendar.setUTCFullYear(fields.year, fields.month - 1, fields.day)
+  calendar.setUTCHours(fields.hour, fields.minute, fields.second, 0)
   const sameFields =
     calendar.getUTCFullYear() === fields.year &&
     calendar.getUTCMonth() === fields.month - 1 &&
@@ -79,6 +81,7 @@ export function parseMoment(input: string, raw: string, now: Date): Date {
     calendar.getUTCSeconds() === fields.second
   if (!sameFields) throw invalid('that day or time does not exist')
   const offset = /^([+-])(\d{2}):?(\d{2})$/.exec(zone ?? '')
+  if (offset && (Number(offset[2]) > 23 || Number(offset[3]) > 59)) throw invalid('the time zone offset does not exist')
   const offsetMinutes = offset ? (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3])) : 0
   return new Date(calendar.getTime() - offsetMinutes * UNIT_MS.m)
 }

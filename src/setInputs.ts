@@ -43,10 +43,14 @@ export function readSetRequest(operation: Operation, now = new Date()): SetReque
   const secretValue = core.getInput(Inputs.SecretValue, { trimWhitespace: false })
 
   if (operation !== 'set') {
+    // Inputs with a default in action.yml count as given when they differ from it.
     const given = [
       ...(secretValue ? [Inputs.SecretValue] : []),
       ...(generate ? [Inputs.Generate] : []),
       ...(skipUnchanged ? [Inputs.SkipUnchanged] : []),
+      ...(length !== GenerateLength.fallback ? [Inputs.GenerateLength] : []),
+      ...(charset !== 'alphanumeric' ? [Inputs.GenerateCharset] : []),
+      ...(ifDeleted !== 'fail' ? [Inputs.IfDeleted] : []),
       ...SetOnlyInputs.filter((input) => core.getInput(input) !== '')
     ]
     if (given[0]) throw notUsedWith(given[0], operation, `'${Inputs.Operation}: set'`)
@@ -114,7 +118,9 @@ function readValueFile(path: string): string {
   const fullPath = resolve(path)
   let bytes: Buffer
   try {
-    const size = statSync(fullPath).size
+    const stats = statSync(fullPath)
+    if (stats.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' })
+    const size = stats.size
     if (size > MAX_SECRET_BYTES) {
       throw new ActionError(`Input '${Inputs.SecretValueFile}': ${quote(path)} is ${size} bytes long; Key Vault accepts at most ${MAX_SECRET_BYTES} bytes.`)
     }

@@ -21,25 +21,25 @@ describe('AttributeLimits', () => {
 
 describe('parseTags', () => {
   test.each([
-    ['one key=value line', 'owner=platform-team', { owner: 'platform-team' }],
-    ['several lines', 'owner=platform\nenv=prod\ncost-center=42', { owner: 'platform', env: 'prod', 'cost-center': '42' }],
-    ['a value containing =', 'query=a=1&b=2', { query: 'a=1&b=2' }],
-    ['a value that is only =', 'padding==', { padding: '=' }],
-    ['an empty value', 'flag=', { flag: '' }],
-    ['blank and whitespace-only lines', '\nowner=platform\n\n   \n\tenv=prod\n', { owner: 'platform', env: 'prod' }],
-    ['# comment lines, indented or not', '# who owns it\nowner=platform\n  # env=test\nenv=prod', { owner: 'platform', env: 'prod' }],
-    ['CRLF line ends', 'owner=platform\r\nenv=prod\r\n', { owner: 'platform', env: 'prod' }],
-    ['whitespace around lines, keys and values', '  owner = platform team  \n\tenv\t=\tprod\t', { owner: 'platform team', env: 'prod' }],
-    ['a # inside a value', 'channel=#ops', { channel: '#ops' }],
-    ['keys that differ only in more than case', 'Env=prod\nEnv2=test', { Env: 'prod', Env2: 'test' }]
-  ])('reads %s', (_, raw, expected) => {
+    ['reads one key=value line', 'owner=platform-team', { owner: 'platform-team' }],
+    ['reads one tag per line', 'owner=platform\nenv=prod\ncost-center=42', { owner: 'platform', env: 'prod', 'cost-center': '42' }],
+    ['keeps a value containing =', 'query=a=1&b=2', { query: 'a=1&b=2' }],
+    ['keeps a value that is only =', 'padding==', { padding: '=' }],
+    ['allows an empty value', 'flag=', { flag: '' }],
+    ['skips blank and whitespace-only lines', '\nowner=platform\n\n   \n\tenv=prod\n', { owner: 'platform', env: 'prod' }],
+    ['skips # comment lines, indented or not', '# who owns it\nowner=platform\n  # env=test\nenv=prod', { owner: 'platform', env: 'prod' }],
+    ['splits CRLF line ends', 'owner=platform\r\nenv=prod\r\n', { owner: 'platform', env: 'prod' }],
+    ['trims lines, keys and values', '  owner = platform team  \n\tenv\t=\tprod\t', { owner: 'platform team', env: 'prod' }],
+    ['keeps a # inside a value', 'channel=#ops', { channel: '#ops' }],
+    ['accepts keys that differ by more than case', 'Env=prod\nEnv2=test', { Env: 'prod', Env2: 'test' }]
+  ])('%s', (_, raw, expected) => {
     expect(parseTags('tags', raw)).toEqual(expected)
   })
 
   test.each([
     ['nothing but comments', '# none yet\n\n'],
     ['an empty string', '']
-  ])('reads %s as no tags', (_, raw) => {
+  ])('parses %s as no tags', (_, raw) => {
     expect(parseTags('tags', raw)).toEqual({})
   })
 
@@ -183,7 +183,7 @@ describe('parseMoment', () => {
 
   describe('absolute moments', () => {
     test.each([
-      ['UTC with Z', '2027-01-31T10:00:00Z', '2027-01-31T10:00:00.000Z'],
+      ['Z for UTC', '2027-01-31T10:00:00Z', '2027-01-31T10:00:00.000Z'],
       ['a lower-case t and z', '2027-01-31t10:00:00z', '2027-01-31T10:00:00.000Z'],
       ['an offset +02:00', '2027-01-31T10:00:00+02:00', '2027-01-31T08:00:00.000Z'],
       ['an offset +0200', '2027-01-31T10:00:00+0200', '2027-01-31T08:00:00.000Z'],
@@ -193,8 +193,9 @@ describe('parseMoment', () => {
       ['a space instead of T', '2027-01-31 10:00:00Z', '2027-01-31T10:00:00.000Z'],
       ['a leap day', '2028-02-29T00:00:00Z', '2028-02-29T00:00:00.000Z'],
       ['a bare date, at midnight UTC', '2027-01-31', '2027-01-31T00:00:00.000Z'],
+      ['a date in the first century (not read as 1950)', '0050-03-01', '0050-03-01T00:00:00.000Z'],
       ['surrounding whitespace', '  2027-01-31\n', '2027-01-31T00:00:00.000Z']
-    ])('with %s: %s', (_, raw, expected) => {
+    ])('with %s', (_, raw, expected) => {
       expect(at(raw)).toBe(expected)
     })
 
@@ -227,7 +228,9 @@ describe('parseMoment', () => {
       ['2027-01-31T10:00:00 UTC', 'it is neither a date-time nor a duration'],
       ['P', 'the duration has no amount'],
       ['PT', 'the duration has no amount'],
-      ['P1DT', 'the duration has no amount'],
+      ['2027-01-31T10:00:00+99:99', 'the time zone offset does not exist'],
+      ['2027-01-31T10:00:00+2400', 'the time zone offset does not exist'],
+      ['P1DT', 'a T must be followed by hours, minutes or seconds'],
       ['2027-02-30', 'that day or time does not exist'],
       ['2027-02-29', 'that day or time does not exist'],
       ['2027-13-01', 'that day or time does not exist'],
