@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: the action against the local stand-in, signed in with GitHub OIDC, as a job would
- * run it: set a multi-line secret, get it back, delete it. For each step it prints the log as GitHub
+ * run it: set a multi-line secret, get it back, rotate it to a generated value, delete it and
+ * recover it. For each step it prints the log as GitHub
  * would show it (after masking) and the outputs a later step receives.
  */
 import { runAction, type RunResult } from './runner.js'
@@ -21,7 +22,12 @@ const common = { 'vault-name': 'contoso-kv', 'secret-name': 'db-password', 'clie
 const steps: readonly Step[] = [
   { title: 'Store a multi-line secret', inputs: { ...common, operation: 'set', 'secret-value': SECRET_VALUE } },
   { title: 'Read it back', inputs: { ...common, operation: 'get' } },
-  { title: 'Delete it', inputs: { ...common, operation: 'delete' } }
+  {
+    title: 'Rotate it: generate a new value that expires in 90 days',
+    inputs: { ...common, operation: 'set', generate: 'true', 'generate-length': '24', expires: '90d', tags: 'rotated-by=demo' }
+  },
+  { title: 'Delete it', inputs: { ...common, operation: 'delete' } },
+  { title: 'Recover it', inputs: { ...common, operation: 'recover' } }
 ]
 
 /** The step header the runner prints; an input from `${{ secrets.* }}` shows as ***. */
@@ -56,7 +62,7 @@ function printOutputs(result: RunResult): void {
 async function main(): Promise<number> {
   const standIn = await StandIn.start()
   try {
-    standIn.addVault({ name: 'contoso-kv', tenantId: TENANT_ID, grants: { [CLIENT_ID]: ['set', 'get', 'delete'] } })
+    standIn.addVault({ name: 'contoso-kv', tenantId: TENANT_ID, grants: { [CLIENT_ID]: ['set', 'get', 'delete', 'recover'] } })
     standIn.addApp({
       tenantId: TENANT_ID,
       clientId: CLIENT_ID,
