@@ -10,7 +10,7 @@ import type { FederatedClaims, SignIn, SignInMethod } from '../../src/auth/index
 import { MissingIdTokenPermission } from '../../src/auth/plan.js'
 import { Clouds, type Cloud } from '../../src/clouds.js'
 import type { Operation } from '../../src/constants.js'
-import { ActionError } from '../../src/errors.js'
+import { ActionError, SecretFailure } from '../../src/errors.js'
 import { explainFailure, type FailureContext } from '../../src/failures.js'
 import type { ActionInputs, SignInSettings } from '../../src/inputs.js'
 import { VaultHostNotFoundError } from '../../src/vault/client.js'
@@ -342,6 +342,44 @@ describe('Key Vault errors', () => {
     expect(explainFailure(error, context('set'))).toBe(
       "Secret 'db-password' in vault 'contoso-kv' is being recovered right now; run the step again in a minute."
     )
+  })
+
+  test('409 being deleted (a delete or purge still in progress) says to run again shortly', () => {
+    const error = vaultError(409, 'Conflict', 'Secret db-password is currently being deleted.')
+    expect(explainFailure(error, context('set'))).toBe(
+      "Secret 'db-password' in vault 'contoso-kv' is still being deleted or purged; run the step again in a minute."
+    )
+  })
+
+  const purgeProtected = (): RestError =>
+    vaultError(
+      403,
+      'Forbidden',
+      'Operation "purge" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.'
+    )
+
+  test.each([
+    ['set', "Use 'if-deleted: recover' to reuse the name, or choose another name."],
+    ['delete', "The secret is deleted and recoverable until then; remove 'purge: true' to stop at the delete."],
+    ['purge', "Recover it instead ('operation: recover'), or wait for the scheduled purge."]
+  ] as const)('403 purge protection during %s says the vault purges it later, and what to do instead', (operation, instead) => {
+    expect(explainFailure(new SecretFailure('db-password', purgeProtected(), 'purge'), context(operation))).toBe(
+      `Vault 'contoso-kv' has purge protection, so secret 'db-password' cannot be purged before its retention period ends; the vault purges it then. ${instead}`
+    )
+  })
+
+  test.each(['recover', 'purge'] as const)('404 during %s says there is no such deleted secret and how to list them', (operation) => {
+    const error = vaultError(404, 'DeletedSecretNotFound', 'Deleted Secret not found')
+    expect(explainFailure(new SecretFailure('db-password', error, operation), context(operation))).toBe(
+      `Vault 'contoso-kv' has no deleted secret named 'db-password' to ${operation}. It may never have been deleted, may already be recovered or purged, or its delete may still be in progress. List the deleted secrets: az keyvault secret list-deleted --vault-name contoso-kv`
+    )
+  })
+
+  test("a 403 on the read that skip-unchanged makes names the 'get' permission, not 'set'", () => {
+    const error = vaultError(403, 'Forbidden', "The user, group or application 'appid=x;oid=y' does not have secrets get permission on key vault 'contoso-kv;location=eastus'.")
+    const message = explainFailure(new SecretFailure('db-password', error, 'get'), context('set'))
+    expect(message).toContain('may not get secrets')
+    expect(message).toContain('--secret-permissions get')
   })
 
   test('429 says the vault is throttling and to run again later', () => {
