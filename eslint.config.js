@@ -16,7 +16,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['__tests__/**'],
+    files: ['__tests__/**', '.github/scripts/**'],
     rules: { 'no-console': 'off' }
   }
 )

@@ -21,12 +21,17 @@ const VERSION = /^[0-9a-fA-F]{32}$/
 export const EntryForms =
   '`name`, `name/<32-hex version>`, `ALIAS=name`, `ALIAS=name/<version>`, or a glob such as `app-*` (`*` any run of characters, `?` one character)'
 
-/** Multi-line or comma-separated; blank lines and `#` comments are ignored. */
+/**
+ * Multi-line or comma-separated; blank lines and `#` comments are ignored, whole lines or after an
+ * entry (`db-password  # for the deploy`). No entry form contains `#`.
+ */
 export function parseSecretsInput(raw: string): SecretEntry[] {
   const entries = raw
-    .split(/[\r\n,]+/)
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.replace(/(^|\s)#.*$/, ''))
+    .flatMap((line) => line.split(','))
     .map((text) => text.trim())
-    .filter((text) => text && !text.startsWith('#'))
+    .filter((text) => text !== '')
     .map(parseEntry)
   if (entries.length === 0) throw new ActionError(`Input '${Inputs.Secrets}' names no secret. Give one entry per line: ${EntryForms}.`)
   return entries

@@ -29,6 +29,15 @@ describe('parseSecretsInput', () => {
     expect(() => parseSecretsInput(entry)).toThrow(why)
   })
 
+  test('a comment after an entry is ignored, commas in it included', () => {
+    const entries = parseSecretsInput('db-password   # output db-password, env DB_PASSWORD\nAPI_KEY=api-key # alias, too\r\n#x, y')
+    expect(entries.map((entry) => entry.text)).toEqual(['db-password', 'API_KEY=api-key'])
+  })
+
+  test('a # inside an entry is not a comment', () => {
+    expect(() => parseSecretsInput('db-pass#word')).toThrow("malformed entry 'db-pass#word'")
+  })
+
   test('only comments is an error', () => {
     expect(() => parseSecretsInput('# nothing\n\n')).toThrow("Input 'secrets' names no secret")
   })

@@ -1,0 +1,105 @@
+/**
+ * `npm run validate`: checks action.yml and every workflow against GitHub's own schemas, with
+ * @actions/workflow-parser (the parser behind GitHub's Actions language server). Offline; no token.
+ *
+ * - action.yml, as action metadata (it knows `runs.using: node24`).
+ * - .github/workflows/*.yml and .github/examples/*.yml, as workflows: unknown keys, wrong values
+ *   (e.g. `permissions: id-token: writ`), malformed `${{ }}` expressions, unknown contexts, invalid
+ *   cron schedules, jobs that cannot start.
+ * - every ```yaml block in README.md that is a whole workflow (top-level `on:` and `jobs:`).
+ *
+ * A schema cannot know this action's inputs: __tests__/unit/contract.test.ts checks that every
+ * `with:` passed to this action names a real input.
+ *
+ * The package imports its JSON schemas without import attributes, so this script runs under tsx.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser'
+import { parseAction } from '@actions/workflow-parser/actions/action-parser'
+import type { TemplateParseResult } from '@actions/workflow-parser'
+import { parse } from 'yaml'
+
+const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
+
+interface Target {
+  /** What the report calls it: a path, or a path and line for a README block. */
+  readonly label: string
+  readonly kind: 'action' | 'workflow'
+  readonly content: string
+}
+
+function yamlFiles(folder: string): string[] {
+  const full = join(root, folder)
+  if (!existsSync(full)) return []
+  return readdirSync(full)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
+    .map((name) => join(folder, name))
+}
+
+/** ```yaml blocks of README.md that are whole workflows, with the line each starts on. */
+function readmeWorkflows(): Target[] {
+  const text = readFileSync(join(root, 'README.md'), 'utf8')
+  const targets: Target[] = []
+  const fence = /^```ya?ml[^\n]*\n([\s\S]*?)^```/gm
+  for (let match = fence.exec(text); match; match = fence.exec(text)) {
+    const body = match[1] ?? ''
+    const line = text.slice(0, match.index).split('\n').length
+    let document: unknown
+    try {
+      document = parse(body)
+    } catch {
+      continue // fragments are checked by the contract test; a whole workflow is valid YAML
+    }
+    if (document && typeof document === 'object' && 'on' in document && 'jobs' in document) {
+      targets.push({ label: `README.md:${line}`, kind: 'workflow', content: body })
+    }
+  }
+  return targets
+}
+
+function messages(result: TemplateParseResult): string[] {
+  return result.context.errors.getErrors().map((error) => error.message)
+}
+
+async function validate(target: Target): Promise<string[]> {
+  const file = { name: target.label, content: target.content }
+  const trace = new NoOperationTraceWriter()
+  if (target.kind === 'action') return messages(parseAction(file, trace))
+  const parsed = parseWorkflow(file, trace)
+  const errors = messages(parsed)
+  if (errors.length > 0 || !parsed.value) return errors
+  // Conversion adds what the schema alone cannot see: cron syntax, job dependencies, matrices.
+  const template = await convertWorkflowTemplate(parsed.context, parsed.value)
+  return (template.errors ?? []).map((error) => error.Message)
+}
+
+async function main(): Promise<number> {
+  const workflows = [...yamlFiles('.github/workflows'), ...yamlFiles('.github/examples')]
+  const targets: Target[] = [
+    { label: 'action.yml', kind: 'action', content: readFileSync(join(root, 'action.yml'), 'utf8') },
+    ...workflows.map((path): Target => ({ label: path, kind: 'workflow', content: readFileSync(join(root, path), 'utf8') })),
+    ...readmeWorkflows()
+  ]
+  if (yamlFiles('.github/examples').length === 0) {
+    process.stderr.write(`No example workflows found in ${relative(process.cwd(), join(root, '.github/examples'))}.\n`)
+    return 1
+  }
+  let failed = 0
+  for (const target of targets) {
+    const errors = await validate(target)
+    if (errors.length === 0) {
+      process.stdout.write(`ok    ${target.label} (${target.kind})\n`)
+      continue
+    }
+    failed += 1
+    process.stdout.write(`FAIL  ${target.label} (${target.kind})\n`)
+    for (const error of errors) process.stdout.write(`      ${error}\n`)
+  }
+  process.stdout.write(`${targets.length - failed} of ${targets.length} files valid\n`)
+  return failed === 0 ? 0 : 1
+}
+
+process.exitCode = await main()
