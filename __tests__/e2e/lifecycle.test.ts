@@ -259,6 +259,23 @@ describe('delete, recover, purge', () => {
     expect(r.summaryMasked).toContain('deleted and purged')
   })
 
+  it('purge: true without permission to read deleted secrets waits for the delete by retrying the purge', async () => {
+    vault().setSecret('temp-token', 'short-lived')
+    vault().deletePolls = 2
+    vault().revoke(APP, 'get')
+    const r = await run({ operation: 'delete', 'secret-name': 'temp-token', purge: 'true' })
+    expectSuccess(r)
+    // The purge was accepted; without `get` the step cannot watch it finish.
+    expect(vault().deleted.get('temp-token')?.purgePolls).toBeDefined()
+    // The poller stops watching at the first 403; the purge answers 404 until the delete is done.
+    expect(vaultCalls('DELETE').slice(1)).toEqual([
+      'DELETE /secrets/temp-token 200',
+      'DELETE /deletedsecrets/temp-token 404',
+      'DELETE /deletedsecrets/temp-token 404',
+      'DELETE /deletedsecrets/temp-token 204'
+    ])
+  })
+
   it('purge: true in a vault with purge protection says the secret stays deleted and recoverable', async () => {
     vault().purgeProtection = true
     vault().setSecret('temp-token', 'short-lived')

@@ -104,9 +104,24 @@ export async function recoverAndWait(client: SecretClient, name: string): Promis
   })
 }
 
-/** Purges a soft-deleted secret and waits until the name is free again. */
+// How long a purge may wait for the delete before it to finish (the SDK's poller gives up watching on a 403).
+const PURGE_ATTEMPTS = 60
+
+/**
+ * Purges a soft-deleted secret and waits until the name is free again. A delete the poller could
+ * not watch (an identity without `get` sees 403 and the poller stops) may still be in progress:
+ * the purge then answers 404, and is tried again each second.
+ */
 export async function purgeAndWait(client: SecretClient, name: string): Promise<void> {
-  await required(name, 'purge', () => client.purgeDeletedSecret(name))
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.purgeDeletedSecret(name)
+      break
+    } catch (error) {
+      if (statusOf(error) !== 404 || attempt >= PURGE_ATTEMPTS) throw new SecretFailure(name, error, 'purge')
+      await sleep(POLL_INTERVAL_MS)
+    }
+  }
   await waitUntilPurged(client, name)
 }
 

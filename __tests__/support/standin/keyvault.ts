@@ -64,7 +64,7 @@ export interface DeletedSecret {
   readonly secret: StoredSecret
   readonly deletedDate: number
   readonly scheduledPurgeDate: number
-  /** GET /deletedsecrets/{name} answers 404 while this is above zero (the delete is "in progress"). */
+  /** GET, purge and recover of /deletedsecrets/{name} answer 404 while this is above zero (the delete is "in progress"); each counts it down. */
   pendingPolls: number
   /** Set once a purge was accepted: GETs left that still show the secret before it is gone. */
   purgePolls?: number
@@ -519,10 +519,7 @@ function getDeletedSecret(ctx: Context, name: string): Reply {
   const key = name.toLowerCase()
   const deleted = ctx.vault.deleted.get(key)
   if (!deleted) return deletedSecretNotFound()
-  if (deleted.pendingPolls > 0) {
-    deleted.pendingPolls -= 1
-    return deletedSecretNotFound()
-  }
+  if (deleted.pendingPolls > 0) return deleteInProgress(deleted)
   if (deleted.purgePolls !== undefined) {
     // A purge finishes some time after it was accepted; until then the secret still shows.
     if (deleted.purgePolls <= 0) {
@@ -534,12 +531,19 @@ function getDeletedSecret(ctx: Context, name: string): Reply {
   return json(200, deletedBundle(ctx.vault, deleted))
 }
 
+/** A delete still in progress is not yet a deleted secret; every look at it brings the end nearer. */
+function deleteInProgress(deleted: DeletedSecret): Reply {
+  deleted.pendingPolls -= 1
+  return deletedSecretNotFound()
+}
+
 function purgeDeletedSecret(ctx: Context, name: string): Reply {
   const denied = authorize(ctx, Operations.purge, name)
   if (denied) return denied
   const key = name.toLowerCase()
   const deleted = ctx.vault.deleted.get(key)
-  if (!deleted || deleted.pendingPolls > 0) return deletedSecretNotFound()
+  if (!deleted) return deletedSecretNotFound()
+  if (deleted.pendingPolls > 0) return deleteInProgress(deleted)
   if (deleted.purgePolls !== undefined) return kvError(409, 'Conflict', `Secret ${name} is currently being deleted.`, 'ObjectIsBeingDeleted')
   if (ctx.vault.purgeProtection) {
     // Worded as the service answers (seen in Terraform and Azure CLI reports); no innererror is reported there.
@@ -559,7 +563,8 @@ function recoverDeletedSecret(ctx: Context, name: string): Reply {
   if (denied) return denied
   const key = name.toLowerCase()
   const deleted = ctx.vault.deleted.get(key)
-  if (!deleted || deleted.pendingPolls > 0) return deletedSecretNotFound()
+  if (!deleted) return deletedSecretNotFound()
+  if (deleted.pendingPolls > 0) return deleteInProgress(deleted)
   if (deleted.purgePolls !== undefined) return kvError(409, 'Conflict', `Secret ${name} is currently being deleted.`, 'ObjectIsBeingDeleted')
   ctx.vault.deleted.delete(key)
   ctx.vault.recovering.set(key, { secret: deleted.secret, pendingPolls: ctx.vault.recoverPolls })
