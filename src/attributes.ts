@@ -8,7 +8,8 @@ export const AttributeLimits = { tags: 15, tagLength: 256, contentTypeLength: 25
  * starting with `#` are skipped. Keys are unique, ignoring case, as Azure treats tag names.
  */
 export function parseTags(input: string, raw: string): Record<string, string> {
-  const tags: Record<string, string> = {}
+  // A Map, so a tag named like an object's own machinery (__proto__) is kept as any other.
+  const tags = new Map<string, string>()
   const seen = new Set<string>()
   for (const line of raw.split(/\r?\n/).map((text) => text.trim())) {
     if (line === '' || line.startsWith('#')) continue
@@ -23,13 +24,12 @@ export function parseTags(input: string, raw: string): Record<string, string> {
     }
     if (seen.has(key.toLowerCase())) throw new ActionError(`Input '${input}' gives the tag ${quote(key)} twice. Give each tag once.`)
     seen.add(key.toLowerCase())
-    tags[key] = value
+    tags.set(key, value)
   }
-  const count = Object.keys(tags).length
-  if (count > AttributeLimits.tags) {
-    throw new ActionError(`Input '${input}' has ${count} tags; Key Vault accepts at most ${AttributeLimits.tags} per secret.`)
+  if (tags.size > AttributeLimits.tags) {
+    throw new ActionError(`Input '${input}' has ${tags.size} tags; Key Vault accepts at most ${AttributeLimits.tags} per secret.`)
   }
-  return tags
+  return Object.fromEntries(tags)
 }
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const

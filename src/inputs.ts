@@ -5,7 +5,7 @@ import { ActionError, quote } from './errors.js'
 import { envNameFor, refusalOf } from './envNames.js'
 import { notUsedWith, readBoolean, readChoice, readWholeNumber } from './inputReaders.js'
 import { maskValue } from './masking.js'
-import { isGuid, isSecretName, isTenant, isVaultName, SecretNameRule, VaultNameRule } from './names.js'
+import { isGuid, isHostName, isSecretName, isTenant, isVaultName, SecretNameRule, VaultNameRule } from './names.js'
 import { readSetRequest, type SetRequest } from './setInputs.js'
 import { parseFilesInput, parseSecretsInput, type FileEntry, type SecretEntry } from './selection.js'
 
@@ -149,16 +149,21 @@ function parseVaultUrl(raw: string): Vault {
     new ActionError(
       `Input '${Inputs.VaultUrl}' is not a usable vault URL: ${shown} ${why}. Expected https://<vault-host>, e.g. https://contoso-kv.vault.azure.net.`
     )
+  // Never echo a URL that may carry a password, even one that does not parse.
+  const shown = raw.includes('@') ? 'the URL (not shown: it contains @, so it may carry a password)' : quote(raw)
+  // The URL parser would silently drop tabs and line breaks, reading another host than the one written.
+  if (/[\s\p{Cc}]/u.test(raw)) throw invalid(shown, 'contains whitespace or control characters')
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    throw invalid(quote(raw), 'is not a URL')
+    throw invalid(shown, 'is not a URL')
   }
-  // Never echo a URL that carries a password.
   if (url.username || url.password) throw invalid(`the URL for ${quote(url.host)}`, 'carries credentials')
   if (url.protocol !== 'https:') throw invalid(quote(raw), 'does not use https')
   if (url.pathname !== '/' || url.search || url.hash) throw invalid(quote(raw), 'has a path, query or fragment')
+  // Checked before the name goes to DNS: the parser takes labels and names of any length.
+  if (!isHostName(url.hostname)) throw invalid(quote(url.hostname), 'is not a valid host name')
   // A vault under a cloud's own DNS suffix is named by its first label, as `az --vault-name` expects.
   const underCloudSuffix = Object.values(Clouds).some((cloud) => url.hostname.endsWith(`.${cloud.vaultDnsSuffix}`))
   const name = underCloudSuffix ? (url.hostname.split('.')[0] ?? url.hostname) : url.hostname

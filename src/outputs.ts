@@ -26,7 +26,7 @@ interface Leaf {
   readonly value: string
 }
 
-/** The leaves of a JSON object value, or undefined when the value is not a JSON object. */
+/** The leaves of a JSON object value, or undefined when the value is not a JSON object or has no leaf ({}). */
 function jsonLeaves(value: string): Leaf[] | undefined {
   let parsed: unknown
   try {
@@ -44,7 +44,8 @@ function jsonLeaves(value: string): Leaf[] | undefined {
     }
   }
   walk(parsed, [])
-  return leaves
+  // An object without leaves would publish nothing at all: it passes through unchanged instead.
+  return leaves.length > 0 ? leaves : undefined
 }
 
 /**
@@ -52,8 +53,9 @@ function jsonLeaves(value: string): Leaf[] | undefined {
  * and `id` only when exactly one secret was read. Two secrets under one name are an error.
  */
 export function publicationFor(outcome: Outcome, exportEnv = false, parseJson = false): Publication {
-  const outputs: Record<string, string> = {}
-  const env: Record<string, string> = {}
+  // Without a prototype, an alias such as __proto__ is a name like any other, not a setter that drops the value.
+  const outputs = Object.create(null) as Record<string, string>
+  const env = Object.create(null) as Record<string, string>
   const warnings: string[] = []
   const destinations = new Map<string, string[]>()
   const masks: string[] = []

@@ -121,9 +121,9 @@ describe('input errors: one error, before any request', () => {
     expectInputError(r, ["Input 'secret-name'", 'invalid secret name', "'db_password'", '1-127 characters: letters, digits and dashes'])
   })
 
-  it('set without secret-value', async () => {
+  it('set without a value source', async () => {
     const r = await runAction({ inputs: spInputs({ operation: 'set' }), standin: s, debug: true })
-    expectInputError(r, ["'operation: set' needs exactly one value source", "'secret-value'", "'generate: true'"])
+    expectInputError(r, ["'operation: set' needs exactly one value source", "'secret-value'", "'secret-value-file'", "'generate: true'", 'none was given'])
   })
 
   it('unknown auth-type', async () => {
@@ -317,7 +317,7 @@ describe('Azure errors: one error that says what to do', () => {
     expectFailure(r, {
       says: [
         "Secret 'api-key' in vault 'contoso-kv' is deleted but recoverable",
-        "'if-deleted: recover'",
+        "Set 'if-deleted: recover'",
         "'if-deleted: purge'",
         'az keyvault secret recover --vault-name contoso-kv --name api-key',
         'az keyvault secret purge --vault-name contoso-kv --name api-key'

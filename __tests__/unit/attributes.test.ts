@@ -47,6 +47,13 @@ describe('parseTags', () => {
     expect(Object.keys(parseTags('tags', 'CostCenter=42'))).toEqual(['CostCenter'])
   })
 
+  test('keeps a tag named __proto__ or constructor as an own property, not dropped into the prototype', () => {
+    const tags = parseTags('tags', '__proto__=x\nconstructor=c')
+    expect(Object.keys(tags)).toEqual(['__proto__', 'constructor'])
+    expect(Object.getOwnPropertyDescriptor(tags, '__proto__')?.value).toBe('x')
+    expect(JSON.stringify(tags)).toBe('{"__proto__":"x","constructor":"c"}')
+  })
+
   test.each([
     ['a line without =', 'owner platform-team', 'owner platform-team'],
     ['a line with an empty key', '=platform-team', '=platform-team'],

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { ActionError } from '../../src/errors.js'
+import { ActionError, quote as quoteOf } from '../../src/errors.js'
 import { readInputs } from '../../src/inputs.js'
 import { CLIENT_ID, TENANT_ID, captureStdout, escapeData, isolateEnv, setInputs, thrownBy } from './helpers.js'
 
@@ -198,6 +198,41 @@ describe('vault-name and vault-url', () => {
     expect(error.message).toContain('carries credentials')
     expect(error.message).not.toContain('Hunter2-Pa55word')
   })
+
+  test('vault-url with credentials that does not parse is refused without echoing the password', () => {
+    const error = inputError({ 'vault-name': '', 'vault-url': 'https://deployer:Hunter2-Pa55word@contoso kv.vault.azure.net' })
+    expect(error.message).toContain("Input 'vault-url' is not a usable vault URL: the URL (not shown: it contains @")
+    expect(error.message).not.toContain('Hunter2-Pa55word')
+  })
+
+  test.each([
+    ['a line break', 'https://contoso-kv.vault.\nazure.net'],
+    ['a tab', 'https://contoso-kv\t.vault.azure.net'],
+    ['a space', 'https://contoso kv.vault.azure.net'],
+    ['a control character', 'https://contoso\u0001kv.vault.azure.net']
+  ])('vault-url with %s inside is refused, not silently dropped by the URL parser', (_, raw) => {
+    const error = inputError({ 'vault-name': '', 'vault-url': raw })
+    expect(error.message).toContain("Input 'vault-url' is not a usable vault URL")
+    expect(error.message).toContain('contains whitespace or control characters')
+  })
+
+  test.each([
+    ['a label over 63 characters', `${'k'.repeat(64)}.vault.azure.net`],
+    ['a name over 253 characters', `${Array.from({ length: 9 }, () => 'k'.repeat(30)).join('.')}.vault.azure.net`],
+    ['an underscore', 'contoso_kv.vault.azure.net']
+  ])('vault-url with %s in its host is refused before any DNS lookup', (_, host) => {
+    const error = inputError({ 'vault-name': '', 'vault-url': `https://${host}` })
+    expect(error.message).toBe(
+      `Input 'vault-url' is not a usable vault URL: ${quoteOf(host)} is not a valid host name. Expected https://<vault-host>, e.g. https://contoso-kv.vault.azure.net.`
+    )
+  })
+
+  test.each(['https://10.1.2.3', 'https://[fd00::1]:8443', 'https://contoso-kv.vault.azure.net.', `https://${'k'.repeat(63)}.example`])(
+    'vault-url %s has a usable host',
+    (raw) => {
+      expect(read({ 'vault-name': '', 'vault-url': raw }).vault.input).toBe('vault-url')
+    }
+  )
 })
 
 describe('secret-name', () => {

@@ -38,6 +38,29 @@ describe('outputsFor', () => {
     }
   )
 
+  test('get with parse-json: a JSON object without leaves ({}) passes through unchanged instead of vanishing', () => {
+    const outcome: Outcome = {
+      operation: 'get',
+      secrets: [
+        { name: 'empty-json', value: '{}', version: VERSION, id: ID, fromGlob: false },
+        { name: 'nested-empty', value: '{"a":{}}', version: VERSION, id: ID, fromGlob: false }
+      ],
+      files: [],
+      missing: []
+    }
+    const { outputs, env } = publicationFor(outcome, true, true)
+    expect(outputs).toEqual({ 'empty-json': '{}', 'nested-empty': '{"a":{}}' })
+    expect(env).toEqual({ EMPTY_JSON: '{}', NESTED_EMPTY: '{"a":{}}' })
+  })
+
+  test('get: an alias named __proto__ is an output and a variable like any other', () => {
+    const outcome: Outcome = { operation: 'get', secrets: [{ name: 'db-password', alias: '__proto__', value: 'S3cret!', version: VERSION, id: ID, fromGlob: false }], files: [], missing: [] }
+    const { outputs, env, destinations } = publicationFor(outcome, true)
+    expect(Object.getOwnPropertyDescriptor(outputs, '__proto__')?.value).toBe('S3cret!')
+    expect(Object.getOwnPropertyDescriptor(env, '__proto__')?.value).toBe('S3cret!')
+    expect(destinations.get('db-password')).toEqual(['output value', 'output __proto__', 'env __proto__'])
+  })
+
   test('set: version, id and changed, never a given value', () => {
     const outputs = outputsFor({ operation: 'set', secretName: 'db-password', version: VERSION, id: ID, changed: true, expiresOn: '' })
     expect(outputs).toEqual({ version: VERSION, id: ID, changed: 'true' })

@@ -1,0 +1,55 @@
+/**
+ * fast-check arbitraries that lean on what breaks naive handling of secrets and inputs: workflow
+ * command syntax and its escapes, line breaks of every kind, heredoc delimiters, JSON, shell and
+ * HTML syntax, unicode that looks like whitespace or reorders text, and control characters. Random
+ * unicode strings are mixed in, so the constants are not the only thing tried.
+ *
+ * Every property test uses a fixed seed, so a failure is reproducible: `propertyOptions` reads
+ * FC_SEED (and FC_RUNS) from the environment to try others.
+ */
+import fc from 'fast-check'
+
+/** The seed every property test runs with unless FC_SEED says otherwise. */
+export const DEFAULT_SEED = 20_251_129
+
+/** Seed and number of runs: FC_SEED and FC_RUNS override the file's defaults. */
+export function propertyOptions(numRuns: number): { seed: number; numRuns: number } {
+  const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : DEFAULT_SEED
+  const runs = process.env.FC_RUNS ? Number(process.env.FC_RUNS) : numRuns
+  return { seed, numRuns: runs }
+}
+
+export const LineBreaks = ['\n', '\r\n', '\r'] as const
+
+/** Fragments without a line break. */
+export const InlineFragments = [
+  // workflow commands and their escapes
+  '%', '%25', '%0A', '%0D', '%3A', '%2C', '%%0A', '::', '::error::', '::add-mask::', '::set-output name=x::', '::stop-commands::tok', '::tok::', '##[error]', '::debug::',
+  // file-command heredocs
+  'EOF', '<<EOF', 'value<<EOF', 'ghadelimiter_', 'ghadelimiter_7f3c2e1a-9b8d-4c6e-a5f4-3b2a1c0d9e8f', 'x=y', '=',
+  // variables that would steer later steps
+  'PATH=/tmp/evil', 'GITHUB_ENV=/tmp/x', 'NODE_OPTIONS=--require /tmp/x.js', 'LD_PRELOAD=/tmp/x.so',
+  // JSON, shell, HTML, expressions
+  '{', '}', '[', ']', '"', "'", '\\', '\\n', '{"a":"b"}', '[1,"x",null]', ':', ',', '#', '$(id)', '`id`', '${{ secrets.X }}', '<b>', '</td>', '&amp;', '|',
+  // unicode: accents, emoji, scripts, invisible and bidi characters, spaces that are not ASCII
+  'pässwörd', '🔑', '👩‍💻', 'ключ', '鍵', 'مفتاح', 'e\u0301', '\u200b', '\u00a0', '\u2028', '\u2029', '\u0085', '\ufeff', '\u202e', '\u3000',
+  // control characters
+  '\u0007', '\u001b[31m', '\u0000', '\u007f', '\u0008',
+  // spaces and tabs
+  ' ', '   ', '\t'
+] as const
+
+/** Any text: hostile fragments, line breaks and random unicode (any code point but lone surrogates). */
+export function hostileText(maxParts = 16): fc.Arbitrary<string> {
+  const part = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...InlineFragments) },
+    { weight: 2, arbitrary: fc.constantFrom(...LineBreaks) },
+    { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 6 }) },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 6 }) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 10 }) }
+  )
+  return fc.array(part, { maxLength: maxParts }).map((parts) => parts.join(''))
+}
+
+/** A secret name Key Vault accepts: 1-127 letters, digits and dashes. */
+export const secretName = fc.stringMatching(/^[0-9A-Za-z-]{1,20}$/)
