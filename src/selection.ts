@@ -23,12 +23,13 @@ export const EntryForms =
 
 /**
  * Multi-line or comma-separated; blank lines and `#` comments are ignored, whole lines or after an
- * entry (`db-password  # for the deploy`). No entry form contains `#`.
+ * entry or a comma (`db-password  # for the deploy`, `a,# b`). No entry form contains `#`, so a `#`
+ * inside an entry (`db#password`) stays an error rather than cutting the name short.
  */
 export function parseSecretsInput(raw: string): SecretEntry[] {
   const entries = raw
     .split(/\r\n|\r|\n/)
-    .map((line) => line.replace(/(^|\s)#.*$/, ''))
+    .map((line) => line.replace(/(^|[\s,])#.*$/, '$1'))
     .flatMap((line) => line.split(','))
     .map((text) => text.trim())
     .filter((text) => text !== '')
