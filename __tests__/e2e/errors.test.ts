@@ -123,7 +123,7 @@ describe('input errors: one error, before any request', () => {
 
   it('set without secret-value', async () => {
     const r = await runAction({ inputs: spInputs({ operation: 'set' }), standin: s, debug: true })
-    expectInputError(r, ["Input 'secret-value' is required", "'operation: set'"])
+    expectInputError(r, ["'operation: set' needs exactly one value source", "'secret-value'", "'secret-value-file'", "'generate: true'"])
   })
 
   it('unknown auth-type', async () => {
@@ -317,8 +317,8 @@ describe('Azure errors: one error that says what to do', () => {
     expectFailure(r, {
       says: [
         "Secret 'api-key' in vault 'contoso-kv' is deleted but recoverable",
-        'Recover it',
-        'purge it',
+        "'if-deleted: recover'",
+        "'if-deleted: purge'",
         'az keyvault secret recover --vault-name contoso-kv --name api-key',
         'az keyvault secret purge --vault-name contoso-kv --name api-key'
       ],
