@@ -216,6 +216,16 @@ describe('an outage that does not end', () => {
   })
 })
 
+describe('a failure while other requests wait', () => {
+  it('a missing secret ends the step at once, though another read is waiting out a 30 s Retry-After', async () => {
+    s.faults.push({ match: readOfSecret, status: 429, headers: { 'Retry-After': '30' }, body: throttledBody })
+    const r = await run({ 'secret-name': '', secrets: 'db-password\nno-such-secret' })
+    expectFailure(r, "Secret 'no-such-secret' was not found in vault 'faults-kv'")
+    expect(authorizedReads().map((q) => `${q.path} ${q.status}`)).toEqual(expect.arrayContaining(['/secrets/db-password/ 429', '/secrets/no-such-secret/ 404']))
+    expect(r.durationMs).toBeLessThan(15_000)
+  })
+})
+
 describe('a vault that admits only so many requests per second', () => {
   const SECRETS = 200
   const name = (i: number): string => `app-${String(i).padStart(3, '0')}`

@@ -75,6 +75,11 @@ export class Throttle {
         onAbort: () => {
           const index = this.waiting.indexOf(waiter)
           if (index >= 0) this.waiting.splice(index, 1)
+          // Nobody left to wake: the timer must not keep a failed step alive until the pause ends.
+          if (this.waiting.length === 0 && this.timer) {
+            clearTimeout(this.timer)
+            this.timer = undefined
+          }
           reject(signal?.reason)
         }
       }
