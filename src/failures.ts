@@ -222,7 +222,7 @@ function afterRetries({ resilience }: FailureContext): string {
 function explainThrottling(vault: string, serviceSaid: string, context: FailureContext): string {
   const { inputs, resilience } = context
   const lowest = resilience?.throttle.report.lowestLimit
-  const slowedDown = lowest !== undefined ? `, even after slowing down to ${lowest} request${lowest === 1 ? '' : 's'} in flight and waiting as the vault asked` : ''
+  const slowedDown = lowest !== undefined ? `, even after slowing down to ${lowest} request${lowest === 1 ? '' : 's'} in flight and pausing between tries` : ''
   const concurrency = inputs ? ` (now ${inputs.concurrency})` : ''
   return (
     `Key Vault '${vault}' kept throttling requests (429 Too Many Requests)${afterRetries(context)}${slowedDown}. ` +

@@ -373,7 +373,7 @@ describe('Key Vault errors', () => {
     const resilience = resilienceAfter({ trouble: { status: 429 }, attempts: 11, elapsedMs: 23_400 })
     const message = explainFailure(vaultError(429, 'Throttled', THROTTLED), { ...context(), resilience })
     expect(message).toContain(
-      "Key Vault 'contoso-kv' kept throttling requests (429 Too Many Requests), also on 10 retries over 23 s, even after slowing down to 1 request in flight and waiting as the vault asked."
+      "Key Vault 'contoso-kv' kept throttling requests (429 Too Many Requests), also on 10 retries over 23 s, even after slowing down to 1 request in flight and pausing between tries."
     )
   })
 
