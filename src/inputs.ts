@@ -83,6 +83,11 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   return { operation, vault, secretName, targets, set, signIn, files, exportEnv, parseJson, ignoreMissing, concurrency, wait, purge, summary, timeout }
 }
 
+// A healthy run takes seconds. Five minutes leaves room for a minute of throttling waits and every
+// retry of a failing request (at most 15 s of backoff each), and still ends a hung step long before
+// GitHub's six-hour job limit. One hour at most: a step that needs more has a problem to report.
+const TimeoutBounds = { min: 1, max: 3600, fallback: 300 } as const
+
 function maskSensitiveInputs(env: NodeJS.ProcessEnv): void {
   maskValue(core.getInput(Inputs.SecretValue, { trimWhitespace: false }))
   maskValue(core.getInput(Inputs.ClientSecret))
@@ -110,11 +115,6 @@ function readExportEnv(operation: Operation, targets: readonly SecretEntry[]): b
 
 // Measured with `npm run bench` (100 secrets, 40 ms per request): 8 -> 2.5x, 16 -> 1.9x, 32 -> 1.7x, 64 -> 1.9x the ideal.
 const ConcurrencyBounds = { min: 1, max: 64, fallback: 32 } as const
-
-// A healthy run takes seconds. Five minutes leaves room for a minute of throttling waits and every
-// retry of a failing request (at most 15 s of backoff each), and still ends a hung step long before
-// GitHub's six-hour job limit. One hour at most: a step that needs more has a problem to report.
-const TimeoutBounds = { min: 1, max: 3600, fallback: 300 } as const
 
 function readPurge(operation: Operation, wait: boolean): boolean {
   const purge = readBoolean(Inputs.Purge, false)
