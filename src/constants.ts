@@ -31,7 +31,8 @@ export const Inputs = {
   SkipUnchanged: 'skip-unchanged',
   IfDeleted: 'if-deleted',
   Wait: 'wait',
-  Purge: 'purge'
+  Purge: 'purge',
+  Timeout: 'timeout'
 } as const
 
 /** Output names, exactly as action.yml declares them. */

@@ -3,7 +3,9 @@ import { ActionError, SecretFailure } from './errors.js'
 import type { ActionInputs } from './inputs.js'
 import { MethodNames, type SignIn } from './auth/index.js'
 import { MissingIdTokenPermission } from './auth/plan.js'
-import { VaultHostNotFoundError } from './vault/client.js'
+import { VaultHostNotFoundError, type Resilience } from './vault/client.js'
+import { RunTimedOut } from './vault/deadline.js'
+import { describeTrouble, formatSeconds, type Trouble } from './vault/retries.js'
 
 /** What the run had got to when it failed: the more is known, the more precise the advice. */
 export interface FailureContext {
@@ -13,6 +15,8 @@ export interface FailureContext {
   readonly secretName?: string
   /** The operation whose permission the failed request needed, when not the step's own. */
   readonly operation?: Operation
+  /** The run's deadline, throttle and what it saw of the vault's health. */
+  readonly resilience?: Resilience
 }
 
 interface ErrorLike {
@@ -41,6 +45,7 @@ const Permissions: Readonly<Record<Operation, { policy: string; role: string; da
 export function explainFailure(error: unknown, context: FailureContext = {}): string {
   const err = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as ErrorLike
   if (error instanceof ActionError) return error.message
+  if (error instanceof RunTimedOut) return explainTimeout(error, context)
   if (error instanceof SecretFailure) {
     return explainFailure(error.cause, { ...context, secretName: error.secretName, operation: error.operation ?? context.operation })
   }
@@ -53,7 +58,7 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
   if (err.name === 'AuthenticationError' || /AADSTS\d+/.test(err.message ?? '')) return explainEntraError(err, context)
   if (err.name === 'RestError' && err.statusCode) return explainVaultError(err, context)
   if (err.code && /^(E[A-Z_]+|[A-Z_]*CERT[A-Z_]*)$/.test(err.code)) {
-    return `Could not reach ${context.inputs?.vault.url ?? 'Azure'}: ${err.code} (${firstLine(err.message)}). Check the runner's network access (proxy, firewall, DNS, TLS inspection) to the vault and to Microsoft Entra ID.`
+    return `Could not reach ${context.inputs?.vault.url ?? 'Azure'}: ${err.code} (${firstLine(err.message)})${afterRetries(context)}. Check the runner's network access (proxy, firewall, DNS, TLS inspection) to the vault and to Microsoft Entra ID.`
   }
   return `Unexpected error: ${firstLine(err.message) || err.name || 'no details'}`
 }
@@ -191,10 +196,63 @@ function explainVaultError(err: ErrorLike, context: FailureContext): string {
         `or do it yourself: az keyvault secret recover --vault-name ${vault} --name ${secret} (or: az keyvault secret purge --vault-name ${vault} --name ${secret})`
       )
     case 429:
-      return `Key Vault '${vault}' is throttling requests (429 Too Many Requests). Run the step again later, or spread out the jobs that read this vault. ${serviceSaid}`
-    default:
-      return `Key Vault '${vault}' answered ${err.statusCode}${err.code ? ` ${err.code}` : ''} to '${operation}' of secret '${secret}'. ${serviceSaid}`
+      return explainThrottling(vault, serviceSaid, context)
+    default: {
+      const status = err.statusCode as number
+      const answered = `Key Vault '${vault}' answered ${status}${err.code ? ` ${err.code}` : ''} to '${operation}' of secret '${secret}'`
+      if (!isServerTrouble(status)) return `${answered}. ${serviceSaid}`
+      return (
+        `${answered}${afterRetries(context)}. This is a problem on Azure's side: check https://azure.status.microsoft (and Service Health in the Azure portal), ` +
+        `then run the job again. ${serviceSaid}`
+      )
+    }
   }
+}
+
+/** 5xx (not 501/505) and 408: the answers that are retried. */
+const isServerTrouble = (status: number): boolean => status === 408 || (status >= 500 && status !== 501 && status !== 505)
+
+/** `, also on 4 retries over 9.2 s` when the failed request was retried. */
+function afterRetries({ resilience }: FailureContext): string {
+  const gaveUp = resilience?.health.gaveUp
+  if (!gaveUp || gaveUp.attempts < 2) return ''
+  return `, also on ${gaveUp.attempts - 1} ${gaveUp.attempts === 2 ? 'retry' : 'retries'} over ${formatSeconds(gaveUp.elapsedMs)}`
+}
+
+function explainThrottling(vault: string, serviceSaid: string, context: FailureContext): string {
+  const { inputs, resilience } = context
+  const lowest = resilience?.throttle.report.lowestLimit
+  const slowedDown = lowest !== undefined ? `, even after slowing down to ${lowest} request${lowest === 1 ? '' : 's'} in flight and pausing between tries` : ''
+  const concurrency = inputs ? ` (now ${inputs.concurrency})` : ''
+  return (
+    `Key Vault '${vault}' kept throttling requests (429 Too Many Requests)${afterRetries(context)}${slowedDown}. ` +
+    `More requests reach this vault than its limits allow: lower '${Inputs.Concurrency}'${concurrency}, spread out the jobs and workflows that use this vault, ` +
+    `or read fewer secrets per run (several values can share one JSON secret read with '${Inputs.ParseJson}'). ${serviceSaid}`
+  )
+}
+
+function lastTrouble(trouble: Trouble): string {
+  if (trouble.status !== undefined) return `The vault's last failed answer was ${describeTrouble(trouble)}`
+  return `The last failed request to the vault ended with ${describeTrouble(trouble)}`
+}
+
+function explainTimeout(error: RunTimedOut, { inputs, resilience }: FailureContext): string {
+  const vault = inputs?.vault.name ?? 'the vault'
+  const health = resilience?.health
+  const trouble: Trouble | undefined = health?.lastTrouble
+  const retries = health && health.retries > 0 ? ` (after ${health.retries} ${health.retries === 1 ? 'retry' : 'retries'})` : ''
+  const seen = trouble
+    ? `${lastTrouble(trouble)}${retries}.`
+    : health && health.unanswered > 0
+      ? `${health.unanswered} request${health.unanswered === 1 ? '' : 's'} to the vault had no answer yet.`
+      : `No request to the vault was waiting for an answer: the step was signing in or waiting between polls.`
+  const advice =
+    trouble?.status === 429
+      ? `The vault is throttling: lower '${Inputs.Concurrency}', spread out the jobs that use this vault, or raise '${Inputs.Timeout}'.`
+      : trouble?.status !== undefined
+        ? `Check https://azure.status.microsoft for a Key Vault problem, then run the job again; raise '${Inputs.Timeout}' if the vault is only slow.`
+        : `Check the runner's network access to the vault and to Microsoft Entra ID, or raise '${Inputs.Timeout}' if the vault is only slow.`
+  return `The step ran out of time: input '${Inputs.Timeout}' allows ${error.seconds} s, and the work with Key Vault '${vault}' had not finished. Nothing was exported. ${seen} ${advice}`
 }
 
 function explainPurgeProtection(vault: string, secret: string, inputs: ActionInputs | undefined): string {

@@ -54,6 +54,8 @@ export interface ActionInputs {
   readonly purge: boolean
   /** Write the job summary. */
   readonly summary: boolean
+  /** Seconds the whole run may take, retries and waits included. */
+  readonly timeout: number
 }
 
 /**
@@ -77,8 +79,14 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const summary = readBoolean(Inputs.Summary, true)
   const wait = readBoolean(Inputs.Wait, true)
   const purge = readPurge(operation, wait)
-  return { operation, vault, secretName, targets, set, signIn, files, exportEnv, parseJson, ignoreMissing, concurrency, wait, purge, summary }
+  const timeout = readWholeNumber(Inputs.Timeout, TimeoutBounds)
+  return { operation, vault, secretName, targets, set, signIn, files, exportEnv, parseJson, ignoreMissing, concurrency, wait, purge, summary, timeout }
 }
+
+// A healthy run takes seconds. Five minutes leaves room for a minute of throttling waits and every
+// retry of a failing request (at most 15 s of backoff each), and still ends a hung step long before
+// GitHub's six-hour job limit. One hour at most: a step that needs more has a problem to report.
+const TimeoutBounds = { min: 1, max: 3600, fallback: 300 } as const
 
 function maskSensitiveInputs(env: NodeJS.ProcessEnv): void {
   maskValue(core.getInput(Inputs.SecretValue, { trimWhitespace: false }))

@@ -341,7 +341,8 @@ const Table: Readonly<Record<string, Row>> = {
   },
   environment: choiceRow('AzureCloud', ['AzurePublic', 'AzureGermanCloud']),
   'export-env': booleanRow(),
-  summary: booleanRow()
+  summary: booleanRow(),
+  timeout: wholeNumberRow(3600)
 }
 
 // -- cases ----------------------------------------------------------------------------------------

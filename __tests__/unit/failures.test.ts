@@ -13,7 +13,10 @@ import type { Operation } from '../../src/constants.js'
 import { ActionError, SecretFailure } from '../../src/errors.js'
 import { explainFailure, type FailureContext } from '../../src/failures.js'
 import type { ActionInputs, SignInSettings } from '../../src/inputs.js'
-import { VaultHostNotFoundError } from '../../src/vault/client.js'
+import { VaultHostNotFoundError, type Resilience } from '../../src/vault/client.js'
+import { Deadline, RunTimedOut } from '../../src/vault/deadline.js'
+import { VaultHealth } from '../../src/vault/retries.js'
+import { Throttle } from '../../src/vault/throttle.js'
 import { CLIENT_ID, TENANT_ID } from './helpers.js'
 
 const AzureCloud = Clouds['AzureCloud'] as Cloud
@@ -42,7 +45,8 @@ function inputsFor(operation: Operation, cloud: Cloud = AzureCloud): ActionInput
     concurrency: 32,
     wait: true,
     purge: false,
-    summary: true
+    summary: true,
+    timeout: 300
   }
 }
 
@@ -58,6 +62,17 @@ function signInFor(methods: SignInMethod[], options: { claims?: FederatedClaims;
 
 function context(operation: Operation = 'get', methods: SignInMethod[] = ['oidc']): FailureContext {
   return { inputs: inputsFor(operation), signIn: signInFor(methods) }
+}
+
+/** What the run's retries left behind: a request that gave up (when given), after the throttle came down to 1. */
+function resilienceAfter(gaveUp: VaultHealth['gaveUp']): Resilience {
+  const health = new VaultHealth()
+  health.gaveUp = gaveUp
+  const throttle = new Throttle(32)
+  for (let i = 0; i < 6; i++) throttle.throttled({ sentAt: Number.MAX_SAFE_INTEGER }, 0)
+  const deadline = new Deadline(300)
+  deadline.dispose()
+  return { health, throttle, deadline }
 }
 
 /** An Entra ID token error as @azure/identity builds it from the response body. */
@@ -382,27 +397,56 @@ describe('Key Vault errors', () => {
     expect(message).toContain('--secret-permissions get')
   })
 
-  test('429 says the vault is throttling and to run again later', () => {
-    const error = vaultError(429, 'Throttled', 'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached')
-    expect(explainFailure(error, context())).toBe(
-      "Key Vault 'contoso-kv' is throttling requests (429 Too Many Requests). Run the step again later, or spread out the jobs that read this vault. Key Vault said: Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached"
+  const THROTTLED = 'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached'
+
+  test('429 says the vault kept throttling and what to do: lower concurrency, spread the jobs, fewer secrets', () => {
+    expect(explainFailure(vaultError(429, 'Throttled', THROTTLED), context())).toBe(
+      "Key Vault 'contoso-kv' kept throttling requests (429 Too Many Requests). More requests reach this vault than its limits allow: lower 'concurrency' (now 32), " +
+        "spread out the jobs and workflows that use this vault, or read fewer secrets per run (several values can share one JSON secret read with 'parse-json'). " +
+        `Key Vault said: ${THROTTLED}`
+    )
+  })
+
+  test('429 after retries says how often and how far the step slowed down', () => {
+    const resilience = resilienceAfter({ trouble: { status: 429 }, attempts: 11, elapsedMs: 23_400 })
+    const message = explainFailure(vaultError(429, 'Throttled', THROTTLED), { ...context(), resilience })
+    expect(message).toContain(
+      "Key Vault 'contoso-kv' kept throttling requests (429 Too Many Requests), also on 10 retries over 23 s, even after slowing down to 1 request in flight and pausing between tries."
     )
   })
 
   test.each([
     [500, 'InternalServerError', 'Internal server error.', 'get'],
-    [400, 'BadParameter', 'The request URI contains an invalid name: db_password', 'set'],
-    [503, 'ServiceUnavailable', 'The service is unavailable.\r\nsecond line', 'delete']
-  ] as const)('%s answers name the status, code, operation, secret and the service message', (status, code, text, operation) => {
+    [503, 'ServiceUnavailable', 'The service is unavailable.\r\nsecond line', 'delete'],
+    [408, 'RequestTimeout', 'The request timed out.', 'get']
+  ] as const)('%s names the status, code, operation and secret, and points to the Azure status page', (status, code, text, operation) => {
     const message = explainFailure(vaultError(status, code, text), context(operation))
     expect(message).toBe(
-      `Key Vault 'contoso-kv' answered ${status} ${code} to '${operation}' of secret 'db-password'. Key Vault said: ${text.split(/\r?\n/)[0]}`
+      `Key Vault 'contoso-kv' answered ${status} ${code} to '${operation}' of secret 'db-password'. This is a problem on Azure's side: check https://azure.status.microsoft ` +
+        `(and Service Health in the Azure portal), then run the job again. Key Vault said: ${text.split(/\r?\n/)[0]}`
     )
+  })
+
+  test('503 after retries says how often and for how long', () => {
+    const resilience = resilienceAfter({ trouble: { status: 503 }, attempts: 5, elapsedMs: 7250 })
+    const message = explainFailure(vaultError(503, 'ServiceUnavailable', 'The service is unavailable.'), { ...context(), resilience })
+    expect(message).toContain("answered 503 ServiceUnavailable to 'get' of secret 'db-password', also on 4 retries over 7.3 s. This is a problem on Azure's side")
+  })
+
+  test.each([
+    [400, 'BadParameter', 'The request URI contains an invalid name: db_password', 'set'],
+    [501, 'NotImplemented', 'Not implemented.', 'get']
+  ] as const)('%s (not retried) names the status, code, operation, secret and the service message', (status, code, text, operation) => {
+    const message = explainFailure(vaultError(status, code, text), context(operation))
+    expect(message).toBe(`Key Vault 'contoso-kv' answered ${status} ${code} to '${operation}' of secret 'db-password'. Key Vault said: ${text}`)
   })
 
   test('without inputs, the vault and secret are described generically', () => {
     const message = explainFailure(vaultError(500, 'InternalServerError', 'Internal server error.'))
-    expect(message).toBe("Key Vault 'the vault' answered 500 InternalServerError to 'get' of secret '(unknown)'. Key Vault said: Internal server error.")
+    expect(message).toBe(
+      "Key Vault 'the vault' answered 500 InternalServerError to 'get' of secret '(unknown)'. This is a problem on Azure's side: check https://azure.status.microsoft " +
+        '(and Service Health in the Azure portal), then run the job again. Key Vault said: Internal server error.'
+    )
   })
 
   test('the secret value of a set never appears in the explanation', () => {
@@ -436,6 +480,49 @@ describe('network errors', () => {
     expect(explainFailure(error, context())).toBe(
       `Could not reach https://contoso-kv.vault.azure.net: ${code} (connect ${code} 10.0.0.4:443). Check the runner's network access (proxy, firewall, DNS, TLS inspection) to the vault and to Microsoft Entra ID.`
     )
+  })
+
+  test('a network error after retries says how often', () => {
+    const resilience = resilienceAfter({ trouble: { code: 'ECONNRESET' }, attempts: 5, elapsedMs: 9100 })
+    const error = new RestError('read ECONNRESET', { code: 'ECONNRESET' })
+    expect(explainFailure(error, { ...context(), resilience })).toBe(
+      "Could not reach https://contoso-kv.vault.azure.net: ECONNRESET (read ECONNRESET), also on 4 retries over 9.1 s. Check the runner's network access (proxy, firewall, DNS, TLS inspection) to the vault and to Microsoft Entra ID."
+    )
+  })
+})
+
+describe("input 'timeout' ran out", () => {
+  const timedOut = (health: Partial<VaultHealth>): string => {
+    const resilience = resilienceAfter(undefined)
+    Object.assign(resilience.health, health)
+    return explainFailure(new RunTimedOut(300), { ...context(), resilience })
+  }
+  const opening = "The step ran out of time: input 'timeout' allows 300 s, and the work with Key Vault 'contoso-kv' had not finished. Nothing was exported."
+
+  test('after 5xx answers: names the last status and points to the Azure status page', () => {
+    expect(timedOut({ lastTrouble: { status: 503 }, retries: 3 })).toBe(
+      `${opening} The vault's last failed answer was 503 Service Unavailable (after 3 retries). Check https://azure.status.microsoft for a Key Vault problem, then run the job again; raise 'timeout' if the vault is only slow.`
+    )
+  })
+
+  test('while throttled: names 429 and says to lower concurrency', () => {
+    expect(timedOut({ lastTrouble: { status: 429 }, retries: 1 })).toBe(
+      `${opening} The vault's last failed answer was 429 Too Many Requests (after 1 retry). The vault is throttling: lower 'concurrency', spread out the jobs that use this vault, or raise 'timeout'.`
+    )
+  })
+
+  test('after network failures: names the error and the network', () => {
+    expect(timedOut({ lastTrouble: { code: 'ETIMEDOUT', detail: 'no answer within 30 s' }, retries: 2 })).toBe(
+      `${opening} The last failed request to the vault ended with ETIMEDOUT (no answer within 30 s) (after 2 retries). Check the runner's network access to the vault and to Microsoft Entra ID, or raise 'timeout' if the vault is only slow.`
+    )
+  })
+
+  test('with requests still unanswered and nothing failed', () => {
+    expect(timedOut({ unanswered: 2 })).toContain(`${opening} 2 requests to the vault had no answer yet.`)
+  })
+
+  test('with nothing in flight', () => {
+    expect(timedOut({})).toContain('No request to the vault was waiting for an answer: the step was signing in or waiting between polls.')
   })
 })
 

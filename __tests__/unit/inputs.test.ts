@@ -46,7 +46,8 @@ describe('defaults', () => {
       concurrency: 32,
       wait: true,
       purge: false,
-      summary: true
+      summary: true,
+      timeout: 300
     })
     expect(stdout.text()).toBe('')
   })
@@ -522,5 +523,17 @@ describe('masking of sensitive inputs', () => {
     const error = inputError({ operation: 'bogus', 'client-secret': 'Sp-Secret-0004' })
     expect(error.message).toContain("Input 'operation' has an unknown value 'bogus'")
     expect(stdout.text().split('\n')[0]).toBe('::add-mask::Sp-Secret-0004')
+  })
+})
+
+describe('timeout', () => {
+  test('defaults to 300 seconds and takes whole seconds from 1 to 3600', () => {
+    expect(read({}).timeout).toBe(300)
+    expect(read({ timeout: '1' }).timeout).toBe(1)
+    expect(read({ timeout: '3600' }).timeout).toBe(3600)
+  })
+
+  test.each(['0', '3601', '2.5', '-5', '5m', 'soon'])('%p is refused, naming the accepted range', (value) => {
+    expect(inputError({ timeout: value }).message).toBe(`Input 'timeout' has an invalid value '${value}'. Accepted: a whole number from 1 to 3600.`)
   })
 })

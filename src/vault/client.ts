@@ -1,6 +1,9 @@
 import type { TokenCredential } from '@azure/identity'
 import { SecretClient } from '@azure/keyvault-secrets'
 import type { PipelinePolicy } from '@azure/core-rest-pipeline'
+import type { Deadline } from './deadline.js'
+import { deadlinePolicy, retryPolicy, type VaultHealth } from './retries.js'
+import type { Throttle } from './throttle.js'
 
 /** The vault's host does not resolve: almost always a typo in the vault name. */
 export class VaultHostNotFoundError extends Error {
@@ -11,9 +14,9 @@ export class VaultHostNotFoundError extends Error {
 }
 
 /**
- * The SDK retries DNS failures with exponential backoff, which turns a typo'd vault name into a
- * long wait. A name that does not resolve will not start resolving in seconds, so fail at once:
- * the retry policy rethrows errors that are not RestErrors without retrying.
+ * Retrying DNS failures (as the SDK's retry policy does) turns a typo'd vault name into a long
+ * wait. A name that does not resolve will not start resolving in seconds, so fail at once: the
+ * retry policy (retries.ts) rethrows errors that are not RestErrors without retrying.
  */
 const failFastOnUnknownHost: PipelinePolicy = {
   name: 'failFastOnUnknownHost',
@@ -27,9 +30,23 @@ const failFastOnUnknownHost: PipelinePolicy = {
   }
 }
 
-export function createSecretClient(vaultUrl: string, credential: TokenCredential): SecretClient {
+/** What the run shares among its requests: one deadline, one throttle, one record of the vault's health. */
+export interface Resilience {
+  readonly deadline: Deadline
+  readonly throttle: Throttle
+  readonly health: VaultHealth
+}
+
+export function createSecretClient(vaultUrl: string, credential: TokenCredential, resilience: Resilience): SecretClient {
   return new SecretClient(vaultUrl, credential, {
-    additionalPolicies: [{ policy: failFastOnUnknownHost, position: 'perRetry' }],
+    additionalPolicies: [
+      { policy: deadlinePolicy(resilience.deadline), position: 'perCall' },
+      // perRetry policies run in the order given: retries wrap the fail-fast check, which turns ENOTFOUND into an error they do not retry.
+      { policy: retryPolicy(resilience), position: 'perRetry' },
+      { policy: failFastOnUnknownHost, position: 'perRetry' }
+    ],
+    // retries.ts retries every request; the SDK's own retries would multiply with those.
+    retryOptions: { maxRetries: 0 },
     userAgentOptions: { userAgentPrefix: 'keyvault-secrets-action' }
   })
 }

@@ -22,11 +22,11 @@ import { JwtSigner } from './jwt.js'
 import { handleVaultCall, Vault, type VaultOptions } from './keyvault.js'
 import { testPki, writeCaFile } from './pki.js'
 
-export type { AccessModel, DeletedSecret, Permission, SecretSeed, SecretVersion, StoredSecret, VaultOptions } from './keyvault.js'
+export type { AccessModel, DeletedSecret, Permission, RateLimit, SecretSeed, SecretVersion, StoredSecret, VaultOptions } from './keyvault.js'
 export type { AppOptions, AppRegistration, FederatedCredential, ManagedIdentity, ManagedIdentityOptions, MintedToken } from './entra.js'
 export type { GitHubOidcConfig, IdTokenRequest } from './github-oidc.js'
 export type { CloudName } from './clouds.js'
-export { Vault } from './keyvault.js'
+export { ThrottledMessage, Vault } from './keyvault.js'
 
 /** One line of the request log. No bodies, no headers: nothing secret. */
 export interface RequestRecord {
@@ -35,12 +35,22 @@ export interface RequestRecord {
   readonly host: string
   readonly path: string
   readonly query: Readonly<Record<string, string>>
+  /** 0 when there was no answer: a fault dropped the connection, or the client gave up during a fault's delay. */
   readonly status: number
   /** The request carried credentials the stand-in accepted (a valid token, request token, Metadata header...). */
   readonly authorized: boolean
-  /** Answered by an injected fault. */
+  /** Answered (or delayed) by an injected fault. */
   readonly fault: boolean
+  /** Answered 429 by the vault's rate limit (see RateLimit). */
+  readonly rateLimited: boolean
+  /** The Retry-After header of the answer, when it had one. */
+  readonly retryAfter?: string
+  /** When the request arrived (ms since the epoch). */
+  readonly arrived: number
+  /** When its answer was decided, after any fault delay and before `latencyMs`. */
   readonly time: number
+  /** Requests to the same service being handled when this one arrived, this one included. */
+  readonly inFlight: number
 }
 
 /** What a fault's `match` sees. */
@@ -53,17 +63,22 @@ export interface FaultRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>
 }
 
-/** An injected answer, used before normal handling (429/503 tests and the like). */
+/**
+ * An injected answer, used before normal handling (429/503 tests and the like). The first fault
+ * that matches and has `times` left fires; without `times` it fires for good (a persistent outage).
+ */
 export interface Fault {
   readonly match: (request: FaultRequest) => boolean
-  readonly status: number
+  /** The status to answer with. Without it (and without `drop`) the request is handled normally after `delayMs`: a slow answer. */
+  readonly status?: number
   readonly headers?: Readonly<Record<string, string>>
   /** An object is sent as JSON, a string as is. */
   readonly body?: unknown
   /** How many requests it answers; unlimited when not given. Counts down as it fires. */
   times?: number
+  /** Wait this long before answering (or dropping); cut short when the client goes away. */
   readonly delayMs?: number
-  /** Destroy the connection instead of answering (a network error on the client side). */
+  /** Reset the connection (TCP RST) instead of answering: ECONNRESET on the client side. */
   readonly drop?: boolean
 }
 
@@ -88,6 +103,7 @@ export class StandIn {
   faults: Fault[] = []
   /** Added to every response. */
   latencyMs = 0
+  private readonly inFlightBy = new Map<string, number>()
   github: GitHubOidcConfig = defaultGitHubConfig()
   directory: Directory
   private readonly vaultsByHost = new Map<string, Vault>()
@@ -171,6 +187,11 @@ export class StandIn {
     return mintIdToken(this.signer, this.github, request)
   }
 
+  /** The most requests to one service that were being handled at once (optionally among those that arrived from `since`). */
+  peakInFlight(service: ServiceName, since = 0): number {
+    return Math.max(0, ...this.requestsTo(service).filter((r) => r.arrived >= since).map((r) => r.inFlight))
+  }
+
   /** Requests to one service, optionally one method. */
   requestsTo(service: ServiceName, method?: string): RequestRecord[] {
     return this.requests.filter((r) => r.service === service && (method === undefined || r.method === method))
@@ -183,6 +204,7 @@ export class StandIn {
     this.requests.length = 0
     this.faults = []
     this.latencyMs = 0
+    this.inFlightBy.clear()
     this.github = { ...defaultGitHubConfig(), requestToken: this.github.requestToken }
   }
 
@@ -231,11 +253,18 @@ export class StandIn {
   // -- HTTP -------------------------------------------------------------------------------------
 
   private async serve(req: IncomingMessage, res: ServerResponse, listener: 'https' | 'imds'): Promise<void> {
+    const arrived = Date.now()
+    // Sleeps end early when the client gives up, so an abandoned request holds nothing open.
+    const gone = new AbortController()
+    res.on('close', () => gone.abort())
+    const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '')
+    const service = listener === 'imds' ? 'imds' : this.serviceFor(host)
+    const inFlight = (this.inFlightBy.get(service) ?? 0) + 1
+    this.inFlightBy.set(service, inFlight)
+    res.on('close', () => this.inFlightBy.set(service, (this.inFlightBy.get(service) ?? 1) - 1))
     try {
       const body = await readBody(req)
       const url = new URL(req.url ?? '/', 'http://standin.invalid')
-      const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '')
-      const service = listener === 'imds' ? 'imds' : this.serviceFor(host)
       const call: IncomingCall = {
         service: service === 'unknown' ? 'vault' : service,
         method: req.method ?? 'GET',
@@ -245,22 +274,36 @@ export class StandIn {
         headers: req.headers,
         body
       }
+      const log = (reply: Reply | undefined, marks: { fault?: boolean; rateLimited?: boolean }): void =>
+        this.log(call, service, { arrived, inFlight, status: reply?.status ?? 0, authorized: reply?.authorized ?? false, retryAfter: headerOf(reply, 'retry-after'), ...marks })
       const fault = this.takeFault({ service, method: call.method, host, path: call.path, query: call.query, headers: req.headers })
-      if (fault) {
-        if (fault.delayMs) await sleep(fault.delayMs)
-        this.log(call, service, fault.drop ? 0 : fault.status, false, true)
-        if (fault.drop) {
-          req.socket.destroy()
-          return
-        }
-        await this.reply(res, call, { status: fault.status, body: fault.body, headers: fault.headers ?? {} })
+      if (fault?.delayMs && !(await pause(fault.delayMs, gone.signal))) {
+        // The client gave up waiting: logged with status 0, like a dropped connection.
+        log(undefined, { fault: true })
+        return
+      }
+      if (fault?.drop) {
+        log(undefined, { fault: true })
+        resetConnection(req)
+        return
+      }
+      if (fault?.status !== undefined) {
+        const reply: Reply = { status: fault.status, body: fault.body, headers: fault.headers ?? {} }
+        log(reply, { fault: true })
+        await this.reply(res, call, reply, gone.signal)
+        return
+      }
+      const throttled = service === 'vault' ? this.vaultsByHost.get(host)?.admit() : undefined
+      if (throttled) {
+        log(throttled, { fault: fault !== undefined, rateLimited: true })
+        await this.reply(res, call, throttled, gone.signal)
         return
       }
       const reply = this.dispatch(call, service)
-      this.log(call, service, reply.status, reply.authorized ?? false, false)
-      await this.reply(res, call, reply)
+      log(reply, { fault: fault !== undefined })
+      await this.reply(res, call, reply, gone.signal)
     } catch (error) {
-      if (!res.headersSent) {
+      if (!res.headersSent && !res.destroyed) {
         res.writeHead(500, { 'content-type': 'application/json' })
         res.end(JSON.stringify({ error: { code: 'StandInError', message: String(error) } }))
       }
@@ -299,12 +342,30 @@ export class StandIn {
     return fault
   }
 
-  private log(call: IncomingCall, service: ServiceName | 'unknown', status: number, authorized: boolean, fault: boolean): void {
-    this.requests.push({ service, method: call.method, host: call.host, path: call.path, query: call.query, status, authorized, fault, time: Date.now() })
+  private log(
+    call: IncomingCall,
+    service: ServiceName | 'unknown',
+    entry: { arrived: number; inFlight: number; status: number; authorized: boolean; retryAfter?: string; fault?: boolean; rateLimited?: boolean }
+  ): void {
+    this.requests.push({
+      service,
+      method: call.method,
+      host: call.host,
+      path: call.path,
+      query: call.query,
+      status: entry.status,
+      authorized: entry.authorized,
+      fault: entry.fault ?? false,
+      rateLimited: entry.rateLimited ?? false,
+      ...(entry.retryAfter !== undefined && { retryAfter: entry.retryAfter }),
+      arrived: entry.arrived,
+      time: Date.now(),
+      inFlight: entry.inFlight
+    })
   }
 
-  private async reply(res: ServerResponse, call: IncomingCall, reply: Reply): Promise<void> {
-    if (this.latencyMs > 0) await sleep(this.latencyMs)
+  private async reply(res: ServerResponse, call: IncomingCall, reply: Reply, gone: AbortSignal): Promise<void> {
+    if (this.latencyMs > 0 && !(await pause(this.latencyMs, gone))) return
     const headers: Record<string, string> = { 'cache-control': 'no-cache', 'x-ms-request-id': randomUUID() }
     if (call.service === 'vault') {
       headers['x-ms-keyvault-service-version'] = '1.9.0.0'
@@ -323,6 +384,29 @@ export class StandIn {
     res.writeHead(reply.status, headers)
     res.end(payload)
   }
+}
+
+const headerOf = (reply: Reply | undefined, name: string): string | undefined =>
+  Object.entries(reply?.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1]
+
+/** Waits; false when the client went away first. */
+async function pause(ms: number, gone: AbortSignal): Promise<boolean> {
+  try {
+    await sleep(ms, undefined, { signal: gone })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Resets the TCP connection under the TLS socket (an RST, as a crashed or overloaded front end
+ * sends): the client reads ECONNRESET. Falls back to closing the socket.
+ */
+function resetConnection(req: IncomingMessage): void {
+  const tcp = (req.socket as { _parent?: { resetAndDestroy?: () => void } })._parent
+  if (tcp?.resetAndDestroy) tcp.resetAndDestroy()
+  else req.socket.destroy()
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

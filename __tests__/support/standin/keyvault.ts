@@ -30,7 +30,28 @@ export interface VaultOptions {
   readonly location?: string
   readonly subscriptionId?: string
   readonly resourceGroup?: string
+  /** Answer 429 Throttled beyond this many requests per second, as the service does beyond its limits. */
+  readonly rateLimit?: RateLimit
 }
+
+/**
+ * Key Vault's request limit, scaled down for tests. The service counts per vault over 10-second
+ * windows; here a window lasts one second so tests stay fast. A window opens with the first request
+ * after the previous one closed, admits `requestsPerSecond` requests, and answers every further
+ * request 429 `Throttled` until it closes. Throttled requests do not count against the limit.
+ */
+export interface RateLimit {
+  readonly requestsPerSecond: number
+  /**
+   * Retry-After on a 429: by default whole seconds until the window closes, rounded up (the service
+   * sends whole seconds); a fixed number of seconds; or 'omit' (the service has been seen to leave it out).
+   */
+  readonly retryAfterSeconds?: number | 'omit'
+}
+
+export const ThrottledMessage = 'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached'
+
+const RATE_WINDOW_MS = 1000
 
 export interface SecretSeed {
   readonly contentType?: string
@@ -118,6 +139,9 @@ export class Vault {
   readonly deleted = new Map<string, DeletedSecret>()
   /** Secrets whose recovery is still "in progress", keyed by lower-case name. */
   readonly recovering = new Map<string, RecoveringSecret>()
+  /** See RateLimit; undefined admits everything. */
+  rateLimit: RateLimit | undefined
+  private window: { readonly start: number; admitted: number } | undefined
 
   constructor(options: VaultOptions) {
     this.name = options.name.toLowerCase()
@@ -133,6 +157,23 @@ export class Vault {
     this.subscriptionId = options.subscriptionId ?? '00000000-0000-0000-0000-00000000cafe'
     this.resourceGroup = options.resourceGroup ?? 'rg-standin'
     for (const [principal, permissions] of Object.entries(options.grants ?? {})) this.grant(principal, ...permissions)
+    this.rateLimit = options.rateLimit
+  }
+
+  /**
+   * Counts a request against the rate limit: undefined when admitted, else the 429 the service
+   * answers (with the seconds to wait in Retry-After unless the limit omits it).
+   */
+  admit(now = Date.now()): Reply | undefined {
+    const limit = this.rateLimit
+    if (!limit) return undefined
+    if (!this.window || now >= this.window.start + RATE_WINDOW_MS) this.window = { start: now, admitted: 0 }
+    if (this.window.admitted < limit.requestsPerSecond) {
+      this.window.admitted += 1
+      return undefined
+    }
+    const wait = limit.retryAfterSeconds ?? Math.max(1, Math.ceil((this.window.start + RATE_WINDOW_MS - now) / 1000))
+    return kvError(429, 'Throttled', ThrottledMessage, undefined, wait === 'omit' ? {} : { 'Retry-After': String(wait) })
   }
 
   get host(): string {

@@ -1,0 +1,290 @@
+/**
+ * End-to-end: faults of Key Vault, Microsoft Entra ID and the network, injected by the stand-in,
+ * against the committed action run as the runner runs it (real Azure SDK, nothing mocked).
+ *
+ * Each test asserts exact outcomes: exit code, outputs, the requests the stand-in saw and their
+ * answers, the error text. Times are asserted only as lower bounds the action must respect (a
+ * Retry-After honoured) or as generous upper bounds ("ended in bounded time").
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { assertNoLeak, runAction, type RunOptions, type RunResult } from '../support/runner.js'
+import { StandIn, ThrottledMessage, type Fault, type FaultRequest, type RequestRecord } from '../support/standin/index.js'
+
+jest.setTimeout(90_000)
+
+const TENANT = '3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a99'
+const APP = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d'
+const VAULT = 'faults-kv'
+const VALUE = 'Fault-Tolerant-V@lue-42'
+
+let s: StandIn
+
+beforeAll(async () => {
+  s = await StandIn.start()
+})
+afterAll(async () => {
+  await s.stop()
+})
+beforeEach(() => {
+  s.reset()
+  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list', 'delete'] } }).setSecret('db-password', VALUE)
+  s.addApp({
+    tenantId: TENANT,
+    clientId: APP,
+    federated: [{ issuer: 'https://token.actions.githubusercontent.com', subject: s.github.subject, audience: 'api://AzureADTokenExchange' }]
+  })
+})
+
+const vault = () => s.vault(VAULT)
+
+function run(inputs: Record<string, string> = {}, options: Omit<RunOptions, 'inputs' | 'standin'> = {}): Promise<RunResult> {
+  return runAction({
+    ...options,
+    inputs: { 'vault-name': VAULT, 'secret-name': 'db-password', 'client-id': APP, 'tenant-id': TENANT, ...inputs },
+    standin: s,
+    env: { ...s.oidcEnv(), ...options.env }
+  })
+}
+
+/** Authenticated reads of the secret: the requests a fault should hit (not the bodyless challenge). */
+const readOfSecret = (r: FaultRequest): boolean => r.service === 'vault' && r.method === 'GET' && r.path.startsWith('/secrets/db-password') && r.headers.authorization !== undefined
+const tokenRequest = (r: FaultRequest): boolean => r.service === 'entra' && r.method === 'POST' && r.path.endsWith('/oauth2/v2.0/token')
+
+const throttledBody = { error: { code: 'Throttled', message: ThrottledMessage } }
+const unavailableBody = { error: { code: 'ServiceUnavailable', message: 'The service is temporarily unavailable. Please try again later.' } }
+
+/** `GET 429*`: method, status, and * for an answer from a fault. */
+const vaultCalls = (): string[] => s.requestsTo('vault').map((r) => `${r.method} ${r.status}${r.fault ? '*' : ''}`)
+const authorizedReads = (): RequestRecord[] => s.requestsTo('vault', 'GET').filter((r) => r.authorized || r.fault)
+
+function expectValue(r: RunResult): void {
+  expect({ exitCode: r.exitCode, errors: r.errors }).toEqual({ exitCode: 0, errors: [] })
+  expect(r.outputs.value).toBe(VALUE)
+  assertNoLeak(r, [VALUE])
+}
+
+function expectFailure(r: RunResult, ...phrases: string[]): string {
+  expect(r.exitCode).toBe(1)
+  expect(r.errors).toHaveLength(1)
+  const [error = ''] = r.errors
+  for (const phrase of phrases) expect(error).toContain(phrase)
+  expect(r.outputs).toEqual({})
+  expect(r.env).toEqual({})
+  expect(r.stderr).not.toMatch(/\n\s+at /)
+  assertNoLeak(r, [VALUE])
+  return error
+}
+
+/** Milliseconds between an answer and the arrival of the next request. */
+const gapsAfter = (records: readonly RequestRecord[]): number[] => records.slice(1).map((r, i) => r.arrived - (records[i] as RequestRecord).time)
+
+describe('Key Vault throttles a request (429), then answers', () => {
+  it('with Retry-After: waits as asked, then succeeds', async () => {
+    s.faults.push({ match: readOfSecret, status: 429, headers: { 'Retry-After': '1' }, body: throttledBody, times: 1 })
+    const r = await run()
+    expectValue(r)
+    expect(vaultCalls()).toEqual(['GET 401', 'GET 429*', 'GET 200'])
+    const [waited = 0] = gapsAfter(authorizedReads())
+    expect(waited).toBeGreaterThanOrEqual(950)
+    expect(r.log.join('\n')).toContain('Key Vault is throttling requests (429 Too Many Requests); slowing down')
+  })
+
+  it('without Retry-After (the SDK alone gives up at once): backs off with jitter, then succeeds', async () => {
+    s.faults.push({ match: readOfSecret, status: 429, body: throttledBody, times: 3 })
+    const r = await run()
+    expectValue(r)
+    expect(vaultCalls()).toEqual(['GET 401', 'GET 429*', 'GET 429*', 'GET 429*', 'GET 200'])
+    // Full jitter draws each wait from [0, 1 s), [0, 2 s), [0, 4 s): together they are never near zero.
+    const gaps = gapsAfter(authorizedReads())
+    expect(gaps.reduce((sum, gap) => sum + gap, 0)).toBeGreaterThan(100)
+    expect(Math.max(...gaps)).toBeLessThan(6000)
+  })
+
+  it('persistently: gives up after 10 retries and says to lower concurrency or spread the jobs', async () => {
+    s.faults.push({ match: readOfSecret, status: 429, headers: { 'retry-after-ms': '50' }, body: throttledBody })
+    const r = await run()
+    expectFailure(
+      r,
+      "Key Vault 'faults-kv' kept throttling requests (429 Too Many Requests), also on 10 retries",
+      "lower 'concurrency' (now 32)",
+      'spread out the jobs',
+      `Key Vault said: ${ThrottledMessage}`
+    )
+    expect(authorizedReads()).toHaveLength(11)
+  })
+})
+
+describe('Key Vault fails once, then answers', () => {
+  it.each([500, 502, 503, 504, 408])('%s once: retried, succeeds', async (status) => {
+    s.faults.push({ match: readOfSecret, status, body: unavailableBody, times: 1 })
+    const r = await run()
+    expectValue(r)
+    expect(vaultCalls()).toEqual(['GET 401', `GET ${status}*`, 'GET 200'])
+  })
+
+  it('a connection reset: retried, succeeds', async () => {
+    s.faults.push({ match: readOfSecret, drop: true, times: 1 })
+    const r = await run()
+    expectValue(r)
+    expect(vaultCalls()).toEqual(['GET 401', 'GET 0*', 'GET 200'])
+  })
+
+  it('a slow answer (2 s): waited for, not retried', async () => {
+    s.faults.push({ match: readOfSecret, delayMs: 2000, times: 1 })
+    const r = await run()
+    expectValue(r)
+    expect(vaultCalls()).toEqual(['GET 401', 'GET 200*'])
+    expect(r.durationMs).toBeGreaterThanOrEqual(2000)
+  })
+
+  it('no answer at all: the attempt is abandoned after a third of the timeout and retried', async () => {
+    s.faults.push({ match: readOfSecret, delayMs: 60_000, times: 1 })
+    const r = await run({ timeout: '6' })
+    expectValue(r)
+    expect(vaultCalls()).toEqual(['GET 401', 'GET 0*', 'GET 200'])
+    const [hung] = authorizedReads()
+    expect((hung?.time ?? 0) - (hung?.arrived ?? 0)).toBeGreaterThanOrEqual(1900)
+  })
+})
+
+describe('Microsoft Entra ID token endpoint fails once', () => {
+  it.each([
+    ['503', { status: 503, body: { error: 'temporarily_unavailable', error_description: 'AADSTS90006: The service is temporarily unavailable.' } }, 'POST 503*'],
+    ['500', { status: 500, body: { error: 'server_error', error_description: 'AADSTS90100: An internal error occurred.' } }, 'POST 500*'],
+    ['a connection reset', { drop: true }, 'POST 0*']
+  ] as const)('%s: the sign-in is retried, the step succeeds', async (_, fault, first) => {
+    s.faults.push({ match: tokenRequest, times: 1, ...fault } as Fault)
+    const r = await run()
+    expectValue(r)
+    expect(s.requestsTo('entra', 'POST').map((q) => `${q.method} ${q.status}${q.fault ? '*' : ''}`)).toEqual([first, 'POST 200'])
+    expect(vaultCalls()).toEqual(['GET 401', 'GET 200'])
+  })
+})
+
+describe('an outage that does not end', () => {
+  it('persistent 503: fails after 4 retries, in bounded time, naming 503, the vault and what to do', async () => {
+    s.faults.push({ match: readOfSecret, status: 503, body: unavailableBody })
+    const r = await run()
+    expectFailure(
+      r,
+      "Key Vault 'faults-kv' answered 503 ServiceUnavailable to 'get' of secret 'db-password', also on 4 retries over",
+      'https://azure.status.microsoft',
+      'run the job again',
+      'Key Vault said: The service is temporarily unavailable.'
+    )
+    expect(authorizedReads().map((q) => q.status)).toEqual([503, 503, 503, 503, 503])
+    // Backoff is capped: at most 1 + 2 + 4 + 8 s of waiting.
+    expect(r.durationMs).toBeLessThan(40_000)
+  })
+
+  it('persistent connection resets: fails after 4 retries naming ECONNRESET', async () => {
+    s.faults.push({ match: readOfSecret, drop: true })
+    const r = await run()
+    expectFailure(r, `Could not reach https://${VAULT}.vault.azure.net: ECONNRESET`, 'also on 4 retries over', "Check the runner's network access")
+    expect(authorizedReads().map((q) => q.status)).toEqual([0, 0, 0, 0, 0])
+    expect(r.durationMs).toBeLessThan(40_000)
+  })
+
+  it("input 'timeout' ends the step: the error names the timeout, the last status and that nothing was exported", async () => {
+    s.faults.push({ match: readOfSecret, status: 503, body: unavailableBody })
+    const r = await run({ timeout: '3' })
+    const error = expectFailure(
+      r,
+      "The step ran out of time: input 'timeout' allows 3 s, and the work with Key Vault 'faults-kv' had not finished. Nothing was exported.",
+      "The vault's last failed answer was 503 Service Unavailable (after ",
+      'https://azure.status.microsoft',
+      "raise 'timeout'"
+    )
+    expect(error).not.toContain('also on')
+    expect(r.durationMs).toBeGreaterThanOrEqual(3000)
+    expect(r.durationMs).toBeLessThan(20_000)
+  })
+
+  it("input 'timeout' ends a step whose requests get no answer", async () => {
+    s.faults.push({ match: readOfSecret, delayMs: 60_000 })
+    const r = await run({ timeout: '3' })
+    expectFailure(r, "input 'timeout' allows 3 s", 'Nothing was exported.', 'The last failed request to the vault ended with ETIMEDOUT (no answer within 1 s)')
+    expect(r.durationMs).toBeLessThan(20_000)
+  })
+
+  it("input 'timeout' ends a step whose sign-in hangs", async () => {
+    s.faults.push({ match: tokenRequest, delayMs: 60_000 })
+    const r = await run({ timeout: '2' })
+    expectFailure(r, "input 'timeout' allows 2 s", 'Nothing was exported.', 'No request to the vault was waiting for an answer: the step was signing in')
+    expect(vaultCalls()).toEqual(['GET 401'])
+    expect(r.durationMs).toBeLessThan(20_000)
+  })
+})
+
+describe('a failure while other requests wait', () => {
+  it('a missing secret ends the step at once, though another read is waiting out a 30 s Retry-After', async () => {
+    s.faults.push({ match: readOfSecret, status: 429, headers: { 'Retry-After': '30' }, body: throttledBody })
+    const r = await run({ 'secret-name': '', secrets: 'db-password\nno-such-secret' })
+    expectFailure(r, "Secret 'no-such-secret' was not found in vault 'faults-kv'")
+    expect(authorizedReads().map((q) => `${q.path} ${q.status}`)).toEqual(expect.arrayContaining(['/secrets/db-password/ 429', '/secrets/no-such-secret/ 404']))
+    expect(r.durationMs).toBeLessThan(15_000)
+  })
+})
+
+describe('a vault that admits only so many requests per second', () => {
+  const SECRETS = 200
+  const name = (i: number): string => `app-${String(i).padStart(3, '0')}`
+  const value = (i: number): string => `app-value-${i}`
+
+  function seedMany(): void {
+    for (let i = 0; i < SECRETS; i++) vault().setSecret(name(i), value(i))
+  }
+
+  function expectAllValues(r: RunResult): void {
+    expect({ exitCode: r.exitCode, errors: r.errors }).toEqual({ exitCode: 0, errors: [] })
+    const wrong = Array.from({ length: SECRETS }, (_, i) => i).filter((i) => r.outputs[name(i)] !== value(i))
+    expect(wrong).toEqual([])
+  }
+
+  it('200 secrets by wildcard: all arrive; on the first 429 the action pauses as asked and sends fewer at once', async () => {
+    seedMany()
+    vault().rateLimit = { requestsPerSecond: 60 }
+    // Latency, so that requests sent together are in flight together at the stand-in.
+    s.latencyMs = 50
+    const r = await run({ 'secret-name': '', secrets: 'app-*' })
+    expectAllValues(r)
+    const requests = s.requestsTo('vault')
+    const throttled = requests.filter((q) => q.rateLimited)
+    expect(throttled.length).toBeGreaterThan(0)
+    expect(throttled.every((q) => q.status === 429 && q.retryAfter === '1')).toBe(true)
+    // Paced: after the first 429 (Retry-After: 1) nothing new arrives until the second is nearly over.
+    const first = throttled[0] as RequestRecord
+    expect(requests.filter((q) => q.arrived > first.time + 300 && q.arrived < first.time + 800)).toEqual([])
+    // Fewer in flight: once the pause is over, never as many at once as before it.
+    const before = Math.max(...requests.filter((q) => q.arrived <= first.time).map((q) => q.inFlight))
+    const after = s.peakInFlight('vault', first.time + 1000)
+    expect(before).toBeGreaterThanOrEqual(24)
+    expect(after).toBeLessThan(before)
+    // Halved to 16 on the first 429, then about one more per round of successes before the next cut.
+    expect(after).toBeLessThanOrEqual(24)
+    // Not hammering: most requests were admitted.
+    expect(throttled.length).toBeLessThan(requests.length / 3)
+    expect(r.log.join('\n')).toMatch(/Retried \d+ requests to Key Vault\. \d+ answers were 429 \(throttled\): the step paused [\d.]+ s in all and came down from 32 to \d+ requests? in flight\./)
+  })
+
+  it('200 secrets by wildcard, 429 without Retry-After: all arrive', async () => {
+    seedMany()
+    vault().rateLimit = { requestsPerSecond: 60, retryAfterSeconds: 'omit' }
+    const r = await run({ 'secret-name': '', secrets: 'app-*' })
+    expectAllValues(r)
+    const throttled = s.requestsTo('vault').filter((q) => q.rateLimited)
+    expect(throttled.length).toBeGreaterThan(0)
+    expect(throttled.every((q) => q.retryAfter === undefined)).toBe(true)
+  })
+
+  it('delete of 40 secrets: every one deleted, the deletes and their polls share the throttle', async () => {
+    const names = Array.from({ length: 40 }, (_, i) => `old-${String(i).padStart(2, '0')}`)
+    for (const n of names) vault().setSecret(n, `old-value-${n}`)
+    vault().rateLimit = { requestsPerSecond: 30 }
+    const r = await run({ operation: 'delete', 'secret-name': '', secrets: names.join('\n') })
+    expect({ exitCode: r.exitCode, errors: r.errors }).toEqual({ exitCode: 0, errors: [] })
+    expect(names.filter((n) => vault().secrets.has(n))).toEqual([])
+    expect(names.filter((n) => !vault().deleted.has(n))).toEqual([])
+    expect(s.requestsTo('vault').some((q) => q.rateLimited)).toBe(true)
+  })
+})

@@ -1,0 +1,67 @@
+/**
+ * The `timeout` input: one deadline for the whole run. Its signal aborts every request in flight
+ * and every wait between retries; `race` ends the run at the deadline even if something (a token
+ * request, a poll) does not listen to the signal.
+ */
+export class Deadline {
+  readonly signal: AbortSignal
+  readonly at: number
+  private readonly controller = new AbortController()
+  private readonly timer: ReturnType<typeof setTimeout>
+
+  constructor(
+    readonly seconds: number,
+    private readonly now: () => number = Date.now
+  ) {
+    this.at = now() + seconds * 1000
+    this.signal = this.controller.signal
+    this.timer = setTimeout(() => this.controller.abort(new RunTimedOut(seconds)), seconds * 1000)
+    // The deadline alone must not keep the process alive once the work is done.
+    this.timer.unref()
+  }
+
+  get expired(): boolean {
+    return this.signal.aborted
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.at - this.now())
+  }
+
+  /** The work's result, or RunTimedOut when the deadline comes first. */
+  race<T>(work: Promise<T>): Promise<T> {
+    if (this.signal.aborted) return Promise.reject(this.signal.reason as Error)
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => reject(this.signal.reason as Error)
+      this.signal.addEventListener('abort', onAbort, { once: true })
+      work.then(
+        (value) => {
+          this.signal.removeEventListener('abort', onAbort)
+          resolve(value)
+        },
+        (error: unknown) => {
+          this.signal.removeEventListener('abort', onAbort)
+          reject(this.signal.aborted ? (this.signal.reason as Error) : error)
+        }
+      )
+    })
+  }
+
+  /** Ends every request still in flight and refuses new ones: the run has failed, nothing more is needed. */
+  stop(): void {
+    clearTimeout(this.timer)
+    if (!this.signal.aborted) this.controller.abort(new Error('The step stopped after a failure'))
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer)
+  }
+}
+
+/** The run reached the `timeout` input's deadline before every request had finished. */
+export class RunTimedOut extends Error {
+  override readonly name = 'RunTimedOut'
+  constructor(readonly seconds: number) {
+    super(`The step did not finish within ${seconds} s`)
+  }
+}

@@ -1,0 +1,257 @@
+import * as core from '@actions/core'
+import { isRestError, RestError, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type SendRequest } from '@azure/core-rest-pipeline'
+import type { Deadline } from './deadline.js'
+import type { Throttle } from './throttle.js'
+
+/**
+ * Retries of requests to the vault, in one place. The SDK's own retry policy is switched off
+ * (retryOptions.maxRetries 0): it gives up at once on a 429 without Retry-After, which the service
+ * has been seen to send, and its retries would multiply with these.
+ *
+ * - 429, and 503 with Retry-After: throttling. Wait as the vault asks (Retry-After, retry-after-ms);
+ *   when it does not say, back off exponentially with full jitter. The wait pauses every request
+ *   of the run, not just this one, and the Throttle sends fewer at once afterwards.
+ * - Other 5xx (not 501/505), 408, a reset or refused connection, a request with no answer within
+ *   the attempt timeout: transient. Back off exponentially with full jitter.
+ * - ENOTFOUND is not retried (see client.ts): a typo'd vault name does not start resolving.
+ */
+export const RetryLimits = {
+  /** 429 without Retry-After: waits drawn from [0, min(cap, base * 2^n)). */
+  throttled: { retries: 10, baseMs: 1000, capMs: 16_000 },
+  /** 5xx, 408 and network failures: at most 1 + 2 + 4 + 8 = 15 s of waiting before giving up. */
+  transient: { retries: 4, baseMs: 1000, capMs: 8000 },
+  /** A Retry-After longer than this is cut short; the `timeout` input bounds the run anyway. */
+  retryAfterCapMs: 60_000,
+  /** An attempt with no answer after this long (or a third of `timeout`, if less) is abandoned and retried. */
+  attemptTimeoutMs: 30_000
+} as const
+
+/** Why a request was retried, or why it failed in the end. */
+export interface Trouble {
+  /** The HTTP status the vault answered; absent for a network failure. */
+  readonly status?: number
+  /** The network error code: ECONNRESET, ..., or ETIMEDOUT for an attempt that got no answer in time. */
+  readonly code?: string
+  readonly detail?: string
+}
+
+/** What the run saw of the vault's health, for the summary line and the error message. */
+export class VaultHealth {
+  /** Retries made, of every kind. */
+  retries = 0
+  /** The last answer that was throttling, a server error or a network failure. */
+  lastTrouble: Trouble | undefined
+  /** Requests sent and not yet answered. */
+  unanswered = 0
+  /** The request that ran out of retries, when one did. */
+  gaveUp: { readonly trouble: Trouble; readonly attempts: number; readonly elapsedMs: number } | undefined
+  private told = new Set<string>()
+
+  /** Logs a line the first time each kind of trouble is met, so a slow step says why. */
+  tellOnce(kind: string, line: string): void {
+    if (this.told.has(kind)) return
+    this.told.add(kind)
+    core.info(line)
+  }
+}
+
+const StatusTexts: Readonly<Record<number, string>> = {
+  408: 'Request Timeout',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout'
+}
+
+/** `503 Service Unavailable`, `ECONNRESET`, `ETIMEDOUT (no answer within 10 s)`. */
+export function describeTrouble(trouble: Trouble): string {
+  if (trouble.status !== undefined) return `${trouble.status}${StatusTexts[trouble.status] ? ` ${StatusTexts[trouble.status]}` : ''}`
+  return `${trouble.code ?? 'a network error'}${trouble.detail ? ` (${trouble.detail})` : ''}`
+}
+
+export const formatSeconds = (ms: number): string => `${Number((ms / 1000).toFixed(ms < 10_000 ? 1 : 0))} s`
+
+type Verdict = { readonly kind: 'final' } | { readonly kind: 'throttled'; readonly retryAfterMs?: number } | { readonly kind: 'transient'; readonly trouble: Trouble }
+
+const RetriedNetworkCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'])
+
+function classify(response: PipelineResponse | undefined, error: unknown): Verdict {
+  if (error !== undefined) {
+    if (!isRestError(error)) return { kind: 'final' }
+    const code = error.code ?? ''
+    if (attemptTimeouts.has(error)) return { kind: 'transient', trouble: { code, detail: error.message } }
+    // A connection dropped mid-answer surfaces as a failed read of the body.
+    if (RetriedNetworkCodes.has(code) || /socket hang up/i.test(error.message) || /^Error reading response/.test(error.message)) {
+      return { kind: 'transient', trouble: { code: RetriedNetworkCodes.has(code) ? code : 'ECONNRESET' } }
+    }
+    return { kind: 'final' }
+  }
+  const status = response?.status ?? 0
+  const retryAfterMs = response ? retryAfterOf(response) : undefined
+  if (status === 429 || (status === 503 && retryAfterMs !== undefined)) return { kind: 'throttled', retryAfterMs }
+  if (status === 408 || (status >= 500 && status !== 501 && status !== 505)) return { kind: 'transient', trouble: { status } }
+  return { kind: 'final' }
+}
+
+/** Retry-After (seconds or an HTTP date), retry-after-ms or x-ms-retry-after-ms, in ms. */
+export function retryAfterOf(response: PipelineResponse, now = Date.now()): number | undefined {
+  for (const header of ['retry-after-ms', 'x-ms-retry-after-ms']) {
+    const value = Number(response.headers.get(header))
+    if (response.headers.has(header) && Number.isFinite(value) && value >= 0) return value
+  }
+  const raw = response.headers.get('retry-after')?.trim()
+  if (!raw) return undefined
+  if (/^\d+(\.\d+)?$/.test(raw)) return Number(raw) * 1000
+  const date = Date.parse(raw)
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined
+}
+
+/** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^retry)). */
+export function backoffMs(retry: number, limits: { readonly baseMs: number; readonly capMs: number }, random: () => number = Math.random): number {
+  return Math.floor(random() * Math.min(limits.capMs, limits.baseMs * 2 ** retry))
+}
+
+export interface RetryPolicyOptions {
+  readonly throttle: Throttle
+  readonly health: VaultHealth
+  readonly deadline?: Deadline
+  readonly random?: () => number
+}
+
+/**
+ * The policy, added `perRetry` (after the SDK's retry and sign phases, next to the transport).
+ * So it sits inside the Key Vault challenge policy: it repeats exactly the request that policy
+ * prepared (the bodyless challenge request included), and a token is fetched once, not per retry.
+ */
+export function retryPolicy(options: RetryPolicyOptions): PipelinePolicy {
+  const { throttle, health, deadline } = options
+  const random = options.random ?? Math.random
+  const attemptTimeoutMs = Math.min(RetryLimits.attemptTimeoutMs, deadline ? (deadline.seconds * 1000) / 3 : Infinity)
+  return {
+    name: 'keyvaultSecretsActionRetry',
+    async sendRequest(request, next) {
+      const started = Date.now()
+      // A real AbortSignal: wrapAbortSignalLikePolicy ran first, and the deadline policy set it.
+      const signal = request.abortSignal as AbortSignal | undefined
+      let throttledRetries = 0
+      let transientRetries = 0
+      for (let attempt = 1; ; attempt++) {
+        const slot = await throttle.acquire(signal, attempt > 1)
+        health.unanswered += 1
+        const { response, error } = await sendOnce(request, next, attemptTimeoutMs)
+        health.unanswered -= 1
+        const verdict = classify(response, error)
+        const giveUp = (trouble: Trouble): PipelineResponse => {
+          health.gaveUp = { trouble, attempts: attempt, elapsedMs: Date.now() - started }
+          if (error !== undefined) throw error
+          return response as PipelineResponse
+        }
+        if (verdict.kind === 'final') {
+          if (error === undefined) throttle.succeeded(slot)
+          else throttle.failed(slot)
+          if (error !== undefined) throw error
+          return response as PipelineResponse
+        }
+        if (verdict.kind === 'throttled') {
+          const status = response?.status ?? 429
+          health.lastTrouble = { status }
+          const asked = verdict.retryAfterMs !== undefined
+          const waitMs = asked ? Math.min(verdict.retryAfterMs as number, RetryLimits.retryAfterCapMs) : backoffMs(throttledRetries, RetryLimits.throttled, random)
+          throttle.throttled(slot, waitMs)
+          if (throttledRetries >= RetryLimits.throttled.retries) return giveUp({ status })
+          throttledRetries += 1
+          health.retries += 1
+          health.tellOnce(
+            'throttled',
+            `Key Vault is throttling requests (${describeTrouble({ status })}); slowing down: at most ${throttle.allowed} in flight, waiting ${asked ? 'as it asks (Retry-After)' : 'with exponential backoff'}.`
+          )
+          core.debug(`${describe(request)}: ${status}; retry ${throttledRetries} of ${RetryLimits.throttled.retries} in ${formatSeconds(waitMs)}${asked ? ' (Retry-After)' : ''}`)
+          // The next acquire waits out the pause this answer started, with every other request.
+          continue
+        }
+        throttle.failed(slot)
+        health.lastTrouble = verdict.trouble
+        if (transientRetries >= RetryLimits.transient.retries) return giveUp(verdict.trouble)
+        const waitMs = backoffMs(transientRetries, RetryLimits.transient, random)
+        transientRetries += 1
+        health.retries += 1
+        const what = describeTrouble(verdict.trouble)
+        health.tellOnce(`transient ${what}`, `Key Vault request failed (${what}); retrying with exponential backoff, up to ${RetryLimits.transient.retries} times.`)
+        core.debug(`${describe(request)}: ${what}; retry ${transientRetries} of ${RetryLimits.transient.retries} in ${formatSeconds(waitMs)}`)
+        await wait(waitMs, signal)
+      }
+    }
+  }
+}
+
+/**
+ * Errors for attempts abandoned after the attempt timeout: retried like a connection that timed
+ * out. (RestError resets its prototype, so a subclass could not be told apart by instanceof.)
+ */
+const attemptTimeouts = new WeakSet<object>()
+
+function attemptTimeout(timeoutMs: number, request: PipelineRequest): RestError {
+  const error = new RestError(`no answer within ${formatSeconds(timeoutMs)}`, { code: 'ETIMEDOUT', request })
+  attemptTimeouts.add(error)
+  return error
+}
+
+/** One attempt, abandoned after `timeoutMs` without an answer; the caller's signal (the deadline) still aborts it. */
+async function sendOnce(request: PipelineRequest, next: SendRequest, timeoutMs: number): Promise<{ response?: PipelineResponse; error?: unknown }> {
+  const outer = request.abortSignal as AbortSignal | undefined
+  const attempt = new AbortController()
+  const onOuterAbort = (): void => attempt.abort(outer?.reason)
+  if (outer?.aborted) attempt.abort(outer.reason)
+  outer?.addEventListener('abort', onOuterAbort, { once: true })
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    attempt.abort()
+  }, timeoutMs)
+  request.abortSignal = attempt.signal
+  try {
+    return { response: await next(request) }
+  } catch (error) {
+    return { error: timedOut && !outer?.aborted ? attemptTimeout(timeoutMs, request) : error }
+  } finally {
+    clearTimeout(timer)
+    outer?.removeEventListener('abort', onOuterAbort)
+    request.abortSignal = outer
+  }
+}
+
+function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const onAbort = (): void => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+/** `GET /secrets/db-password/`: no host, no query. */
+function describe(request: PipelineRequest): string {
+  return `${request.method} ${new URL(request.url).pathname}`
+}
+
+/**
+ * Added `perCall` (before the Key Vault challenge policy): every request, and every token request
+ * that policy makes for it, carries the deadline's signal; after the deadline nothing is sent.
+ */
+export function deadlinePolicy(deadline: Deadline): PipelinePolicy {
+  return {
+    name: 'keyvaultSecretsActionDeadline',
+    sendRequest(request, next) {
+      if (deadline.signal.aborted) return Promise.reject(deadline.signal.reason)
+      request.abortSignal = request.abortSignal ? AbortSignal.any([request.abortSignal as AbortSignal, deadline.signal]) : deadline.signal
+      return next(request)
+    }
+  }
+}
