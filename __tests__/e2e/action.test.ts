@@ -431,9 +431,20 @@ describe('sign-in methods', () => {
     const r = await run({ 'secret-name': 'db-password', ...oidcInputs, 'auth-type': 'oidc' })
     expectSuccess(r)
     expect(r.outputs.value).toBe('signed-in-value')
+    // One GitHub ID token serves the sign-in (MSAL asks for the assertion twice).
     const idTokenRequests = s.requestsTo('github')
-    expect(idTokenRequests.length).toBeGreaterThan(0)
+    expect(idTokenRequests).toHaveLength(1)
     expect(idTokenRequests.every((req) => req.query.audience === 'api://AzureADTokenExchange')).toBe(true)
+  })
+
+  it('one token request serves 100 secrets read at once by name', async () => {
+    const names = Array.from({ length: 100 }, (_, i) => `many-${String(i).padStart(3, '0')}`)
+    for (const name of names) s.vault(VAULT).setSecret(name, `value-of-${name}`)
+    const r = await run({ secrets: names.join('\n'), concurrency: '64', ...oidcInputs })
+    expectSuccess(r)
+    expect(names.every((name) => r.outputs[name] === `value-of-${name}`)).toBe(true)
+    expect(s.requestsTo('entra', 'POST')).toHaveLength(1)
+    expect(s.requestsTo('github')).toHaveLength(1)
   })
 
   it.each([

@@ -7,6 +7,8 @@ export interface FederatedClaims {
   readonly issuer?: string
   readonly subject?: string
   readonly audience?: string
+  /** When the token expires (its `exp`), for deciding when to request a new one. */
+  readonly expiresAtMs?: number
 }
 
 export interface OidcSignIn {
@@ -15,17 +17,38 @@ export interface OidcSignIn {
   lastClaims(): FederatedClaims | undefined
 }
 
+// A GitHub ID token lives about 5 minutes; one with less than this left is not presented again.
+const REFETCH_BEFORE_EXPIRY_MS = 60_000
+
 /**
- * Keyless sign-in: a GitHub ID token is the client assertion. It is requested afresh whenever
- * Entra ID needs one, so a long job never presents an expired token (AADSTS700024).
+ * Keyless sign-in: a GitHub ID token is the client assertion. It is requested once, as the step
+ * starts (in parallel with the vault's challenge, so its round trip is off the critical path), and
+ * shared by every assertion MSAL asks for (it asks twice per token); a new one is requested only
+ * when it is about to expire, so a long job never presents an expired token (AADSTS700024).
  */
 export function oidcSignIn(settings: SignInSettings): OidcSignIn {
   let claims: FederatedClaims | undefined
-  const getAssertion = async (): Promise<string> => {
-    const idToken = await core.getIDToken(settings.audience) // masked by @actions/core
-    claims = readClaims(idToken)
+  let idToken: Promise<string> | undefined
+  /** Unknown while the request is in flight: it is shared then. */
+  let expiresAtMs: number | undefined
+  const getAssertion = (): Promise<string> => {
+    if (!idToken || (expiresAtMs !== undefined && Date.now() > expiresAtMs - REFETCH_BEFORE_EXPIRY_MS)) {
+      expiresAtMs = undefined
+      const request = core.getIDToken(settings.audience).then((token) => {
+        // Masked by @actions/core the moment it arrived.
+        claims = readClaims(token)
+        expiresAtMs = claims?.expiresAtMs ?? 0
+        return token
+      })
+      // A failed request is not kept: the next assertion asks again (and its caller sees the error).
+      request.catch(() => {
+        if (idToken === request) idToken = undefined
+      })
+      idToken = request
+    }
     return idToken
   }
+  void getAssertion().catch(() => undefined)
   const credential = new ClientAssertionCredential(settings.tenantId ?? '', settings.clientId ?? '', getAssertion, {
     authorityHost: settings.cloud.authorityHost
   })
@@ -37,7 +60,8 @@ function readClaims(jwt: string): FederatedClaims | undefined {
     const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
     const text = (claim: unknown): string | undefined =>
       typeof claim === 'string' ? claim : Array.isArray(claim) ? claim.join(', ') : undefined
-    return { issuer: text(payload.iss), subject: text(payload.sub), audience: text(payload.aud) }
+    const expiresAtMs = typeof payload.exp === 'number' ? payload.exp * 1000 : undefined
+    return { issuer: text(payload.iss), subject: text(payload.sub), audience: text(payload.aud), expiresAtMs }
   } catch {
     return undefined
   }
