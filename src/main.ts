@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { createSignIn, type SignIn } from './auth/index.js'
 import { explainFailure } from './failures.js'
-import { Inputs } from './constants.js'
+import { Inputs, State } from './constants.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { logAzureSdkToDebug } from './logging.js'
 import { publish } from './outputs.js'
@@ -17,6 +17,7 @@ export async function run(): Promise<void> {
   let inputs: ActionInputs | undefined
   let signIn: SignIn | undefined
   let resilience: Resilience | undefined
+  core.saveState(State.IsPost, 'true')
   try {
     inputs = readInputs()
     logAzureSdkToDebug()

@@ -372,6 +372,15 @@ describe('secrets: several in one step', () => {
     }
   })
 
+  it('the post step after a failed main step (same dist/index.js) does nothing and makes no request', async () => {
+    const r = await run({ 'secret-name': 'bad_name', ...oidcInputs })
+    expect(r.exitCode).toBe(1)
+    expect(r.state).toEqual({ isPost: 'true' })
+    const post = await runPost(r.state, { standin: s })
+    expect({ exitCode: post.exitCode, errors: post.errors, log: post.log }).toEqual({ exitCode: 0, errors: [], log: [] })
+    expect(s.requests).toHaveLength(0)
+  })
+
   it('delete refuses globs before any request', async () => {
     const r = await run({ operation: 'delete', secrets: 'temp-*', ...oidcInputs })
     expect(r.exitCode).toBe(1)

@@ -202,7 +202,7 @@ async function runStep(kind: 'main' | 'post', options: RunOptions, stateEnv: Rec
   // A given entry is relative to the repository root; one from action.yml to the action's folder, as for the runner.
   const entry = options.entry
     ? resolve(repoRoot, options.entry)
-    : resolve(actionPath, (kind === 'main' ? definition.main : definition.post) ?? (kind === 'main' ? 'dist/index.js' : 'dist/post.js'))
+    : resolve(actionPath, (kind === 'main' ? definition.main : definition.post) ?? 'dist/index.js')
   if (!existsSync(entry)) throw new Error(`runAction: entry ${entry} does not exist (build dist/ first?)`)
 
   const dirs = newWorkDirs()

@@ -1,3 +1,0 @@
-import { cleanUp } from './cleanup.js'
-
-cleanUp()
