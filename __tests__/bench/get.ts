@@ -45,11 +45,7 @@ function bytesUnder(dir: string): number {
 const s = await StandIn.start()
 try {
   s.addVault({ name: 'bench-kv', tenantId: TENANT, grants: { [APP]: ['get'] } }).setSecret('db-password', 'bench-value')
-  s.addApp({
-    tenantId: TENANT,
-    clientId: APP,
-    federated: [{ issuer: 'https://token.actions.githubusercontent.com', subject: s.github.subject, audience: 'api://AzureADTokenExchange' }]
-  })
+  s.addOidcApp(TENANT, APP)
   const signIn = { 'client-id': APP, 'tenant-id': TENANT }
 
   // (a) Cold start: each run is a fresh process, interleaved with the floor so both see the same load.

@@ -35,11 +35,7 @@ try {
   const vault = s.addVault({ name: 'bench-kv', tenantId: TENANT, grants: { [APP]: ['get', 'list'] } })
   vault.setSecret('db-password', 'bench-value')
   for (let i = 0; i < SECRETS; i++) vault.setSecret(name(i), value(i))
-  s.addApp({
-    tenantId: TENANT,
-    clientId: APP,
-    federated: [{ issuer: 'https://token.actions.githubusercontent.com', subject: s.github.subject, audience: 'api://AzureADTokenExchange' }]
-  })
+  s.addOidcApp(TENANT, APP)
   const run = (inputs: Record<string, string>): Promise<RunResult> =>
     runAction({ inputs: { 'vault-name': 'bench-kv', 'client-id': APP, 'tenant-id': TENANT, ...inputs }, env: s.oidcEnv(), standin: s })
 

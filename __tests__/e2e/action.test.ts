@@ -43,11 +43,7 @@ function seed(): void {
   s.github.subject = 'repo:octo-org/app:ref:refs/heads/main'
   const all = ['get', 'set', 'delete', 'list', 'recover', 'purge'] as const
   s.addVault({ name: VAULT, tenantId: TENANT, grants: { [OIDC_APP]: all, [SP_APP]: all, [CLI_APP]: ['get'], [MI_APP]: ['get'] } })
-  s.addApp({
-    tenantId: TENANT,
-    clientId: OIDC_APP,
-    federated: [{ issuer: 'https://token.actions.githubusercontent.com', subject: s.github.subject, audience: 'api://AzureADTokenExchange' }]
-  })
+  s.addOidcApp(TENANT, OIDC_APP)
   s.addApp({ tenantId: TENANT, clientId: SP_APP, clientSecret: SP_SECRET })
   s.addManagedIdentity({ clientId: MI_APP, tenantId: TENANT })
 }

@@ -28,11 +28,7 @@ afterAll(async () => {
 beforeEach(() => {
   s.reset()
   s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list', 'delete'] } }).setSecret('db-password', VALUE)
-  s.addApp({
-    tenantId: TENANT,
-    clientId: APP,
-    federated: [{ issuer: 'https://token.actions.githubusercontent.com', subject: s.github.subject, audience: 'api://AzureADTokenExchange' }]
-  })
+  s.addOidcApp(TENANT, APP)
 })
 
 const vault = () => s.vault(VAULT)

@@ -30,11 +30,7 @@ afterAll(async () => {
 beforeEach(() => {
   s.reset()
   s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list', 'set', 'delete', 'recover', 'purge'] } })
-  s.addApp({
-    tenantId: TENANT,
-    clientId: APP,
-    federated: [{ issuer: 'https://token.actions.githubusercontent.com', subject: s.github.subject, audience: 'api://AzureADTokenExchange' }]
-  })
+  s.addOidcApp(TENANT, APP)
 })
 
 const vault = () => s.vault(VAULT)

@@ -90,7 +90,7 @@ afterAll(async () => {
 function seed(): void {
   s.reset()
   s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'set'] } })
-  s.addApp({ tenantId: TENANT, clientId: APP, federated: [{ issuer: 'https://token.actions.githubusercontent.com', subject: s.github.subject, audience: 'api://AzureADTokenExchange' }] })
+  s.addOidcApp(TENANT, APP)
 }
 
 interface Mode {

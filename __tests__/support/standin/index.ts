@@ -173,6 +173,15 @@ export class StandIn {
     return this.directory.addApp(options)
   }
 
+  /** An app with a federated credential that trusts this repository's GitHub OIDC tokens (the current `github.subject`). */
+  addOidcApp(tenantId: string, clientId: string): AppRegistration {
+    return this.addApp({
+      tenantId,
+      clientId,
+      federated: [{ issuer: 'https://token.actions.githubusercontent.com', subject: this.github.subject, audience: 'api://AzureADTokenExchange' }]
+    })
+  }
+
   addManagedIdentity(options: ManagedIdentityOptions): ManagedIdentity {
     return this.directory.addManagedIdentity(options)
   }
