@@ -104,7 +104,7 @@ export async function recoverAndWait(client: SecretClient, name: string): Promis
   })
 }
 
-// How long a purge may wait for the delete before it to finish (the SDK's poller gives up watching on a 403).
+// How many times (one a second) a purge is tried while the delete before it may still be in progress.
 const PURGE_ATTEMPTS = 60
 
 /**
