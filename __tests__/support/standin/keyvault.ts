@@ -331,6 +331,9 @@ const secretNotFound = (name: string): Reply =>
 
 const deletedSecretNotFound = (): Reply => kvError(404, 'DeletedSecretNotFound', 'Deleted Secret not found')
 
+/** A delete, or a purge, still in progress: the name cannot be used yet. */
+const beingDeleted = (name: string): Reply => kvError(409, 'Conflict', `Secret ${name} is currently being deleted.`, 'ObjectIsBeingDeleted')
+
 const badParameter = (message: string): Reply => kvError(400, 'BadParameter', message)
 
 const invalidName = (name: string): Reply => badParameter(`The request URI contains an invalid name: ${name}`)
@@ -466,9 +469,7 @@ function applyMetadata(version: SecretVersion, fields: Record<string, unknown>):
 function conflictIfBlocked(vault: Vault, name: string): Reply | undefined {
   const key = name.toLowerCase()
   const deleted = vault.deleted.get(key)
-  if (deleted && (deleted.pendingPolls > 0 || deleted.purgePolls !== undefined)) {
-    return kvError(409, 'Conflict', `Secret ${name} is currently being deleted.`, 'ObjectIsBeingDeleted')
-  }
+  if (deleted && (deleted.pendingPolls > 0 || deleted.purgePolls !== undefined)) return beingDeleted(name)
   if (deleted) {
     return kvError(
       409,
@@ -578,14 +579,22 @@ function deleteInProgress(deleted: DeletedSecret): Reply {
   return deletedSecretNotFound()
 }
 
-function purgeDeletedSecret(ctx: Context, name: string): Reply {
-  const denied = authorize(ctx, Operations.purge, name)
-  if (denied) return denied
+/** The deleted secret a purge or recover acts on: one whose delete has finished and that is not being purged. */
+function settledDeleted(ctx: Context, operation: Operation, name: string): { key: string; deleted: DeletedSecret } | { reply: Reply } {
+  const denied = authorize(ctx, operation, name)
+  if (denied) return { reply: denied }
   const key = name.toLowerCase()
   const deleted = ctx.vault.deleted.get(key)
-  if (!deleted) return deletedSecretNotFound()
-  if (deleted.pendingPolls > 0) return deleteInProgress(deleted)
-  if (deleted.purgePolls !== undefined) return kvError(409, 'Conflict', `Secret ${name} is currently being deleted.`, 'ObjectIsBeingDeleted')
+  if (!deleted) return { reply: deletedSecretNotFound() }
+  if (deleted.pendingPolls > 0) return { reply: deleteInProgress(deleted) }
+  if (deleted.purgePolls !== undefined) return { reply: beingDeleted(name) }
+  return { key, deleted }
+}
+
+function purgeDeletedSecret(ctx: Context, name: string): Reply {
+  const found = settledDeleted(ctx, Operations.purge, name)
+  if ('reply' in found) return found.reply
+  const { key, deleted } = found
   if (ctx.vault.purgeProtection) {
     // Worded as the service answers (seen in Terraform and Azure CLI reports); no innererror is reported there.
     return kvError(
@@ -600,13 +609,9 @@ function purgeDeletedSecret(ctx: Context, name: string): Reply {
 }
 
 function recoverDeletedSecret(ctx: Context, name: string): Reply {
-  const denied = authorize(ctx, Operations.recover, name)
-  if (denied) return denied
-  const key = name.toLowerCase()
-  const deleted = ctx.vault.deleted.get(key)
-  if (!deleted) return deletedSecretNotFound()
-  if (deleted.pendingPolls > 0) return deleteInProgress(deleted)
-  if (deleted.purgePolls !== undefined) return kvError(409, 'Conflict', `Secret ${name} is currently being deleted.`, 'ObjectIsBeingDeleted')
+  const found = settledDeleted(ctx, Operations.recover, name)
+  if ('reply' in found) return found.reply
+  const { key, deleted } = found
   ctx.vault.deleted.delete(key)
   ctx.vault.recovering.set(key, { secret: deleted.secret, pendingPolls: ctx.vault.recoverPolls })
   const current = deleted.secret.versions.at(-1)
