@@ -442,12 +442,31 @@ describe('sign-in methods', () => {
     expect(idTokenRequests.every((req) => req.query.audience === 'api://AzureADTokenExchange')).toBe(true)
   })
 
-  it('one token request serves 100 secrets read at once by name', async () => {
+  it('one challenge and one token request serve 100 secrets read at once by name', async () => {
     const names = Array.from({ length: 100 }, (_, i) => `many-${String(i).padStart(3, '0')}`)
     for (const name of names) s.vault(VAULT).setSecret(name, `value-of-${name}`)
     const r = await run({ secrets: names.join('\n'), concurrency: '64', ...oidcInputs })
     expectSuccess(r)
     expect(names.every((name) => r.outputs[name] === `value-of-${name}`)).toBe(true)
+    expect(s.requestsTo('entra', 'POST')).toHaveLength(1)
+    expect(s.requestsTo('github')).toHaveLength(1)
+    // The other reads wait for the first one's token instead of each meeting the challenge (401).
+    expect(s.requestsTo('vault').filter((req) => req.status === 401)).toHaveLength(1)
+    expect(s.requestsTo('vault', 'GET').filter((req) => req.status === 200)).toHaveLength(100)
+    assertNoLeak(r, names.map((name) => `value-of-${name}`))
+  })
+
+  it('reads waiting for the first token end with its sign-in error, not a hang', async () => {
+    const names = Array.from({ length: 20 }, (_, i) => `many-${String(i).padStart(3, '0')}`)
+    for (const name of names) s.vault(VAULT).setSecret(name, `value-of-${name}`)
+    // An app the directory does not know: the first read's sign-in fails.
+    const r = await run({ secrets: names.join('\n'), 'client-id': '99999999-9999-9999-9999-999999999999', 'tenant-id': TENANT })
+    expect(r.exitCode).toBe(1)
+    expect(r.errors).toHaveLength(1)
+    expect(r.errors[0]).toMatch(/99999999-9999-9999-9999-999999999999/)
+    expect(Object.keys(r.outputs)).toHaveLength(0)
+    // Released by the failure, the waiting reads found the run stopped: none was sent.
+    expect(s.requestsTo('vault').map((req) => req.status)).toEqual([401])
     expect(s.requestsTo('entra', 'POST')).toHaveLength(1)
     expect(s.requestsTo('github')).toHaveLength(1)
   })

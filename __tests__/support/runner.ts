@@ -10,7 +10,7 @@ import type { StandIn } from './standin/index.js'
 
 /** The repository root, found from this file so the harness works from any cwd. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
-const routeModuleUrl = pathToFileURL(fileURLToPath(new URL('./route.mjs', import.meta.url))).href
+export const routeModuleUrl = pathToFileURL(fileURLToPath(new URL('./route.mjs', import.meta.url))).href
 
 export interface RunOptions {
   /** Inputs by their action.yml name; '' is passed as ''. Inputs not given get their default (or ''). */

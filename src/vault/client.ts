@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/identity'
 import { SecretClient } from '@azure/keyvault-secrets'
 import type { PipelinePolicy } from '@azure/core-rest-pipeline'
+import { challengeGate } from './challengeGate.js'
 import type { Deadline } from './deadline.js'
 import { deadlinePolicy, retryPolicy, type VaultHealth } from './retries.js'
 import type { Throttle } from './throttle.js'
@@ -38,10 +39,14 @@ export interface Resilience {
 }
 
 export function createSecretClient(vaultUrl: string, credential: TokenCredential, resilience: Resilience): SecretClient {
+  const gate = challengeGate()
   return new SecretClient(vaultUrl, credential, {
+    // perCall policies run before the SDK's challenge policy, perRetry policies after it, in the order given.
     additionalPolicies: [
       { policy: deadlinePolicy(resilience.deadline), position: 'perCall' },
-      // perRetry policies run in the order given: retries wrap the fail-fast check, which turns ENOTFOUND into an error they do not retry.
+      { policy: gate.beforeChallenge, position: 'perCall' },
+      { policy: gate.afterChallenge, position: 'perRetry' },
+      // Retries wrap the fail-fast check, which turns ENOTFOUND into an error they do not retry.
       { policy: retryPolicy(resilience), position: 'perRetry' },
       { policy: failFastOnUnknownHost, position: 'perRetry' }
     ],
