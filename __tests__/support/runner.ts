@@ -74,7 +74,7 @@ interface ActionDefinition {
   readonly post?: string
 }
 
-function readActionDefinition(file: string): ActionDefinition {
+export function readActionDefinition(file: string): ActionDefinition {
   let parsed: unknown
   try {
     parsed = YAML.parse(readFileSync(file, 'utf8')) as unknown
