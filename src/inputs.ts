@@ -113,8 +113,9 @@ function readExportEnv(operation: Operation, targets: readonly SecretEntry[]): b
   return true
 }
 
-// Measured with `npm run bench` (100 secrets, 40 ms per request): 8 -> 2.5x, 16 -> 1.9x, 32 -> 1.7x, 64 -> 1.9x the ideal.
-const ConcurrencyBounds = { min: 1, max: 64, fallback: 32 } as const
+// 100 secrets at 40 ms per request (`npm run bench`, 11 interleaved runs): 32 -> 613 ms, 48 -> 582 ms,
+// 64 -> 552 ms, 100 -> slower again (each connection's TLS handshake costs CPU on a 2-vCPU runner).
+const ConcurrencyBounds = { min: 1, max: 64, fallback: 64 } as const
 
 function readPurge(operation: Operation, wait: boolean): boolean {
   const purge = readBoolean(Inputs.Purge, false)

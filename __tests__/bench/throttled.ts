@@ -2,7 +2,7 @@
  * `npm run bench:throttled`: 200 secrets read by wildcard from a vault that admits 60 requests per
  * second (the stand-in's RateLimit: 1-second windows, 429 Throttled with Retry-After beyond that),
  * run as the runner runs the committed action. A benchmark, not a test: it prints numbers and fails
- * only when a run fails or a value is wrong.
+ * only when a run fails or a value is wrong. BENCH_CONCURRENCY sets the `concurrency` input.
  *
  * The floor: the vault admits at most 60 requests per window, so R requests need at least
  * ceil(R / 60) windows, the last of which need not be waited out:
@@ -12,10 +12,14 @@
  * (the stricter floor: throttled requests are waste, and the stand-in does not count them).
  * Target: at most 1.15x the ideal.
  */
-import { runAction, type RunResult } from '../support/runner.js'
+import { join } from 'node:path'
+import { readActionDefinition, repoRoot, runAction, type RunResult } from '../support/runner.js'
 import { StandIn } from '../support/standin/index.js'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5)
+// The `concurrency` input of the throttled runs: BENCH_CONCURRENCY, else the input's default.
+const CONCURRENCY = process.env.BENCH_CONCURRENCY
+const DEFAULT_CONCURRENCY = readActionDefinition(join(repoRoot, 'action.yml')).inputs.concurrency?.default ?? ''
 const SECRETS = 200
 const RATE = 60
 const TARGET = 1.15
@@ -47,7 +51,7 @@ try {
   }
   const startup = median(startups)
   console.log(`node ${process.version}, ${RUNS} runs; start-up (one get, no latency, no limit): median ${startup.toFixed(0)} ms`)
-  console.log(`${SECRETS} secrets by wildcard ('app-*') from a vault limited to ${RATE} requests/s, concurrency 32 (default)`)
+  console.log(`${SECRETS} secrets by wildcard ('app-*') from a vault limited to ${RATE} requests/s, concurrency ${CONCURRENCY ?? `${DEFAULT_CONCURRENCY} (default)`}`)
 
   vault.rateLimit = { requestsPerSecond: RATE }
   const rows: { ms: number; total: number; admitted: number; throttled: number; peak: number; peakLater: number }[] = []
@@ -55,7 +59,7 @@ try {
     s.requests.length = 0
     // A fresh window for every run.
     await new Promise((resolve) => setTimeout(resolve, 1100))
-    const r = await run({ secrets: 'app-*' })
+    const r = await run({ secrets: 'app-*', ...(CONCURRENCY && { concurrency: CONCURRENCY }) })
     const wrong = Array.from({ length: SECRETS }, (_, k) => k).filter((k) => r.outputs[name(k)] !== value(k))
     if (r.exitCode !== 0 || wrong.length > 0) throw new Error(`throttled run ${i} failed: ${r.errors.join('; ')}; ${wrong.length} values wrong`)
     const requests = s.requestsTo('vault')

@@ -102,7 +102,7 @@ describe('Key Vault throttles a request (429), then answers', () => {
     expectFailure(
       r,
       "Key Vault 'faults-kv' kept throttling requests (429 Too Many Requests), also on 10 retries",
-      "lower 'concurrency' (now 32)",
+      "lower 'concurrency' (now 64)",
       'spread out the jobs',
       `Key Vault said: ${ThrottledMessage}`
     )
@@ -242,7 +242,8 @@ describe('a vault that admits only so many requests per second', () => {
     vault().rateLimit = { requestsPerSecond: 60 }
     // Latency, so that requests sent together are in flight together at the stand-in.
     s.latencyMs = 50
-    const r = await run({ 'secret-name': '', secrets: 'app-*' })
+    // 32 in flight at first, which the numbers below assume.
+    const r = await run({ 'secret-name': '', secrets: 'app-*', concurrency: '32' })
     expectAllValues(r)
     const requests = s.requestsTo('vault')
     const throttled = requests.filter((q) => q.rateLimited)

@@ -43,7 +43,7 @@ describe('defaults', () => {
       exportEnv: false,
       parseJson: false,
       ignoreMissing: false,
-      concurrency: 32,
+      concurrency: 64,
       wait: true,
       purge: false,
       summary: true,
