@@ -456,6 +456,19 @@ describe('sign-in methods', () => {
     assertNoLeak(r, names.map((name) => `value-of-${name}`))
   })
 
+  it('reads waiting for the first token go out as soon as it has one, not after its answer', async () => {
+    const names = ['first', 'second', 'third', 'fourth']
+    for (const name of names) s.vault(VAULT).setSecret(name, `value-of-${name}`)
+    // Long enough that a read sent after the first one's answer is plainly later.
+    s.latencyMs = 300
+    const r = await run({ secrets: names.join('\n'), ...oidcInputs })
+    expectSuccess(r)
+    const reads = s.requestsTo('vault', 'GET').filter((req) => req.status === 200)
+    expect(reads).toHaveLength(names.length)
+    const firstArrived = Math.min(...reads.map((req) => req.arrived))
+    expect(reads.every((req) => req.arrived - firstArrived < 300)).toBe(true)
+  })
+
   it('reads waiting for the first token end with its sign-in error, not a hang', async () => {
     const names = Array.from({ length: 20 }, (_, i) => `many-${String(i).padStart(3, '0')}`)
     for (const name of names) s.vault(VAULT).setSecret(name, `value-of-${name}`)
