@@ -2,8 +2,8 @@ import type { TokenCredential } from '@azure/identity'
 import { SecretClient } from '@azure/keyvault-secrets'
 import type { PipelinePolicy } from '@azure/core-rest-pipeline'
 import { challengeGate } from './challengeGate.js'
-import type { Deadline } from './deadline.js'
-import { deadlinePolicy, retryPolicy, type VaultHealth } from './retries.js'
+import { deadlinePolicy, type Deadline } from './deadline.js'
+import { retryPolicy, type VaultHealth } from './retries.js'
 import type { Throttle } from './throttle.js'
 
 /** The vault's host does not resolve: almost always a typo in the vault name. */

@@ -1,3 +1,5 @@
+import type { PipelinePolicy } from '@azure/core-rest-pipeline'
+
 /**
  * The `timeout` input: one deadline for the whole run. Its signal aborts every request in flight
  * and every wait between retries; `race` ends the run at the deadline even if something (a token
@@ -63,5 +65,20 @@ export class RunTimedOut extends Error {
   override readonly name = 'RunTimedOut'
   constructor(readonly seconds: number) {
     super(`The step did not finish within ${seconds} s`)
+  }
+}
+
+/**
+ * Added `perCall` (before the Key Vault challenge policy): every request, and every token request
+ * that policy makes for it, carries the deadline's signal; after the deadline nothing is sent.
+ */
+export function deadlinePolicy(deadline: Deadline): PipelinePolicy {
+  return {
+    name: 'keyvaultSecretsActionDeadline',
+    sendRequest(request, next) {
+      if (deadline.signal.aborted) return Promise.reject(deadline.signal.reason)
+      request.abortSignal = request.abortSignal ? AbortSignal.any([request.abortSignal as AbortSignal, deadline.signal]) : deadline.signal
+      return next(request)
+    }
   }
 }

@@ -148,9 +148,11 @@ export function retryPolicy(options: RetryPolicyOptions): PipelinePolicy {
           return response as PipelineResponse
         }
         if (verdict.kind === 'final') {
-          if (error === undefined) throttle.succeeded(slot)
-          else throttle.failed(slot)
-          if (error !== undefined) throw error
+          if (error !== undefined) {
+            throttle.failed(slot)
+            throw error
+          }
+          throttle.succeeded(slot)
           return response as PipelineResponse
         }
         if (verdict.kind === 'throttled') {
@@ -239,19 +241,4 @@ function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
 /** `GET /secrets/db-password/`: no host, no query. */
 function describe(request: PipelineRequest): string {
   return `${request.method} ${new URL(request.url).pathname}`
-}
-
-/**
- * Added `perCall` (before the Key Vault challenge policy): every request, and every token request
- * that policy makes for it, carries the deadline's signal; after the deadline nothing is sent.
- */
-export function deadlinePolicy(deadline: Deadline): PipelinePolicy {
-  return {
-    name: 'keyvaultSecretsActionDeadline',
-    sendRequest(request, next) {
-      if (deadline.signal.aborted) return Promise.reject(deadline.signal.reason)
-      request.abortSignal = request.abortSignal ? AbortSignal.any([request.abortSignal as AbortSignal, deadline.signal]) : deadline.signal
-      return next(request)
-    }
-  }
 }
