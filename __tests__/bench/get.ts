@@ -14,7 +14,7 @@
  * A benchmark, not a test: it prints numbers and asserts nothing. BENCH_RUNS (default 15) runs of
  * each; BENCH_CONCURRENCY sets the `concurrency` input of (b) (default: the action's default).
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -38,14 +38,6 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
 }
 
-/** Wall time of one Node process that makes no request, from spawn to exit. */
-function nodeMs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
-  const start = performance.now()
-  const result = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr.toString()}`)
-  return performance.now() - start
-}
-
 /** What a Node process prints; asynchronous, so the stand-in in this process can answer it. */
 function nodeOutput(args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -57,6 +49,13 @@ function nodeOutput(args: readonly string[], env: NodeJS.ProcessEnv): Promise<st
     child.on('error', reject)
     child.on('close', (status) => (status === 0 ? resolve(stdout) : reject(new Error(`node ${args.join(' ')} failed: ${stderr}`))))
   })
+}
+
+/** Wall time of one Node process, from spawn to exit. */
+async function nodeMs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const start = performance.now()
+  await nodeOutput(args, env)
+  return performance.now() - start
 }
 
 /** stack-floor.ts bundled as dist/ is (ncc, minified), into a temporary folder. */
@@ -89,9 +88,9 @@ try {
   const stackFloors: number[] = []
   const gets: number[] = []
   for (let i = 0; i < RUNS; i++) {
-    floors.push(nodeMs(['-e', '0']))
-    harnessFloors.push(nodeMs(['--import', routeModuleUrl, '-e', '0'], harnessEnv))
-    stackFloors.push(nodeMs([stackFloor.entry]))
+    floors.push(await nodeMs(['-e', '0']))
+    harnessFloors.push(await nodeMs(['--import', routeModuleUrl, '-e', '0'], harnessEnv))
+    stackFloors.push(await nodeMs([stackFloor.entry]))
     const r = await runAction({ inputs: { 'vault-name': 'bench-kv', 'secret-name': 'db-password', ...signIn }, env: s.oidcEnv(), standin: s })
     if (r.exitCode !== 0) throw new Error(`run ${i} failed: ${r.errors.join('; ')}`)
     gets.push(r.durationMs)
