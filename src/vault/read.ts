@@ -2,7 +2,7 @@ import type { SecretClient } from '@azure/keyvault-secrets'
 import { mapWithConcurrency } from '../concurrency.js'
 import type { ActionInputs } from '../inputs.js'
 import { globMatcher, type FileEntry, type SecretEntry } from '../selection.js'
-import { attempt, type MissingSecrets } from './attempt.js'
+import { attempt } from './attempt.js'
 
 /** What `list` reports of a secret: its properties, never its value. */
 export interface SecretListing {
@@ -47,38 +47,27 @@ export interface ListOutcome {
 export async function getSecrets(client: SecretClient, inputs: ActionInputs): Promise<GetOutcome> {
   const targets = await resolveTargets(client, inputs.targets)
   const missing: string[] = []
-  const missingOf = (allowed: boolean): MissingSecrets => ({ allowed, names: missing })
+  const read = (name: string, version: string | undefined, allowMissing: boolean) =>
+    attempt(name, 'get', () => client.getSecret(name, { version }), { allowed: allowMissing, names: missing })
   // One pool for secrets and files, so `concurrency` bounds every request in flight.
   const tasks = [...targets.map((target) => ({ target })), ...inputs.files.map((file) => ({ file }))]
   const results = await mapWithConcurrency(tasks, inputs.concurrency, async (task): Promise<ReadSecret | FileSecret | undefined> => {
     if ('file' in task) {
       const { file } = task
-      return attempt(
-        file.name,
-        'get',
-        async (): Promise<FileSecret> => {
-          const secret = await client.getSecret(file.name, { version: file.version })
-          return { entry: file, value: secret.value ?? '', contentType: secret.properties.contentType ?? '' }
-        },
-        missingOf(inputs.ignoreMissing)
-      )
+      const secret = await read(file.name, file.version, inputs.ignoreMissing)
+      return secret && { entry: file, value: secret.value ?? '', contentType: secret.properties.contentType ?? '' }
     }
     const { target } = task
-    return attempt(
-      target.name,
-      'get',
-      async (): Promise<ReadSecret> => {
-        const secret = await client.getSecret(target.name, { version: target.version })
-        return {
-          name: target.name,
-          alias: target.alias,
-          fromGlob: target.fromGlob,
-          value: secret.value ?? '',
-          version: secret.properties.version ?? '',
-          id: secret.properties.id ?? ''
-        }
-      },
-      missingOf(inputs.ignoreMissing && !target.fromGlob)
+    const secret = await read(target.name, target.version, inputs.ignoreMissing && !target.fromGlob)
+    return (
+      secret && {
+        name: target.name,
+        alias: target.alias,
+        fromGlob: target.fromGlob,
+        value: secret.value ?? '',
+        version: secret.properties.version ?? '',
+        id: secret.properties.id ?? ''
+      }
     )
   })
   return {
