@@ -30,6 +30,11 @@ export class Deadline {
     return Math.max(0, this.at - this.now())
   }
 
+  /** Waits `ms`; rejects as soon as the run ends (the deadline, or a failure that stopped it). */
+  sleep(ms: number): Promise<void> {
+    return sleepUnless(ms, this.signal)
+  }
+
   /** The work's result, or RunTimedOut when the deadline comes first. */
   race<T>(work: Promise<T>): Promise<T> {
     if (this.signal.aborted) return Promise.reject(this.signal.reason as Error)
@@ -81,4 +86,20 @@ export function deadlinePolicy(deadline: Deadline): PipelinePolicy {
       return next(request)
     }
   }
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleepUnless(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const onAbort = (): void => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
 }

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { isRestError, RestError, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type SendRequest } from '@azure/core-rest-pipeline'
-import type { Deadline } from './deadline.js'
+import { sleepUnless, type Deadline } from './deadline.js'
 import type { Throttle } from './throttle.js'
 
 /**
@@ -181,7 +181,7 @@ export function retryPolicy(options: RetryPolicyOptions): PipelinePolicy {
         const what = describeTrouble(verdict.trouble)
         health.tellOnce(`transient ${what}`, `Key Vault request failed (${what}); retrying with exponential backoff, up to ${RetryLimits.transient.retries} times.`)
         core.debug(`${describe(request)}: ${what}; retry ${transientRetries} of ${RetryLimits.transient.retries} in ${formatSeconds(waitMs)}`)
-        await wait(waitMs, signal)
+        await sleepUnless(waitMs, signal)
       }
     }
   }
@@ -221,21 +221,6 @@ async function sendOnce(request: PipelineRequest, next: SendRequest, timeoutMs: 
     outer?.removeEventListener('abort', onOuterAbort)
     request.abortSignal = outer
   }
-}
-
-function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject(signal?.reason)
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }
 
 /** `GET /secrets/db-password/`: no host, no query. */
