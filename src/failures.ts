@@ -6,6 +6,8 @@ import { MissingIdTokenPermission } from './auth/plan.js'
 import { VaultHostNotFoundError, type Resilience } from './vault/client.js'
 import { RunTimedOut } from './vault/deadline.js'
 import { describeTrouble, formatSeconds, type Trouble } from './vault/retries.js'
+import { conditionOf, refusalOf } from './vault/serviceErrors.js'
+import { StillInTransition } from './vault/transitions.js'
 
 /** What the run had got to when it failed: the more is known, the more precise the advice. */
 export interface FailureContext {
@@ -25,7 +27,16 @@ interface ErrorLike {
   code?: string
   statusCode?: number
   errors?: unknown[]
-  errorResponse?: { error?: string; errorDescription?: string }
+  errorResponse?: { error?: string; errorDescription?: string; errorCodes?: unknown[] }
+  /** MSAL's ServerError, under @azure/identity's AuthenticationRequiredError: `errorNo` is the AADSTS number. */
+  cause?: { errorNo?: unknown; errorMessage?: unknown }
+}
+
+/** The AADSTS number Entra ID answered with: from the parsed answer first, from the message text as a fallback. */
+function entraCodeOf(err: ErrorLike, description: string): string | undefined {
+  const parsed = [err.cause?.errorNo, err.errorResponse?.errorCodes?.[0]].find((code) => typeof code === 'string' || typeof code === 'number')
+  if (parsed !== undefined && /^\d{4,9}$/.test(String(parsed))) return String(parsed)
+  return /AADSTS(\d+)/.exec(description)?.[1]
 }
 
 /** What each operation needs from the vault, in both of Key Vault's permission models. */
@@ -50,9 +61,11 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
     return explainFailure(error.cause, { ...context, secretName: error.secretName, operation: error.operation ?? context.operation })
   }
   if (error instanceof VaultHostNotFoundError) return explainUnknownHost(error.host, context)
+  if (error instanceof StillInTransition) return explainStillInTransition(error, context)
   if (err.name === 'AggregateAuthenticationError') return explainNoSignIn(err, context)
   if (isIdTokenFailure(err)) return explainIdTokenFailure(err)
-  const vaultTenant = /not configured to acquire tokens for tenant ([\w.-]+)/.exec(err.message ?? '')?.[1]
+  // The SDK's sentence ends with a full stop after the tenant: it is not part of a domain.
+  const vaultTenant = /not configured to acquire tokens for tenant ([\w-]+(?:\.[\w-]+)*)/.exec(err.message ?? '')?.[1]
   if (vaultTenant) return explainTenantMismatch(vaultTenant, context)
   if (err.name === 'CredentialUnavailableError') return `Sign-in ${methodLabel(context)}is not available: ${firstLine(err.message)}`
   if (err.name === 'AuthenticationError' || /AADSTS\d+/.test(err.message ?? '')) return explainEntraError(err, context)
@@ -106,19 +119,35 @@ function explainIdTokenFailure(err: ErrorLike): string {
 }
 
 function explainEntraError(err: ErrorLike, { signIn }: FailureContext): string {
-  const description = `${err.errorResponse?.errorDescription ?? ''} ${err.message ?? ''}`
-  const code = /AADSTS(\d+)/.exec(description)?.[1]
+  const causeMessage = typeof err.cause?.errorMessage === 'string' ? err.cause.errorMessage : ''
+  const description = `${err.errorResponse?.errorDescription ?? ''} ${causeMessage} ${err.message ?? ''}`
+  const code = entraCodeOf(err, description)
   const clientId = signIn?.settings.clientId ?? '(unknown)'
   const tenantId = signIn?.settings.tenantId ?? '(unknown)'
   const claims = signIn?.federatedClaims()
-  const serviceSaid = firstLine(/AADSTS\d+:[^\r\n]*/.exec(description)?.[0] ?? err.message)
+  // Entra puts "\r\n" (or a space) before "Trace ID", "Correlation ID" and "Timestamp": the sentence ends there.
+  const said = /AADSTS\d+:[^\r\n]*/.exec(description)?.[0] ?? err.message
+  const serviceSaid = firstLine(said).replace(/\s+Trace ID:.*$/, '')
   switch (code) {
     case '7000215':
-      return `Microsoft Entra ID rejected the client secret of app '${clientId}' (AADSTS7000215). Check that '${Inputs.ClientSecret}' (or '${Inputs.Creds}') holds the secret's Value, not its Secret ID, and that it has not expired.`
+      return `Microsoft Entra ID rejected the client secret of app '${clientId}' (AADSTS7000215). Check that '${Inputs.ClientSecret}' (or '${Inputs.Creds}') holds the secret's Value, not its Secret ID, and that the secret belongs to this app (an expired one gets AADSTS7000222).`
+    case '7000222':
+      return (
+        `The client secret of app '${clientId}' has expired (AADSTS7000222). Create a new one (az ad app credential reset --id ${clientId} --append --years 1), ` +
+        `store it where '${Inputs.ClientSecret}' (or '${Inputs.Creds}') comes from, and consider OIDC sign-in, which needs no secret.`
+      )
     case '700016':
       return `Application '${clientId}' was not found in tenant '${tenantId}' (AADSTS700016). Check '${Inputs.ClientId}' and '${Inputs.TenantId}', and that '${Inputs.Environment}' names the app's cloud.`
     case '90002':
       return `Tenant '${tenantId}' was not found (AADSTS90002). Check '${Inputs.TenantId}' and that '${Inputs.Environment}' names the tenant's cloud.`
+    case '700211': {
+      const issuer = claims?.issuer ? `'${claims.issuer}'` : 'of the token (see what the service said, at the end)'
+      return (
+        `No federated credential of app '${clientId}' trusts the issuer of this workflow's OIDC token (AADSTS700211): the token's issuer is ${issuer}. ` +
+        `Add a federated credential with exactly this issuer (github.com: https://token.actions.githubusercontent.com; an enterprise with a customized issuer: https://token.actions.githubusercontent.com/<enterprise>; GitHub Enterprise Server: https://<host>/_services/token). ` +
+        `Service said: ${serviceSaid}`
+      )
+    }
     case '70021':
     case '700213':
     case '7002138': {
@@ -144,32 +173,54 @@ function explainVaultError(err: ErrorLike, context: FailureContext): string {
   const vaultInput = inputs?.vault.input ?? Inputs.VaultName
   const secret = secretName ?? (inputs?.secretName || '(unknown)')
   const operation = context.operation ?? inputs?.operation ?? 'get'
-  const message = err.message ?? ''
-  const serviceSaid = `Key Vault said: ${firstLine(message)}`
+  const refusal = refusalOf(err)
+  const serviceSaid = `Key Vault said: ${firstLine(refusal.message)}`
+  const condition = conditionOf(err)
+  switch (condition) {
+    case 'secretDisabled':
+      return `Secret '${secret}' in vault '${vault}' is disabled, so it cannot be read. Enable it: az keyvault secret set-attributes --vault-name ${vault} --name ${secret} --enabled true`
+    case 'purgeProtected':
+      return explainPurgeProtection(vault, secret, inputs)
+    case 'forbiddenByFirewall':
+      return (
+        `Vault '${vault}' refused the runner's network address (403 Forbidden, ForbiddenByFirewall). Allow the runner's address in the vault's networking settings, ` +
+        `use a self-hosted runner inside the vault's network, or reach it through its private endpoint. ${serviceSaid}`
+      )
+    case 'forbiddenByConnection':
+      return (
+        `Vault '${vault}' accepts no requests from public networks (403 Forbidden, ForbiddenByConnection): only through an approved private endpoint. ` +
+        `Run the job on a runner in a network linked to the vault's private endpoint, with its private DNS name resolving there, or ask the vault's owner to allow public access from the runner. ${serviceSaid}`
+      )
+    case 'deletedButRecoverable':
+      return (
+        `Secret '${secret}' in vault '${vault}' is deleted but recoverable, so its name cannot be reused yet. ` +
+        `Set '${Inputs.IfDeleted}: recover' (bring back the deleted secret, then write the new version) or '${Inputs.IfDeleted}: purge' (erase it for good, then write), ` +
+        `or do it yourself: az keyvault secret recover --vault-name ${vault} --name ${secret} (or: az keyvault secret purge --vault-name ${vault} --name ${secret})`
+      )
+    case 'beingRecovered':
+      return `Secret '${secret}' in vault '${vault}' is being recovered right now; run the step again in a minute.`
+    case 'beingDeleted':
+      return `Secret '${secret}' in vault '${vault}' is still being deleted or purged; run the step again in a minute.`
+    case 'forbiddenByRbac':
+    case 'accessDenied':
+    case undefined:
+      break
+  }
   switch (err.statusCode) {
     case 401:
       return `Key Vault '${vault}' did not accept the access token (401). Check that '${Inputs.TenantId}' is the vault's tenant and '${Inputs.Environment}' its cloud. ${serviceSaid}`
     case 403: {
-      if (/disabled secret/i.test(message)) {
-        return `Secret '${secret}' in vault '${vault}' is disabled, so it cannot be read. Enable it: az keyvault secret set-attributes --vault-name ${vault} --name ${secret} --enabled true`
-      }
-      if (/purge protection is enabled/i.test(message)) return explainPurgeProtection(vault, secret, inputs)
-      if (/public network access is disabled|client address is not authorized|ForbiddenByFirewall/i.test(message)) {
-        return (
-          `Vault '${vault}' refused the runner's network address (403 Forbidden, firewall). Allow the runner's address in the vault's networking settings, ` +
-          `use a self-hosted runner inside the vault's network, or reach it through its private endpoint. ${serviceSaid}`
-        )
-      }
       const need = Permissions[operation]
       // Only a client ID the sign-in actually used names the identity; the CLI or a managed identity may be another.
       const method = signIn?.plan.methods.length === 1 ? signIn.plan.methods[0] : undefined
       const clientId = method === 'oidc' || method === 'service-principal' ? signIn?.settings.clientId : undefined
       const who = clientId ? `app '${clientId}'` : 'the signed-in identity'
-      const model = /not authorized to perform action|ForbiddenByRbac/i.test(message)
-        ? `The vault uses Azure RBAC: assign ${who} the role '${need.role}' (it grants ${need.dataAction}) on the vault or the secret.`
-        : /does not have secrets/i.test(message)
-          ? `The vault uses access policies: give ${who} the secret permission '${need.policy}' (az keyvault set-policy --name ${vault} --spn ${clientId ?? '<client-id>'} --secret-permissions ${need.policy}).`
-          : `With Azure RBAC, assign the role '${need.role}'; with access policies, grant the secret permission '${need.policy}'.`
+      const model =
+        condition === 'forbiddenByRbac'
+          ? `The vault uses Azure RBAC: assign ${who} the role '${need.role}' (it grants ${need.dataAction}) on the vault or the secret.`
+          : condition === 'accessDenied'
+            ? `The vault uses access policies: give ${who} the secret permission '${need.policy}' (az keyvault set-policy --name ${vault} --spn ${clientId ?? '<client-id>'} --secret-permissions ${need.policy}).`
+            : `With Azure RBAC, assign the role '${need.role}'; with access policies, grant the secret permission '${need.policy}'.`
       return `${capitalize(who)} may not ${operation} secrets in vault '${vault}' (403 Forbidden). ${model} ${serviceSaid}`
     }
     case 404:
@@ -184,17 +235,8 @@ function explainVaultError(err: ErrorLike, context: FailureContext): string {
         `If it was deleted recently, recover it: az keyvault secret recover --vault-name ${vault} --name ${secret}`
       )
     case 409:
-      if (/being recovered/i.test(message)) {
-        return `Secret '${secret}' in vault '${vault}' is being recovered right now; run the step again in a minute.`
-      }
-      if (/being deleted/i.test(message)) {
-        return `Secret '${secret}' in vault '${vault}' is still being deleted or purged; run the step again in a minute.`
-      }
-      return (
-        `Secret '${secret}' in vault '${vault}' is deleted but recoverable, so its name cannot be reused yet. ` +
-        `Set '${Inputs.IfDeleted}: recover' (bring back the deleted secret, then write the new version) or '${Inputs.IfDeleted}: purge' (erase it for good, then write), ` +
-        `or do it yourself: az keyvault secret recover --vault-name ${vault} --name ${secret} (or: az keyvault secret purge --vault-name ${vault} --name ${secret})`
-      )
+      // A conflict the action has no advice for: say what the service said, no more.
+      return `Key Vault '${vault}' refused to ${operation} secret '${secret}' (409 Conflict${refusal.innerCodes[0] ? `, ${refusal.innerCodes[0]}` : ''}). ${serviceSaid}`
     case 429:
       return explainThrottling(vault, serviceSaid, context)
     default: {
@@ -207,6 +249,26 @@ function explainVaultError(err: ErrorLike, context: FailureContext): string {
       )
     }
   }
+}
+
+/** The vault was still finishing a purge, recover or delete when the step had to stop waiting for it. */
+function explainStillInTransition(error: StillInTransition, context: FailureContext): string {
+  const vault = context.inputs?.vault.name ?? 'the vault'
+  const secret = context.secretName ?? '(unknown)'
+  const waited = `after ${error.attempts} tries over ${formatSeconds(error.waitedMs)}`
+  const what = error.condition === 'beingRecovered' ? 'being recovered (409 ObjectIsBeingRecovered)' : 'being deleted (409 ObjectIsBeingDeleted)'
+  const own =
+    error.after === 'purge'
+      ? `This step purged the deleted secret first ('${Inputs.IfDeleted}: purge'); Key Vault accepted the purge but had not freed the name yet. `
+      : error.after === 'recover'
+        ? `This step recovered the deleted secret first ('${Inputs.IfDeleted}: recover'); Key Vault had not finished the recovery yet. `
+        : error.after === 'delete'
+          ? `This step deleted the secret and then tried to purge it ('${Inputs.Purge}: true'); the delete had not finished yet. `
+          : 'Another run or tool is deleting, purging or recovering this secret. '
+  return (
+    `Secret '${secret}' in vault '${vault}' was still ${what} ${waited}, when '${Inputs.Timeout}' (${context.inputs?.timeout ?? '?'} s) left no time to try again. ${own}` +
+    `Key Vault gives no signal when it has finished: run the step again in a minute, or raise '${Inputs.Timeout}'.`
+  )
 }
 
 /** 5xx (not 501/505) and 408: the answers that are retried. */

@@ -25,7 +25,7 @@ export async function run(): Promise<void> {
     resilience = { deadline: new Deadline(inputs.timeout), throttle: new Throttle(inputs.concurrency), health: new VaultHealth() }
     signIn = createSignIn(inputs.signIn)
     const client = createSecretClient(inputs.vault.url, signIn.credential, resilience)
-    const outcome = await resilience.deadline.race(performOperation(client, inputs))
+    const outcome = await resilience.deadline.race(performOperation(client, inputs, resilience.deadline))
     logRetries(resilience, inputs.concurrency)
     const publication = publish(outcome, inputs.exportEnv, inputs.parseJson)
     logOutcome(inputs.vault, outcome)

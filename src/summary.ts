@@ -12,6 +12,13 @@ export function logOutcome(vault: Vault, outcome: Outcome): void {
       return
     case 'get':
       for (const secret of outcome.secrets) core.info(`Read secret '${secret.name}' (version ${secret.version}) from vault '${vault.name}'.`)
+      if (outcome.certificatesSkipped.length > 0) {
+        const count = outcome.certificatesSkipped.length
+        core.info(
+          `Skipped ${count} certificate-backed secret${count === 1 ? '' : 's'} that a glob matched (${outcome.certificatesSkipped.map((name) => `'${name}'`).join(', ')}): ` +
+            `a glob reads plain secrets only. Name one in '${Inputs.Secrets}' or '${Inputs.Files}' to read it (its value is the certificate with its private key).`
+        )
+      }
       return
     case 'set':
       if (outcome.restored) core.info(`Secret '${outcome.secretName}' was soft-deleted; ${outcome.restored} it first ('${Inputs.IfDeleted}: ${outcome.restored === 'recovered' ? 'recover' : 'purge'}').`)
@@ -30,9 +37,15 @@ export function logOutcome(vault: Vault, outcome: Outcome): void {
       }
       return
     case 'purge':
-      for (const secret of outcome.secrets) core.info(`Purged secret '${secret.name}' from vault '${vault.name}'${secret.gone ? '' : '; purge still in progress'}.`)
+      for (const secret of outcome.secrets) core.info(`Purged secret '${secret.name}' from vault '${vault.name}'.`)
+      // The service frees the name some seconds after it accepted the purge, and never says when.
+      if (outcome.secrets.length > 0) core.info(PurgeNotice)
   }
 }
+
+const PurgeNotice =
+  `Key Vault accepts a purge before it has finished, and does not say when the name is free again: a new secret of the same name is refused for some seconds. ` +
+  `A 'set' of this action waits that out (within '${Inputs.Timeout}'); other tools may need to retry.`
 
 const DeleteStates = { deleting: 'Started deleting', deleted: 'Deleted', purged: 'Deleted and purged' } as const
 
@@ -54,7 +67,7 @@ function rowsFor(outcome: Outcome, publication: Publication): Cell[][] {
       return [
         header('Secret', 'Enabled', 'Updated', 'Content type', 'Tags'),
         ...outcome.secrets.map((secret) => [
-          secret.name,
+          secret.certificate ? `${secret.name} (certificate)` : secret.name,
           secret.enabled ? 'yes' : 'no',
           secret.updatedOn,
           secret.contentType,
@@ -68,7 +81,8 @@ function rowsFor(outcome: Outcome, publication: Publication): Cell[][] {
         header('Secret', 'Version', 'Went to'),
         ...outcome.secrets.map((secret) => [secret.name, secret.version, (publication.destinations.get(secret.name) ?? []).join(', ')]),
         ...outcome.files.map((file) => [file.entry.name, file.entry.version ?? 'latest', `file ${publication.filePaths[file.entry.text] ?? ''}`]),
-        ...outcome.missing.map((name) => [name, '', 'not found (skipped)'])
+        ...outcome.missing.map((name) => [name, '', 'not found (skipped)']),
+        ...outcome.certificatesSkipped.map((name) => [name, '', 'certificate-backed, not read by a glob'])
       ]
     case 'set': {
       const result = outcome.changed ? 'new version written' : 'unchanged, nothing written'
@@ -92,7 +106,7 @@ function rowsFor(outcome: Outcome, publication: Publication): Cell[][] {
     case 'purge':
       return [
         header('Secret', 'Result'),
-        ...outcome.secrets.map((secret) => [secret.name, secret.gone ? 'purged' : 'purge started']),
+        ...outcome.secrets.map((secret) => [secret.name, 'purged (the vault frees the name shortly after)']),
         ...outcome.missing.map((name) => [name, 'no deleted secret (skipped)'])
       ]
   }

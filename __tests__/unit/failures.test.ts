@@ -15,6 +15,7 @@ import { explainFailure, type FailureContext } from '../../src/failures.js'
 import type { ActionInputs, SignInSettings } from '../../src/inputs.js'
 import { VaultHostNotFoundError, type Resilience } from '../../src/vault/client.js'
 import { Deadline, RunTimedOut } from '../../src/vault/deadline.js'
+import { StillInTransition } from '../../src/vault/transitions.js'
 import { VaultHealth } from '../../src/vault/retries.js'
 import { Throttle } from '../../src/vault/throttle.js'
 import { CLIENT_ID, TENANT_ID } from './helpers.js'
@@ -84,9 +85,11 @@ function entraError(code: number, description: string, error = 'invalid_client',
   })
 }
 
-/** A Key Vault error as the SDK throws it: RestError with the body's error.code and message. */
-function vaultError(statusCode: number, code: string, message: string): RestError {
-  return new RestError(message, { statusCode, code })
+/** A Key Vault error as the SDK throws it: RestError with the body's error.code and message (and, when given, its parsed body). */
+function vaultError(statusCode: number, code: string, message: string, innerCode?: string): RestError {
+  const error = new RestError(message, { statusCode, code })
+  if (innerCode) error.details = { error: { code, message, innerError: { code: innerCode } } }
+  return error
 }
 
 describe('errors the action raised itself', () => {
@@ -104,7 +107,8 @@ describe('Microsoft Entra ID errors', () => {
     expect(message).toContain('(AADSTS7000215)')
     expect(message).toContain("'client-secret' (or 'creds')")
     expect(message).toContain("secret's Value, not its Secret ID")
-    expect(message).toContain('has not expired')
+    // Expiry has a code of its own (AADSTS7000222), with its own advice.
+    expect(message).not.toContain('has not expired')
   })
 
   test('AADSTS700016 (app not in tenant) names app, tenant and the inputs to check', () => {
@@ -171,6 +175,40 @@ describe('Microsoft Entra ID errors', () => {
   test('an AADSTS code in a plain error message (as MSAL surfaces it) is explained the same way', () => {
     const error = new Error('invalid_client: Error(s): 7000215 - Timestamp: 2026-11-29 - Description: AADSTS7000215: Invalid client secret provided.\nTrace ID: x')
     expect(explainFailure(error, context('get', ['service-principal']))).toContain(`client secret of app '${CLIENT_ID}' (AADSTS7000215)`)
+  })
+
+  test('AADSTS7000222 (expired client secret) gets its own advice: a new secret, or OIDC', () => {
+    const error = entraError(7000222, `The provided client secret keys for app '${CLIENT_ID}' are expired. Visit the Azure portal to create new keys for your app.`)
+    const message = explainFailure(error, context('get', ['service-principal']))
+    expect(message).toBe(
+      `The client secret of app '${CLIENT_ID}' has expired (AADSTS7000222). Create a new one (az ad app credential reset --id ${CLIENT_ID} --append --years 1), ` +
+        `store it where 'client-secret' (or 'creds') comes from, and consider OIDC sign-in, which needs no secret.`
+    )
+  })
+
+  test('AADSTS700211 (no federated credential for the issuer) names the issuer the token carried and the issuers GitHub uses', () => {
+    const claims: FederatedClaims = { issuer: 'https://token.actions.githubusercontent.com/octo-enterprise', subject: 'repo:contoso/app:ref:refs/heads/main', audience: 'api://AzureADTokenExchange' }
+    const ctx = { inputs: inputsFor('get'), signIn: signInFor(['oidc'], { claims }) }
+    const error = entraError(700211, "No matching federated identity record found for presented assertion issuer 'https://token.actions.githubusercontent.com/octo-enterprise'.", 'invalid_request', 400)
+    const message = explainFailure(error, ctx)
+    expect(message).toContain(`No federated credential of app '${CLIENT_ID}' trusts the issuer of this workflow's OIDC token (AADSTS700211): the token's issuer is 'https://token.actions.githubusercontent.com/octo-enterprise'.`)
+    expect(message).toContain('github.com: https://token.actions.githubusercontent.com')
+    expect(message).toContain("Service said: AADSTS700211: No matching federated identity record found for presented assertion issuer 'https://token.actions.githubusercontent.com/octo-enterprise'.")
+    expect(message).not.toContain('Trace ID')
+  })
+
+  test('the AADSTS number is read from the parsed answer (MSAL\'s errorNo) before the message text', () => {
+    // The message names another code than the answer: the answer wins.
+    const serverError = Object.assign(new Error('AADSTS50000: something else'), { name: 'ServerError', errorNo: '7000222', errorCode: 'invalid_client', errorMessage: 'AADSTS7000222: The provided client secret keys for app are expired.' })
+    const error = new AuthenticationRequiredError({ scopes: ['https://vault.azure.net/.default'], message: serverError.message, cause: serverError })
+    expect(explainFailure(error, context('get', ['service-principal']))).toContain('has expired (AADSTS7000222)')
+  })
+
+  test('what the service said stops before the trace details, whether Entra separates them by CRLF or by a space', () => {
+    const spaced = new Error('invalid_client: Error(s): 50126 - Description: AADSTS50126: Error validating credentials. Trace ID: 1 Correlation ID: 2 Timestamp: 3')
+    expect(explainFailure(spaced, context())).toBe(`Microsoft Entra ID refused the sign-in of app '${CLIENT_ID}' in tenant '${TENANT_ID}': AADSTS50126: Error validating credentials.`)
+    const crlf = entraError(50126, 'Error validating credentials.', 'invalid_grant', 400)
+    expect(explainFailure(crlf, context())).toBe(`Microsoft Entra ID refused the sign-in of app '${CLIENT_ID}' in tenant '${TENANT_ID}': AADSTS50126: Error validating credentials.`)
   })
 
   test('without a sign-in context the app and tenant are marked unknown', () => {
@@ -364,6 +402,61 @@ describe('Key Vault errors', () => {
     expect(explainFailure(error, context('set'))).toBe(
       "Secret 'db-password' in vault 'contoso-kv' is still being deleted or purged; run the step again in a minute."
     )
+  })
+
+  describe('recognised by the inner code the service sends, not by the message', () => {
+    test('ForbiddenByFirewall gives the firewall advice whatever the message says', () => {
+      const message = explainFailure(vaultError(403, 'Forbidden', 'Access was refused.', 'ForbiddenByFirewall'), context('get'))
+      expect(message).toContain("Vault 'contoso-kv' refused the runner's network address (403 Forbidden, ForbiddenByFirewall).")
+      expect(message).not.toContain('may not get secrets')
+    })
+
+    test('ForbiddenByConnection says the vault takes private-endpoint traffic only', () => {
+      const error = vaultError(403, 'Forbidden', 'Public network access is disabled and request is not from a trusted service nor via an approved private link.', 'ForbiddenByConnection')
+      const message = explainFailure(error, context('get'))
+      expect(message).toContain("Vault 'contoso-kv' accepts no requests from public networks (403 Forbidden, ForbiddenByConnection)")
+      expect(message).toContain('private endpoint')
+    })
+
+    test('ForbiddenByRbac names the role even when the message is not the usual English text', () => {
+      const message = explainFailure(vaultError(403, 'Forbidden', 'Zugriff verweigert.', 'ForbiddenByRbac'), context('get'))
+      expect(message).toContain(`The vault uses Azure RBAC: assign app '${CLIENT_ID}' the role 'Key Vault Secrets User'`)
+    })
+
+    test('a 409 the action does not know gets an honest generic message, not the deleted-but-recoverable advice', () => {
+      const message = explainFailure(vaultError(409, 'Conflict', 'Something else is in the way.', 'SomethingNew'), context('set'))
+      expect(message).toBe("Key Vault 'contoso-kv' refused to set secret 'db-password' (409 Conflict, SomethingNew). Key Vault said: Something else is in the way.")
+      expect(explainFailure(vaultError(409, 'Conflict', 'Another conflict.'), context('set'))).toBe(
+        "Key Vault 'contoso-kv' refused to set secret 'db-password' (409 Conflict). Key Vault said: Another conflict."
+      )
+    })
+  })
+
+  test('a vault in another tenant: the tenant is quoted without the full stop that ends the SDK\'s sentence', () => {
+    const sdkMessage = (tenant: string): string =>
+      `The current credential is not configured to acquire tokens for tenant ${tenant}. To enable acquiring tokens for this tenant add it to the AdditionallyAllowedTenants on the credential options, or add "*" to AdditionallyAllowedTenants to allow acquiring tokens for any tenant.`
+    const guid = '72f988bf-86f1-41af-91ab-2d7cd011db47'
+    expect(explainFailure(new CredentialUnavailableError(sdkMessage(guid)), context())).toContain(`belongs to tenant '${guid}', but the sign-in is for tenant '${TENANT_ID}'`)
+    expect(explainFailure(new CredentialUnavailableError(sdkMessage('contoso.onmicrosoft.com')), context())).toContain("belongs to tenant 'contoso.onmicrosoft.com', but")
+  })
+
+  describe('a purge, recover or delete the vault was still finishing when the time ran out', () => {
+    const stillDeleting = (after?: 'purge' | 'recover' | 'delete'): SecretFailure =>
+      new SecretFailure('db-password', new StillInTransition(after === 'recover' ? 'beingRecovered' : 'beingDeleted', 9, 40_500, after, vaultError(409, 'Conflict', 'x', 'ObjectIsBeingDeleted')), 'set')
+
+    test.each([
+      ['purge', "This step purged the deleted secret first ('if-deleted: purge'); Key Vault accepted the purge but had not freed the name yet."],
+      ['recover', "This step recovered the deleted secret first ('if-deleted: recover'); Key Vault had not finished the recovery yet."],
+      ['delete', "This step deleted the secret and then tried to purge it ('purge: true'); the delete had not finished yet."],
+      [undefined, 'Another run or tool is deleting, purging or recovering this secret.']
+    ] as const)('after %s: says what the step did, how long it waited and what to do', (after, own) => {
+      const message = explainFailure(stillDeleting(after), context('set'))
+      const what = after === 'recover' ? 'being recovered (409 ObjectIsBeingRecovered)' : 'being deleted (409 ObjectIsBeingDeleted)'
+      expect(message).toBe(
+        `Secret 'db-password' in vault 'contoso-kv' was still ${what} after 9 tries over 41 s, when 'timeout' (300 s) left no time to try again. ${own}` +
+          " Key Vault gives no signal when it has finished: run the step again in a minute, or raise 'timeout'."
+      )
+    })
   })
 
   const purgeProtected = (): RestError =>

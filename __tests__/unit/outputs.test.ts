@@ -13,7 +13,8 @@ const got = (name: string, value = 'S3cret!'): Outcome => ({
   operation: 'get',
   secrets: [{ name, value, version: VERSION, id: ID, fromGlob: false }],
   files: [],
-  missing: []
+  missing: [],
+  certificatesSkipped: []
 })
 const outputsFor = (outcome: Outcome): Record<string, string> => publicationFor(outcome).outputs
 
@@ -46,7 +47,8 @@ describe('outputsFor', () => {
         { name: 'nested-empty', value: '{"a":{}}', version: VERSION, id: ID, fromGlob: false }
       ],
       files: [],
-      missing: []
+      missing: [],
+      certificatesSkipped: []
     }
     const { outputs, env } = publicationFor(outcome, true, true)
     expect(outputs).toEqual({ 'empty-json': '{}', 'nested-empty': '{"a":{}}' })
@@ -54,7 +56,7 @@ describe('outputsFor', () => {
   })
 
   test('get: an alias named __proto__ is an output and a variable like any other', () => {
-    const outcome: Outcome = { operation: 'get', secrets: [{ name: 'db-password', alias: '__proto__', value: 'S3cret!', version: VERSION, id: ID, fromGlob: false }], files: [], missing: [] }
+    const outcome: Outcome = { operation: 'get', secrets: [{ name: 'db-password', alias: '__proto__', value: 'S3cret!', version: VERSION, id: ID, fromGlob: false }], files: [], missing: [], certificatesSkipped: [] }
     const { outputs, env, destinations } = publicationFor(outcome, true)
     expect(Object.getOwnPropertyDescriptor(outputs, '__proto__')?.value).toBe('S3cret!')
     expect(Object.getOwnPropertyDescriptor(env, '__proto__')?.value).toBe('S3cret!')
@@ -76,7 +78,7 @@ describe('outputsFor', () => {
   test('recover: version and id of the one secret recovered; purge: no outputs', () => {
     const recovered = outputsFor({ operation: 'recover', secrets: [{ name: 'db-password', readable: true, version: VERSION, id: ID }], missing: [] })
     expect(recovered).toEqual({ version: VERSION, id: ID })
-    expect(outputsFor({ operation: 'purge', secrets: [{ name: 'db-password', gone: true }], missing: [] })).toEqual({})
+    expect(outputsFor({ operation: 'purge', secrets: [{ name: 'db-password' }], missing: [] })).toEqual({})
   })
 
   test('delete: recovery-id, deleted-on and scheduled-purge-date', () => {

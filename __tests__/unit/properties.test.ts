@@ -276,7 +276,8 @@ describe(`properties (fast-check seed ${PARSERS.seed}; FC_SEED=<n> to change)`, 
             operation: 'get',
             secrets: secrets.map((s) => ({ ...s, version: VERSION_ID, id: `https://contoso-kv.vault.azure.net/secrets/${s.name}/${VERSION_ID}` })),
             files: [],
-            missing: []
+            missing: [],
+            certificatesSkipped: []
           }
           let publication: ReturnType<typeof publicationFor>
           try {

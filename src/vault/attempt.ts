@@ -35,4 +35,3 @@ export async function required<T>(name: string, operation: Operation, request: (
 // The service usually finishes a delete, recover or purge within a few seconds; polling each second keeps the step short.
 export const POLL_INTERVAL_MS = 1000
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

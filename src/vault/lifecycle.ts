@@ -1,8 +1,8 @@
 import type { SecretClient } from '@azure/keyvault-secrets'
 import { mapWithConcurrency } from '../concurrency.js'
-import { SecretFailure } from '../errors.js'
 import type { ActionInputs } from '../inputs.js'
-import { attempt, POLL_INTERVAL_MS, required, sleep, statusOf, type MissingSecrets } from './attempt.js'
+import { attempt, POLL_INTERVAL_MS, required, statusOf, type MissingSecrets } from './attempt.js'
+import { throughTransition, type TransitionClock } from './transitions.js'
 
 export interface DeletedSecretInfo {
   readonly name: string
@@ -23,8 +23,6 @@ export interface RecoveredSecret {
 
 export interface PurgedSecret {
   readonly name: string
-  /** False when the step did not wait for the purge to finish (`wait: false`). */
-  readonly gone: boolean
 }
 
 export interface DeleteOutcome {
@@ -56,12 +54,12 @@ async function forEachTarget<T>(
 }
 
 /** Soft-deletes each secret; by default waits until the delete is done, then purges when asked. */
-export async function deleteSecrets(client: SecretClient, inputs: ActionInputs): Promise<DeleteOutcome> {
+export async function deleteSecrets(client: SecretClient, inputs: ActionInputs, clock: TransitionClock): Promise<DeleteOutcome> {
   const result = await forEachTarget(inputs, async (name, missing) => {
     const poller = await attempt(name, 'delete', () => client.beginDeleteSecret(name, { intervalInMs: POLL_INTERVAL_MS }), missing)
     if (!poller) return undefined
     const deleted = inputs.wait ? await required(name, 'delete', () => poller.pollUntilDone()) : poller.getResult()
-    if (inputs.purge) await purgeAndWait(client, name)
+    if (inputs.purge) await purgeAfterDelete(client, name, clock)
     const info: DeletedSecretInfo = {
       name,
       state: inputs.purge ? 'purged' : inputs.wait ? 'deleted' : 'deleting',
@@ -85,13 +83,16 @@ export async function recoverSecrets(client: SecretClient, inputs: ActionInputs)
   return { operation: 'recover', ...result }
 }
 
-/** Purges each soft-deleted secret for good; by default waits until the name is free again. */
+/**
+ * Purges each soft-deleted secret for good. The service accepts a purge (204) before it has
+ * finished and never says when it has: the deleted secret is gone from `GET /deletedsecrets` at
+ * once, while a write of the name is refused for some seconds more. So there is nothing to wait
+ * for here; a `set` of the name retries while the vault is still freeing it.
+ */
 export async function purgeSecrets(client: SecretClient, inputs: ActionInputs): Promise<PurgeOutcome> {
   const result = await forEachTarget(inputs, async (name, missing): Promise<PurgedSecret | undefined> => {
     const purged = await attempt(name, 'purge', async () => (await client.purgeDeletedSecret(name), true), missing)
-    if (!purged) return undefined
-    if (inputs.wait) await waitUntilPurged(client, name)
-    return { name, gone: inputs.wait }
+    return purged ? { name } : undefined
   })
   return { operation: 'purge', ...result }
 }
@@ -104,41 +105,14 @@ export async function recoverAndWait(client: SecretClient, name: string): Promis
   })
 }
 
-// How many times (one a second) a purge is tried while the delete before it may still be in progress.
-const PURGE_ATTEMPTS = 60
-
 /**
- * Purges a soft-deleted secret and waits until the name is free again. A delete the poller could
- * not watch (an identity without `get` sees 403 and the poller stops) may still be in progress:
- * the purge then answers 404, and is tried again each second.
+ * Purges a secret this step has just deleted. An identity that may not read deleted secrets cannot
+ * watch the delete finish (the poller stops at the first 403); while the delete is still in
+ * progress the purge answers 409 (being deleted), or 404 (not yet among the deleted secrets).
+ * Both are tried again.
  */
-export async function purgeAndWait(client: SecretClient, name: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await client.purgeDeletedSecret(name)
-      break
-    } catch (error) {
-      if (statusOf(error) !== 404 || attempt >= PURGE_ATTEMPTS) throw new SecretFailure(name, error, 'purge')
-      await sleep(POLL_INTERVAL_MS)
-    }
-  }
-  await waitUntilPurged(client, name)
-}
-
-/**
- * A purge is accepted at once (204) but finishes later; until then the name still shows among the
- * deleted secrets and cannot be reused (409). Polls until the deleted secret is gone.
- */
-async function waitUntilPurged(client: SecretClient, name: string): Promise<void> {
-  for (;;) {
-    try {
-      await client.getDeletedSecret(name)
-    } catch (error) {
-      const status = statusOf(error)
-      // 404: gone. 403: the identity may purge but not read deleted secrets; nothing more to observe.
-      if (status === 404 || status === 403) return
-      throw new SecretFailure(name, error, 'purge')
-    }
-    await sleep(POLL_INTERVAL_MS)
-  }
+async function purgeAfterDelete(client: SecretClient, name: string, clock: TransitionClock): Promise<void> {
+  await required(name, 'purge', () =>
+    throughTransition(name, () => client.purgeDeletedSecret(name), ['beingDeleted'], clock, 'delete', (error) => statusOf(error) === 404)
+  )
 }

@@ -11,6 +11,8 @@ export interface SecretListing {
   readonly updatedOn: string
   readonly contentType: string
   readonly tags: Readonly<Record<string, string>>
+  /** Backs a Key Vault certificate (its value is the certificate and key); `managed` in the service's terms. */
+  readonly certificate: boolean
 }
 
 /** A secret `get` read; its value is masked by the caller before any use. */
@@ -36,6 +38,8 @@ export interface GetOutcome {
   readonly secrets: readonly ReadSecret[]
   readonly files: readonly FileSecret[]
   readonly missing: readonly string[]
+  /** Certificate-backed secrets a glob matched and did not read. */
+  readonly certificatesSkipped: readonly string[]
 }
 
 export interface ListOutcome {
@@ -45,7 +49,7 @@ export interface ListOutcome {
 
 /** Reads every secret and file entry; nothing is exported until all of them have arrived. */
 export async function getSecrets(client: SecretClient, inputs: ActionInputs): Promise<GetOutcome> {
-  const targets = await resolveTargets(client, inputs.targets)
+  const { targets, certificatesSkipped } = await resolveTargets(client, inputs.targets)
   const missing: string[] = []
   const read = (name: string, version: string | undefined, allowMissing: boolean) =>
     attempt(name, 'get', () => client.getSecret(name, { version }), { allowed: allowMissing, names: missing })
@@ -74,7 +78,8 @@ export async function getSecrets(client: SecretClient, inputs: ActionInputs): Pr
     operation: 'get',
     secrets: results.filter((result): result is ReadSecret => result !== undefined && 'name' in result),
     files: results.filter((result): result is FileSecret => result !== undefined && 'entry' in result),
-    missing
+    missing,
+    certificatesSkipped
   }
 }
 
@@ -87,7 +92,8 @@ export async function listSecrets(client: SecretClient): Promise<ListOutcome> {
       enabled: properties.enabled ?? true,
       updatedOn: properties.updatedOn?.toISOString() ?? '',
       contentType: properties.contentType ?? '',
-      tags: properties.tags ?? {}
+      tags: properties.tags ?? {},
+      certificate: properties.managed === true
     })
   }
   return { operation: 'list', secrets }
@@ -100,13 +106,21 @@ interface Target {
   readonly fromGlob: boolean
 }
 
-/** Expands globs over the names of every enabled secret (one listing, all pages); named entries pass as they are. */
-async function resolveTargets(client: SecretClient, entries: readonly SecretEntry[]): Promise<Target[]> {
+/**
+ * Expands globs over the names of every enabled secret (one listing, all pages); named entries pass
+ * as they are. A glob skips the secrets that back Key Vault certificates (`managed`): their values
+ * are certificates with private keys, which `*` should not hand to every later step unasked; named
+ * in an entry, one is read like any secret.
+ */
+async function resolveTargets(client: SecretClient, entries: readonly SecretEntry[]): Promise<{ targets: Target[]; certificatesSkipped: string[] }> {
   const globs = entries.filter((entry) => entry.isGlob)
   const enabledNames: string[] = []
+  const certificateNames: string[] = []
   if (globs.length > 0) {
     for await (const properties of client.listPropertiesOfSecrets()) {
-      if (properties.enabled !== false) enabledNames.push(properties.name)
+      if (properties.enabled === false) continue
+      if (properties.managed === true) certificateNames.push(properties.name)
+      else enabledNames.push(properties.name)
     }
     enabledNames.sort()
   }
@@ -121,5 +135,9 @@ async function resolveTargets(client: SecretClient, entries: readonly SecretEntr
       if (!targets.has(key) || !target.fromGlob) targets.set(key, target)
     }
   }
-  return [...targets.values()]
+  const named = new Set(entries.filter((entry) => !entry.isGlob).map((entry) => entry.name.toLowerCase()))
+  const certificatesSkipped = certificateNames
+    .filter((name) => !named.has(name.toLowerCase()) && globs.some((glob) => globMatcher(glob.name)(name)))
+    .sort()
+  return { targets: [...targets.values()], certificatesSkipped }
 }

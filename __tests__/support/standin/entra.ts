@@ -13,6 +13,8 @@ export interface AppOptions {
   readonly tenantId: string
   readonly clientId: string
   readonly clientSecret?: string
+  /** Secrets of the app that have passed their end date: Entra ID answers AADSTS7000222 for them. */
+  readonly expiredClientSecrets?: readonly string[]
   readonly federated?: readonly FederatedCredential[]
   /** Object id of the app's service principal (the token's `oid`); random when not given. */
   readonly objectId?: string
@@ -24,6 +26,7 @@ export interface AppRegistration {
   readonly clientId: string
   readonly objectId: string
   readonly clientSecrets: string[]
+  readonly expiredClientSecrets: string[]
   readonly federated: FederatedCredential[]
 }
 
@@ -48,6 +51,8 @@ export interface AccessTokenRequest {
   readonly oid?: string
   readonly cloud?: CloudName
   readonly expiresInSeconds?: number
+  /** Group object ids, as a user's token names them (an app's names none). */
+  readonly groups?: readonly string[]
 }
 
 export interface MintedToken {
@@ -73,6 +78,7 @@ export class Directory {
       clientId: options.clientId,
       objectId: options.objectId ?? randomUUID(),
       clientSecrets: options.clientSecret === undefined ? [] : [options.clientSecret],
+      expiredClientSecrets: [...(options.expiredClientSecrets ?? [])],
       federated: [...(options.federated ?? [])]
     }
     this.tenants.add(options.tenantId)
@@ -122,7 +128,8 @@ export class Directory {
       sub: oid,
       tid: request.tenantId,
       uti: randomUUID().replace(/-/g, '').slice(0, 22),
-      ver: '1.0'
+      ver: '1.0',
+      ...(request.groups && { groups: [...request.groups] })
     })
     return { token, expiresOn }
   }
@@ -135,6 +142,10 @@ function timestamp(): string {
   return new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')
 }
 
+/**
+ * Entra's error body. Since 2024 its error_description separates "Trace ID", "Correlation ID" and
+ * "Timestamp" by a space; older answers (several fixtures) used "\r\n".
+ */
 function aadError(host: string, status: number, error: string, code: number, message: string): Reply {
   const traceId = randomUUID()
   const correlationId = randomUUID()
@@ -229,7 +240,7 @@ function tokenRequest(directory: Directory, signer: JwtSigner, cloud: CloudProfi
       400,
       'invalid_request',
       90002,
-      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`
+      `Tenant '${tenant}' not found. This may happen if there are no active subscriptions for the tenant. Check to make sure you have the correct tenant ID. Check with your subscription administrator.`
     )
   }
   const grantType = form.get('grant_type')
@@ -262,6 +273,15 @@ function tokenRequest(directory: Directory, signer: JwtSigner, cloud: CloudProfi
   const clientSecret = form.get('client_secret')
   const assertion = form.get('client_assertion')
   if (clientSecret !== null) {
+    if (app.expiredClientSecrets.includes(clientSecret)) {
+      return aadError(
+        host,
+        401,
+        'invalid_client',
+        7000222,
+        `The provided client secret keys for app '${clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`
+      )
+    }
     if (!app.clientSecrets.includes(clientSecret)) {
       // The service answers 401 for invalid_client on the token endpoint.
       return aadError(
@@ -319,32 +339,31 @@ function checkFederatedAssertion(host: string, app: AppRegistration, signer: Jwt
   const issuer = typeof claims.iss === 'string' ? claims.iss : ''
   const subject = typeof claims.sub === 'string' ? claims.sub : ''
   const audiences = Array.isArray(claims.aud) ? claims.aud.map(String) : [String(claims.aud ?? '')]
-  const sameIssuerAndAudience = app.federated.filter((record) => record.issuer === issuer && audiences.includes(record.audience))
+  // Federated-credential refusals are 401 invalid_client, as the service answers them since 2023.
+  const refuse = (code: number, message: string): Reply => aadError(host, 401, 'invalid_client', code, message)
+  const sameIssuer = app.federated.filter((record) => record.issuer === issuer)
+  if (sameIssuer.length === 0) {
+    return refuse(
+      700211,
+      `No matching federated identity record found for presented assertion issuer '${issuer}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://docs.microsoft.com/en-us/azure/active-directory/develop/workload-identity-federation`
+    )
+  }
+  const sameIssuerAndAudience = sameIssuer.filter((record) => audiences.includes(record.audience))
   if (sameIssuerAndAudience.some((record) => record.subject === subject)) return undefined
-
   if (sameIssuerAndAudience.some((record) => record.subject.toLowerCase() === subject.toLowerCase())) {
-    return aadError(
-      host,
-      400,
-      'invalid_request',
+    return refuse(
       7002138,
-      `No matching federated identity record found for presented assertion subject '${subject}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. See documentation at: https://learn.microsoft.com/entra/workload-id/workload-identity-federation.`
+      `No matching federated identity record found for presented assertion subject '${subject}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. See documentation at: https://learn.microsoft.com/entra/workload-id/workload-identity-federation. See breaking change notification and remediation at: https://learn.microsoft.com/en-us/entra/identity-platform/reference-breaking-changes#august-2024.`
     )
   }
   if (sameIssuerAndAudience.length > 0) {
-    return aadError(
-      host,
-      400,
-      'invalid_request',
+    return refuse(
       700213,
       `No matching federated identity record found for presented assertion subject '${subject}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`
     )
   }
-  return aadError(
-    host,
-    400,
-    'invalid_request',
+  return refuse(
     70021,
-    `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'. Assertion Audience: '${audiences.join(',')}'. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`
+    `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'. Assertion Audience: '${audiences.join(',')}'. https://docs.microsoft.com/en-us/azure/active-directory/develop/workload-identity-federation`
   )
 }

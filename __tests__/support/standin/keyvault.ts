@@ -16,17 +16,34 @@ export interface VaultOptions {
   readonly grants?: Readonly<Record<string, readonly Permission[]>>
   /** Purge is refused (403) and deleted secrets report recoveryLevel 'Recoverable'. */
   readonly purgeProtection?: boolean
-  /** How many GET /deletedsecrets/{name} answer 404 DeletedSecretNotFound after a delete. Default 1. */
+  /**
+   * Days a deleted secret is kept (`recoverableDays`): 90 by default, as for new vaults; the
+   * recorded test vaults keep 7 (`CustomizedRecoverable+Purgeable`).
+   */
+  readonly retentionDays?: number
+  /** False for the vaults of old that keep no deleted secrets: a delete is final and a purge is 400 NotSupported. Default true. */
+  readonly softDelete?: boolean
+  /**
+   * How many GET /deletedsecrets/{name} answer 404 after a delete, while it is in progress (during
+   * which a purge or recover of the name is 409 and a write 409 ObjectIsBeingDeleted). Default 1.
+   */
   readonly deletePolls?: number
   /** How many GET /secrets/{name}/ answer 404 SecretNotFound after a recover. Default 1. */
   readonly recoverPolls?: number
   /**
-   * How many GET /deletedsecrets/{name} still answer 200 after a purge was accepted (204), while
-   * the name cannot be reused (409 ObjectIsBeingDeleted). Default 1.
+   * How many writes of a name answer 409 ObjectIsBeingDeleted after its purge was accepted (204),
+   * although GET /deletedsecrets/{name} answers 404 at once. The service's window lasts seconds
+   * (10 s in a recording); here it is counted in writes so tests need not wait. Default 1.
    */
-  readonly purgePolls?: number
+  readonly purgeWindow?: number
+  /** How many writes answer 409 ObjectIsBeingRecovered after a recover, even once GET reads the secret again. Default 1. */
+  readonly recoverWindow?: number
+  /** The vault's network rules: 'firewall' refuses the runner's address, 'private' all public traffic. Default 'public'. */
+  readonly network?: NetworkAccess
   /** Cap on `maxresults` (the service's own cap is 25). Default 25. */
   readonly pageSize?: number
+  /** Page sizes as the service chose them in the recordings (irregular, with empty pages); see Paging. */
+  readonly paging?: Paging
   readonly location?: string
   readonly subscriptionId?: string
   readonly resourceGroup?: string
@@ -43,10 +60,25 @@ export interface VaultOptions {
 export interface RateLimit {
   readonly requestsPerSecond: number
   /**
-   * Retry-After on a 429: by default whole seconds until the window closes, rounded up (the service
-   * sends whole seconds); a fixed number of seconds; or 'omit' (the service has been seen to leave it out).
+   * Retry-After on a 429. By default none: the one complete real 429 header dump found
+   * (vcsjones/AzureSignTool issue 219) has none. 'window': whole seconds until the window closes,
+   * rounded up; or a fixed number of seconds.
    */
-  readonly retryAfterSeconds?: number | 'omit'
+  readonly retryAfterSeconds?: number | 'window' | 'omit'
+}
+
+export type NetworkAccess = 'public' | 'firewall' | 'private'
+
+/**
+ * How listings are cut into pages. The service does not fill pages evenly: recorded listings have
+ * pages of 2, 1, 8, 7 items, empty pages with a nextLink in mid-listing, and a last page of items
+ * that still carries a nextLink to a final `{"value":[],"nextLink":null}`.
+ */
+export interface Paging {
+  /** Items on each page in turn (0 for an empty page); later pages are full. */
+  readonly sizes?: readonly number[]
+  /** The page with the last items links to one more, empty, page. */
+  readonly endsWithEmptyPage?: boolean
 }
 
 export const ThrottledMessage = 'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached'
@@ -54,6 +86,8 @@ export const ThrottledMessage = 'Request was not processed because too many requ
 const RATE_WINDOW_MS = 1000
 
 export interface SecretSeed {
+  /** Backs a Key Vault certificate: listed with `managed: true`, read with a `kid`. */
+  readonly certificate?: boolean
   readonly contentType?: string
   readonly tags?: Readonly<Record<string, string>>
   readonly enabled?: boolean
@@ -65,6 +99,7 @@ export interface SecretSeed {
 export interface SecretVersion {
   readonly version: string
   readonly value: string
+  readonly certificate?: boolean
   contentType?: string
   tags?: Record<string, string>
   enabled: boolean
@@ -85,16 +120,25 @@ export interface DeletedSecret {
   readonly secret: StoredSecret
   readonly deletedDate: number
   readonly scheduledPurgeDate: number
-  /** GET, purge and recover of /deletedsecrets/{name} answer 404 while this is above zero (the delete is "in progress"); each counts it down. */
+  /**
+   * While above zero the delete is "in progress": GET /deletedsecrets/{name} answers 404 (each
+   * counts it down), a purge or recover 409, a write 409 ObjectIsBeingDeleted.
+   */
   pendingPolls: number
-  /** Set once a purge was accepted: GETs left that still show the secret before it is gone. */
-  purgePolls?: number
 }
 
 export interface RecoveringSecret {
   readonly secret: StoredSecret
   /** GET /secrets/{name} answers 404 while this is above zero. */
   pendingPolls: number
+  /** Writes left that answer 409 ObjectIsBeingRecovered, even once the secret reads again. */
+  writesRefused: number
+}
+
+/** A purge accepted (204) whose name is not free yet: already gone from /deletedsecrets, still refused to writes. */
+export interface PurgingSecret {
+  readonly name: string
+  writesRefused: number
 }
 
 /** Who called, from a verified access token. */
@@ -103,6 +147,8 @@ export interface Caller {
   readonly oid: string
   readonly tid: string
   readonly iss: string
+  /** How many groups the token names (a user's token); undefined when it names none (an app's). */
+  readonly groups?: number
 }
 
 const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/
@@ -110,7 +156,7 @@ const MAX_VALUE_BYTES = 25 * 1024
 const MAX_CONTENT_TYPE = 255
 const MAX_TAGS = 15
 const MAX_TAG_LENGTH = 256
-const RECOVERABLE_DAYS = 90
+const DEFAULT_RETENTION_DAYS = 90
 const DAY_SECONDS = 24 * 60 * 60
 
 const toSeconds = (value: number | Date | undefined): number | undefined =>
@@ -126,10 +172,15 @@ export class Vault {
   accessModel: AccessModel
   readonly grants = new Map<string, Set<Permission>>()
   purgeProtection: boolean
+  retentionDays: number
+  softDelete: boolean
   deletePolls: number
   recoverPolls: number
-  purgePolls: number
+  purgeWindow: number
+  recoverWindow: number
+  network: NetworkAccess
   pageSize: number
+  paging: Paging
   readonly location: string
   readonly subscriptionId: string
   readonly resourceGroup: string
@@ -139,6 +190,8 @@ export class Vault {
   readonly deleted = new Map<string, DeletedSecret>()
   /** Secrets whose recovery is still "in progress", keyed by lower-case name. */
   readonly recovering = new Map<string, RecoveringSecret>()
+  /** Names whose purge was accepted and is not finished, keyed by lower-case name. */
+  readonly purging = new Map<string, PurgingSecret>()
   /** See RateLimit; undefined admits everything. */
   rateLimit: RateLimit | undefined
   private window: { readonly start: number; admitted: number } | undefined
@@ -149,10 +202,15 @@ export class Vault {
     this.cloud = CloudProfiles[options.cloud ?? 'AzureCloud']
     this.accessModel = options.accessModel ?? 'rbac'
     this.purgeProtection = options.purgeProtection ?? false
+    this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS
+    this.softDelete = options.softDelete ?? true
     this.deletePolls = options.deletePolls ?? 1
     this.recoverPolls = options.recoverPolls ?? 1
-    this.purgePolls = options.purgePolls ?? 1
+    this.purgeWindow = options.purgeWindow ?? 1
+    this.recoverWindow = options.recoverWindow ?? 1
+    this.network = options.network ?? 'public'
     this.pageSize = Math.min(options.pageSize ?? 25, 25)
+    this.paging = options.paging ?? {}
     this.location = options.location ?? 'eastus'
     this.subscriptionId = options.subscriptionId ?? '00000000-0000-0000-0000-00000000cafe'
     this.resourceGroup = options.resourceGroup ?? 'rg-standin'
@@ -172,7 +230,8 @@ export class Vault {
       this.window.admitted += 1
       return undefined
     }
-    const wait = limit.retryAfterSeconds ?? Math.max(1, Math.ceil((this.window.start + RATE_WINDOW_MS - now) / 1000))
+    const asked = limit.retryAfterSeconds ?? 'omit'
+    const wait = asked === 'window' ? Math.max(1, Math.ceil((this.window.start + RATE_WINDOW_MS - now) / 1000)) : asked
     return kvError(429, 'Throttled', ThrottledMessage, undefined, wait === 'omit' ? {} : { 'Retry-After': String(wait) })
   }
 
@@ -184,8 +243,11 @@ export class Vault {
     return `https://${this.host}`
   }
 
+  /** As the service reports it: `Customized` when the retention is not the default 90 days. */
   get recoveryLevel(): string {
-    return this.purgeProtection ? 'Recoverable' : 'Recoverable+Purgeable'
+    if (!this.softDelete) return 'Purgeable'
+    const level = this.purgeProtection ? 'Recoverable' : 'Recoverable+Purgeable'
+    return this.retentionDays === DEFAULT_RETENTION_DAYS ? level : `Customized${level}`
   }
 
   grant(principalId: string, ...permissions: Permission[]): this {
@@ -213,6 +275,7 @@ export class Vault {
       enabled: seed.enabled ?? true,
       created: now,
       updated: now,
+      ...(seed.certificate && { certificate: true }),
       ...(seed.contentType !== undefined && { contentType: seed.contentType }),
       ...(seed.tags !== undefined && { tags: { ...seed.tags } }),
       ...(seed.nbf !== undefined && { nbf: toSeconds(seed.nbf) }),
@@ -233,21 +296,21 @@ export class Vault {
   }
 
   /** Soft-deletes a live secret at once (no polls pending unless asked). */
-  softDelete(name: string, pendingPolls = 0): DeletedSecret {
+  softDeleteSecret(name: string, pendingPolls = 0): DeletedSecret {
     const key = name.toLowerCase()
     const secret = this.secrets.get(key)
     if (!secret) throw new Error(`stand-in: vault ${this.name} has no secret ${name} to delete`)
     this.secrets.delete(key)
     const now = nowSeconds()
-    const deleted: DeletedSecret = { secret, deletedDate: now, scheduledPurgeDate: now + RECOVERABLE_DAYS * DAY_SECONDS, pendingPolls }
-    this.deleted.set(key, deleted)
+    const deleted: DeletedSecret = { secret, deletedDate: now, scheduledPurgeDate: now + this.retentionDays * DAY_SECONDS, pendingPolls }
+    if (this.softDelete) this.deleted.set(key, deleted)
     return deleted
   }
 
   /** Seeds a secret that is already in the deleted-but-recoverable state. */
   seedDeleted(name: string, value: string, seed: SecretSeed = {}): DeletedSecret {
     this.setSecret(name, value, seed)
-    return this.softDelete(name)
+    return this.softDeleteSecret(name)
   }
 
   secretId(name: string, version?: string): string {
@@ -258,13 +321,15 @@ export class Vault {
     return `${this.url}/deletedsecrets/${name}`
   }
 
-  /** Finishes recoveries whose polls ran out, so every operation sees the recovered secret. */
+  /**
+   * Recoveries whose polls ran out make the secret live again, so every operation sees it; the
+   * record stays while writes are still refused (recoverWindow).
+   */
   settle(): void {
     for (const [key, recovering] of this.recovering) {
-      if (recovering.pendingPolls <= 0) {
-        this.recovering.delete(key)
-        this.secrets.set(key, recovering.secret)
-      }
+      if (recovering.pendingPolls > 0) continue
+      this.secrets.set(key, recovering.secret)
+      if (recovering.writesRefused <= 0) this.recovering.delete(key)
     }
   }
 }
@@ -280,14 +345,16 @@ function attributes(vault: Vault, version: SecretVersion): Record<string, unknow
     created: version.created,
     updated: version.updated,
     recoveryLevel: vault.recoveryLevel,
-    recoverableDays: RECOVERABLE_DAYS
+    ...(vault.softDelete && { recoverableDays: vault.retentionDays })
   }
 }
 
+/** The fields of a version that lists show too (no value, no kid). */
 function versionFields(vault: Vault, version: SecretVersion): Record<string, unknown> {
   return {
-    attributes: attributes(vault, version),
     ...(version.contentType !== undefined && { contentType: version.contentType }),
+    ...(version.certificate && { managed: true }),
+    attributes: attributes(vault, version),
     ...(version.tags !== undefined && { tags: version.tags })
   }
 }
@@ -296,16 +363,21 @@ function secretBundle(vault: Vault, secret: StoredSecret, version: SecretVersion
   return {
     ...(withValue && { value: version.value }),
     id: vault.secretId(secret.name, version.version),
-    ...versionFields(vault, version)
+    ...versionFields(vault, version),
+    // A certificate's secret names the certificate's key.
+    ...(version.certificate && { kid: `${vault.url}/keys/${secret.name}/${version.version}` })
   }
 }
 
 function deletedBundle(vault: Vault, deleted: DeletedSecret): Record<string, unknown> {
   const current = deleted.secret.versions.at(-1)
   return {
-    recoveryId: vault.recoveryId(deleted.secret.name),
-    deletedDate: deleted.deletedDate,
-    scheduledPurgeDate: deleted.scheduledPurgeDate,
+    // A vault without soft delete keeps nothing to recover: no recovery id, no dates.
+    ...(vault.softDelete && {
+      recoveryId: vault.recoveryId(deleted.secret.name),
+      deletedDate: deleted.deletedDate,
+      scheduledPurgeDate: deleted.scheduledPurgeDate
+    }),
     id: vault.secretId(deleted.secret.name, current?.version ?? ''),
     ...(current && versionFields(vault, current))
   }
@@ -329,10 +401,26 @@ const secretNotFound = (name: string): Reply =>
     `A secret with (name/id) ${name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`
   )
 
-const deletedSecretNotFound = (): Reply => kvError(404, 'DeletedSecretNotFound', 'Deleted Secret not found')
+/**
+ * No deleted secret of that name. The service words it two ways: "Deleted Secret not found: X"
+ * for a name it knows is being deleted or was just purged, and the plain not-found message for a
+ * name it never saw deleted (recordings: a get of a deleted secret, a recover of a name never deleted).
+ */
+function deletedSecretNotFound(vault: Vault, name: string): Reply {
+  const key = name.toLowerCase()
+  const known = (vault.deleted.get(key)?.pendingPolls ?? 0) > 0 || vault.purging.has(key)
+  return known ? kvError(404, 'SecretNotFound', `Deleted Secret not found: ${name}`) : secretNotFound(name)
+}
 
-/** A delete, or a purge, still in progress: the name cannot be used yet. */
-const beingDeleted = (name: string): Reply => kvError(409, 'Conflict', `Secret ${name} is currently being deleted.`, 'ObjectIsBeingDeleted')
+/** A write of a name whose delete or purge is not finished. */
+const beingDeleted = (name: string): Reply =>
+  kvError(409, 'Conflict', `Secret ${name} is currently being deleted and cannot be re-created; retry later.`, 'ObjectIsBeingDeleted')
+
+/** A purge or recover of a deleted secret whose delete is not finished: no name, no inner code (terraform-provider-azurerm issue 10454). */
+const deleteStillInProgress = (): Reply => kvError(409, 'Conflict', 'Secret is currently being deleted.')
+
+const beingRecovered = (name: string): Reply =>
+  kvError(409, 'Conflict', `Secret ${name} is currently being recovered and cannot be re-created; retry later.`, 'ObjectIsBeingRecovered')
 
 const badParameter = (message: string): Reply => kvError(400, 'BadParameter', message)
 
@@ -368,10 +456,41 @@ function authenticate(vault: Vault, call: IncomingCall, verifyToken: TokenVerifi
   }
   const exp = typeof claims.exp === 'number' ? claims.exp : 0
   if (exp <= nowSeconds()) return { reply: unauthorized(vault, 'AKV10021: Token is expired.') }
+  const groups = Array.isArray(claims.groups) ? claims.groups.length : undefined
   return {
-    caller: { appid: String(claims.appid ?? ''), oid: String(claims.oid ?? ''), tid: String(claims.tid), iss }
+    caller: { appid: String(claims.appid ?? ''), oid: String(claims.oid ?? ''), tid: String(claims.tid), iss, ...(groups !== undefined && { groups }) }
   }
 }
+
+/** As the service names the caller in its refusals. */
+const callerLabel = (caller: Caller): string =>
+  `appid=${caller.appid};oid=${caller.oid};${caller.groups !== undefined ? `numgroups=${caller.groups};` : ''}iss=${caller.iss}`
+
+/** The vault's network rules, checked once the caller is known (the refusals name it). */
+function refuseByNetwork(vault: Vault, caller: Caller): Reply | undefined {
+  const vaultLabel = `${vault.name};location=${vault.location}`
+  switch (vault.network) {
+    case 'public':
+      return undefined
+    case 'firewall':
+      return kvError(
+        403,
+        'Forbidden',
+        `Client address is not authorized and caller is not a trusted service.\r\nClient address: ${CLIENT_ADDRESS}\r\nCaller: ${callerLabel(caller)}\r\nVault: ${vaultLabel}`,
+        'ForbiddenByFirewall'
+      )
+    case 'private':
+      return kvError(
+        403,
+        'Forbidden',
+        `Public network access is disabled and request is not from a trusted service nor via an approved private link.\r\nCaller: ${callerLabel(caller)}\r\nVault: ${vaultLabel}`,
+        'ForbiddenByConnection'
+      )
+  }
+}
+
+/** The runner's public address, as a firewall refusal quotes it (a documentation address). */
+const CLIENT_ADDRESS = '203.0.113.7'
 
 /** How an operation is named by each access model. */
 interface Operation {
@@ -401,7 +520,7 @@ function forbidden(vault: Vault, caller: Caller, operation: Operation, secretNam
     return kvError(
       403,
       'Forbidden',
-      `The user, group or application 'appid=${caller.appid};oid=${caller.oid};iss=${caller.iss}' does not have secrets ${operation.permission} permission on key vault '${vaultLabel}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`,
+      `The user, group or application '${callerLabel(caller)}' does not have secrets ${operation.permission} permission on key vault '${vaultLabel}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`,
       'AccessDenied'
     )
   }
@@ -410,7 +529,7 @@ function forbidden(vault: Vault, caller: Caller, operation: Operation, secretNam
   return kvError(
     403,
     'Forbidden',
-    `Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: appid=${caller.appid};oid=${caller.oid}\r\nAction: '${operation.rbacAction}'\r\nResource: '${resource}'\r\nAssignment: (not found)\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: ${vaultLabel}\r\n`,
+    `Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: ${callerLabel(caller)}\r\nAction: '${operation.rbacAction}'\r\nResource: '${resource}'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: ${vaultLabel}\r\n`,
     'ForbiddenByRbac'
   )
 }
@@ -466,10 +585,21 @@ function applyMetadata(version: SecretVersion, fields: Record<string, unknown>):
   if (typeof attrs.exp === 'number') version.exp = attrs.exp
 }
 
+/** Why a write of the name is refused now, if it is: a delete, purge or recovery not finished, or a soft-deleted secret. */
 function conflictIfBlocked(vault: Vault, name: string): Reply | undefined {
   const key = name.toLowerCase()
+  const purging = vault.purging.get(key)
+  if (purging) {
+    purging.writesRefused -= 1
+    if (purging.writesRefused <= 0) vault.purging.delete(key)
+    return beingDeleted(name)
+  }
   const deleted = vault.deleted.get(key)
-  if (deleted && (deleted.pendingPolls > 0 || deleted.purgePolls !== undefined)) return beingDeleted(name)
+  if (deleted && deleted.pendingPolls > 0) {
+    // Time passes for the delete with every refused write too.
+    deleted.pendingPolls -= 1
+    return beingDeleted(name)
+  }
   if (deleted) {
     return kvError(
       409,
@@ -478,8 +608,15 @@ function conflictIfBlocked(vault: Vault, name: string): Reply | undefined {
       'ObjectIsDeletedButRecoverable'
     )
   }
-  if (vault.recovering.has(key)) {
-    return kvError(409, 'Conflict', `Secret ${name} is currently being recovered.  Please retry later.`, 'ObjectIsBeingRecovered')
+  const recovering = vault.recovering.get(key)
+  if (recovering && recovering.pendingPolls > 0) {
+    recovering.pendingPolls -= 1
+    return beingRecovered(name)
+  }
+  if (recovering && recovering.writesRefused > 0) {
+    recovering.writesRefused -= 1
+    if (recovering.writesRefused <= 0) vault.recovering.delete(key)
+    return beingRecovered(name)
   }
   return undefined
 }
@@ -511,12 +648,9 @@ function setSecret(ctx: Context, name: string): Reply {
 function findLive(vault: Vault, name: string): StoredSecret | undefined {
   const key = name.toLowerCase()
   const recovering = vault.recovering.get(key)
-  if (recovering) {
-    if (recovering.pendingPolls > 0) {
-      recovering.pendingPolls -= 1
-      return undefined
-    }
-    vault.settle()
+  if (recovering && recovering.pendingPolls > 0) {
+    recovering.pendingPolls -= 1
+    return undefined
   }
   return vault.secrets.get(key)
 }
@@ -551,50 +685,52 @@ function deleteSecret(ctx: Context, name: string): Reply {
   if (denied) return denied
   const key = name.toLowerCase()
   if (!ctx.vault.secrets.has(key)) return secretNotFound(name)
-  const deleted = ctx.vault.softDelete(name, ctx.vault.deletePolls)
+  // A recovery whose write window was still open is over once the secret is deleted again.
+  ctx.vault.recovering.delete(key)
+  const deleted = ctx.vault.softDeleteSecret(name, ctx.vault.deletePolls)
   return json(200, deletedBundle(ctx.vault, deleted))
 }
 
 function getDeletedSecret(ctx: Context, name: string): Reply {
   const denied = authorize(ctx, Operations.getDeleted, name)
   if (denied) return denied
-  const key = name.toLowerCase()
-  const deleted = ctx.vault.deleted.get(key)
-  if (!deleted) return deletedSecretNotFound()
-  if (deleted.pendingPolls > 0) return deleteInProgress(deleted)
-  if (deleted.purgePolls !== undefined) {
-    // A purge finishes some time after it was accepted; until then the secret still shows.
-    if (deleted.purgePolls <= 0) {
-      ctx.vault.deleted.delete(key)
-      return deletedSecretNotFound()
-    }
-    deleted.purgePolls -= 1
+  const deleted = ctx.vault.deleted.get(name.toLowerCase())
+  if (!deleted) return deletedSecretNotFound(ctx.vault, name)
+  if (deleted.pendingPolls > 0) {
+    // A delete still in progress is not yet a deleted secret; every look at it brings the end nearer.
+    const reply = deletedSecretNotFound(ctx.vault, name)
+    deleted.pendingPolls -= 1
+    return reply
   }
   return json(200, deletedBundle(ctx.vault, deleted))
 }
 
-/** A delete still in progress is not yet a deleted secret; every look at it brings the end nearer. */
-function deleteInProgress(deleted: DeletedSecret): Reply {
-  deleted.pendingPolls -= 1
-  return deletedSecretNotFound()
-}
-
-/** The deleted secret a purge or recover acts on: one whose delete has finished and that is not being purged. */
+/** The deleted secret a purge or recover acts on: one whose delete has finished. */
 function settledDeleted(ctx: Context, operation: Operation, name: string): { key: string; deleted: DeletedSecret } | { reply: Reply } {
   const denied = authorize(ctx, operation, name)
   if (denied) return { reply: denied }
   const key = name.toLowerCase()
   const deleted = ctx.vault.deleted.get(key)
-  if (!deleted) return { reply: deletedSecretNotFound() }
-  if (deleted.pendingPolls > 0) return { reply: deleteInProgress(deleted) }
-  if (deleted.purgePolls !== undefined) return { reply: beingDeleted(name) }
+  if (!deleted) return { reply: deletedSecretNotFound(ctx.vault, name) }
+  if (deleted.pendingPolls > 0) {
+    deleted.pendingPolls -= 1
+    return { reply: deleteStillInProgress() }
+  }
   return { key, deleted }
 }
 
+/**
+ * Accepted (204) before it is finished: the deleted secret is gone from /deletedsecrets at once,
+ * but writes of the name are refused for a while (purgeWindow), and nothing says when that ends.
+ */
 function purgeDeletedSecret(ctx: Context, name: string): Reply {
+  if (!ctx.vault.softDelete) {
+    const denied = authorize(ctx, Operations.purge, name)
+    return denied ?? kvError(400, 'NotSupported', 'Operation "purge" is not enabled for this vault.')
+  }
   const found = settledDeleted(ctx, Operations.purge, name)
   if ('reply' in found) return found.reply
-  const { key, deleted } = found
+  const { key } = found
   if (ctx.vault.purgeProtection) {
     // Worded as the service answers (seen in Terraform and Azure CLI reports); no innererror is reported there.
     return kvError(
@@ -603,24 +739,26 @@ function purgeDeletedSecret(ctx: Context, name: string): Reply {
       `Operation "purge" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.\r\nVault: ${ctx.vault.name};location=${ctx.vault.location}`
     )
   }
-  if (ctx.vault.purgePolls > 0) deleted.purgePolls = ctx.vault.purgePolls
-  else ctx.vault.deleted.delete(key)
+  ctx.vault.deleted.delete(key)
+  if (ctx.vault.purgeWindow > 0) ctx.vault.purging.set(key, { name, writesRefused: ctx.vault.purgeWindow })
   return { status: 204 }
 }
 
+/** Accepted at once (200, no value); the secret reads again after recoverPolls looks, and takes writes after recoverWindow more. */
 function recoverDeletedSecret(ctx: Context, name: string): Reply {
   const found = settledDeleted(ctx, Operations.recover, name)
   if ('reply' in found) return found.reply
   const { key, deleted } = found
   ctx.vault.deleted.delete(key)
-  ctx.vault.recovering.set(key, { secret: deleted.secret, pendingPolls: ctx.vault.recoverPolls })
+  ctx.vault.recovering.set(key, { secret: deleted.secret, pendingPolls: ctx.vault.recoverPolls, writesRefused: ctx.vault.recoverWindow })
   const current = deleted.secret.versions.at(-1)
   if (!current) throw new Error('stand-in: deleted secret without versions')
   ctx.vault.settle()
   return json(200, secretBundle(ctx.vault, deleted.secret, current, false))
 }
 
-// -- paging: ids are absolute, nextLink carries the api-version, a $skiptoken and maxresults, as the service's do
+// -- paging: ids are absolute; nextLink carries the api-version, a $skiptoken and (only when the
+// request gave one) maxresults, as the service's do. Page sizes follow `vault.paging`.
 
 function pageSize(ctx: Context): number | Reply {
   const raw = ctx.call.query.maxresults
@@ -636,34 +774,42 @@ function page<T>(ctx: Context, basePath: string, items: readonly T[], render: (i
   const size = pageSize(ctx)
   if (typeof size !== 'number') return size
   const skipToken = ctx.call.query.$skiptoken
-  const offset = skipToken ? decodeSkipToken(skipToken) : 0
-  if (offset === undefined) return badParameter('The $skiptoken is invalid.')
-  const slice = items.slice(offset, offset + size)
-  const next = offset + size < items.length ? offset + size : undefined
+  const position = skipToken ? decodeSkipToken(skipToken) : { offset: 0, page: 0 }
+  if (position === undefined) return badParameter('The $skiptoken is invalid.')
+  const { sizes = [], endsWithEmptyPage = false } = ctx.vault.paging
+  const thisSize = Math.min(sizes[position.page] ?? size, size)
+  const slice = items.slice(position.offset, position.offset + thisSize)
+  const offset = position.offset + slice.length
+  // More items, or the empty last page the service sometimes adds after the last item.
+  const hasNext = offset < items.length || (endsWithEmptyPage && slice.length > 0)
   const apiVersion = ctx.call.query['api-version'] ?? ''
-  const nextLink =
-    next === undefined
-      ? null
-      : `${ctx.vault.url}:443${basePath}?api-version=${encodeURIComponent(apiVersion)}&$skiptoken=${encodeSkipToken(next)}&maxresults=${size}`
+  const maxResults = ctx.call.query.maxresults ? `&maxresults=${size}` : ''
+  const nextLink = hasNext
+    ? `${ctx.vault.url}:443${basePath}?api-version=${encodeURIComponent(apiVersion)}&$skiptoken=${encodeSkipToken({ offset, page: position.page + 1 })}${maxResults}`
+    : null
   return json(200, { value: slice.map(render), nextLink })
 }
 
-function encodeSkipToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ NextMarker: `2!${offset}!MDAwMDA`, TargetLocation: 0 })).toString('base64url')
+function encodeSkipToken({ offset, page }: { offset: number; page: number }): string {
+  return Buffer.from(JSON.stringify({ NextMarker: `2!${offset}!${page}!MDAwMDA`, TargetLocation: 0 })).toString('base64url')
 }
 
-function decodeSkipToken(token: string): number | undefined {
+function decodeSkipToken(token: string): { offset: number; page: number } | undefined {
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown
     const marker = isRecord(parsed) && typeof parsed.NextMarker === 'string' ? parsed.NextMarker : ''
-    const offset = Number(marker.split('!')[1])
-    return Number.isInteger(offset) && offset >= 0 ? offset : undefined
+    const [, offset, page] = marker.split('!').map(Number)
+    return Number.isInteger(offset) && Number.isInteger(page) && (offset ?? -1) >= 0 && (page ?? -1) >= 0 ? { offset: offset as number, page: page as number } : undefined
   } catch {
     return undefined
   }
 }
 
-const byName = <T extends { name: string }>(a: T, b: T): number => a.name.toLowerCase().localeCompare(b.name.toLowerCase())
+/** Case-insensitive, ordinal (as recorded: CRUDCertificateName-... < crudcertoperation-1348 < CRUDSecretName-...). */
+const byName = <T extends { name: string }>(a: T, b: T): number => {
+  const [x, y] = [a.name.toLowerCase(), b.name.toLowerCase()]
+  return x < y ? -1 : x > y ? 1 : 0
+}
 
 function listSecrets(ctx: Context): Reply {
   const denied = authorize(ctx, Operations.list)
@@ -703,6 +849,8 @@ export function handleVaultCall(vault: Vault, call: IncomingCall, verifyToken: T
   }
   const auth = authenticate(vault, call, verifyToken)
   if ('reply' in auth) return auth.reply
+  const refused = refuseByNetwork(vault, auth.caller)
+  if (refused) return { ...refused, authorized: true }
   vault.settle()
   const ctx: Context = { vault, call, caller: auth.caller }
   const reply = route(ctx)
