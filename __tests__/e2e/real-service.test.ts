@@ -122,10 +122,25 @@ describe('sign-in refusals with advice of their own', () => {
     )
   })
 
+  it('a GitHub ID token already expired when presented (AADSTS700024): re-run, check the clock', async () => {
+    s.github.lifetimeSeconds = -120
+    const r = await run({ 'secret-name': 'db-password' })
+    expectFailure(r, 'The GitHub OIDC token was outside its validity window (AADSTS700024).')
+  })
+
   it("a vault in another tenant: the vault's tenant is quoted without the sentence's full stop", async () => {
     s.addVault({ name: 'elsewhere-kv', tenantId: OTHER_TENANT, grants: { [APP]: ['get'] } }).setSecret('db-password', 'v')
     const r = await run({ 'vault-name': 'elsewhere-kv', 'secret-name': 'db-password' })
     expectFailure(r, `Vault 'elsewhere-kv' belongs to tenant '${OTHER_TENANT}', but the sign-in is for tenant '${TENANT}'.`)
+  })
+})
+
+describe('a name the vault does not have', () => {
+  it('delete: 404 SecretNotFound names the secret; with ignore-missing it is a warning', async () => {
+    expectFailure(await run({ operation: 'delete', 'secret-name': 'never-there' }), "Secret 'never-there' was not found in vault 'fidelity-kv'.")
+    const r = await run({ operation: 'delete', 'secret-name': 'never-there', 'ignore-missing': 'true' })
+    expectSuccess(r)
+    expect(r.warnings).toEqual(["Secret 'never-there' was not found in the vault; skipped ('ignore-missing: true')."])
   })
 })
 
