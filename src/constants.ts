@@ -32,7 +32,8 @@ export const Inputs = {
   IfDeleted: 'if-deleted',
   Wait: 'wait',
   Purge: 'purge',
-  Timeout: 'timeout'
+  Timeout: 'timeout',
+  MinMaskLength: 'min-mask-length'
 } as const
 
 /** Output names, exactly as action.yml declares them. */

@@ -1,5 +1,5 @@
 import { EnvFallbacks, Inputs, OidcRequestEnv, type Operation } from './constants.js'
-import { ActionError, SecretFailure } from './errors.js'
+import { ActionError, quote, SecretFailure } from './errors.js'
 import type { ActionInputs } from './inputs.js'
 import { MethodNames, type SignIn } from './auth/index.js'
 import { MissingIdTokenPermission } from './auth/plan.js'
@@ -8,6 +8,7 @@ import { RunTimedOut } from './vault/deadline.js'
 import { describeTrouble, formatSeconds, type Trouble } from './vault/retries.js'
 import { conditionOf, refusalOf } from './vault/serviceErrors.js'
 import { StillInTransition } from './vault/transitions.js'
+import { UntrustedAnswer } from './vault/answers.js'
 
 /** What the run had got to when it failed: the more is known, the more precise the advice. */
 export interface FailureContext {
@@ -62,18 +63,32 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
   }
   if (error instanceof VaultHostNotFoundError) return explainUnknownHost(error.host, context)
   if (error instanceof StillInTransition) return explainStillInTransition(error, context)
+  if (error instanceof UntrustedAnswer) return explainUntrustedAnswer(error, context)
+  // The SDK's parse error quotes the whole body, which can hold a value: never shown.
+  if (err.code === 'PARSE_ERROR') return explainUntrustedAnswer(new UntrustedAnswer('cut-off', `status ${err.statusCode ?? 'unknown'}`), context)
   if (err.name === 'AggregateAuthenticationError') return explainNoSignIn(err, context)
+  const challengeResource = /The challenge resource '([^']*)' does not match the requested domain/.exec(err.message ?? '')?.[1]
+  if (challengeResource !== undefined) return explainForeignChallenge(challengeResource, context)
   if (isIdTokenFailure(err)) return explainIdTokenFailure(err)
   // The SDK's sentence ends with a full stop after the tenant: it is not part of a domain.
   const vaultTenant = /not configured to acquire tokens for tenant ([\w-]+(?:\.[\w-]+)*)/.exec(err.message ?? '')?.[1]
   if (vaultTenant) return explainTenantMismatch(vaultTenant, context)
-  if (err.name === 'CredentialUnavailableError') return `Sign-in ${methodLabel(context)}is not available: ${firstLine(err.message)}`
+  if (err.name === 'CredentialUnavailableError') return `Sign-in ${methodLabel(context)}is not available: ${serviceText(err.message)}`
   if (err.name === 'AuthenticationError' || /AADSTS\d+/.test(err.message ?? '')) return explainEntraError(err, context)
   if (err.name === 'RestError' && err.statusCode) return explainVaultError(err, context)
   if (err.code && /^(E[A-Z_]+|[A-Z_]*CERT[A-Z_]*)$/.test(err.code)) {
-    return `Could not reach ${context.inputs?.vault.url ?? 'Azure'}: ${err.code} (${firstLine(err.message)})${afterRetries(context)}. Check the runner's network access (proxy, firewall, DNS, TLS inspection) to the vault and to Microsoft Entra ID.`
+    return `Could not reach ${context.inputs?.vault.url ?? 'Azure'}: ${err.code} (${serviceText(err.message)})${afterRetries(context)}. Check the runner's network access (proxy, firewall, DNS, TLS inspection) to the vault and to Microsoft Entra ID.`
   }
-  return `Unexpected error: ${firstLine(err.message) || err.name || 'no details'}`
+  return `Unexpected error: ${serviceText(err.message) || err.name || 'no details'}`
+}
+
+/** The host asked for a token for another resource: the SDK refused, so no token went there. */
+function explainForeignChallenge(resource: string, { inputs }: FailureContext): string {
+  const url = inputs?.vault.url ?? 'the vault URL'
+  return (
+    `${url} asked for a token for ${quote(resource)}, which is not that host's domain, so no token was requested or sent. ` +
+    `Key Vault has no custom domains: give '${Inputs.VaultUrl}' as the vault's own URL (https://<vault-name>.${inputs?.signIn.cloud.vaultDnsSuffix ?? 'vault.azure.net'}), or '${Inputs.VaultName}'.`
+  )
 }
 
 function explainUnknownHost(host: string, { inputs }: FailureContext): string {
@@ -99,7 +114,7 @@ function explainNoSignIn(err: ErrorLike, { signIn }: FailureContext): string {
   const tried = (err.errors ?? []).map((inner, index) => {
     const method = methods[index]
     const label = method ? MethodNames[method] : `method ${index + 1}`
-    return `${label}: ${firstLine((inner as ErrorLike).message)}`
+    return `${label}: ${serviceText((inner as ErrorLike).message)}`
   })
   const lines = [...(signIn?.plan.passedOver ?? []), ...tried]
   return (
@@ -115,7 +130,7 @@ function isIdTokenFailure(err: ErrorLike): boolean {
 
 function explainIdTokenFailure(err: ErrorLike): string {
   if ((err.message ?? '').includes(OidcRequestEnv.Url)) return MissingIdTokenPermission
-  return `Could not get a GitHub OIDC token: ${firstLine(err.message).replace(/\.+$/, '')}. Check that the job has 'permissions: id-token: write'.`
+  return `Could not get a GitHub OIDC token: ${serviceText(err.message).replace(/\.+$/, '')}. Check that the job has 'permissions: id-token: write'.`
 }
 
 function explainEntraError(err: ErrorLike, { signIn }: FailureContext): string {
@@ -127,7 +142,7 @@ function explainEntraError(err: ErrorLike, { signIn }: FailureContext): string {
   const claims = signIn?.federatedClaims()
   // Entra puts "\r\n" (or a space) before "Trace ID", "Correlation ID" and "Timestamp": the sentence ends there.
   const said = /AADSTS\d+:[^\r\n]*/.exec(description)?.[0] ?? err.message
-  const serviceSaid = firstLine(said).replace(/\s+Trace ID:.*$/, '')
+  const serviceSaid = serviceText(said).replace(/\s+Trace ID:.*$/, '')
   switch (code) {
     case '7000215':
       return `Microsoft Entra ID rejected the client secret of app '${clientId}' (AADSTS7000215). Check that '${Inputs.ClientSecret}' (or '${Inputs.Creds}') holds the secret's Value, not its Secret ID, and that the secret belongs to this app (an expired one gets AADSTS7000222).`
@@ -174,7 +189,7 @@ function explainVaultError(err: ErrorLike, context: FailureContext): string {
   const secret = secretName ?? (inputs?.secretName || '(unknown)')
   const operation = context.operation ?? inputs?.operation ?? 'get'
   const refusal = refusalOf(err)
-  const serviceSaid = `Key Vault said: ${firstLine(refusal.message)}`
+  const serviceSaid = `Key Vault said: ${serviceText(refusal.message)}`
   const condition = conditionOf(err)
   switch (condition) {
     case 'secretDisabled':
@@ -248,6 +263,29 @@ function explainVaultError(err: ErrorLike, context: FailureContext): string {
         `then run the job again. ${serviceSaid}`
       )
     }
+  }
+}
+
+/** The vault (or something between) answered what Key Vault never answers: said for what it is, never quoted. */
+function explainUntrustedAnswer(error: UntrustedAnswer, { inputs, secretName }: FailureContext): string {
+  const vault = inputs?.vault.name ?? 'the vault'
+  const origin = inputs?.vault.url ?? "the vault's origin"
+  const between = `Something between the runner and Azure (a proxy, DNS, a TLS-inspecting middlebox) or whoever answers for '${origin}' is not behaving as Key Vault does.`
+  switch (error.kind) {
+    case 'other-origin':
+      return `Key Vault '${vault}' pointed the step at ${error.detail}, which is not the vault (${origin}): the request was not sent, so no token went there. ${between}`
+    case 'paging-loop':
+      return `Key Vault '${vault}' sent a page of its listing (${error.detail}) that it had sent before: the listing was stopped. ${between}`
+    case 'redirect':
+      return `Key Vault '${vault}' answered ${error.detail} (a redirect), which Key Vault never does; it was not followed. ${between}`
+    case 'not-json':
+      return `Key Vault '${vault}' answered ${error.detail} instead of JSON, so the runner is most likely not talking to Key Vault (a proxy's error or login page, a wrong '${Inputs.VaultUrl}'). The body is not shown.`
+    case 'cut-off':
+      return `The answer of Key Vault '${vault}' (${error.detail}) is cut off or not valid JSON; it is not shown, since it can hold a secret's value. Run the job again; if it recurs, check the network between the runner and Azure.`
+    case 'no-value':
+      return `Key Vault '${vault}' answered the read of secret '${secretName ?? '(unknown)'}' without a value, so nothing was exported. ${between}`
+    case 'not-a-listing':
+      return `Key Vault '${vault}' answered a listing request (${error.detail}) with something that is not a listing. ${between}`
   }
 }
 
@@ -332,9 +370,17 @@ function methodLabel({ signIn }: FailureContext): string {
   return signIn?.plan.methods.length === 1 && method ? `with ${MethodNames[method]} ` : ''
 }
 
-function firstLine(text: string | undefined): string {
-  return (text ?? '').split(/\r?\n/)[0]?.trim() ?? ''
+/**
+ * Text from a service or library as a message may quote it: its first line, without control or
+ * format characters, at most 400 characters (a vault once answered with an 8 MB message).
+ */
+export function serviceText(text: string | undefined): string {
+  const line = (text ?? '').split(/\r?\n|\r/)[0] ?? ''
+  const clean = line.replace(/[\p{Cc}\p{Cf}]/gu, '').trim()
+  return clean.length > MAX_QUOTED ? `${clean.slice(0, MAX_QUOTED - 1)}…` : clean
 }
+
+const MAX_QUOTED = 400
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)

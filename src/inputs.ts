@@ -4,7 +4,7 @@ import { Clouds, type Cloud } from './clouds.js'
 import { ActionError, quote } from './errors.js'
 import { envNameFor, refusalOf } from './envNames.js'
 import { notUsedWith, readBoolean, readChoice, readWholeNumber } from './inputReaders.js'
-import { maskValue } from './masking.js'
+import { maskValue, MinMaskLength } from './masking.js'
 import { isGuid, isHostName, isSecretName, isTenant, isVaultName, SecretNameRule, VaultNameRule } from './names.js'
 import { readSetRequest, type SetRequest } from './setInputs.js'
 import { parseFilesInput, parseSecretsInput, type FileEntry, type SecretEntry } from './selection.js'
@@ -22,7 +22,7 @@ export interface SignInSettings {
 export interface Vault {
   /** Origin of the vault, e.g. https://contoso-kv.vault.azure.net */
   readonly url: string
-  /** What messages and `az` hints call the vault: its name, or its host for a custom domain. */
+  /** What messages and `az` hints call the vault: its name, or its host when it is not under a cloud's vault suffix. */
   readonly name: string
   /** The input the vault came from, for messages that ask the user to check it. */
   readonly input: typeof Inputs.VaultName | typeof Inputs.VaultUrl
@@ -56,6 +56,8 @@ export interface ActionInputs {
   readonly summary: boolean
   /** Seconds the whole run may take, retries and waits included. */
   readonly timeout: number
+  /** Lines and JSON leaves shorter than this are not masked on their own; a one-line value always is, whole. */
+  readonly minMaskLength: number
 }
 
 /**
@@ -63,15 +65,17 @@ export interface ActionInputs {
  * registered with the runner first, so no later line (including an error) can show them.
  */
 export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
-  maskSensitiveInputs(env)
+  // Read first: it decides how the secret inputs are masked.
+  const minMaskLength = readWholeNumber(Inputs.MinMaskLength, MinMaskLength)
+  maskSensitiveInputs(env, minMaskLength)
 
   const operation = readChoice(Inputs.Operation, Operations, 'get')
   const cloud = readCloud()
   const vault = readVault(cloud)
   const files = readFiles(operation)
   const { secretName, targets } = readTargets(operation, files.length > 0)
-  const set = readSetRequest(operation)
-  const signIn = readSignInSettings(cloud, env)
+  const set = readSetRequest(operation, minMaskLength)
+  const signIn = readSignInSettings(cloud, env, minMaskLength)
   const exportEnv = readExportEnv(operation, targets)
   const parseJson = readBoolean(Inputs.ParseJson, false)
   const ignoreMissing = readBoolean(Inputs.IgnoreMissing, false)
@@ -80,7 +84,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const wait = readBoolean(Inputs.Wait, true)
   const purge = readPurge(operation, wait)
   const timeout = readWholeNumber(Inputs.Timeout, TimeoutBounds)
-  return { operation, vault, secretName, targets, set, signIn, files, exportEnv, parseJson, ignoreMissing, concurrency, wait, purge, summary, timeout }
+  return { operation, vault, secretName, targets, set, signIn, files, exportEnv, parseJson, ignoreMissing, concurrency, wait, purge, summary, timeout, minMaskLength }
 }
 
 // A healthy run takes seconds. Five minutes leaves room for a minute of throttling waits and every
@@ -88,11 +92,11 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
 // GitHub's six-hour job limit. One hour at most: a step that needs more has a problem to report.
 const TimeoutBounds = { min: 1, max: 3600, fallback: 300 } as const
 
-function maskSensitiveInputs(env: NodeJS.ProcessEnv): void {
-  maskValue(core.getInput(Inputs.SecretValue, { trimWhitespace: false }))
-  maskValue(core.getInput(Inputs.ClientSecret))
-  maskValue(core.getInput(Inputs.Creds))
-  maskValue(env[EnvFallbacks.ClientSecret])
+function maskSensitiveInputs(env: NodeJS.ProcessEnv, minMaskLength: number): void {
+  maskValue(core.getInput(Inputs.SecretValue, { trimWhitespace: false }), minMaskLength)
+  maskValue(core.getInput(Inputs.ClientSecret), minMaskLength)
+  maskValue(core.getInput(Inputs.Creds), minMaskLength)
+  maskValue(env[EnvFallbacks.ClientSecret], minMaskLength)
 }
 
 /** Variable names of named secrets are checked now, so a refused one fails before any request. */
@@ -144,7 +148,7 @@ function readVault(cloud: Cloud): Vault {
   if (url) return parseVaultUrl(url)
   if (!name) {
     throw new ActionError(
-      `Input '${Inputs.VaultName}' is required (or '${Inputs.VaultUrl}' for a custom URL). Give the vault's name, e.g. contoso-kv.`
+      `Input '${Inputs.VaultName}' is required (or '${Inputs.VaultUrl}' for the vault's URL). Give the vault's name, e.g. contoso-kv.`
     )
   }
   if (!isVaultName(name)) {
@@ -232,7 +236,7 @@ interface ServicePrincipalCreds {
   tenantId?: string
 }
 
-function readSignInSettings(cloud: Cloud, env: NodeJS.ProcessEnv): SignInSettings {
+function readSignInSettings(cloud: Cloud, env: NodeJS.ProcessEnv, minMaskLength: number): SignInSettings {
   const authType = readChoice(Inputs.AuthType, AuthTypes, 'auto')
   const audience = core.getInput(Inputs.Audience) || 'api://AzureADTokenExchange'
   const explicit = {
@@ -240,7 +244,7 @@ function readSignInSettings(cloud: Cloud, env: NodeJS.ProcessEnv): SignInSetting
     tenantId: core.getInput(Inputs.TenantId) || undefined,
     clientSecret: core.getInput(Inputs.ClientSecret) || undefined
   }
-  const creds = readCreds()
+  const creds = readCreds(minMaskLength)
   if (creds && (explicit.clientId || explicit.tenantId || explicit.clientSecret)) {
     throw new ActionError(
       `Input '${Inputs.Creds}' was given together with '${Inputs.ClientId}', '${Inputs.TenantId}' or '${Inputs.ClientSecret}'. Use either creds or the separate inputs.`
@@ -267,7 +271,7 @@ function readSignInSettings(cloud: Cloud, env: NodeJS.ProcessEnv): SignInSetting
 }
 
 /** azure/login's JSON. Its text is never echoed: it holds a client secret. */
-function readCreds(): ServicePrincipalCreds | undefined {
+function readCreds(minMaskLength: number): ServicePrincipalCreds | undefined {
   const raw = core.getInput(Inputs.Creds)
   if (!raw) return undefined
   const malformed = (why: string): ActionError =>
@@ -290,6 +294,6 @@ function readCreds(): ServicePrincipalCreds | undefined {
     creds[key] = value.trim()
   }
   if (!creds.clientId || !creds.tenantId) throw malformed(`fields 'clientId' and 'tenantId' are required`)
-  maskValue(creds.clientSecret)
+  maskValue(creds.clientSecret, minMaskLength)
   return creds
 }

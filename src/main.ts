@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { createSignIn, type SignIn } from './auth/index.js'
-import { explainFailure } from './failures.js'
+import { explainFailure, serviceText } from './failures.js'
 import { Inputs, State } from './constants.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { logAzureSdkToDebug } from './logging.js'
@@ -27,9 +27,10 @@ export async function run(): Promise<void> {
     const client = createSecretClient(inputs.vault.url, signIn.credential, resilience)
     const outcome = await resilience.deadline.race(performOperation(client, inputs, resilience.deadline))
     logRetries(resilience, inputs.concurrency)
-    const publication = publish(outcome, inputs.exportEnv, inputs.parseJson)
+    const publication = publish(outcome, { exportEnv: inputs.exportEnv, parseJson: inputs.parseJson, minMaskLength: inputs.minMaskLength, environment: process.env })
     logOutcome(inputs.vault, outcome)
-    if (inputs.summary) await summarize(inputs.vault, outcome, publication)
+    // After the exports: a summary that cannot be written must not fail a step that exported.
+    if (inputs.summary) await summarize(inputs.vault, outcome, publication).catch((error: unknown) => core.warning(`Could not write the job summary: ${serviceText((error as Error).message)}`))
   } catch (error) {
     core.setFailed(explainFailure(error, { inputs, signIn, resilience }))
     // Other requests of the run may still be waiting to retry: end them, so the step ends now.

@@ -1,9 +1,9 @@
 import * as core from '@actions/core'
 import { Inputs, Outputs } from './constants.js'
-import { envNameFor, refusalOf } from './envNames.js'
-import { ActionError } from './errors.js'
+import { envNameFor, isAlreadySet, refusalOf } from './envNames.js'
+import { ActionError, quote } from './errors.js'
 import { writeSecretFiles } from './files.js'
-import { maskValue } from './masking.js'
+import { isShortForMasking, leafMasks, masksFor, MinMaskLength } from './masking.js'
 import type { Outcome } from './vault/operations.js'
 
 const FixedOutputNames = new Set<string>(Object.values(Outputs))
@@ -20,6 +20,19 @@ export interface Publication {
   /** JSON leaf values, each masked on its own: the runner does not mask a field of a masked value. */
   readonly masks: string[]
 }
+
+export interface PublishOptions {
+  /** `export-env`. */
+  readonly exportEnv: boolean
+  /** `parse-json`. */
+  readonly parseJson: boolean
+  /** `min-mask-length`. */
+  readonly minMaskLength: number
+  /** The step's environment: a variable name the vault's contents chose never replaces one set here. */
+  readonly environment: NodeJS.ProcessEnv
+}
+
+const NoOptions: PublishOptions = { exportEnv: false, parseJson: false, minMaskLength: MinMaskLength.fallback, environment: {} }
 
 interface Leaf {
   readonly path: string[]
@@ -52,7 +65,8 @@ function jsonLeaves(value: string): Leaf[] | undefined {
  * Decides outputs and variables. A secret goes out under its alias or its name; `value`, `version`
  * and `id` only when exactly one secret was read. Two secrets under one name are an error.
  */
-export function publicationFor(outcome: Outcome, exportEnv = false, parseJson = false): Publication {
+export function publicationFor(outcome: Outcome, options: Partial<PublishOptions> = {}): Publication {
+  const { exportEnv, parseJson, minMaskLength, environment } = { ...NoOptions, ...options }
   // Without a prototype, an alias such as __proto__ is a name like any other, not a setter that drops the value.
   const outputs = Object.create(null) as Record<string, string>
   const env = Object.create(null) as Record<string, string>
@@ -69,18 +83,27 @@ export function publicationFor(outcome: Outcome, exportEnv = false, parseJson = 
         Object.assign(outputs, { [Outputs.Value]: only.value, [Outputs.Version]: only.version, [Outputs.Id]: only.id })
         sendTo(only.name, `output ${Outputs.Value}`)
       }
-      const outputOwners = new Map<string, string>()
+      const outputOwners = new Map<string, Owner>()
+      for (const secret of [...outcome.secrets, ...outcome.files.map((file) => ({ name: file.entry.name, value: file.value }))]) {
+        if (isShortForMasking(secret.value, minMaskLength)) {
+          warnings.push(
+            `Secret '${secret.name}' is ${secret.value.length} character${secret.value.length === 1 ? '' : 's'} long, less than '${Inputs.MinMaskLength}' (${minMaskLength}): ` +
+              `it is masked, but a mask this short also hides the same characters wherever else they appear in the log.`
+          )
+        }
+      }
       for (const secret of outcome.secrets) {
         const leaves = (parseJson && jsonLeaves(secret.value)) || [{ path: [], value: secret.value }]
         for (const leaf of leaves) {
-          if (leaf.path.length > 0) masks.push(leaf.value)
+          // A leaf shorter than min-mask-length is not masked on its own (a region 'eu' would mask every 'eu' in the log).
+          if (leaf.path.length > 0) masks.push(...leafMasks(leaf.value, minMaskLength))
           const outputName = [secret.alias ?? secret.name, ...leaf.path.map((key) => key.replace(/[^A-Za-z0-9_-]/g, '_'))].join('_')
           // Output names match case-insensitively in expressions: 'Version' would overwrite 'version'.
           if (FixedOutputNames.has(outputName.toLowerCase())) {
             if (secret.alias) throw new ActionError(`Input '${Inputs.Secrets}': the alias '${secret.alias}' is the name of a fixed output. Choose another alias.`)
             warnings.push(`Secret '${secret.name}' has the name of a fixed output; read its value from the output 'value', or give it an alias.`)
           } else {
-            claim(outputOwners, outputName.toLowerCase(), secret.name, 'output')
+            claim(outputOwners, outputName.toLowerCase(), { secret: secret.name, path: leaf.path })
             outputs[outputName] = leaf.value
             sendTo(secret.name, `output ${outputName}`)
           }
@@ -90,6 +113,14 @@ export function publicationFor(outcome: Outcome, exportEnv = false, parseJson = 
           if (refusal) {
             // Named secrets were checked before any request; only a glob or a JSON key can bring such a name here.
             warnings.push(`Secret '${secret.name}' was not exported as ${envName}: ${refusal}. Read it from its step output.`)
+            continue
+          }
+          // No list of dangerous names is complete: a name the vault's contents chose never replaces a variable already set.
+          if ((secret.fromGlob || leaf.path.length > 0) && isAlreadySet(envName, environment)) {
+            warnings.push(
+              `Secret '${secret.name}' was not exported as ${envName}: the step's environment already has ${envName}, and a name chosen by the vault's contents ` +
+                `(a glob match or a JSON key) never replaces a variable. Read it from its step output, or name the secret in '${Inputs.Secrets}' with an alias.`
+            )
             continue
           }
           if (envName in env) throw new ActionError(`Input '${Inputs.ExportEnv}': two secrets would be exported as ${envName}. Give one of them an alias.`)
@@ -133,21 +164,34 @@ export function publicationFor(outcome: Outcome, exportEnv = false, parseJson = 
   return { outputs, env, warnings, destinations, masks, filePaths: {} }
 }
 
-function claim(owners: Map<string, string>, key: string, secretName: string, what: string): void {
-  const owner = owners.get(key)
-  if (owner !== undefined && owner !== secretName) {
-    throw new ActionError(`Input '${Inputs.Secrets}': secrets '${owner}' and '${secretName}' would both be the ${what} '${key}'. Give one of them an alias.`)
+/** What an output holds: a secret's value, or one JSON field of it. */
+interface Owner {
+  readonly secret: string
+  readonly path: readonly string[]
+}
+
+const describeOwner = ({ secret, path }: Owner): string => (path.length > 0 ? `field ${quote(path.join('.'))} of secret '${secret}'` : `secret '${secret}'`)
+
+/** Every output has one owner: a second one (another secret, another version, another JSON field that maps to the same name) is an error. */
+function claim(owners: Map<string, Owner>, key: string, owner: Owner): void {
+  const first = owners.get(key)
+  if (first !== undefined) {
+    const twoFields = first.secret === owner.secret && first.path.length > 0 && owner.path.length > 0
+    const advice = twoFields ? `Rename one of the fields, or read the secret without '${Inputs.ParseJson}'.` : 'Give one of them an alias.'
+    throw new ActionError(`Input '${Inputs.Secrets}': ${describeOwner(first)} and ${describeOwner(owner)} would both be the output '${key}'. ${advice}`)
   }
-  owners.set(key, secretName)
+  owners.set(key, owner)
 }
 
 /** Masks every value read, then hands outputs and variables to later steps, all or nothing. */
-export function publish(outcome: Outcome, exportEnv = false, parseJson = false): Publication {
+export function publish(outcome: Outcome, options: PublishOptions): Publication {
   if (outcome.operation === 'get') {
-    for (const secret of [...outcome.secrets, ...outcome.files]) maskValue(secret.value)
+    for (const secret of [...outcome.secrets, ...outcome.files]) {
+      for (const mask of masksFor(secret.value, options.minMaskLength, { jsonLeaves: true })) core.setSecret(mask)
+    }
   }
-  const publication = publicationFor(outcome, exportEnv, parseJson)
-  for (const leaf of publication.masks) maskValue(leaf)
+  const publication = publicationFor(outcome, options)
+  for (const mask of publication.masks) core.setSecret(mask)
   if (outcome.operation === 'get' && outcome.files.length > 0) {
     Object.assign(publication.filePaths, writeSecretFiles(outcome.files))
     publication.outputs[Outputs.Files] = JSON.stringify(publication.filePaths)

@@ -33,7 +33,7 @@ const SetOnlyInputs = [Inputs.SecretValueFile, Inputs.ContentType, Inputs.Tags, 
  * Reads what `set` writes, or checks that none of it was given to another operation. A value is
  * masked the moment it exists: read from its file, or generated.
  */
-export function readSetRequest(operation: Operation, now = new Date()): SetRequest | undefined {
+export function readSetRequest(operation: Operation, minMaskLength: number, now = new Date()): SetRequest | undefined {
   // Validated whatever the operation, so a typo never waits for the day it matters.
   const length = readWholeNumber(Inputs.GenerateLength, GenerateLength)
   const charset = readChoice(Inputs.GenerateCharset, CharsetNames, 'alphanumeric')
@@ -70,7 +70,7 @@ export function readSetRequest(operation: Operation, now = new Date()): SetReque
   }
   // secret-value was masked with the other sensitive inputs; a read or generated value is masked here.
   const value = generate ? generateSecretValue(length, charset) : valueFile ? readValueFile(valueFile) : secretValue
-  if (value !== secretValue) maskValue(value)
+  if (value !== secretValue) maskValue(value, minMaskLength)
   checkSize(value)
 
   const expiresOn = readMoment(Inputs.Expires, now)

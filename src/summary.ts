@@ -52,12 +52,25 @@ const DeleteStates = { deleting: 'Started deleting', deleted: 'Deleted', purged:
 type Cell = string | { data: string; header: true }
 const header = (...titles: string[]): Cell[] => titles.map((data) => ({ data, header: true }))
 
+// core.summary writes every cell and heading as HTML (<td>text</td>), unescaped. Within an HTML block
+// on one line, markdown is not interpreted, so escaping HTML is enough to show text as text.
+const SummaryEntities: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+const MAX_CELL = 200
+
+/** Text for the summary, from the vault or the inputs, shown as text: HTML escaped, one line (a line break would end the HTML block), at most 200 characters. */
+export function summaryText(text: string): string {
+  const line = text.replace(/[\p{Cc}\p{Cf}]+/gu, ' ').trim()
+  const short = line.length > MAX_CELL ? `${line.slice(0, MAX_CELL - 1)}…` : line
+  return short.replace(/[&<>"']/g, (char) => SummaryEntities[char] ?? char)
+}
+
 /** Adds what the step did to the job summary: names, versions and destinations, never a value. */
 export async function summarize(vault: Vault, outcome: Outcome, publication: Publication): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
+  const rows = rowsFor(outcome, publication).map((row) => row.map((cell) => (typeof cell === 'string' ? summaryText(cell) : cell)))
   await core.summary
-    .addHeading(`Azure Key Vault secrets: ${vault.name}`, 3)
-    .addTable(rowsFor(outcome, publication))
+    .addHeading(`Azure Key Vault secrets: ${summaryText(vault.name)}`, 3)
+    .addTable(rows)
     .write()
 }
 

@@ -342,7 +342,8 @@ const Table: Readonly<Record<string, Row>> = {
   environment: choiceRow('AzureCloud', ['AzurePublic', 'AzureGermanCloud']),
   'export-env': booleanRow(),
   summary: booleanRow(),
-  timeout: wholeNumberRow(3600)
+  timeout: wholeNumberRow(3600),
+  'min-mask-length': wholeNumberRow(64)
 }
 
 // -- cases ----------------------------------------------------------------------------------------

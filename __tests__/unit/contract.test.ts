@@ -17,6 +17,7 @@ import { parse } from 'yaml'
 import { planSignIn } from '../../src/auth/plan.js'
 import { Clouds } from '../../src/clouds.js'
 import { AuthTypes, EnvFallbacks, IfDeletedChoices, Inputs, OidcRequestEnv, Operations, Outputs } from '../../src/constants.js'
+import { RefusedNameGroups, RefusedPrefixes } from '../../src/envNames.js'
 import { CharsetNames } from '../../src/generate.js'
 import { readInputs } from '../../src/inputs.js'
 import { captureStdout, isolateEnv, setInputs } from './helpers.js'
@@ -160,8 +161,14 @@ function readmeTable(heading: string): Map<string, string[]> {
   const end = readme.indexOf('\n## ', start + 1)
   const section = readme.slice(start, end < 0 ? undefined : end)
   const rows = new Map<string, string[]>()
+  let inTable = false
   for (const line of section.split('\n')) {
-    if (!line.startsWith('|') || /^\|[-\s|:]+\|$/.test(line)) continue
+    if (!line.startsWith('|')) {
+      if (inTable) break // the first table has ended
+      continue
+    }
+    inTable = true
+    if (/^\|[-\s|:]+\|$/.test(line)) continue
     const cells = line.slice(1, -1).split('|').map((cell) => cell.trim())
     const key = cells[0] ?? ''
     if (rows.size === 0 && !key.startsWith('`')) continue // the header row
@@ -178,6 +185,16 @@ const EnvFallbackColumn: Readonly<Record<string, string>> = {
 }
 
 describe('README tables', () => {
+  test('the refused variable names in the README are exactly those export-env refuses', () => {
+    const readme = read('README.md')
+    const rows = new Map([...readme.matchAll(/^\| ([^|`]+) \| ((?:`[A-Z0-9_]+`(?:, )?)+) \|$/gm)].map((match) => [match[1]?.trim() ?? '', [...(match[2] ?? '').matchAll(/`([A-Z0-9_]+)`/g)].map((name) => name[1])]))
+    const expected = new Map<string, string[]>([
+      ...Object.entries(RefusedNameGroups).map(([group, names]): [string, string[]] => [group, [...names]]),
+      ['names starting with', Object.keys(RefusedPrefixes)]
+    ])
+    expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(expected))
+  })
+
   test('the Inputs table lists exactly the inputs of action.yml', () => {
     const listed = [...readmeTable('Inputs').keys()]
     expect({ 'in action.yml, not in README': missingFrom(actionInputs, listed), 'in README, not in action.yml': missingFrom(listed, actionInputs) }).toEqual({

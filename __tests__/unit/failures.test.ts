@@ -47,7 +47,8 @@ function inputsFor(operation: Operation, cloud: Cloud = AzureCloud): ActionInput
     wait: true,
     purge: false,
     summary: true,
-    timeout: 300
+    timeout: 300,
+    minMaskLength: 4
   }
 }
 
@@ -94,7 +95,7 @@ function vaultError(statusCode: number, code: string, message: string, innerCode
 
 describe('errors the action raised itself', () => {
   test('an ActionError is passed through unchanged', () => {
-    const message = "Input 'vault-name' is required (or 'vault-url' for a custom URL)."
+    const message = "Input 'vault-name' is required (or 'vault-url' for the vault's URL)."
     expect(explainFailure(new ActionError(message), context())).toBe(message)
   })
 })
@@ -624,7 +625,7 @@ describe('anything else', () => {
     ['an Error', new TypeError("Cannot read properties of undefined (reading 'value')\n    at x"), "Unexpected error: Cannot read properties of undefined (reading 'value')"],
     ['a thrown string', 'boom', 'Unexpected error: boom'],
     ['undefined', undefined, 'Unexpected error: undefined'],
-    ['a RestError without a status', new RestError('parse failed', { code: 'PARSE_ERROR' }), 'Unexpected error: parse failed']
+    ['a RestError without a status', new RestError('socket closed', { code: 'SOMETHING_ELSE' }), 'Unexpected error: socket closed']
   ])('%s is reported as unexpected with its first line', (_, error, expected) => {
     expect(explainFailure(error, context())).toBe(expected)
   })

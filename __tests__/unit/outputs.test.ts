@@ -17,6 +17,7 @@ const got = (name: string, value = 'S3cret!'): Outcome => ({
   certificatesSkipped: []
 })
 const outputsFor = (outcome: Outcome): Record<string, string> => publicationFor(outcome).outputs
+const PUBLISH = { exportEnv: false, parseJson: false, minMaskLength: 4, environment: {} } as const
 
 describe('outputsFor', () => {
   test('get: value, version, id, and the value again under the secret name', () => {
@@ -50,14 +51,14 @@ describe('outputsFor', () => {
       missing: [],
       certificatesSkipped: []
     }
-    const { outputs, env } = publicationFor(outcome, true, true)
+    const { outputs, env } = publicationFor(outcome, { exportEnv: true, parseJson: true })
     expect(outputs).toEqual({ 'empty-json': '{}', 'nested-empty': '{"a":{}}' })
     expect(env).toEqual({ EMPTY_JSON: '{}', NESTED_EMPTY: '{"a":{}}' })
   })
 
   test('get: an alias named __proto__ is an output and a variable like any other', () => {
     const outcome: Outcome = { operation: 'get', secrets: [{ name: 'db-password', alias: '__proto__', value: 'S3cret!', version: VERSION, id: ID, fromGlob: false }], files: [], missing: [], certificatesSkipped: [] }
-    const { outputs, env, destinations } = publicationFor(outcome, true)
+    const { outputs, env, destinations } = publicationFor(outcome, { exportEnv: true })
     expect(Object.getOwnPropertyDescriptor(outputs, '__proto__')?.value).toBe('S3cret!')
     expect(Object.getOwnPropertyDescriptor(env, '__proto__')?.value).toBe('S3cret!')
     expect(destinations.get('db-password')).toEqual(['output value', 'output __proto__', 'env __proto__'])
@@ -104,11 +105,10 @@ describe('outputsFor', () => {
 })
 
 describe('publish', () => {
-  test('get: the value is masked (whole and per line) before any output is set', () => {
-    publish(got('db-password', 'line-1\nline-2'))
+  test('get: the value is masked (line by line) before any output is set', () => {
+    publish(got('db-password', 'line-1\nline-2'), PUBLISH)
     const commands = stdout.commands().map((c) => `${c.command} ${c.properties}`.trim())
     expect(commands).toEqual([
-      'add-mask',
       'add-mask',
       'add-mask',
       'set-output name=value',
@@ -116,12 +116,12 @@ describe('publish', () => {
       'set-output name=id',
       'set-output name=db-password'
     ])
-    expect(stdout.masks()).toEqual(['line-1\nline-2', 'line-1', 'line-2'])
+    expect(stdout.masks()).toEqual(['line-1', 'line-2'])
   })
 
   test('set and delete register no masks', () => {
-    publish({ operation: 'set', secretName: 'db-password', version: VERSION, id: ID, changed: true, expiresOn: '' })
-    publish({ operation: 'delete', secrets: [{ name: 'db-password', state: 'deleted', recoveryId: 'r', deletedOn: 'd', scheduledPurgeDate: 'p' }], missing: [] })
+    publish({ operation: 'set', secretName: 'db-password', version: VERSION, id: ID, changed: true, expiresOn: '' }, PUBLISH)
+    publish({ operation: 'delete', secrets: [{ name: 'db-password', state: 'deleted', recoveryId: 'r', deletedOn: 'd', scheduledPurgeDate: 'p' }], missing: [] }, PUBLISH)
     expect(stdout.maskLines()).toEqual([])
     expect(stdout.commands().map((c) => c.properties)).toEqual([
       'name=version',
@@ -134,7 +134,7 @@ describe('publish', () => {
   })
 
   test('get of an ordinary secret warns about nothing', () => {
-    publish(got('db-password'))
+    publish(got('db-password'), PUBLISH)
     expect(stdout.commands().filter((c) => c.command === 'warning')).toEqual([])
   })
 
@@ -142,7 +142,7 @@ describe('publish', () => {
   test.each(['VALUE', 'Version', 'version', 'id', 'deleted-on'])(
     "get of a secret named '%s' warns that its value is in the output 'value'",
     (secretName) => {
-      publish(got(secretName))
+      publish(got(secretName), PUBLISH)
       const warnings = stdout.commands().filter((c) => c.command === 'warning')
       expect(warnings.map((w) => w.data)).toEqual([
         `Secret '${secretName}' has the name of a fixed output; read its value from the output 'value', or give it an alias.`

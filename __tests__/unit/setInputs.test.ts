@@ -5,7 +5,7 @@ import { join, relative } from 'node:path'
 import type { Operation } from '../../src/constants.js'
 import { ActionError } from '../../src/errors.js'
 import { readSetRequest, type SetRequest } from '../../src/setInputs.js'
-import { captureStdout, escapeData, isolateEnv, setInputs, thrownBy } from './helpers.js'
+import { captureStdout, isolateEnv, setInputs, thrownBy } from './helpers.js'
 
 isolateEnv()
 const stdout = captureStdout()
@@ -15,7 +15,7 @@ const NOW = new Date('2026-11-29T12:00:00Z')
 /** Sets `inputs` and reads them for `operation` at NOW. */
 function read(inputs: Record<string, string>, operation: Operation = 'set'): SetRequest | undefined {
   setInputs(inputs)
-  return readSetRequest(operation, NOW)
+  return readSetRequest(operation, 4, NOW)
 }
 
 /** Like read, for `set`, where a request always comes back. */
@@ -28,7 +28,7 @@ function readSet(inputs: Record<string, string>): SetRequest {
 /** Sets `inputs` and returns what readSetRequest threw (an ActionError). */
 function setError(inputs: Record<string, string>, operation: Operation = 'set'): ActionError {
   setInputs(inputs)
-  const error = thrownBy(() => readSetRequest(operation, NOW))
+  const error = thrownBy(() => readSetRequest(operation, 4, NOW))
   expect(error).toBeInstanceOf(ActionError)
   return error as ActionError
 }
@@ -197,10 +197,10 @@ describe('secret-value-file', () => {
     expect(readSet({ 'secret-value-file': writeFile(content) }).value).toBe(content)
   })
 
-  test('the content is registered whole and line by line, trimmed', () => {
+  test('the content of several lines is registered line by line, trimmed', () => {
     const content = 'line-1\r\n  line-2  \r\n'
     readSet({ 'secret-value-file': writeFile(content) })
-    expect(stdout.maskLines()).toEqual([escapeData(content), 'line-1', 'line-2'])
+    expect(stdout.maskLines()).toEqual(['line-1', 'line-2'])
   })
 
   test('the path is not registered, only the content', () => {
@@ -324,7 +324,7 @@ describe('tags, content-type, enabled and if-deleted', () => {
   test.each([
     ['256 characters', 'x'.repeat(256), `'${'x'.repeat(77)}...'`],
     ['a newline inside', 'text/plain\nx-evil: 1', "'text/plain\\nx-evil: 1'"],
-    ['a tab inside', 'text/plain;\tq=1', "'text/plain;\tq=1'"]
+    ['a tab inside', 'text/plain;\tq=1', "'text/plain;\\tq=1'"]
   ])('content-type with %s is refused', (_, contentType, quoted) => {
     expect(setError({ ...VALUE, 'content-type': contentType }).message).toBe(
       `Input 'content-type' has an invalid value ${quoted}. Accepted: one line of at most 255 characters, e.g. text/plain.`

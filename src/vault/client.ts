@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/identity'
 import { SecretClient } from '@azure/keyvault-secrets'
 import type { PipelinePolicy } from '@azure/core-rest-pipeline'
+import { checkVaultAnswers, pinToVault } from './answers.js'
 import { challengeGate } from './challengeGate.js'
 import { deadlinePolicy, type Deadline } from './deadline.js'
 import { retryPolicy, type VaultHealth } from './retries.js'
@@ -43,13 +44,19 @@ export function createSecretClient(vaultUrl: string, credential: TokenCredential
   return new SecretClient(vaultUrl, credential, {
     // perCall policies run before the SDK's challenge policy, perRetry policies after it, in the order given.
     additionalPolicies: [
+      // First: a request for another origin is refused before anything, a token included, is attached.
+      { policy: pinToVault(vaultUrl), position: 'perCall' },
       { policy: deadlinePolicy(resilience.deadline), position: 'perCall' },
       { policy: gate.beforeChallenge, position: 'perCall' },
       { policy: gate.afterChallenge, position: 'perRetry' },
       // Retries wrap the fail-fast check, which turns ENOTFOUND into an error they do not retry.
       { policy: retryPolicy(resilience), position: 'perRetry' },
-      { policy: failFastOnUnknownHost, position: 'perRetry' }
+      { policy: failFastOnUnknownHost, position: 'perRetry' },
+      // Next to the transport: each answer is checked before the SDK parses it.
+      { policy: checkVaultAnswers, position: 'perRetry' }
     ],
+    // Key Vault never redirects; a redirect followed would carry the token to wherever it points.
+    redirectOptions: { maxRetries: 0 },
     // retries.ts retries every request; the SDK's own retries would multiply with those.
     retryOptions: { maxRetries: 0 },
     userAgentOptions: { userAgentPrefix: 'keyvault-secrets-action' }

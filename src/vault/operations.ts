@@ -24,7 +24,7 @@ export async function performOperation(client: SecretClient, inputs: ActionInput
       return listSecrets(client)
     case 'set':
       if (!inputs.set) throw new Error('set without a value source')
-      return setSecret(client, inputs.secretName, inputs.set, clock)
+      return setSecret(client, inputs.secretName, inputs.set, clock, inputs.minMaskLength)
     case 'delete':
       return deleteSecrets(client, inputs, clock)
     case 'recover':

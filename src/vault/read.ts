@@ -1,4 +1,8 @@
-import type { SecretClient } from '@azure/keyvault-secrets'
+import * as core from '@actions/core'
+import type { KeyVaultSecret, SecretClient, SecretProperties } from '@azure/keyvault-secrets'
+import { quote } from '../errors.js'
+import { isSecretName } from '../names.js'
+import { UntrustedAnswer } from './answers.js'
 import { mapWithConcurrency } from '../concurrency.js'
 import type { ActionInputs } from '../inputs.js'
 import { globMatcher, type FileEntry, type SecretEntry } from '../selection.js'
@@ -52,14 +56,14 @@ export async function getSecrets(client: SecretClient, inputs: ActionInputs): Pr
   const { targets, certificatesSkipped } = await resolveTargets(client, inputs.targets)
   const missing: string[] = []
   const read = (name: string, version: string | undefined, allowMissing: boolean) =>
-    attempt(name, 'get', () => client.getSecret(name, { version }), { allowed: allowMissing, names: missing })
+    attempt(name, 'get', () => client.getSecret(name, { version }).then(withValue), { allowed: allowMissing, names: missing })
   // One pool for secrets and files, so `concurrency` bounds every request in flight.
   const tasks = [...targets.map((target) => ({ target })), ...inputs.files.map((file) => ({ file }))]
   const results = await mapWithConcurrency(tasks, inputs.concurrency, async (task): Promise<ReadSecret | FileSecret | undefined> => {
     if ('file' in task) {
       const { file } = task
       const secret = await read(file.name, file.version, inputs.ignoreMissing)
-      return secret && { entry: file, value: secret.value ?? '', contentType: secret.properties.contentType ?? '' }
+      return secret && { entry: file, value: secret.value, contentType: secret.properties.contentType ?? '' }
     }
     const { target } = task
     const secret = await read(target.name, target.version, inputs.ignoreMissing && !target.fromGlob)
@@ -68,7 +72,7 @@ export async function getSecrets(client: SecretClient, inputs: ActionInputs): Pr
         name: target.name,
         alias: target.alias,
         fromGlob: target.fromGlob,
-        value: secret.value ?? '',
+        value: secret.value,
         version: secret.properties.version ?? '',
         id: secret.properties.id ?? ''
       }
@@ -83,10 +87,24 @@ export async function getSecrets(client: SecretClient, inputs: ActionInputs): Pr
   }
 }
 
+/** A read answered 200 without a value is no read: it must not pass as an empty secret. */
+function withValue(secret: KeyVaultSecret): KeyVaultSecret & { readonly value: string } {
+  if (typeof secret.value !== 'string') throw new UntrustedAnswer('no-value', 'a read answered without a value')
+  return secret as KeyVaultSecret & { readonly value: string }
+}
+
+/** Names as the vault listed them, minus any that no Key Vault secret can have (a vault's answers are not trusted). */
+async function* listedSecrets(client: SecretClient): AsyncGenerator<SecretProperties> {
+  for await (const properties of client.listPropertiesOfSecrets()) {
+    if (isSecretName(properties.name)) yield properties
+    else core.warning(`The vault listed a secret named ${quote(properties.name)}, which is not a valid secret name; it was skipped.`)
+  }
+}
+
 /** Lists properties only (every page): no secret value is read. */
 export async function listSecrets(client: SecretClient): Promise<ListOutcome> {
   const secrets: SecretListing[] = []
-  for await (const properties of client.listPropertiesOfSecrets()) {
+  for await (const properties of listedSecrets(client)) {
     secrets.push({
       name: properties.name,
       enabled: properties.enabled ?? true,
@@ -117,7 +135,7 @@ async function resolveTargets(client: SecretClient, entries: readonly SecretEntr
   const enabledNames: string[] = []
   const certificateNames: string[] = []
   if (globs.length > 0) {
-    for await (const properties of client.listPropertiesOfSecrets()) {
+    for await (const properties of listedSecrets(client)) {
       if (properties.enabled === false) continue
       if (properties.managed === true) certificateNames.push(properties.name)
       else enabledNames.push(properties.name)

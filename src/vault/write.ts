@@ -27,17 +27,17 @@ export interface SetOutcome {
  * because it is still finishing a purge, recover or delete of the name ("retry later") is retried
  * within the run's `timeout`: after this step's own purge or recover that is expected.
  */
-export async function setSecret(client: SecretClient, name: string, request: SetRequest, clock: TransitionClock): Promise<SetOutcome> {
+export async function setSecret(client: SecretClient, name: string, request: SetRequest, clock: TransitionClock, minMaskLength: number): Promise<SetOutcome> {
   const failure = (error: unknown): SecretFailure => (error instanceof SecretFailure ? error : new SecretFailure(name, error, 'set'))
   try {
-    return await write(client, name, request, clock)
+    return await write(client, name, request, clock, minMaskLength)
   } catch (error) {
     if (request.ifDeleted === 'fail' || !isCondition(error, 'deletedButRecoverable')) throw failure(error)
   }
   const cause = request.ifDeleted
   if (cause === 'recover') await recoverAndWait(client, name)
   else await required(name, 'purge', () => client.purgeDeletedSecret(name))
-  return write(client, name, request, clock, cause).catch((error: unknown) => {
+  return write(client, name, request, clock, minMaskLength, cause).catch((error: unknown) => {
     throw failure(error)
   })
 }
@@ -45,7 +45,14 @@ export async function setSecret(client: SecretClient, name: string, request: Set
 /** What `if-deleted` did first, as the outcome reports it. */
 const Restored = { recover: 'recovered', purge: 'purged' } as const
 
-async function write(client: SecretClient, name: string, request: SetRequest, clock: TransitionClock, restoredBy?: 'recover' | 'purge'): Promise<SetOutcome> {
+async function write(
+  client: SecretClient,
+  name: string,
+  request: SetRequest,
+  clock: TransitionClock,
+  minMaskLength: number,
+  restoredBy?: 'recover' | 'purge'
+): Promise<SetOutcome> {
   const outcome = (secret: KeyVaultSecret, changed: boolean): SetOutcome => ({
     operation: 'set',
     secretName: name,
@@ -57,7 +64,7 @@ async function write(client: SecretClient, name: string, request: SetRequest, cl
     generatedValue: request.generated ? request.value : undefined
   })
   if (request.skipUnchanged) {
-    const current = await currentSecret(client, name)
+    const current = await currentSecret(client, name, minMaskLength)
     if (current && current.value === request.value && (current.properties.contentType ?? '') === (request.contentType ?? '')) {
       return outcome(current, false)
     }
@@ -74,7 +81,7 @@ async function write(client: SecretClient, name: string, request: SetRequest, cl
 }
 
 /** The current version, to compare with; none when the secret does not exist or is disabled. */
-async function currentSecret(client: SecretClient, name: string): Promise<KeyVaultSecret | undefined> {
+async function currentSecret(client: SecretClient, name: string, minMaskLength: number): Promise<KeyVaultSecret | undefined> {
   const current = await attempt(
     name,
     'get',
@@ -90,6 +97,6 @@ async function currentSecret(client: SecretClient, name: string): Promise<KeyVau
     { allowed: true, names: [] }
   )
   // The stored value may be the one being replaced: it must not reach a log either.
-  maskValue(current?.value)
+  maskValue(current?.value, minMaskLength)
   return current
 }
