@@ -1,39 +1,272 @@
 import * as core from '@actions/core'
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, isAbsolute, resolve } from 'node:path'
-import { State } from './constants.js'
-import { ActionError } from './errors.js'
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, unlinkSync, writeFileSync, type BigIntStats, type Stats } from 'node:fs'
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { Inputs, State } from './constants.js'
+import { ActionError, quote } from './errors.js'
+import type { FileEntry } from './selection.js'
 import type { FileSecret } from './vault/operations.js'
 
 // A certificate stored through Key Vault's certificates API is a base64 PFX in a secret of this type.
 const PKCS12 = 'application/x-pkcs12'
 
+// Windows has no O_NOFOLLOW; O_EXCL alone still refuses an existing link there.
+const NoFollow = (constants as { O_NOFOLLOW?: number }).O_NOFOLLOW ?? 0
+const CreateNew = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | NoFollow
+
+/** A file this run created, as the post step needs it to know the file is still ours. */
+export interface WrittenFile {
+  readonly path: string
+  /** Device and inode (decimal strings: an inode may not fit a double). */
+  readonly dev: string
+  readonly ino: string
+}
+
+/** Where relative paths go: RUNNER_TEMP, or the working folder outside a runner. */
+function baseFolder(): string {
+  return resolve(process.env.RUNNER_TEMP ?? process.cwd())
+}
+
+/** The absolute path an entry writes. */
+export function targetOf(path: string, base = baseFolder()): string {
+  return isAbsolute(path) ? resolve(path) : resolve(base, path)
+}
+
+export interface TargetCheckOptions {
+  readonly base?: string
+  /** Decides whether paths that differ only in case are one file. */
+  readonly platform?: NodeJS.Platform
+}
+
 /**
- * Writes each secret to its file (0600, new folders 0700) and records the paths for the post step,
- * which removes them. On any failure the files already written are removed, so nothing is half-done.
- * Returns entry -> absolute path.
+ * Refuses, before any request, every entry that could write into a file that is not new and ours:
+ * a relative path leaving the base folder, two entries for one file, a target that already exists,
+ * and a path through a symbolic link someone other than root could have planted.
+ */
+export function checkFileTargets(entries: readonly FileEntry[], options: TargetCheckOptions = {}): void {
+  const base = options.base ?? baseFolder()
+  const foldsCase = ['win32', 'darwin'].includes(options.platform ?? process.platform)
+  const seen = new Map<string, FileEntry>()
+  for (const entry of entries) {
+    const path = targetOf(entry.path, base)
+    if (!isAbsolute(entry.path) && leaves(base, path)) throw escapes(entry, base)
+    const key = foldsCase ? path.toLowerCase() : path
+    const earlier = seen.get(key)
+    if (earlier) throw duplicate(earlier, entry, path)
+    seen.set(key, entry)
+  }
+  for (const entry of entries) {
+    const path = targetOf(entry.path, base)
+    const link = plantedLinkAbove(path)
+    if (link !== undefined) throw throughLink(entry, path, link)
+    const existing = lstatOrUndefined(path)
+    if (existing) throw alreadyExists(entry, path, kindOf(existing))
+  }
+}
+
+function leaves(base: string, path: string): boolean {
+  const rel = relative(base, path)
+  return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)
+}
+
+/** Every folder above path, from the filesystem root down (the root itself left out). */
+function foldersAbove(path: string): string[] {
+  const folders: string[] = []
+  for (let folder = dirname(path); dirname(folder) !== folder; folder = dirname(folder)) folders.unshift(folder)
+  return folders
+}
+
+/**
+ * A link owned by root is the system's (macOS /tmp -> /private/tmp); any other could have been
+ * planted by a step of the job. On Windows lstat reports uid 0 for everything, so there this
+ * check lets every link pass: only O_EXCL and the checks on the target itself apply.
+ */
+function isPlantedLink(stats: Stats): boolean {
+  return stats.isSymbolicLink() && stats.uid !== 0
+}
+
+/** The first planted link among the existing folders above path, if any. */
+function plantedLinkAbove(path: string): string | undefined {
+  for (const folder of foldersAbove(path)) {
+    const stats = lstatOrUndefined(folder)
+    // Missing (or not a folder): nothing below it exists either, and the write creates or fails.
+    if (!stats || (!stats.isDirectory() && !stats.isSymbolicLink())) return undefined
+    if (isPlantedLink(stats)) return folder
+  }
+  return undefined
+}
+
+/** lstat, or undefined when nothing is there (or it cannot be looked at: the write will say why). */
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false })
+  } catch {
+    return undefined
+  }
+}
+
+function kindOf(stats: Stats | BigIntStats): string {
+  if (stats.isSymbolicLink()) return 'a symbolic link'
+  if (stats.isDirectory()) return 'a folder'
+  if (stats.isFile()) return stats.nlink > 1 ? 'a file with more than one name: a hard link' : 'a file'
+  return 'neither a file nor a folder'
+}
+
+/** A path in a message, whole: unlike an entry, a path is what the reader has to find. */
+const shown = (path: string): string => `'${path.replace(/\r?\n/g, '\\n')}'`
+
+const entryError = (entry: FileEntry, what: string): ActionError => new ActionError(`Input '${Inputs.Files}': the entry ${quote(entry.text)} ${what}`)
+
+function escapes(entry: FileEntry, base: string): ActionError {
+  const where = process.env.RUNNER_TEMP ? 'RUNNER_TEMP' : 'the working folder'
+  return entryError(
+    entry,
+    `has a relative path that leads outside ${where} (${shown(base)}). Accepted: a relative path that stays under ${where} ('..' may not climb out of it), or an absolute path.`
+  )
+}
+
+function duplicate(first: FileEntry, second: FileEntry, path: string): ActionError {
+  return new ActionError(
+    `Input '${Inputs.Files}': the entries ${quote(first.text)} and ${quote(second.text)} both write ${shown(path)}. Accepted: one entry per file (paths that differ only in case are one file on Windows and macOS).`
+  )
+}
+
+function alreadyExists(entry: FileEntry, path: string, kind: string): ActionError {
+  return entryError(
+    entry,
+    `would write ${shown(path)}, which already exists (${kind}). The action writes only new files and never overwrites or writes through one: remove it in an earlier step or choose another path.`
+  )
+}
+
+function throughLink(entry: FileEntry, path: string, link: string): ActionError {
+  return entryError(
+    entry,
+    `would write ${shown(path)} through the symbolic link ${shown(link)}. Accepted: a path through real folders (or links owned by root, such as macOS /tmp): give the folder's real path, or remove the link.`
+  )
+}
+
+/**
+ * Creates each secret's file new (0600, new folders 0700), never through a link, and records it
+ * for the post step. On any failure the files this run created are removed, so nothing is
+ * half-done. Returns entry -> absolute path.
  */
 export function writeSecretFiles(files: readonly FileSecret[]): Record<string, string> {
-  const written: string[] = []
+  const written: WrittenFile[] = []
   const paths: Record<string, string> = {}
   try {
-    for (const { entry, value, contentType } of files) {
-      const path = isAbsolute(entry.path) ? entry.path : resolve(process.env.RUNNER_TEMP ?? process.cwd(), entry.path)
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
-      writeFileSync(path, contentType === PKCS12 ? Buffer.from(value, 'base64') : value, { mode: 0o600 })
-      chmodSync(path, 0o600) // an existing file keeps its mode on write
-      written.push(path)
-      paths[entry.text] = path
+    for (const secret of files) {
+      const path = targetOf(secret.entry.path)
+      ensureFolders(dirname(path), secret.entry)
+      const { fd, file } = openNew(path, secret.entry)
+      // Recorded before the content goes in, so a failed write is removed too.
+      written.push(file)
+      fill(fd, secret)
+      // Saved after each file: a step killed half-way still leaves the post step the list.
+      core.saveState(State.WrittenFiles, JSON.stringify(written))
+      paths[secret.entry.text] = path
     }
   } catch (error) {
-    removeFiles(written)
-    throw new ActionError(`Input 'files': could not write a secret file: ${(error as Error).message}`)
-  } finally {
-    if (written.length > 0) core.saveState(State.WrittenFiles, JSON.stringify(written))
+    const left = removeAfterFailure(written)
+    if (written.length > 0) core.saveState(State.WrittenFiles, JSON.stringify(left))
+    if (error instanceof ActionError) throw error
+    throw new ActionError(`Input '${Inputs.Files}': could not write a secret file: ${(error as Error).message}`)
   }
   return paths
 }
 
-export function removeFiles(paths: readonly string[]): void {
-  for (const path of paths) rmSync(path, { force: true })
+/** Creates the missing folders one level at a time; each must then be a real folder. */
+function ensureFolders(folder: string, entry: FileEntry): void {
+  for (const path of [...foldersAbove(folder), folder]) {
+    if (!lstatOrUndefined(path)) makeFolder(path)
+    const stats = lstatSync(path)
+    if (isPlantedLink(stats)) throw throughLink(entry, targetOf(entry.path), path)
+    if (!stats.isDirectory() && !stats.isSymbolicLink()) throw new Error(`${shown(path)} is not a folder`)
+  }
+}
+
+function makeFolder(path: string): void {
+  try {
+    mkdirSync(path, { mode: 0o700 })
+  } catch (error) {
+    // Another process made it meanwhile: the lstat that follows decides whether it will do.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+  }
+}
+
+/** Opens the file new and exclusively, never through a link, and reads its identity. */
+function openNew(path: string, entry: FileEntry): { fd: number; file: WrittenFile } {
+  let fd: number
+  try {
+    fd = openSync(path, CreateNew, 0o600)
+  } catch (error) {
+    // Something appeared since the inputs were checked: fail closed, never overwrite.
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST' || code === 'ELOOP') throw alreadyExists(entry, path, 'it appeared after the inputs were checked')
+    throw error
+  }
+  try {
+    const { dev, ino } = fstatSync(fd, { bigint: true })
+    return { fd, file: { path, dev: String(dev), ino: String(ino) } }
+  } catch (error) {
+    closeSync(fd)
+    unlinkSync(path)
+    throw error
+  }
+}
+
+function fill(fd: number, { value, contentType }: FileSecret): void {
+  try {
+    fchmodSync(fd, 0o600) // the umask may have taken bits from the mode given to open
+    writeFileSync(fd, contentType === PKCS12 ? Buffer.from(value, 'base64') : value)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Removes what this run created before failing; returns the files that could not be removed. */
+function removeAfterFailure(written: readonly WrittenFile[]): WrittenFile[] {
+  return written.filter((file) => {
+    try {
+      const left = removeIfOurs(file)
+      if (left) core.warning(left)
+      return false
+    } catch {
+      return true
+    }
+  })
+}
+
+/**
+ * Removes the file only if it is still the one this run created: a regular file with the same
+ * device and inode. Returns why it was left, or undefined once removed; an OS error throws.
+ * unlink removes a name, never what a link points to, so a swap after the lstat cannot reach
+ * another file's content.
+ */
+export function removeIfOurs(file: WrittenFile): string | undefined {
+  const stats = lstatSync(file.path, { bigint: true, throwIfNoEntry: false })
+  const left = (why: string): string => `Did not remove ${shown(file.path)}: ${why}.`
+  if (!stats) return left('it is gone (something removed it after the step wrote it)')
+  if (!stats.isFile()) return left(`it is now ${kindOf(stats)}, not the file the step wrote, so it is left as it is`)
+  if (String(stats.dev) !== file.dev || String(stats.ino) !== file.ino) return left('it was replaced by another file after the step wrote it, so it is left as it is')
+  unlinkSync(file.path)
+  return undefined
+}
+
+/** The post step's list: well-formed records, and how many others it had to ignore. */
+export function parseWrittenFiles(state: string): { files: WrittenFile[]; malformed: number } {
+  if (!state) return { files: [], malformed: 0 }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(state)
+  } catch {
+    return { files: [], malformed: 1 }
+  }
+  if (!Array.isArray(parsed)) return { files: [], malformed: 1 }
+  const files = parsed.filter(isWrittenFile)
+  return { files, malformed: parsed.length - files.length }
+}
+
+function isWrittenFile(value: unknown): value is WrittenFile {
+  if (typeof value !== 'object' || value === null) return false
+  const { path, dev, ino } = value as Record<string, unknown>
+  return typeof path === 'string' && isAbsolute(path) && [dev, ino].every((id) => typeof id === 'string' && /^\d+$/.test(id))
 }

@@ -3,6 +3,7 @@ import { AuthTypes, EnvFallbacks, Inputs, Operations, type AuthType, type Operat
 import { Clouds, type Cloud } from './clouds.js'
 import { ActionError, quote } from './errors.js'
 import { envNameFor, refusalOf } from './envNames.js'
+import { checkFileTargets } from './files.js'
 import { notUsedWith, readBoolean, readChoice, readWholeNumber } from './inputReaders.js'
 import { maskValue, MinMaskLength } from './masking.js'
 import { isGuid, isHostName, isSecretName, isTenant, isVaultName, SecretNameRule, VaultNameRule } from './names.js'
@@ -187,7 +188,10 @@ function readFiles(operation: Operation): FileEntry[] {
   const raw = core.getInput(Inputs.Files)
   if (!raw) return []
   if (operation !== 'get') throw notUsedWith(Inputs.Files, operation, `'${Inputs.Operation}: get'`)
-  return parseFilesInput(raw)
+  const entries = parseFilesInput(raw)
+  // Before sign-in: a target that is not new and ours is refused without a request.
+  checkFileTargets(entries)
+  return entries
 }
 
 function readTargets(operation: Operation, hasFiles: boolean): { secretName: string; targets: SecretEntry[] } {

@@ -29,6 +29,19 @@ export interface RunOptions {
   readonly actionYml?: string
   /** Keep RUNNER_TEMP, GITHUB_WORKSPACE and the file-command files after the run (default: deleted once parsed). */
   readonly keepWorkDir?: boolean
+  /**
+   * Runs once the fresh RUNNER_TEMP and GITHUB_WORKSPACE exist and before the child starts: what an
+   * earlier step of the job left there (a planted link, a file at a target).
+   */
+  readonly prepare?: (dirs: WorkDirs) => void
+}
+
+/** The folders a step runs with. */
+export interface WorkDirs {
+  /** RUNNER_TEMP */
+  readonly temp: string
+  /** GITHUB_WORKSPACE, the child's cwd */
+  readonly workspace: string
 }
 
 /** Log, errors, warnings, notices, debug and raw lines as the runner shows them (see masking.ts). */
@@ -247,6 +260,7 @@ async function runStep(kind: 'main' | 'post', options: RunOptions, stateEnv: Rec
   }
 
   try {
+    options.prepare?.({ temp: dirs.temp, workspace: dirs.workspace })
     return await runAndCollect(options, entry, env, dirs, files, inputs.warning)
   } finally {
     if (!options.keepWorkDir) rmSync(dirs.root, { recursive: true, force: true })

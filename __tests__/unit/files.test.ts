@@ -1,0 +1,218 @@
+/**
+ * The `files` path checks (before any request), the exclusive writer and the post step's removal
+ * by identity, on a real temporary folder.
+ */
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { chmodSync, existsSync, lchownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ActionError } from '../../src/errors.js'
+import { checkFileTargets, parseWrittenFiles, removeIfOurs, targetOf, writeSecretFiles, type WrittenFile } from '../../src/files.js'
+import { parseFilesInput } from '../../src/selection.js'
+import type { FileSecret } from '../../src/vault/operations.js'
+import { captureStdout, isolateEnv, thrownBy, unescapeData } from './helpers.js'
+
+isolateEnv()
+const stdout = captureStdout()
+
+const isRoot = process.getuid?.() === 0
+let temp: string
+
+beforeEach(() => {
+  // The real path: a test folder reached through a system link would not be the point of a test.
+  temp = realpathSync(mkdtempSync(join(tmpdir(), 'kv-files-unit-')))
+  process.env.RUNNER_TEMP = temp
+})
+afterEach(() => {
+  rmSync(temp, { recursive: true, force: true })
+})
+
+/** A link as a step of the job leaves it: owned by the runner's user, never root (see e2e/files.test.ts). */
+function plantLink(target: string, link: string): void {
+  symlinkSync(target, link)
+  if (isRoot) lchownSync(link, 65534, 65534)
+}
+
+function refusal(raw: string, options: Parameters<typeof checkFileTargets>[1] = {}): string {
+  const error = thrownBy(() => checkFileTargets(parseFilesInput(raw), options))
+  expect(error).toBeInstanceOf(ActionError)
+  expect(error.message).toMatch(/^Input 'files': /)
+  return error.message
+}
+
+const accepts = (raw: string, options: Parameters<typeof checkFileTargets>[1] = {}): void => checkFileTargets(parseFilesInput(raw), options)
+
+describe('checkFileTargets', () => {
+  test('new paths under RUNNER_TEMP, with .. that stays inside, and absolute paths elsewhere are accepted', () => {
+    const elsewhere = join(temp, 'no-such-folder', 'key.pem')
+    expect(() => accepts(`a.pem=s1\ncerts/b.pem=s2\ncerts/../c.pem=s3\n./d/e/../f.pem=s4\n${elsewhere}=s5`)).not.toThrow()
+  })
+
+  test.each(['../x.pem', '../../escape.pem', 'certs/../../x.pem', '..'])('a relative path leaving RUNNER_TEMP is refused: %s', (path) => {
+    expect(refusal(`${path}=s1`)).toBe(
+      `Input 'files': the entry '${path}=s1' has a relative path that leads outside RUNNER_TEMP ('${temp}'). Accepted: a relative path that stays under RUNNER_TEMP ('..' may not climb out of it), or an absolute path.`
+    )
+  })
+
+  test('without RUNNER_TEMP, relative paths stay under the working folder', () => {
+    delete process.env.RUNNER_TEMP
+    expect(refusal('../../../../../../../../x.pem=s1')).toContain('leads outside the working folder')
+    expect(targetOf('x.pem')).toBe(join(process.cwd(), 'x.pem'))
+  })
+
+  test('two entries for one path are refused, naming both', () => {
+    expect(refusal('certs/a.pem=s1\n./certs//a.pem=s2')).toBe(
+      `Input 'files': the entries 'certs/a.pem=s1' and './certs//a.pem=s2' both write '${join(temp, 'certs', 'a.pem')}'. Accepted: one entry per file (paths that differ only in case are one file on Windows and macOS).`
+    )
+    expect(refusal(`a.pem=s1\n${join(temp, 'a.pem')}=s2`)).toContain('both write')
+  })
+
+  test('paths that differ only in case are one file on win32 and darwin, two on linux', () => {
+    for (const platform of ['win32', 'darwin'] as const) expect(refusal('Key.pem=s1\nkey.PEM=s2', { platform })).toContain('both write')
+    expect(() => accepts('Key.pem=s1\nkey.PEM=s2', { platform: 'linux' })).not.toThrow()
+  })
+
+  test.each([
+    ['a file', (path: string) => writeFileSync(path, 'x')],
+    ['a folder', (path: string) => mkdirSync(path)],
+    ['a symbolic link', (path: string) => symlinkSync(join(temp, 'elsewhere'), path)],
+    ['a file with more than one name: a hard link', (path: string) => linkSync(writeTo(join(temp, 'other')), path)]
+  ])('a target that already exists as %s is refused', (kind, plant) => {
+    plant(join(temp, 'key.pem'))
+    expect(refusal('key.pem=s1')).toBe(
+      `Input 'files': the entry 'key.pem=s1' would write '${join(temp, 'key.pem')}', which already exists (${kind}). The action writes only new files and never overwrites or writes through one: remove it in an earlier step or choose another path.`
+    )
+  })
+
+  test('a planted symbolic link among the folders above the target is refused, naming it, even far above', () => {
+    mkdirSync(join(temp, 'real'))
+    plantLink(join(temp, 'real'), join(temp, 'link'))
+    for (const path of ['link/key.pem', 'link/deeper/still/key.pem']) {
+      expect(refusal(`${path}=s1`)).toBe(
+        `Input 'files': the entry '${path}=s1' would write '${join(temp, path)}' through the symbolic link '${join(temp, 'link')}'. Accepted: a path through real folders (or links owned by root, such as macOS /tmp): give the folder's real path, or remove the link.`
+      )
+    }
+    expect(() => accepts('real/key.pem=s1')).not.toThrow()
+  })
+
+  ;(isRoot ? test : test.skip)('a link owned by root above the target is the system\'s, and accepted', () => {
+    mkdirSync(join(temp, 'real'))
+    symlinkSync(join(temp, 'real'), join(temp, 'system'))
+    expect(lstatSync(join(temp, 'system')).uid).toBe(0)
+    expect(() => accepts('system/key.pem=s1')).not.toThrow()
+  })
+})
+
+function writeTo(path: string, content = 'x'): string {
+  writeFileSync(path, content)
+  return path
+}
+
+function secret(raw: string, value = 'v@lue', contentType = ''): FileSecret {
+  const [entry] = parseFilesInput(raw)
+  if (!entry) throw new Error('no entry')
+  return { entry, value, contentType }
+}
+
+/** The last state saved for the post step. */
+function savedState(): WrittenFile[] | undefined {
+  const saves = stdout.commands().filter((c) => c.command === 'save-state' && c.properties === 'name=written-files')
+  const last = saves.at(-1)
+  return last && (JSON.parse(unescapeData(last.data)) as WrittenFile[])
+}
+
+describe('writeSecretFiles', () => {
+  test('creates 0600 files in 0700 folders and records path, device and inode of each', () => {
+    const umask = process.umask(0o022)
+    try {
+      const paths = writeSecretFiles([secret('a/b/key.pem=s1', 'pem text'), secret('cert.pfx=s2', Buffer.from([0, 1, 255]).toString('base64'), 'application/x-pkcs12')])
+      const key = join(temp, 'a', 'b', 'key.pem')
+      expect(paths).toEqual({ 'a/b/key.pem=s1': key, 'cert.pfx=s2': join(temp, 'cert.pfx') })
+      expect(readFileSync(key, 'utf8')).toBe('pem text')
+      expect(readFileSync(join(temp, 'cert.pfx'))).toEqual(Buffer.from([0, 1, 255]))
+      expect(statSync(key).mode & 0o777).toBe(0o600)
+      for (const folder of ['a', 'a/b']) expect(statSync(join(temp, folder)).mode & 0o777).toBe(0o700)
+      const recorded = savedState()
+      const { dev, ino } = statSync(key, { bigint: true })
+      expect(recorded?.[0]).toEqual({ path: key, dev: String(dev), ino: String(ino) })
+      expect(recorded).toHaveLength(2)
+    } finally {
+      process.umask(umask)
+    }
+  })
+
+  test('a target that appeared after the check fails closed: not overwritten, the files created before it removed', () => {
+    const late = writeTo(join(temp, 'late.pem'), 'not ours')
+    chmodSync(late, 0o644)
+    const error = thrownBy(() => writeSecretFiles([secret('first.pem=s1'), secret('late.pem=s2')]))
+    expect(error).toBeInstanceOf(ActionError)
+    expect(error.message).toBe(
+      `Input 'files': the entry 'late.pem=s2' would write '${late}', which already exists (it appeared after the inputs were checked). The action writes only new files and never overwrites or writes through one: remove it in an earlier step or choose another path.`
+    )
+    expect(readFileSync(late, 'utf8')).toBe('not ours')
+    expect(statSync(late).mode & 0o777).toBe(0o644)
+    expect(existsSync(join(temp, 'first.pem'))).toBe(false)
+    expect(savedState()).toEqual([])
+  })
+
+  test('a symbolic link at the target at write time is not followed', () => {
+    const victim = writeTo(join(temp, 'victim'), 'kept')
+    symlinkSync(victim, join(temp, 'key.pem'))
+    expect(thrownBy(() => writeSecretFiles([secret('key.pem=s1')])).message).toContain('which already exists (it appeared after the inputs were checked)')
+    expect(readFileSync(victim, 'utf8')).toBe('kept')
+  })
+
+  test('a planted link among the folders at write time is refused', () => {
+    mkdirSync(join(temp, 'real'))
+    plantLink(join(temp, 'real'), join(temp, 'certs'))
+    expect(thrownBy(() => writeSecretFiles([secret('certs/key.pem=s1')])).message).toContain(`through the symbolic link '${join(temp, 'certs')}'`)
+    expect(existsSync(join(temp, 'real', 'key.pem'))).toBe(false)
+  })
+
+  test('a file where a folder should be: refused under the input', () => {
+    writeTo(join(temp, 'certs'))
+    expect(thrownBy(() => writeSecretFiles([secret('certs/key.pem=s1')])).message).toBe(`Input 'files': could not write a secret file: '${join(temp, 'certs')}' is not a folder`)
+  })
+})
+
+describe('removeIfOurs and parseWrittenFiles', () => {
+  function written(name: string): WrittenFile {
+    writeSecretFiles([secret(`${name}=s1`)])
+    const file = savedState()?.at(-1)
+    if (!file) throw new Error('nothing recorded')
+    return file
+  }
+
+  test('removes the file it wrote', () => {
+    const file = written('key.pem')
+    expect(removeIfOurs(file)).toBeUndefined()
+    expect(existsSync(file.path)).toBe(false)
+  })
+
+  test('leaves a file with another inode, a link, a folder, or nothing, and says why', () => {
+    const file = written('key.pem')
+    const other = writeTo(join(temp, 'other'), 'not ours')
+    rmSync(file.path)
+    linkSync(other, file.path)
+    expect(removeIfOurs(file)).toBe(`Did not remove '${file.path}': it was replaced by another file after the step wrote it, so it is left as it is.`)
+    rmSync(file.path)
+    symlinkSync(other, file.path)
+    expect(removeIfOurs(file)).toContain('it is now a symbolic link')
+    rmSync(file.path)
+    mkdirSync(file.path)
+    expect(removeIfOurs(file)).toContain('it is now a folder')
+    rmSync(file.path, { recursive: true })
+    expect(removeIfOurs(file)).toBe(`Did not remove '${file.path}': it is gone (something removed it after the step wrote it).`)
+    expect(readFileSync(other, 'utf8')).toBe('not ours')
+  })
+
+  test('reads the records it wrote and counts anything else as malformed', () => {
+    const file = { path: join(temp, 'a'), dev: '1', ino: '18446744073709551615' }
+    expect(parseWrittenFiles(JSON.stringify([file]))).toEqual({ files: [file], malformed: 0 })
+    expect(parseWrittenFiles('')).toEqual({ files: [], malformed: 0 })
+    expect(parseWrittenFiles(JSON.stringify([join(temp, 'a')]))).toEqual({ files: [], malformed: 1 })
+    expect(parseWrittenFiles(JSON.stringify([{ ...file, ino: 7 }, { ...file, path: 'relative' }, null, file]))).toEqual({ files: [file], malformed: 3 })
+    expect(parseWrittenFiles('{not json')).toEqual({ files: [], malformed: 1 })
+    expect(parseWrittenFiles('{}')).toEqual({ files: [], malformed: 1 })
+  })
+})
