@@ -4,6 +4,7 @@ import type { ActionInputs } from './inputs.js'
 import { MethodNames, type SignIn } from './auth/index.js'
 import { MissingIdTokenPermission } from './auth/plan.js'
 import { VaultHostNotFoundError, type Resilience } from './vault/client.js'
+import { ProxyRefusedError, type ProxyInUse } from './vault/proxy.js'
 import { RunTimedOut } from './vault/deadline.js'
 import { describeTrouble, formatSeconds, type Trouble } from './vault/retries.js'
 import { conditionOf, refusalOf } from './vault/serviceErrors.js'
@@ -20,6 +21,8 @@ export interface FailureContext {
   readonly operation?: Operation
   /** The run's deadline, throttle and what it saw of the vault's health. */
   readonly resilience?: Resilience
+  /** The proxy requests to the vault go through (HTTPS_PROXY and the like), when one does. */
+  readonly proxy?: ProxyInUse
 }
 
 interface ErrorLike {
@@ -62,6 +65,7 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
     return explainFailure(error.cause, { ...context, secretName: error.secretName, operation: error.operation ?? context.operation })
   }
   if (error instanceof VaultHostNotFoundError) return explainUnknownHost(error.host, context)
+  if (error instanceof ProxyRefusedError) return explainProxyRefusal(error, context)
   if (error instanceof StillInTransition) return explainStillInTransition(error, context)
   if (error instanceof UntrustedAnswer) return explainUntrustedAnswer(error, context)
   // The SDK's parse error quotes the whole body, which can hold a value: never shown.
@@ -76,9 +80,7 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
   if (err.name === 'CredentialUnavailableError') return `Sign-in ${methodLabel(context)}is not available: ${serviceText(err.message)}`
   if (err.name === 'AuthenticationError' || /AADSTS\d+/.test(err.message ?? '')) return explainEntraError(err, context)
   if (err.name === 'RestError' && err.statusCode) return explainVaultError(err, context)
-  if (err.code && /^(E[A-Z_]+|[A-Z_]*CERT[A-Z_]*)$/.test(err.code)) {
-    return `Could not reach ${context.inputs?.vault.url ?? 'Azure'}: ${err.code} (${serviceText(err.message)})${afterRetries(context)}. Check the runner's network access (proxy, firewall, DNS, TLS inspection) to the vault and to Microsoft Entra ID.`
-  }
+  if (err.code && (/^E[A-Z_]+$/.test(err.code) || isCertificateCode(err.code))) return explainNetworkError(err.code, err.message, context)
   return `Unexpected error: ${serviceText(err.message) || err.name || 'no details'}`
 }
 
@@ -88,6 +90,51 @@ function explainForeignChallenge(resource: string, { inputs }: FailureContext): 
   return (
     `${url} asked for a token for ${quote(resource)}, which is not that host's domain, so no token was requested or sent. ` +
     `Key Vault has no custom domains: give '${Inputs.VaultUrl}' as the vault's own URL (https://<vault-name>.${inputs?.signIn.cloud.vaultDnsSuffix ?? 'vault.azure.net'}), or '${Inputs.VaultName}'.`
+  )
+}
+
+/**
+ * OpenSSL's certificate verification failures as Node names them: CERT_HAS_EXPIRED,
+ * SELF_SIGNED_CERT_IN_CHAIN, UNABLE_TO_VERIFY_LEAF_SIGNATURE (an untrusted CA, as a TLS-inspecting
+ * proxy's is until NODE_EXTRA_CA_CERTS names it), ERR_TLS_CERT_ALTNAME_INVALID, ...
+ */
+function isCertificateCode(code: string): boolean {
+  return /^([A-Z_]*(CERT|CRL)[A-Z_]*|UNABLE_TO_[A-Z_]+|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH)$/.test(code)
+}
+
+function explainNetworkError(code: string, message: string | undefined, context: FailureContext): string {
+  const { proxy } = context
+  const through = proxy?.url ? ` through the proxy ${proxy.url} (from ${proxy.variable})` : ''
+  const failed = `Could not reach ${context.inputs?.vault.url ?? 'Azure'}${through}: ${code} (${serviceText(message)})${afterRetries(context)}.`
+  if (proxy && !proxy.url) {
+    return `${failed} ${proxy.variable} does not hold a proxy URL the Azure SDK can use: give it with its scheme, as http://host:port (in both https_proxy and HTTPS_PROXY).`
+  }
+  if (isCertificateCode(code)) {
+    const check = proxy ? '' : ` Check the runner's network access (proxy, firewall, DNS, TLS inspection) to the vault and to Microsoft Entra ID.`
+    return `${failed} A proxy that inspects TLS presents its own certificate: trust its CA by setting NODE_EXTRA_CA_CERTS to the CA's PEM file in the job's env.${check}`
+  }
+  if (proxy) {
+    return `${failed} Check that the proxy is running and reachable from the runner, and that it allows the vault and Microsoft Entra ID; hosts listed in NO_PROXY are reached directly instead.`
+  }
+  return `${failed} Check the runner's network access (proxy, firewall, DNS, TLS inspection) to the vault and to Microsoft Entra ID.`
+}
+
+/** The proxy answered instead of the vault: Key Vault never saw the request. */
+function explainProxyRefusal(error: ProxyRefusedError, context: FailureContext): string {
+  const { inputs } = context
+  const proxy = error.proxy.url ? `The proxy ${error.proxy.url} (from ${error.proxy.variable})` : `The proxy in ${error.proxy.variable}`
+  if (error.status === 407) {
+    return (
+      `${proxy} asked for credentials (407 Proxy Authentication Required) before it would connect to '${error.host}'. ` +
+      `Give them in the proxy URL of the runner's proxy settings (http://user:password@proxy:port, in https_proxy and HTTPS_PROXY).`
+    )
+  }
+  const cloud = inputs?.signIn.cloud
+  const hosts = cloud ? ` (*.${cloud.vaultDnsSuffix} and ${new URL(cloud.authorityHost).host})` : ''
+  return (
+    `${proxy} answered ${error.status} for '${error.host}' instead of Key Vault${afterRetries(context)}: the request never reached the vault. ` +
+    `Check '${inputs?.vault.input ?? Inputs.VaultName}' for a typo (a proxy answers so for a name it cannot resolve), check that the proxy allows the vault and Microsoft Entra ID${hosts}, ` +
+    `or list the vault in NO_PROXY to reach it directly.`
   )
 }
 

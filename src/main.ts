@@ -9,6 +9,7 @@ import { logOutcome, summarize } from './summary.js'
 import { createSecretClient, type Resilience } from './vault/client.js'
 import { Deadline, RunTimedOut } from './vault/deadline.js'
 import { performOperation } from './vault/operations.js'
+import { vaultProxy } from './vault/proxy.js'
 import { formatSeconds, VaultHealth } from './vault/retries.js'
 import { Throttle } from './vault/throttle.js'
 
@@ -32,7 +33,7 @@ export async function run(): Promise<void> {
     // After the exports: a summary that cannot be written must not fail a step that exported.
     if (inputs.summary) await summarize(inputs.vault, outcome, publication).catch((error: unknown) => core.warning(`Could not write the job summary: ${serviceText((error as Error).message)}`))
   } catch (error) {
-    core.setFailed(explainFailure(error, { inputs, signIn, resilience }))
+    core.setFailed(explainFailure(error, { inputs, signIn, resilience, proxy: inputs ? vaultProxy(inputs.vault.url) : undefined }))
     // Other requests of the run may still be waiting to retry: end them, so the step ends now.
     resilience?.deadline.stop()
     // Aborted requests end at once, but a token request may not listen to the signal: do not let

@@ -14,6 +14,7 @@ import { ActionError, SecretFailure } from '../../src/errors.js'
 import { explainFailure, type FailureContext } from '../../src/failures.js'
 import type { ActionInputs, SignInSettings } from '../../src/inputs.js'
 import { VaultHostNotFoundError, type Resilience } from '../../src/vault/client.js'
+import { ProxyRefusedError, type ProxyInUse } from '../../src/vault/proxy.js'
 import { Deadline, RunTimedOut } from '../../src/vault/deadline.js'
 import { StillInTransition } from '../../src/vault/transitions.js'
 import { VaultHealth } from '../../src/vault/retries.js'
@@ -581,6 +582,74 @@ describe('network errors', () => {
     const error = new RestError('read ECONNRESET', { code: 'ECONNRESET' })
     expect(explainFailure(error, { ...context(), resilience })).toBe(
       "Could not reach https://contoso-kv.vault.azure.net: ECONNRESET (read ECONNRESET), also on 4 retries over 9.1 s. Check the runner's network access (proxy, firewall, DNS, TLS inspection) to the vault and to Microsoft Entra ID."
+    )
+  })
+})
+
+describe('certificate errors', () => {
+  test.each(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID'])(
+    '%s is a network error that points to NODE_EXTRA_CA_CERTS',
+    (code) => {
+      const error = new RestError('unable to verify the first certificate', { code })
+      expect(explainFailure(error, context())).toBe(
+        `Could not reach https://contoso-kv.vault.azure.net: ${code} (unable to verify the first certificate). ` +
+          "A proxy that inspects TLS presents its own certificate: trust its CA by setting NODE_EXTRA_CA_CERTS to the CA's PEM file in the job's env. " +
+          "Check the runner's network access (proxy, firewall, DNS, TLS inspection) to the vault and to Microsoft Entra ID."
+      )
+    }
+  )
+})
+
+describe('behind a proxy (HTTPS_PROXY and the like)', () => {
+  const proxy: ProxyInUse = { url: 'http://proxy.corp:3128', variable: 'HTTPS_PROXY' }
+
+  test('a proxy that is down: the message names the proxy, its variable, and what to check', () => {
+    const resilience = resilienceAfter({ trouble: { code: 'ECONNREFUSED' }, attempts: 5, elapsedMs: 6200 })
+    const error = new RestError('connect ECONNREFUSED 10.0.0.9:3128', { code: 'ECONNREFUSED' })
+    expect(explainFailure(error, { ...context(), resilience, proxy })).toBe(
+      'Could not reach https://contoso-kv.vault.azure.net through the proxy http://proxy.corp:3128 (from HTTPS_PROXY): ECONNREFUSED (connect ECONNREFUSED 10.0.0.9:3128), also on 4 retries over 6.2 s. ' +
+        'Check that the proxy is running and reachable from the runner, and that it allows the vault and Microsoft Entra ID; hosts listed in NO_PROXY are reached directly instead.'
+    )
+  })
+
+  test("an untrusted certificate through the proxy: the TLS-inspecting proxy's CA", () => {
+    const error = new RestError('unable to verify the first certificate', { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' })
+    expect(explainFailure(error, { ...context(), proxy })).toBe(
+      'Could not reach https://contoso-kv.vault.azure.net through the proxy http://proxy.corp:3128 (from HTTPS_PROXY): UNABLE_TO_VERIFY_LEAF_SIGNATURE (unable to verify the first certificate). ' +
+        "A proxy that inspects TLS presents its own certificate: trust its CA by setting NODE_EXTRA_CA_CERTS to the CA's PEM file in the job's env."
+    )
+  })
+
+  test('the proxy answered instead of the vault: a typo, a host it does not allow, or NO_PROXY', () => {
+    const message = explainFailure(new ProxyRefusedError('contoso-kv.vault.azure.net', 404, proxy), context())
+    expect(message).toBe(
+      "The proxy http://proxy.corp:3128 (from HTTPS_PROXY) answered 404 for 'contoso-kv.vault.azure.net' instead of Key Vault: the request never reached the vault. " +
+        "Check 'vault-name' for a typo (a proxy answers so for a name it cannot resolve), check that the proxy allows the vault and Microsoft Entra ID " +
+        '(*.vault.azure.net and login.microsoftonline.com), or list the vault in NO_PROXY to reach it directly.'
+    )
+  })
+
+  test("the hosts to allow are the vault's cloud's; a vault-url is blamed as vault-url", () => {
+    const inputs: ActionInputs = { ...inputsFor('get', AzureChinaCloud), vault: { url: 'https://kv.vault.azure.cn', name: 'kv', input: 'vault-url' } }
+    const message = explainFailure(new ProxyRefusedError('kv.vault.azure.cn', 503, proxy), { inputs })
+    expect(message).toContain("answered 503 for 'kv.vault.azure.cn' instead of Key Vault")
+    expect(message).toContain("Check 'vault-url' for a typo")
+    expect(message).toContain('(*.vault.azure.cn and login.chinacloudapi.cn)')
+  })
+
+  test('a proxy variable without a scheme: says so, without repeating its value', () => {
+    const error = new RestError('Invalid URL', { code: 'ERR_INVALID_URL' })
+    expect(explainFailure(error, { ...context(), proxy: { variable: 'HTTPS_PROXY' } })).toBe(
+      'Could not reach https://contoso-kv.vault.azure.net: ERR_INVALID_URL (Invalid URL). ' +
+        'HTTPS_PROXY does not hold a proxy URL the Azure SDK can use: give it with its scheme, as http://host:port (in both https_proxy and HTTPS_PROXY).'
+    )
+  })
+
+  test('407: the proxy wants credentials', () => {
+    const message = explainFailure(new ProxyRefusedError('contoso-kv.vault.azure.net', 407, { url: 'http://proxy.corp:3128', variable: 'https_proxy' }), context())
+    expect(message).toBe(
+      "The proxy http://proxy.corp:3128 (from https_proxy) asked for credentials (407 Proxy Authentication Required) before it would connect to 'contoso-kv.vault.azure.net'. " +
+        "Give them in the proxy URL of the runner's proxy settings (http://user:password@proxy:port, in https_proxy and HTTPS_PROXY)."
     )
   })
 })

@@ -3,6 +3,7 @@ import { SecretClient } from '@azure/keyvault-secrets'
 import type { PipelinePolicy } from '@azure/core-rest-pipeline'
 import { checkVaultAnswers, pinToVault } from './answers.js'
 import { challengeGate } from './challengeGate.js'
+import { proxyRefusalPolicy, vaultProxy, type ProxyInUse } from './proxy.js'
 import { deadlinePolicy, type Deadline } from './deadline.js'
 import { retryPolicy, type VaultHealth } from './retries.js'
 import type { Throttle } from './throttle.js'
@@ -39,7 +40,12 @@ export interface Resilience {
   readonly health: VaultHealth
 }
 
-export function createSecretClient(vaultUrl: string, credential: TokenCredential, resilience: Resilience): SecretClient {
+export function createSecretClient(
+  vaultUrl: string,
+  credential: TokenCredential,
+  resilience: Resilience,
+  proxy: ProxyInUse | undefined = vaultProxy(vaultUrl)
+): SecretClient {
   const gate = challengeGate()
   return new SecretClient(vaultUrl, credential, {
     // perCall policies run before the SDK's challenge policy, perRetry policies after it, in the order given.
@@ -49,6 +55,8 @@ export function createSecretClient(vaultUrl: string, credential: TokenCredential
       { policy: deadlinePolicy(resilience.deadline), position: 'perCall' },
       { policy: gate.beforeChallenge, position: 'perCall' },
       { policy: gate.afterChallenge, position: 'perRetry' },
+      // Outside the retries: judges the final answer, after retries as for any other.
+      ...(proxy ? [{ policy: proxyRefusalPolicy(proxy), position: 'perRetry' as const }] : []),
       // Retries wrap the fail-fast check, which turns ENOTFOUND into an error they do not retry.
       { policy: retryPolicy(resilience), position: 'perRetry' },
       { policy: failFastOnUnknownHost, position: 'perRetry' },
