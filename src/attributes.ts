@@ -16,18 +16,24 @@ export function parseTags(input: string, raw: string): Record<string, string> {
     const equals = line.indexOf('=')
     const key = equals < 0 ? '' : line.slice(0, equals).trim()
     const value = equals < 0 ? '' : line.slice(equals + 1).trim()
-    if (!key) throw new ActionError(`Input '${input}' has a malformed line ${quote(line)}. Each line is key=value, e.g. owner=platform-team.`)
+    if (!key)
+      throw new ActionError(
+        `Input '${input}' has a malformed line ${quote(line)}. Each line is key=value, e.g. owner=platform-team.`
+      )
     if (key.length > AttributeLimits.tagLength || value.length > AttributeLimits.tagLength) {
       throw new ActionError(
         `Input '${input}': tag ${quote(key)} is too long. Key Vault accepts tag names and values of at most ${AttributeLimits.tagLength} characters each.`
       )
     }
-    if (seen.has(key.toLowerCase())) throw new ActionError(`Input '${input}' gives the tag ${quote(key)} twice. Give each tag once.`)
+    if (seen.has(key.toLowerCase()))
+      throw new ActionError(`Input '${input}' gives the tag ${quote(key)} twice. Give each tag once.`)
     seen.add(key.toLowerCase())
     tags.set(key, value)
   }
   if (tags.size > AttributeLimits.tags) {
-    throw new ActionError(`Input '${input}' has ${tags.size} tags; Key Vault accepts at most ${AttributeLimits.tags} per secret.`)
+    throw new ActionError(
+      `Input '${input}' has ${tags.size} tags; Key Vault accepts at most ${AttributeLimits.tags} per secret.`
+    )
   }
   return Object.fromEntries(tags)
 }
@@ -42,7 +48,8 @@ export const MomentFormats =
  * checked field by field, because `Date` silently rolls 2027-02-30 over into March.
  */
 export function parseMoment(input: string, raw: string, now: Date): Date {
-  const invalid = (why: string): ActionError => new ActionError(`Input '${input}' has an invalid value ${quote(raw)}: ${why}. Accepted: ${MomentFormats}.`)
+  const invalid = (why: string): ActionError =>
+    new ActionError(`Input '${input}' has an invalid value ${quote(raw)}: ${why}. Accepted: ${MomentFormats}.`)
   const text = raw.trim()
 
   const short = /^(\d{1,6})([smhdw])$/i.exec(text)
@@ -53,21 +60,38 @@ export function parseMoment(input: string, raw: string, now: Date): Date {
 
   const iso = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i.exec(text)
   if (iso) {
-    const [, years, months, weeks, days, hours, minutes, seconds] = iso.map((part) => (part === undefined ? undefined : Number(part)))
-    if ([years, months, weeks, days, hours, minutes, seconds].every((part) => part === undefined)) throw invalid('the duration has no amount')
+    const [, years, months, weeks, days, hours, minutes, seconds] = iso.map((part) =>
+      part === undefined ? undefined : Number(part)
+    )
+    if ([years, months, weeks, days, hours, minutes, seconds].every((part) => part === undefined))
+      throw invalid('the duration has no amount')
     if (/T$/i.test(text)) throw invalid('a T must be followed by hours, minutes or seconds')
     // Years and months follow the calendar (P1M from 31 January is 3 March in a short year, as in JavaScript).
     const moment = new Date(now.getTime())
     moment.setUTCFullYear(moment.getUTCFullYear() + (years ?? 0), moment.getUTCMonth() + (months ?? 0))
-    const fixedMs = (weeks ?? 0) * UNIT_MS.w + (days ?? 0) * UNIT_MS.d + (hours ?? 0) * UNIT_MS.h + (minutes ?? 0) * UNIT_MS.m + (seconds ?? 0) * UNIT_MS.s
+    const fixedMs =
+      (weeks ?? 0) * UNIT_MS.w +
+      (days ?? 0) * UNIT_MS.d +
+      (hours ?? 0) * UNIT_MS.h +
+      (minutes ?? 0) * UNIT_MS.m +
+      (seconds ?? 0) * UNIT_MS.s
     return validMoment(new Date(moment.getTime() + fixedMs), invalid)
   }
 
-  const absolute = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(text)
+  const absolute =
+    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(text)
   if (!absolute) throw invalid('it is neither a date-time nor a duration')
   const [, year, month, day, hour, minute, second, zone] = absolute
-  if (hour !== undefined && zone === undefined) throw invalid('a date-time needs a time zone, such as Z for UTC or +02:00')
-  const fields = { year: Number(year), month: Number(month), day: Number(day), hour: Number(hour ?? 0), minute: Number(minute ?? 0), second: Number(second ?? 0) }
+  if (hour !== undefined && zone === undefined)
+    throw invalid('a date-time needs a time zone, such as Z for UTC or +02:00')
+  const fields = {
+    year: Number(year),
+    month: Number(month),
+    day: Number(day),
+    hour: Number(hour ?? 0),
+    minute: Number(minute ?? 0),
+    second: Number(second ?? 0)
+  }
   // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
   const calendar = new Date(0)
   calendar.setUTCFullYear(fields.year, fields.month - 1, fields.day)

@@ -2,7 +2,11 @@
  * Maps over items with at most `limit` calls in flight, keeping the order of the results. After a
  * call fails no new one starts: the result is a failure anyway.
  */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>
+): Promise<R[]> {
   const results = new Array<R>(items.length)
   let next = 0
   let failed = false

@@ -9,28 +9,120 @@
 /** Each group says why its names are refused; README.md lists them (a test keeps the two equal). */
 export const RefusedNameGroups = {
   'shells and the system': [
-    'PATH', 'HOME', 'SHELL', 'ENV', 'BASH_ENV', 'IFS', 'PS4', 'PROMPT_COMMAND', 'CDPATH', 'TMPDIR', 'CI',
-    'ZDOTDIR', 'SHELLOPTS', 'BASHOPTS', 'EDITOR', 'VISUAL', 'PAGER', 'LESSOPEN', 'LESSCLOSE', 'XDG_CONFIG_HOME'
+    'PATH',
+    'HOME',
+    'SHELL',
+    'ENV',
+    'BASH_ENV',
+    'IFS',
+    'PS4',
+    'PROMPT_COMMAND',
+    'CDPATH',
+    'TMPDIR',
+    'CI',
+    'ZDOTDIR',
+    'SHELLOPTS',
+    'BASHOPTS',
+    'EDITOR',
+    'VISUAL',
+    'PAGER',
+    'LESSOPEN',
+    'LESSCLOSE',
+    'XDG_CONFIG_HOME'
   ],
-  'loaders and C libraries': ['GLIBC_TUNABLES', 'GCONV_PATH', 'HOSTALIASES', 'LOCALDOMAIN', 'RES_OPTIONS', 'MALLOC_CONF'],
+  'loaders and C libraries': [
+    'GLIBC_TUNABLES',
+    'GCONV_PATH',
+    'HOSTALIASES',
+    'LOCALDOMAIN',
+    'RES_OPTIONS',
+    'MALLOC_CONF'
+  ],
   'TLS trust and proxies': [
-    'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'AWS_CA_BUNDLE', 'NODE_EXTRA_CA_CERTS',
-    'NODE_TLS_REJECT_UNAUTHORIZED', 'OPENSSL_CONF', 'OPENSSL_ENGINES', 'SSLKEYLOGFILE', 'GIT_SSL_CAINFO',
-    'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY'
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'REQUESTS_CA_BUNDLE',
+    'CURL_CA_BUNDLE',
+    'AWS_CA_BUNDLE',
+    'NODE_EXTRA_CA_CERTS',
+    'NODE_TLS_REJECT_UNAUTHORIZED',
+    'OPENSSL_CONF',
+    'OPENSSL_ENGINES',
+    'SSLKEYLOGFILE',
+    'GIT_SSL_CAINFO',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'ALL_PROXY'
   ],
   'language runtimes': [
-    'NODE_OPTIONS', 'NODE_PATH', 'PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONHOME', 'PYTHONINSPECT', 'PYTHONWARNINGS',
-    'PERL5OPT', 'PERL5LIB', 'RUBYOPT', 'RUBYLIB', 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS',
-    'DOTNET_STARTUP_HOOKS', 'DOTNET_ADDITIONAL_DEPS', 'COR_ENABLE_PROFILING', 'COR_PROFILER', 'COR_PROFILER_PATH',
-    'CORECLR_ENABLE_PROFILING', 'CORECLR_PROFILER', 'CORECLR_PROFILER_PATH',
-    'GOFLAGS', 'GOPROXY', 'GOPATH', 'GOROOT', 'GOENV', 'GOTOOLCHAIN', 'GOPRIVATE', 'GONOSUMDB', 'GOSUMDB', 'GOINSECURE',
-    'RUSTC_WRAPPER', 'RUSTC', 'RUSTFLAGS', 'RUSTDOCFLAGS'
+    'NODE_OPTIONS',
+    'NODE_PATH',
+    'PYTHONPATH',
+    'PYTHONSTARTUP',
+    'PYTHONHOME',
+    'PYTHONINSPECT',
+    'PYTHONWARNINGS',
+    'PERL5OPT',
+    'PERL5LIB',
+    'RUBYOPT',
+    'RUBYLIB',
+    'JAVA_TOOL_OPTIONS',
+    '_JAVA_OPTIONS',
+    'JDK_JAVA_OPTIONS',
+    'DOTNET_STARTUP_HOOKS',
+    'DOTNET_ADDITIONAL_DEPS',
+    'COR_ENABLE_PROFILING',
+    'COR_PROFILER',
+    'COR_PROFILER_PATH',
+    'CORECLR_ENABLE_PROFILING',
+    'CORECLR_PROFILER',
+    'CORECLR_PROFILER_PATH',
+    'GOFLAGS',
+    'GOPROXY',
+    'GOPATH',
+    'GOROOT',
+    'GOENV',
+    'GOTOOLCHAIN',
+    'GOPRIVATE',
+    'GONOSUMDB',
+    'GOSUMDB',
+    'GOINSECURE',
+    'RUSTC_WRAPPER',
+    'RUSTC',
+    'RUSTFLAGS',
+    'RUSTDOCFLAGS'
   ],
   'build tools and package managers': [
-    'MAVEN_OPTS', 'MAVEN_ARGS', 'GRADLE_OPTS', 'GRADLE_USER_HOME', 'PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_CONFIG_FILE',
-    'UV_INDEX_URL', 'UV_EXTRA_INDEX_URL', 'CC', 'CXX', 'LD', 'CFLAGS', 'CXXFLAGS', 'LDFLAGS', 'CPPFLAGS', 'MAKEFLAGS', 'PKG_CONFIG_PATH'
+    'MAVEN_OPTS',
+    'MAVEN_ARGS',
+    'GRADLE_OPTS',
+    'GRADLE_USER_HOME',
+    'PIP_INDEX_URL',
+    'PIP_EXTRA_INDEX_URL',
+    'PIP_CONFIG_FILE',
+    'UV_INDEX_URL',
+    'UV_EXTRA_INDEX_URL',
+    'CC',
+    'CXX',
+    'LD',
+    'CFLAGS',
+    'CXXFLAGS',
+    'LDFLAGS',
+    'CPPFLAGS',
+    'MAKEFLAGS',
+    'PKG_CONFIG_PATH'
   ],
-  'tool configuration': ['KUBECONFIG', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'GNUPGHOME', 'SSH_AUTH_SOCK', 'SSH_ASKPASS']
+  'tool configuration': [
+    'KUBECONFIG',
+    'DOCKER_HOST',
+    'DOCKER_CONFIG',
+    'DOCKER_CERT_PATH',
+    'DOCKER_TLS_VERIFY',
+    'GNUPGHOME',
+    'SSH_AUTH_SOCK',
+    'SSH_ASKPASS'
+  ]
 } as const
 
 /** Prefixes, each with what its names steer. */
@@ -66,11 +158,14 @@ export function envNameFor(secretName: string): string {
 
 /** Why a name may not be exported, or undefined when it may. Compared case-insensitively. */
 export function refusalOf(name: string): string | undefined {
-  if (!VALID_NAME.test(name)) return 'it is not a valid variable name (letters, digits and _, not starting with a digit)'
+  if (!VALID_NAME.test(name))
+    return 'it is not a valid variable name (letters, digits and _, not starting with a digit)'
   const upper = name.toUpperCase()
   const group = RefusedNames.get(upper)
   if (group) return `it would change how later steps run (${group})`
-  const prefix = (Object.keys(RefusedPrefixes) as (keyof typeof RefusedPrefixes)[]).find((refused) => upper.startsWith(refused))
+  const prefix = (Object.keys(RefusedPrefixes) as (keyof typeof RefusedPrefixes)[]).find((refused) =>
+    upper.startsWith(refused)
+  )
   if (prefix) return `names starting with ${prefix} steer ${RefusedPrefixes[prefix]}`
   return undefined
 }
@@ -79,7 +174,11 @@ export function refusalOf(name: string): string | undefined {
  * Whether the step's environment already has `name` (Windows compares names without case). A name
  * the vault chose never replaces such a variable: a later step may rely on it.
  */
-export function isAlreadySet(name: string, environment: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): boolean {
+export function isAlreadySet(
+  name: string,
+  environment: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform = process.platform
+): boolean {
   if (platform !== 'win32') return Object.hasOwn(environment, name)
   const upper = name.toUpperCase()
   return Object.keys(environment).some((existing) => existing.toUpperCase() === upper)

@@ -19,7 +19,8 @@ export function quote(value: string): string {
 }
 
 const NamedEscapes: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
-const escapeChar = (char: string): string => NamedEscapes[char] ?? `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`
+const escapeChar = (char: string): string =>
+  NamedEscapes[char] ?? `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`
 
 /** The error for an input whose value is not one of a fixed set. */
 export function notOneOf(input: string, value: string, accepted: readonly string[]): ActionError {

@@ -38,19 +38,45 @@ interface ErrorLike {
 
 /** The AADSTS number Entra ID answered with: from the parsed answer first, from the message text as a fallback. */
 function entraCodeOf(err: ErrorLike, description: string): string | undefined {
-  const parsed = [err.cause?.errorNo, err.errorResponse?.errorCodes?.[0]].find((code) => typeof code === 'string' || typeof code === 'number')
+  const parsed = [err.cause?.errorNo, err.errorResponse?.errorCodes?.[0]].find(
+    (code) => typeof code === 'string' || typeof code === 'number'
+  )
   if (parsed !== undefined && /^\d{4,9}$/.test(String(parsed))) return String(parsed)
   return /AADSTS(\d+)/.exec(description)?.[1]
 }
 
 /** What each operation needs from the vault, in both of Key Vault's permission models. */
 const Permissions: Readonly<Record<Operation, { policy: string; role: string; dataAction: string }>> = {
-  get: { policy: 'get', role: 'Key Vault Secrets User', dataAction: 'Microsoft.KeyVault/vaults/secrets/getSecret/action' },
-  set: { policy: 'set', role: 'Key Vault Secrets Officer', dataAction: 'Microsoft.KeyVault/vaults/secrets/setSecret/action' },
-  delete: { policy: 'delete', role: 'Key Vault Secrets Officer', dataAction: 'Microsoft.KeyVault/vaults/secrets/delete' },
-  list: { policy: 'list', role: 'Key Vault Secrets User', dataAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' },
-  recover: { policy: 'recover', role: 'Key Vault Secrets Officer', dataAction: 'Microsoft.KeyVault/vaults/secrets/recover/action' },
-  purge: { policy: 'purge', role: 'Key Vault Secrets Officer', dataAction: 'Microsoft.KeyVault/vaults/secrets/purge/action' }
+  get: {
+    policy: 'get',
+    role: 'Key Vault Secrets User',
+    dataAction: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'
+  },
+  set: {
+    policy: 'set',
+    role: 'Key Vault Secrets Officer',
+    dataAction: 'Microsoft.KeyVault/vaults/secrets/setSecret/action'
+  },
+  delete: {
+    policy: 'delete',
+    role: 'Key Vault Secrets Officer',
+    dataAction: 'Microsoft.KeyVault/vaults/secrets/delete'
+  },
+  list: {
+    policy: 'list',
+    role: 'Key Vault Secrets User',
+    dataAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action'
+  },
+  recover: {
+    policy: 'recover',
+    role: 'Key Vault Secrets Officer',
+    dataAction: 'Microsoft.KeyVault/vaults/secrets/recover/action'
+  },
+  purge: {
+    policy: 'purge',
+    role: 'Key Vault Secrets Officer',
+    dataAction: 'Microsoft.KeyVault/vaults/secrets/purge/action'
+  }
 }
 
 /**
@@ -62,25 +88,34 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
   if (error instanceof ActionError) return error.message
   if (error instanceof RunTimedOut) return explainTimeout(error, context)
   if (error instanceof SecretFailure) {
-    return explainFailure(error.cause, { ...context, secretName: error.secretName, operation: error.operation ?? context.operation })
+    return explainFailure(error.cause, {
+      ...context,
+      secretName: error.secretName,
+      operation: error.operation ?? context.operation
+    })
   }
   if (error instanceof VaultHostNotFoundError) return explainUnknownHost(error.host, context)
   if (error instanceof ProxyRefusedError) return explainProxyRefusal(error, context)
   if (error instanceof StillInTransition) return explainStillInTransition(error, context)
   if (error instanceof UntrustedAnswer) return explainUntrustedAnswer(error, context)
   // The SDK's parse error quotes the whole body, which can hold a value: never shown.
-  if (err.code === 'PARSE_ERROR') return explainUntrustedAnswer(new UntrustedAnswer('cut-off', `status ${err.statusCode ?? 'unknown'}`), context)
+  if (err.code === 'PARSE_ERROR')
+    return explainUntrustedAnswer(new UntrustedAnswer('cut-off', `status ${err.statusCode ?? 'unknown'}`), context)
   if (err.name === 'AggregateAuthenticationError') return explainNoSignIn(err, context)
-  const challengeResource = /The challenge resource '([^']*)' does not match the requested domain/.exec(err.message ?? '')?.[1]
+  const challengeResource = /The challenge resource '([^']*)' does not match the requested domain/.exec(
+    err.message ?? ''
+  )?.[1]
   if (challengeResource !== undefined) return explainForeignChallenge(challengeResource, context)
   if (isIdTokenFailure(err)) return explainIdTokenFailure(err)
   // The SDK's sentence ends with a full stop after the tenant: it is not part of a domain.
   const vaultTenant = /not configured to acquire tokens for tenant ([\w-]+(?:\.[\w-]+)*)/.exec(err.message ?? '')?.[1]
   if (vaultTenant) return explainTenantMismatch(vaultTenant, context)
-  if (err.name === 'CredentialUnavailableError') return `Sign-in ${methodLabel(context)}is not available: ${serviceText(err.message)}`
+  if (err.name === 'CredentialUnavailableError')
+    return `Sign-in ${methodLabel(context)}is not available: ${serviceText(err.message)}`
   if (err.name === 'AuthenticationError' || /AADSTS\d+/.test(err.message ?? '')) return explainEntraError(err, context)
   if (err.name === 'RestError' && err.statusCode) return explainVaultError(err, context)
-  if (err.code && (/^E[A-Z_]+$/.test(err.code) || isCertificateCode(err.code))) return explainNetworkError(err.code, err.message, context)
+  if (err.code && (/^E[A-Z_]+$/.test(err.code) || isCertificateCode(err.code)))
+    return explainNetworkError(err.code, err.message, context)
   return `Unexpected error: ${serviceText(err.message) || err.name || 'no details'}`
 }
 
@@ -99,7 +134,9 @@ function explainForeignChallenge(resource: string, { inputs }: FailureContext): 
  * proxy's is until NODE_EXTRA_CA_CERTS names it), ERR_TLS_CERT_ALTNAME_INVALID, ...
  */
 function isCertificateCode(code: string): boolean {
-  return /^([A-Z_]*(CERT|CRL)[A-Z_]*|UNABLE_TO_[A-Z_]+|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH)$/.test(code)
+  return /^([A-Z_]*(CERT|CRL)[A-Z_]*|UNABLE_TO_[A-Z_]+|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH)$/.test(
+    code
+  )
 }
 
 function explainNetworkError(code: string, message: string | undefined, context: FailureContext): string {
@@ -110,7 +147,9 @@ function explainNetworkError(code: string, message: string | undefined, context:
     return `${failed} ${proxy.variable} does not hold a proxy URL the Azure SDK can use: give it with its scheme, as http://host:port (in both https_proxy and HTTPS_PROXY).`
   }
   if (isCertificateCode(code)) {
-    const check = proxy ? '' : ` Check the runner's network access (proxy, firewall, DNS, TLS inspection) to the vault and to Microsoft Entra ID.`
+    const check = proxy
+      ? ''
+      : ` Check the runner's network access (proxy, firewall, DNS, TLS inspection) to the vault and to Microsoft Entra ID.`
     return `${failed} A proxy that inspects TLS presents its own certificate: trust its CA by setting NODE_EXTRA_CA_CERTS to the CA's PEM file in the job's env.${check}`
   }
   if (proxy) {
@@ -122,7 +161,9 @@ function explainNetworkError(code: string, message: string | undefined, context:
 /** The proxy answered instead of the vault: Key Vault never saw the request. */
 function explainProxyRefusal(error: ProxyRefusedError, context: FailureContext): string {
   const { inputs } = context
-  const proxy = error.proxy.url ? `The proxy ${error.proxy.url} (from ${error.proxy.variable})` : `The proxy in ${error.proxy.variable}`
+  const proxy = error.proxy.url
+    ? `The proxy ${error.proxy.url} (from ${error.proxy.variable})`
+    : `The proxy in ${error.proxy.variable}`
   if (error.status === 407) {
     return (
       `${proxy} asked for credentials (407 Proxy Authentication Required) before it would connect to '${error.host}'. ` +
@@ -341,7 +382,10 @@ function explainStillInTransition(error: StillInTransition, context: FailureCont
   const vault = context.inputs?.vault.name ?? 'the vault'
   const secret = context.secretName ?? '(unknown)'
   const waited = `after ${error.attempts} tries over ${formatSeconds(error.waitedMs)}`
-  const what = error.condition === 'beingRecovered' ? 'being recovered (409 ObjectIsBeingRecovered)' : 'being deleted (409 ObjectIsBeingDeleted)'
+  const what =
+    error.condition === 'beingRecovered'
+      ? 'being recovered (409 ObjectIsBeingRecovered)'
+      : 'being deleted (409 ObjectIsBeingDeleted)'
   const own =
     error.after === 'purge'
       ? `This step purged the deleted secret first ('${Inputs.IfDeleted}: purge'); Key Vault accepted the purge but had not freed the name yet. `
@@ -357,7 +401,8 @@ function explainStillInTransition(error: StillInTransition, context: FailureCont
 }
 
 /** 5xx (not 501/505) and 408: the answers that are retried. */
-const isServerTrouble = (status: number): boolean => status === 408 || (status >= 500 && status !== 501 && status !== 505)
+const isServerTrouble = (status: number): boolean =>
+  status === 408 || (status >= 500 && status !== 501 && status !== 505)
 
 /** `, also on 4 retries over 9.2 s` when the failed request was retried. */
 function afterRetries({ resilience }: FailureContext): string {
@@ -369,7 +414,10 @@ function afterRetries({ resilience }: FailureContext): string {
 function explainThrottling(vault: string, serviceSaid: string, context: FailureContext): string {
   const { inputs, resilience } = context
   const lowest = resilience?.throttle.report.lowestLimit
-  const slowedDown = lowest !== undefined ? `, even after slowing down to ${lowest} request${lowest === 1 ? '' : 's'} in flight and pausing between tries` : ''
+  const slowedDown =
+    lowest !== undefined
+      ? `, even after slowing down to ${lowest} request${lowest === 1 ? '' : 's'} in flight and pausing between tries`
+      : ''
   const concurrency = inputs ? ` (now ${inputs.concurrency})` : ''
   return (
     `Key Vault '${vault}' kept throttling requests (429 Too Many Requests)${afterRetries(context)}${slowedDown}. ` +
@@ -387,7 +435,8 @@ function explainTimeout(error: RunTimedOut, { inputs, resilience }: FailureConte
   const vault = inputs?.vault.name ?? 'the vault'
   const health = resilience?.health
   const trouble: Trouble | undefined = health?.lastTrouble
-  const retries = health && health.retries > 0 ? ` (after ${health.retries} ${health.retries === 1 ? 'retry' : 'retries'})` : ''
+  const retries =
+    health && health.retries > 0 ? ` (after ${health.retries} ${health.retries === 1 ? 'retry' : 'retries'})` : ''
   const seen = trouble
     ? `${lastTrouble(trouble)}${retries}.`
     : health && health.unanswered > 0

@@ -1,5 +1,17 @@
 import * as core from '@actions/core'
-import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, unlinkSync, writeFileSync, type BigIntStats, type Stats } from 'node:fs'
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  unlinkSync,
+  writeFileSync,
+  type BigIntStats,
+  type Stats
+} from 'node:fs'
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 import { Inputs, State } from './constants.js'
 import { ActionError, quote } from './errors.js'
@@ -114,7 +126,8 @@ function kindOf(stats: Stats | BigIntStats): string {
 /** A path in a message, whole: unlike an entry, a path is what the reader has to find. */
 const shown = (path: string): string => `'${path.replace(/\r?\n/g, '\\n')}'`
 
-const entryError = (entry: FileEntry, what: string): ActionError => new ActionError(`Input '${Inputs.Files}': the entry ${quote(entry.text)} ${what}`)
+const entryError = (entry: FileEntry, what: string): ActionError =>
+  new ActionError(`Input '${Inputs.Files}': the entry ${quote(entry.text)} ${what}`)
 
 function escapes(entry: FileEntry, base: string): ActionError {
   const where = process.env.RUNNER_TEMP ? 'RUNNER_TEMP' : 'the working folder'
@@ -200,7 +213,8 @@ function openNew(path: string, entry: FileEntry): { fd: number; file: WrittenFil
   } catch (error) {
     // Something appeared since the inputs were checked: fail closed, never overwrite.
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EEXIST' || code === 'ELOOP') throw alreadyExists(entry, path, 'it appeared after the inputs were checked')
+    if (code === 'EEXIST' || code === 'ELOOP')
+      throw alreadyExists(entry, path, 'it appeared after the inputs were checked')
     throw error
   }
   try {
@@ -246,7 +260,8 @@ export function removeIfOurs(file: WrittenFile): string | undefined {
   const left = (why: string): string => `Did not remove ${shown(file.path)}: ${why}.`
   if (!stats) return left('it is gone (something removed it after the step wrote it)')
   if (!stats.isFile()) return left(`it is now ${kindOf(stats)}, not the file the step wrote, so it is left as it is`)
-  if (String(stats.dev) !== file.dev || String(stats.ino) !== file.ino) return left('it was replaced by another file after the step wrote it, so it is left as it is')
+  if (String(stats.dev) !== file.dev || String(stats.ino) !== file.ino)
+    return left('it was replaced by another file after the step wrote it, so it is left as it is')
   unlinkSync(file.path)
   return undefined
 }
@@ -268,5 +283,7 @@ export function parseWrittenFiles(state: string): { files: WrittenFile[]; malfor
 function isWrittenFile(value: unknown): value is WrittenFile {
   if (typeof value !== 'object' || value === null) return false
   const { path, dev, ino } = value as Record<string, unknown>
-  return typeof path === 'string' && isAbsolute(path) && [dev, ino].every((id) => typeof id === 'string' && /^\d+$/.test(id))
+  return (
+    typeof path === 'string' && isAbsolute(path) && [dev, ino].every((id) => typeof id === 'string' && /^\d+$/.test(id))
+  )
 }

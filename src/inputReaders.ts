@@ -22,12 +22,17 @@ export function readBoolean(input: string, fallback: boolean | undefined): boole
 }
 
 /** A whole number within bounds; empty means the default. */
-export function readWholeNumber(input: string, bounds: { readonly min: number; readonly max: number; readonly fallback: number }): number {
+export function readWholeNumber(
+  input: string,
+  bounds: { readonly min: number; readonly max: number; readonly fallback: number }
+): number {
   const raw = core.getInput(input)
   if (!raw) return bounds.fallback
   const value = Number(raw)
   if (!/^\d+$/.test(raw) || value < bounds.min || value > bounds.max) {
-    throw new ActionError(`Input '${input}' has an invalid value ${quote(raw)}. Accepted: a whole number from ${bounds.min} to ${bounds.max}.`)
+    throw new ActionError(
+      `Input '${input}' has an invalid value ${quote(raw)}. Accepted: a whole number from ${bounds.min} to ${bounds.max}.`
+    )
   }
   return value
 }

@@ -85,7 +85,24 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const wait = readBoolean(Inputs.Wait, true)
   const purge = readPurge(operation, wait)
   const timeout = readWholeNumber(Inputs.Timeout, TimeoutBounds)
-  return { operation, vault, secretName, targets, set, signIn, files, exportEnv, parseJson, ignoreMissing, concurrency, wait, purge, summary, timeout, minMaskLength }
+  return {
+    operation,
+    vault,
+    secretName,
+    targets,
+    set,
+    signIn,
+    files,
+    exportEnv,
+    parseJson,
+    ignoreMissing,
+    concurrency,
+    wait,
+    purge,
+    summary,
+    timeout,
+    minMaskLength
+  }
 }
 
 // A healthy run takes seconds. Five minutes leaves room for a minute of throttling waits and every
@@ -125,9 +142,16 @@ const ConcurrencyBounds = { min: 1, max: 64, fallback: 64 } as const
 function readPurge(operation: Operation, wait: boolean): boolean {
   const purge = readBoolean(Inputs.Purge, false)
   if (!purge) return false
-  if (operation !== 'delete') throw notUsedWith(Inputs.Purge, operation, `'${Inputs.Operation}: delete' (for a deleted secret, use '${Inputs.Operation}: purge')`)
+  if (operation !== 'delete')
+    throw notUsedWith(
+      Inputs.Purge,
+      operation,
+      `'${Inputs.Operation}: delete' (for a deleted secret, use '${Inputs.Operation}: purge')`
+    )
   if (!wait) {
-    throw new ActionError(`Input '${Inputs.Purge}: true' needs the delete to finish first, so it cannot be used with '${Inputs.Wait}: false'. Remove one of them.`)
+    throw new ActionError(
+      `Input '${Inputs.Purge}: true' needs the delete to finish first, so it cannot be used with '${Inputs.Wait}: false'. Remove one of them.`
+    )
   }
   return true
 }
@@ -153,7 +177,9 @@ function readVault(cloud: Cloud): Vault {
     )
   }
   if (!isVaultName(name)) {
-    throw new ActionError(`Input '${Inputs.VaultName}' has an invalid vault name ${quote(name)}. A vault name is ${VaultNameRule}.`)
+    throw new ActionError(
+      `Input '${Inputs.VaultName}' has an invalid vault name ${quote(name)}. A vault name is ${VaultNameRule}.`
+    )
   }
   return { url: `https://${name.toLowerCase()}.${cloud.vaultDnsSuffix}`, name, input: Inputs.VaultName }
 }
@@ -198,19 +224,28 @@ function readTargets(operation: Operation, hasFiles: boolean): { secretName: str
   const name = core.getInput(Inputs.SecretName)
   const list = core.getInput(Inputs.Secrets)
   if (operation === 'list') {
-    if (name) throw new ActionError(`Input '${Inputs.SecretName}' is not used with '${Inputs.Operation}: list', which lists every secret. Remove it.`)
-    if (list) throw new ActionError(`Input '${Inputs.Secrets}' is not used with '${Inputs.Operation}: list'. Remove it.`)
+    if (name)
+      throw new ActionError(
+        `Input '${Inputs.SecretName}' is not used with '${Inputs.Operation}: list', which lists every secret. Remove it.`
+      )
+    if (list)
+      throw new ActionError(`Input '${Inputs.Secrets}' is not used with '${Inputs.Operation}: list'. Remove it.`)
     return { secretName: '', targets: [] }
   }
   if (name && list) {
-    throw new ActionError(`Inputs '${Inputs.SecretName}' and '${Inputs.Secrets}' were both given. Give one secret in '${Inputs.SecretName}' or several in '${Inputs.Secrets}'.`)
+    throw new ActionError(
+      `Inputs '${Inputs.SecretName}' and '${Inputs.Secrets}' were both given. Give one secret in '${Inputs.SecretName}' or several in '${Inputs.Secrets}'.`
+    )
   }
   if (!list && !name && hasFiles && operation === 'get') return { secretName: '', targets: [] }
   if (!list) {
     const secretName = readSecretName(name)
     return { secretName, targets: operation === 'set' ? [] : [{ text: secretName, name: secretName, isGlob: false }] }
   }
-  if (operation === 'set') throw new ActionError(`Input '${Inputs.Secrets}' is not used with '${Inputs.Operation}: set'; give '${Inputs.SecretName}'.`)
+  if (operation === 'set')
+    throw new ActionError(
+      `Input '${Inputs.Secrets}' is not used with '${Inputs.Operation}: set'; give '${Inputs.SecretName}'.`
+    )
   const targets = parseSecretsInput(list)
   if (operation !== 'get') {
     // Whole secrets only: a pattern can never delete or purge more than meant.
@@ -226,10 +261,14 @@ function readTargets(operation: Operation, hasFiles: boolean): { secretName: str
 
 function readSecretName(name: string): string {
   if (!name) {
-    throw new ActionError(`Input '${Inputs.SecretName}' is required (or '${Inputs.Secrets}' for several). Give the name of the secret, ${SecretNameRule}.`)
+    throw new ActionError(
+      `Input '${Inputs.SecretName}' is required (or '${Inputs.Secrets}' for several). Give the name of the secret, ${SecretNameRule}.`
+    )
   }
   if (!isSecretName(name)) {
-    throw new ActionError(`Input '${Inputs.SecretName}' has an invalid secret name ${quote(name)}. A secret name is ${SecretNameRule}.`)
+    throw new ActionError(
+      `Input '${Inputs.SecretName}' has an invalid secret name ${quote(name)}. A secret name is ${SecretNameRule}.`
+    )
   }
   return name
 }

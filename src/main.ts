@@ -23,17 +23,31 @@ export async function run(): Promise<void> {
     inputs = readInputs()
     logAzureSdkToDebug()
     // The `timeout` clock starts before sign-in: it bounds the whole run.
-    resilience = { deadline: new Deadline(inputs.timeout), throttle: new Throttle(inputs.concurrency), health: new VaultHealth() }
+    resilience = {
+      deadline: new Deadline(inputs.timeout),
+      throttle: new Throttle(inputs.concurrency),
+      health: new VaultHealth()
+    }
     signIn = createSignIn(inputs.signIn)
     const client = createSecretClient(inputs.vault.url, signIn.credential, resilience)
     const outcome = await resilience.deadline.race(performOperation(client, inputs, resilience.deadline))
     logRetries(resilience, inputs.concurrency)
-    const publication = publish(outcome, { exportEnv: inputs.exportEnv, parseJson: inputs.parseJson, minMaskLength: inputs.minMaskLength, environment: process.env })
+    const publication = publish(outcome, {
+      exportEnv: inputs.exportEnv,
+      parseJson: inputs.parseJson,
+      minMaskLength: inputs.minMaskLength,
+      environment: process.env
+    })
     logOutcome(inputs.vault, outcome)
     // After the exports: a summary that cannot be written must not fail a step that exported.
-    if (inputs.summary) await summarize(inputs.vault, outcome, publication).catch((error: unknown) => core.warning(`Could not write the job summary: ${serviceText((error as Error).message)}`))
+    if (inputs.summary)
+      await summarize(inputs.vault, outcome, publication).catch((error: unknown) =>
+        core.warning(`Could not write the job summary: ${serviceText((error as Error).message)}`)
+      )
   } catch (error) {
-    core.setFailed(explainFailure(error, { inputs, signIn, resilience, proxy: inputs ? vaultProxy(inputs.vault.url) : undefined }))
+    core.setFailed(
+      explainFailure(error, { inputs, signIn, resilience, proxy: inputs ? vaultProxy(inputs.vault.url) : undefined })
+    )
     // Other requests of the run may still be waiting to retry: end them, so the step ends now.
     resilience?.deadline.stop()
     // Aborted requests end at once, but a token request may not listen to the signal: do not let

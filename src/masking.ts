@@ -19,13 +19,17 @@ export const MinMaskLength = { min: 1, max: 64, fallback: 4 } as const
 export function masksFor(value: string, minLength: number, options: { readonly jsonLeaves?: boolean } = {}): string[] {
   if (value === '') return []
   const lines = value.split(/\r\n|\r|\n/)
-  const masks = lines.length === 1 ? [value, value.trim()].filter(Boolean) : lines.map((line) => line.trim()).filter((line) => line.length >= minLength)
+  const masks =
+    lines.length === 1
+      ? [value, value.trim()].filter(Boolean)
+      : lines.map((line) => line.trim()).filter((line) => line.length >= minLength)
   if (options.jsonLeaves) masks.push(...stringLeaves(value).flatMap((leaf) => leafMasks(leaf, minLength)))
   return [...new Set(masks)]
 }
 
 /** A part of a value (a JSON leaf) is registered only where it is at least `minLength` long. */
-export const leafMasks = (leaf: string, minLength: number): string[] => masksFor(leaf, minLength).filter((mask) => mask.length >= minLength)
+export const leafMasks = (leaf: string, minLength: number): string[] =>
+  masksFor(leaf, minLength).filter((mask) => mask.length >= minLength)
 
 /** Registers the masks of a value (see masksFor). */
 export function maskValue(value: string | undefined, minLength: number): void {
@@ -34,7 +38,8 @@ export function maskValue(value: string | undefined, minLength: number): void {
 }
 
 /** A one-line value this short is masked whole, which can hide unrelated text in the log: worth a word. */
-export const isShortForMasking = (value: string, minLength: number): boolean => value !== '' && !/[\r\n]/.test(value) && value.length < minLength
+export const isShortForMasking = (value: string, minLength: number): boolean =>
+  value !== '' && !/[\r\n]/.test(value) && value.length < minLength
 
 function stringLeaves(value: string): string[] {
   let parsed: unknown

@@ -7,7 +7,8 @@ const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 // A tenant may also be named by one of its domains, e.g. contoso.onmicrosoft.com.
 const DOMAIN = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/
 // A DNS host name (labels of 1-63 letters, digits and dashes, 253 characters in all), or an IP literal.
-const HOST_NAME = /^(?=.{1,253}\.?$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$|^\[[0-9a-fA-F:.]+\]$/
+const HOST_NAME =
+  /^(?=.{1,253}\.?$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$|^\[[0-9a-fA-F:.]+\]$/
 
 export const SecretNameRule = '1-127 characters: letters, digits and dashes'
 export const VaultNameRule =

@@ -32,7 +32,12 @@ export interface PublishOptions {
   readonly environment: NodeJS.ProcessEnv
 }
 
-const NoOptions: PublishOptions = { exportEnv: false, parseJson: false, minMaskLength: MinMaskLength.fallback, environment: {} }
+const NoOptions: PublishOptions = {
+  exportEnv: false,
+  parseJson: false,
+  minMaskLength: MinMaskLength.fallback,
+  environment: {}
+}
 
 interface Leaf {
   readonly path: string[]
@@ -84,7 +89,10 @@ export function publicationFor(outcome: Outcome, options: Partial<PublishOptions
         sendTo(only.name, `output ${Outputs.Value}`)
       }
       const outputOwners = new Map<string, Owner>()
-      for (const secret of [...outcome.secrets, ...outcome.files.map((file) => ({ name: file.entry.name, value: file.value }))]) {
+      for (const secret of [
+        ...outcome.secrets,
+        ...outcome.files.map((file) => ({ name: file.entry.name, value: file.value }))
+      ]) {
         if (isShortForMasking(secret.value, minMaskLength)) {
           warnings.push(
             `Secret '${secret.name}' is ${secret.value.length} character${secret.value.length === 1 ? '' : 's'} long, less than '${Inputs.MinMaskLength}' (${minMaskLength}): ` +
@@ -97,22 +105,35 @@ export function publicationFor(outcome: Outcome, options: Partial<PublishOptions
         for (const leaf of leaves) {
           // A leaf shorter than min-mask-length is not masked on its own (a region 'eu' would mask every 'eu' in the log).
           if (leaf.path.length > 0) masks.push(...leafMasks(leaf.value, minMaskLength))
-          const outputName = [secret.alias ?? secret.name, ...leaf.path.map((key) => key.replace(/[^A-Za-z0-9_-]/g, '_'))].join('_')
+          const outputName = [
+            secret.alias ?? secret.name,
+            ...leaf.path.map((key) => key.replace(/[^A-Za-z0-9_-]/g, '_'))
+          ].join('_')
           // Output names match case-insensitively in expressions: 'Version' would overwrite 'version'.
           if (FixedOutputNames.has(outputName.toLowerCase())) {
-            if (secret.alias) throw new ActionError(`Input '${Inputs.Secrets}': the alias '${secret.alias}' is the name of a fixed output. Choose another alias.`)
-            warnings.push(`Secret '${secret.name}' has the name of a fixed output; read its value from the output 'value', or give it an alias.`)
+            if (secret.alias)
+              throw new ActionError(
+                `Input '${Inputs.Secrets}': the alias '${secret.alias}' is the name of a fixed output. Choose another alias.`
+              )
+            warnings.push(
+              `Secret '${secret.name}' has the name of a fixed output; read its value from the output 'value', or give it an alias.`
+            )
           } else {
             claim(outputOwners, outputName.toLowerCase(), { secret: secret.name, path: leaf.path })
             outputs[outputName] = leaf.value
             sendTo(secret.name, `output ${outputName}`)
           }
           if (!exportEnv) continue
-          const envName = [secret.alias ?? envNameFor(secret.name), ...leaf.path.map((key) => key.toUpperCase().replace(/[^A-Z0-9_]/g, '_'))].join('_')
+          const envName = [
+            secret.alias ?? envNameFor(secret.name),
+            ...leaf.path.map((key) => key.toUpperCase().replace(/[^A-Z0-9_]/g, '_'))
+          ].join('_')
           const refusal = refusalOf(envName)
           if (refusal) {
             // Named secrets were checked before any request; only a glob or a JSON key can bring such a name here.
-            warnings.push(`Secret '${secret.name}' was not exported as ${envName}: ${refusal}. Read it from its step output.`)
+            warnings.push(
+              `Secret '${secret.name}' was not exported as ${envName}: ${refusal}. Read it from its step output.`
+            )
             continue
           }
           // No list of dangerous names is complete: a name the vault's contents chose never replaces a variable already set.
@@ -123,7 +144,10 @@ export function publicationFor(outcome: Outcome, options: Partial<PublishOptions
             )
             continue
           }
-          if (envName in env) throw new ActionError(`Input '${Inputs.ExportEnv}': two secrets would be exported as ${envName}. Give one of them an alias.`)
+          if (envName in env)
+            throw new ActionError(
+              `Input '${Inputs.ExportEnv}': two secrets would be exported as ${envName}. Give one of them an alias.`
+            )
           env[envName] = leaf.value
           sendTo(secret.name, `env ${envName}`)
         }
@@ -135,12 +159,17 @@ export function publicationFor(outcome: Outcome, options: Partial<PublishOptions
       outputs[Outputs.Count] = String(outcome.secrets.length)
       break
     case 'set':
-      Object.assign(outputs, { [Outputs.Version]: outcome.version, [Outputs.Id]: outcome.id, [Outputs.Changed]: String(outcome.changed) })
+      Object.assign(outputs, {
+        [Outputs.Version]: outcome.version,
+        [Outputs.Id]: outcome.id,
+        [Outputs.Changed]: String(outcome.changed)
+      })
       if (outcome.generatedValue !== undefined) outputs[Outputs.Value] = outcome.generatedValue
       break
     case 'recover': {
       const [only] = outcome.secrets
-      if (outcome.secrets.length === 1 && only) Object.assign(outputs, { [Outputs.Version]: only.version, [Outputs.Id]: only.id })
+      if (outcome.secrets.length === 1 && only)
+        Object.assign(outputs, { [Outputs.Version]: only.version, [Outputs.Id]: only.id })
       break
     }
     case 'purge':
@@ -158,8 +187,10 @@ export function publicationFor(outcome: Outcome, options: Partial<PublishOptions
     }
   }
   if ('missing' in outcome) {
-    const where = outcome.operation === 'recover' || outcome.operation === 'purge' ? 'among the deleted secrets' : 'in the vault'
-    for (const name of outcome.missing) warnings.push(`Secret '${name}' was not found ${where}; skipped ('${Inputs.IgnoreMissing}: true').`)
+    const where =
+      outcome.operation === 'recover' || outcome.operation === 'purge' ? 'among the deleted secrets' : 'in the vault'
+    for (const name of outcome.missing)
+      warnings.push(`Secret '${name}' was not found ${where}; skipped ('${Inputs.IgnoreMissing}: true').`)
   }
   return { outputs, env, warnings, destinations, masks, filePaths: {} }
 }
@@ -170,15 +201,20 @@ interface Owner {
   readonly path: readonly string[]
 }
 
-const describeOwner = ({ secret, path }: Owner): string => (path.length > 0 ? `field ${quote(path.join('.'))} of secret '${secret}'` : `secret '${secret}'`)
+const describeOwner = ({ secret, path }: Owner): string =>
+  path.length > 0 ? `field ${quote(path.join('.'))} of secret '${secret}'` : `secret '${secret}'`
 
 /** Every output has one owner: a second one (another secret, another version, another JSON field that maps to the same name) is an error. */
 function claim(owners: Map<string, Owner>, key: string, owner: Owner): void {
   const first = owners.get(key)
   if (first !== undefined) {
     const twoFields = first.secret === owner.secret && first.path.length > 0 && owner.path.length > 0
-    const advice = twoFields ? `Rename one of the fields, or read the secret without '${Inputs.ParseJson}'.` : 'Give one of them an alias.'
-    throw new ActionError(`Input '${Inputs.Secrets}': ${describeOwner(first)} and ${describeOwner(owner)} would both be the output '${key}'. ${advice}`)
+    const advice = twoFields
+      ? `Rename one of the fields, or read the secret without '${Inputs.ParseJson}'.`
+      : 'Give one of them an alias.'
+    throw new ActionError(
+      `Input '${Inputs.Secrets}': ${describeOwner(first)} and ${describeOwner(owner)} would both be the output '${key}'. ${advice}`
+    )
   }
   owners.set(key, owner)
 }

@@ -34,7 +34,8 @@ export function parseSecretsInput(raw: string): SecretEntry[] {
     .map((text) => text.trim())
     .filter((text) => text !== '')
     .map(parseEntry)
-  if (entries.length === 0) throw new ActionError(`Input '${Inputs.Secrets}' names no secret. Give one entry per line: ${EntryForms}.`)
+  if (entries.length === 0)
+    throw new ActionError(`Input '${Inputs.Secrets}' names no secret. Give one entry per line: ${EntryForms}.`)
   return entries
 }
 
@@ -77,7 +78,9 @@ export function parseFilesInput(raw: string): FileEntry[] {
     .filter((text) => text && !text.startsWith('#'))
     .map((text) => {
       const malformed = (why: string): ActionError =>
-        new ActionError(`Input '${Inputs.Files}' has a malformed entry ${quote(text)}: ${why}. Accepted: path=name or path=name/<32-hex version>.`)
+        new ActionError(
+          `Input '${Inputs.Files}' has a malformed entry ${quote(text)}: ${why}. Accepted: path=name or path=name/<32-hex version>.`
+        )
       const match = FILE_ENTRY.exec(text)
       if (!match) throw malformed('it is not of the form path=name')
       const [, path = '', name = '', version] = match

@@ -27,7 +27,14 @@ export interface SetRequest {
 const MAX_SECRET_BYTES = 25 * 1024
 
 /** Inputs that only `set` uses and that have no default in action.yml. */
-const SetOnlyInputs = [Inputs.SecretValueFile, Inputs.ContentType, Inputs.Tags, Inputs.Expires, Inputs.NotBefore, Inputs.Enabled] as const
+const SetOnlyInputs = [
+  Inputs.SecretValueFile,
+  Inputs.ContentType,
+  Inputs.Tags,
+  Inputs.Expires,
+  Inputs.NotBefore,
+  Inputs.Enabled
+] as const
 
 /**
  * Reads what `set` writes, or checks that none of it was given to another operation. A value is
@@ -58,15 +65,22 @@ export function readSetRequest(operation: Operation, minMaskLength: number, now 
   }
 
   const valueFile = core.getInput(Inputs.SecretValueFile)
-  const sources = [secretValue && Inputs.SecretValue, valueFile && Inputs.SecretValueFile, generate && Inputs.Generate].filter(Boolean)
+  const sources = [
+    secretValue && Inputs.SecretValue,
+    valueFile && Inputs.SecretValueFile,
+    generate && Inputs.Generate
+  ].filter(Boolean)
   if (sources.length !== 1) {
-    const which = sources.length === 0 ? 'none was given' : `${sources.map((input) => `'${input}'`).join(' and ')} were given`
+    const which =
+      sources.length === 0 ? 'none was given' : `${sources.map((input) => `'${input}'`).join(' and ')} were given`
     throw new ActionError(
       `'${Inputs.Operation}: set' needs exactly one value source: '${Inputs.SecretValue}', '${Inputs.SecretValueFile}' or '${Inputs.Generate}: true'; ${which}.`
     )
   }
   if (generate && skipUnchanged) {
-    throw new ActionError(`Input '${Inputs.SkipUnchanged}' compares a given value with the stored one; a generated value is always new. Remove one of '${Inputs.SkipUnchanged}' and '${Inputs.Generate}'.`)
+    throw new ActionError(
+      `Input '${Inputs.SkipUnchanged}' compares a given value with the stored one; a generated value is always new. Remove one of '${Inputs.SkipUnchanged}' and '${Inputs.Generate}'.`
+    )
   }
   // secret-value was masked with the other sensitive inputs; a read or generated value is masked here.
   const value = generate ? generateSecretValue(length, charset) : valueFile ? readValueFile(valueFile) : secretValue
@@ -76,7 +90,9 @@ export function readSetRequest(operation: Operation, minMaskLength: number, now 
   const expiresOn = readMoment(Inputs.Expires, now)
   const notBefore = readMoment(Inputs.NotBefore, now)
   if (expiresOn && expiresOn.getTime() <= now.getTime()) {
-    throw new ActionError(`Input '${Inputs.Expires}' is ${expiresOn.toISOString()}, which has already passed. Give a moment in the future, e.g. 90d.`)
+    throw new ActionError(
+      `Input '${Inputs.Expires}' is ${expiresOn.toISOString()}, which has already passed. Give a moment in the future, e.g. 90d.`
+    )
   }
   if (expiresOn && notBefore && notBefore.getTime() >= expiresOn.getTime()) {
     throw new ActionError(
@@ -122,14 +138,23 @@ function readValueFile(path: string): string {
     if (stats.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' })
     const size = stats.size
     if (size > MAX_SECRET_BYTES) {
-      throw new ActionError(`Input '${Inputs.SecretValueFile}': ${quote(path)} is ${size} bytes long; Key Vault accepts at most ${MAX_SECRET_BYTES} bytes.`)
+      throw new ActionError(
+        `Input '${Inputs.SecretValueFile}': ${quote(path)} is ${size} bytes long; Key Vault accepts at most ${MAX_SECRET_BYTES} bytes.`
+      )
     }
     bytes = readFileSync(fullPath)
   } catch (error) {
     if (error instanceof ActionError) throw error
     const code = (error as { code?: string }).code
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code ?? 'unknown error'})`
-    throw new ActionError(`Input '${Inputs.SecretValueFile}': the file ${quote(path)} ${why}. Give the path of a file with the value, relative to the workspace.`)
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a folder'
+          : `cannot be read (${code ?? 'unknown error'})`
+    throw new ActionError(
+      `Input '${Inputs.SecretValueFile}': the file ${quote(path)} ${why}. Give the path of a file with the value, relative to the workspace.`
+    )
   }
   const value = bytes.toString('utf8')
   if (!Buffer.from(value, 'utf8').equals(bytes)) {
@@ -137,13 +162,18 @@ function readValueFile(path: string): string {
       `Input '${Inputs.SecretValueFile}': the file ${quote(path)} is not UTF-8 text. Key Vault stores text; base64-encode binary content (and set '${Inputs.ContentType}').`
     )
   }
-  if (value === '') throw new ActionError(`Input '${Inputs.SecretValueFile}': the file ${quote(path)} is empty. Give a file that holds the value.`)
+  if (value === '')
+    throw new ActionError(
+      `Input '${Inputs.SecretValueFile}': the file ${quote(path)} is empty. Give a file that holds the value.`
+    )
   return value
 }
 
 function checkSize(value: string): void {
   const bytes = Buffer.byteLength(value, 'utf8')
   if (bytes > MAX_SECRET_BYTES) {
-    throw new ActionError(`Input '${Inputs.SecretValue}' is ${bytes} bytes long; Key Vault accepts at most ${MAX_SECRET_BYTES} bytes.`)
+    throw new ActionError(
+      `Input '${Inputs.SecretValue}' is ${bytes} bytes long; Key Vault accepts at most ${MAX_SECRET_BYTES} bytes.`
+    )
   }
 }

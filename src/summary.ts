@@ -11,7 +11,8 @@ export function logOutcome(vault: Vault, outcome: Outcome): void {
       core.info(`Listed ${outcome.secrets.length} secrets in vault '${vault.name}'.`)
       return
     case 'get':
-      for (const secret of outcome.secrets) core.info(`Read secret '${secret.name}' (version ${secret.version}) from vault '${vault.name}'.`)
+      for (const secret of outcome.secrets)
+        core.info(`Read secret '${secret.name}' (version ${secret.version}) from vault '${vault.name}'.`)
       if (outcome.certificatesSkipped.length > 0) {
         const count = outcome.certificatesSkipped.length
         core.info(
@@ -21,7 +22,10 @@ export function logOutcome(vault: Vault, outcome: Outcome): void {
       }
       return
     case 'set':
-      if (outcome.restored) core.info(`Secret '${outcome.secretName}' was soft-deleted; ${outcome.restored} it first ('${Inputs.IfDeleted}: ${outcome.restored === 'recovered' ? 'recover' : 'purge'}').`)
+      if (outcome.restored)
+        core.info(
+          `Secret '${outcome.secretName}' was soft-deleted; ${outcome.restored} it first ('${Inputs.IfDeleted}: ${outcome.restored === 'recovered' ? 'recover' : 'purge'}').`
+        )
       core.info(
         outcome.changed
           ? `Wrote secret '${outcome.secretName}' (version ${outcome.version}) to vault '${vault.name}'.`
@@ -29,11 +33,14 @@ export function logOutcome(vault: Vault, outcome: Outcome): void {
       )
       return
     case 'delete':
-      for (const secret of outcome.secrets) core.info(`${DeleteStates[secret.state]} secret '${secret.name}' in vault '${vault.name}'.`)
+      for (const secret of outcome.secrets)
+        core.info(`${DeleteStates[secret.state]} secret '${secret.name}' in vault '${vault.name}'.`)
       return
     case 'recover':
       for (const secret of outcome.secrets) {
-        core.info(`Recovered secret '${secret.name}' in vault '${vault.name}'${secret.readable ? ` (version ${secret.version})` : '; recovery still in progress'}.`)
+        core.info(
+          `Recovered secret '${secret.name}' in vault '${vault.name}'${secret.readable ? ` (version ${secret.version})` : '; recovery still in progress'}.`
+        )
       }
       return
     case 'purge':
@@ -54,7 +61,13 @@ const header = (...titles: string[]): Cell[] => titles.map((data) => ({ data, he
 
 // core.summary writes every cell and heading as HTML (<td>text</td>), unescaped. Within an HTML block
 // on one line, markdown is not interpreted, so escaping HTML is enough to show text as text.
-const SummaryEntities: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+const SummaryEntities: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;'
+}
 const MAX_CELL = 200
 
 /** Text for the summary, from the vault or the inputs, shown as text: HTML escaped, one line (a line break would end the HTML block), at most 200 characters. */
@@ -67,7 +80,9 @@ export function summaryText(text: string): string {
 /** Adds what the step did to the job summary: names, versions and destinations, never a value. */
 export async function summarize(vault: Vault, outcome: Outcome, publication: Publication): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
-  const rows = rowsFor(outcome, publication).map((row) => row.map((cell) => (typeof cell === 'string' ? summaryText(cell) : cell)))
+  const rows = rowsFor(outcome, publication).map((row) =>
+    row.map((cell) => (typeof cell === 'string' ? summaryText(cell) : cell))
+  )
   await core.summary
     .addHeading(`Azure Key Vault secrets: ${summaryText(vault.name)}`, 3)
     .addTable(rows)
@@ -92,8 +107,16 @@ function rowsFor(outcome: Outcome, publication: Publication): Cell[][] {
     case 'get':
       return [
         header('Secret', 'Version', 'Went to'),
-        ...outcome.secrets.map((secret) => [secret.name, secret.version, (publication.destinations.get(secret.name) ?? []).join(', ')]),
-        ...outcome.files.map((file) => [file.entry.name, file.entry.version ?? 'latest', `file ${publication.filePaths[file.entry.text] ?? ''}`]),
+        ...outcome.secrets.map((secret) => [
+          secret.name,
+          secret.version,
+          (publication.destinations.get(secret.name) ?? []).join(', ')
+        ]),
+        ...outcome.files.map((file) => [
+          file.entry.name,
+          file.entry.version ?? 'latest',
+          `file ${publication.filePaths[file.entry.text] ?? ''}`
+        ]),
         ...outcome.missing.map((name) => [name, '', 'not found (skipped)']),
         ...outcome.certificatesSkipped.map((name) => [name, '', 'certificate-backed, not read by a glob'])
       ]
@@ -101,19 +124,33 @@ function rowsFor(outcome: Outcome, publication: Publication): Cell[][] {
       const result = outcome.changed ? 'new version written' : 'unchanged, nothing written'
       return [
         header('Secret', 'Version', 'Result', 'Expires'),
-        [outcome.secretName, outcome.version, outcome.restored ? `${outcome.restored}, then ${result}` : result, outcome.expiresOn || 'never']
+        [
+          outcome.secretName,
+          outcome.version,
+          outcome.restored ? `${outcome.restored}, then ${result}` : result,
+          outcome.expiresOn || 'never'
+        ]
       ]
     }
     case 'delete':
       return [
         header('Secret', 'Result', 'Deleted on', 'Purge scheduled'),
-        ...outcome.secrets.map((secret) => [secret.name, DeleteStates[secret.state].toLowerCase(), secret.deletedOn, secret.scheduledPurgeDate]),
+        ...outcome.secrets.map((secret) => [
+          secret.name,
+          DeleteStates[secret.state].toLowerCase(),
+          secret.deletedOn,
+          secret.scheduledPurgeDate
+        ]),
         ...outcome.missing.map((name) => [name, 'not found (skipped)', '', ''])
       ]
     case 'recover':
       return [
         header('Secret', 'Version', 'Result'),
-        ...outcome.secrets.map((secret) => [secret.name, secret.version, secret.readable ? 'recovered' : 'recovery started']),
+        ...outcome.secrets.map((secret) => [
+          secret.name,
+          secret.version,
+          secret.readable ? 'recovered' : 'recovery started'
+        ]),
         ...outcome.missing.map((name) => [name, '', 'no deleted secret (skipped)'])
       ]
     case 'purge':

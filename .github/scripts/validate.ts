@@ -80,7 +80,11 @@ async function main(): Promise<number> {
   const workflows = [...yamlFiles('.github/workflows'), ...yamlFiles('.github/examples')]
   const targets: Target[] = [
     { label: 'action.yml', kind: 'action', content: readFileSync(join(root, 'action.yml'), 'utf8') },
-    ...workflows.map((path): Target => ({ label: path, kind: 'workflow', content: readFileSync(join(root, path), 'utf8') })),
+    ...workflows.map((path): Target => ({
+      label: path,
+      kind: 'workflow',
+      content: readFileSync(join(root, path), 'utf8')
+    })),
     ...readmeWorkflows()
   ]
   if (yamlFiles('.github/examples').length === 0) {

@@ -10,12 +10,21 @@ const agent = new https.Agent({ keepAlive: true })
 
 function read(name) {
   return new Promise((resolve, reject) => {
-    const options = { host: BARE_HOST, path: `/secrets/${name}/?api-version=7.6`, agent, headers: { authorization: `Bearer ${BARE_TOKEN}` } }
+    const options = {
+      host: BARE_HOST,
+      path: `/secrets/${name}/?api-version=7.6`,
+      agent,
+      headers: { authorization: `Bearer ${BARE_TOKEN}` }
+    }
     https
       .get(options, (response) => {
         let body = ''
         response.on('data', (chunk) => (body += chunk))
-        response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(body).value) : reject(new Error(`${name}: ${response.statusCode}`))))
+        response.on('end', () =>
+          response.statusCode === 200
+            ? resolve(JSON.parse(body).value)
+            : reject(new Error(`${name}: ${response.statusCode}`))
+        )
       })
       .on('error', reject)
   })

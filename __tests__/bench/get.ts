@@ -47,7 +47,9 @@ function nodeOutput(args: readonly string[], env: NodeJS.ProcessEnv): Promise<st
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     child.on('error', reject)
-    child.on('close', (status) => (status === 0 ? resolve(stdout) : reject(new Error(`node ${args.join(' ')} failed: ${stderr}`))))
+    child.on('close', (status) =>
+      status === 0 ? resolve(stdout) : reject(new Error(`node ${args.join(' ')} failed: ${stderr}`))
+    )
   })
 }
 
@@ -62,7 +64,11 @@ async function nodeMs(args: readonly string[], env: NodeJS.ProcessEnv = process.
 function bundleStackFloor(): { entry: string; dispose: () => void } {
   const out = mkdtempSync(join(tmpdir(), 'stack-floor-'))
   const ncc = createRequire(import.meta.url).resolve('@vercel/ncc/dist/ncc/cli.js')
-  execFileSync(process.execPath, [ncc, 'build', join(repoRoot, '__tests__/bench/stack-floor.ts'), '-o', out, '--minify', '--quiet'], { cwd: repoRoot })
+  execFileSync(
+    process.execPath,
+    [ncc, 'build', join(repoRoot, '__tests__/bench/stack-floor.ts'), '-o', out, '--minify', '--quiet'],
+    { cwd: repoRoot }
+  )
   return { entry: join(out, 'index.js'), dispose: () => rmSync(out, { recursive: true, force: true }) }
 }
 
@@ -91,7 +97,11 @@ try {
     floors.push(await nodeMs(['-e', '0']))
     harnessFloors.push(await nodeMs(['--import', routeModuleUrl, '-e', '0'], harnessEnv))
     stackFloors.push(await nodeMs([stackFloor.entry]))
-    const r = await runAction({ inputs: { 'vault-name': 'bench-kv', 'secret-name': 'db-password', ...signIn }, env: s.oidcEnv(), standin: s })
+    const r = await runAction({
+      inputs: { 'vault-name': 'bench-kv', 'secret-name': 'db-password', ...signIn },
+      env: s.oidcEnv(),
+      standin: s
+    })
     if (r.exitCode !== 0) throw new Error(`run ${i} failed: ${r.errors.join('; ')}`)
     gets.push(r.durationMs)
   }
@@ -107,9 +117,15 @@ try {
   const counts = { token: 0, idToken: 0, challenged: 0 }
   for (let i = 0; i < RUNS; i++) {
     s.requests.length = 0
-    const inputs = { 'vault-name': 'bench-kv', secrets: names.join('\n'), ...(CONCURRENCY && { concurrency: CONCURRENCY }), ...signIn }
+    const inputs = {
+      'vault-name': 'bench-kv',
+      secrets: names.join('\n'),
+      ...(CONCURRENCY && { concurrency: CONCURRENCY }),
+      ...signIn
+    }
     const r = await runAction({ inputs, env: s.oidcEnv(), standin: s })
-    if (r.exitCode !== 0 || Object.keys(r.outputs).length !== SECRETS) throw new Error(`${SECRETS}-secret run failed: ${r.errors.join('; ')}`)
+    if (r.exitCode !== 0 || Object.keys(r.outputs).length !== SECRETS)
+      throw new Error(`${SECRETS}-secret run failed: ${r.errors.join('; ')}`)
     bulk.push(r.durationMs)
     counts.token = Math.max(counts.token, s.requestsTo('entra', 'POST').length)
     counts.idToken = Math.max(counts.idToken, s.requestsTo('github').length)
@@ -119,8 +135,16 @@ try {
   const token = s.mintAccessToken({ tenantId: TENANT, appId: APP, oid: app.objectId }).token
   const bareRounds: number[] = []
   for (let i = 0; i < RUNS; i++) {
-    const env = { ...harnessEnv, BARE_HOST: 'bench-kv.vault.azure.net', BARE_TOKEN: token, BARE_NAMES: names.join('\n'), BARE_CONCURRENCY: CONCURRENCY ?? DEFAULT_CONCURRENCY }
-    bareRounds.push(Number(await nodeOutput(['--import', routeModuleUrl, join(repoRoot, '__tests__/bench/bare-reads.mjs')], env)))
+    const env = {
+      ...harnessEnv,
+      BARE_HOST: 'bench-kv.vault.azure.net',
+      BARE_TOKEN: token,
+      BARE_NAMES: names.join('\n'),
+      BARE_CONCURRENCY: CONCURRENCY ?? DEFAULT_CONCURRENCY
+    }
+    bareRounds.push(
+      Number(await nodeOutput(['--import', routeModuleUrl, join(repoRoot, '__tests__/bench/bare-reads.mjs')], env))
+    )
   }
   s.latencyMs = 0
   const bulkIdeal = startUp + 3 * LATENCY_MS
@@ -139,11 +163,41 @@ try {
     ['scenario', 'measured median', 'ideal', 'ratio', 'target'],
     ['(a) cold start, one get (OIDC)', ms(startUp), `${ms(floor)} (node -e 0)`, ratio(startUp, floor), '<= 3x'],
     ['    floor: harness preload', ms(harnessFloor), `${ms(floor)} (node -e 0)`, ratio(harnessFloor, floor), ''],
-    ['    floor: the stack, loaded, no request', ms(stackStart), `${ms(floor)} (node -e 0)`, ratio(stackStart, floor), ''],
-    [`(b) ${SECRETS} secrets at ${LATENCY_MS} ms/request, concurrency ${concurrency}`, ms(median(bulk)), `${ms(bulkIdeal)} (a + 3 x ${LATENCY_MS} ms)`, ratio(median(bulk), bulkIdeal), '<= 1.1x'],
-    ['    floor: the reads by bare node:https', ms(bareRound), `${ms(LATENCY_MS)} (1 round trip)`, ratio(bareRound, LATENCY_MS), ''],
-    ['    (b) against a + 2 round trips + bare reads', ms(median(bulk)), ms(bulkFloor), ratio(median(bulk), bulkFloor), ''],
-    ['(c) dist/ size', `${(distBytes / 1e6).toFixed(2)} MB`, `${(DIST_BUDGET_BYTES / 1e6).toFixed(2)} MB (budget)`, ratio(distBytes, DIST_BUDGET_BYTES), '<= 1x']
+    [
+      '    floor: the stack, loaded, no request',
+      ms(stackStart),
+      `${ms(floor)} (node -e 0)`,
+      ratio(stackStart, floor),
+      ''
+    ],
+    [
+      `(b) ${SECRETS} secrets at ${LATENCY_MS} ms/request, concurrency ${concurrency}`,
+      ms(median(bulk)),
+      `${ms(bulkIdeal)} (a + 3 x ${LATENCY_MS} ms)`,
+      ratio(median(bulk), bulkIdeal),
+      '<= 1.1x'
+    ],
+    [
+      '    floor: the reads by bare node:https',
+      ms(bareRound),
+      `${ms(LATENCY_MS)} (1 round trip)`,
+      ratio(bareRound, LATENCY_MS),
+      ''
+    ],
+    [
+      '    (b) against a + 2 round trips + bare reads',
+      ms(median(bulk)),
+      ms(bulkFloor),
+      ratio(median(bulk), bulkFloor),
+      ''
+    ],
+    [
+      '(c) dist/ size',
+      `${(distBytes / 1e6).toFixed(2)} MB`,
+      `${(DIST_BUDGET_BYTES / 1e6).toFixed(2)} MB (budget)`,
+      ratio(distBytes, DIST_BUDGET_BYTES),
+      '<= 1x'
+    ]
   ]
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? []
   console.log(`node ${process.version}, ${RUNS} runs of each`)

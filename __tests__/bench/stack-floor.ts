@@ -7,6 +7,8 @@ import * as core from '@actions/core'
 import { ClientAssertionCredential } from '@azure/identity'
 import { SecretClient } from '@azure/keyvault-secrets'
 
-const credential = new ClientAssertionCredential('tenant', 'client', () => core.getIDToken('api://AzureADTokenExchange'))
+const credential = new ClientAssertionCredential('tenant', 'client', () =>
+  core.getIDToken('api://AzureADTokenExchange')
+)
 const client = new SecretClient('https://stack-floor.vault.azure.net', credential)
 core.debug(`built ${client.vaultUrl}`)

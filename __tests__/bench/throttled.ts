@@ -41,7 +41,11 @@ try {
   for (let i = 0; i < SECRETS; i++) vault.setSecret(name(i), value(i))
   s.addOidcApp(TENANT, APP)
   const run = (inputs: Record<string, string>): Promise<RunResult> =>
-    runAction({ inputs: { 'vault-name': 'bench-kv', 'client-id': APP, 'tenant-id': TENANT, ...inputs }, env: s.oidcEnv(), standin: s })
+    runAction({
+      inputs: { 'vault-name': 'bench-kv', 'client-id': APP, 'tenant-id': TENANT, ...inputs },
+      env: s.oidcEnv(),
+      standin: s
+    })
 
   const startups: number[] = []
   for (let i = 0; i < RUNS; i++) {
@@ -50,8 +54,12 @@ try {
     startups.push(r.durationMs)
   }
   const startup = median(startups)
-  console.log(`node ${process.version}, ${RUNS} runs; start-up (one get, no latency, no limit): median ${startup.toFixed(0)} ms`)
-  console.log(`${SECRETS} secrets by wildcard ('app-*') from a vault limited to ${RATE} requests/s, concurrency ${CONCURRENCY ?? `${DEFAULT_CONCURRENCY} (default)`}`)
+  console.log(
+    `node ${process.version}, ${RUNS} runs; start-up (one get, no latency, no limit): median ${startup.toFixed(0)} ms`
+  )
+  console.log(
+    `${SECRETS} secrets by wildcard ('app-*') from a vault limited to ${RATE} requests/s, concurrency ${CONCURRENCY ?? `${DEFAULT_CONCURRENCY} (default)`}`
+  )
 
   // With Retry-After, as the floor below assumes (the service often sends none; the e2e faults test covers that).
   vault.rateLimit = { requestsPerSecond: RATE, retryAfterSeconds: 'window' }
@@ -62,7 +70,8 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 1100))
     const r = await run({ secrets: 'app-*', ...(CONCURRENCY && { concurrency: CONCURRENCY }) })
     const wrong = Array.from({ length: SECRETS }, (_, k) => k).filter((k) => r.outputs[name(k)] !== value(k))
-    if (r.exitCode !== 0 || wrong.length > 0) throw new Error(`throttled run ${i} failed: ${r.errors.join('; ')}; ${wrong.length} values wrong`)
+    if (r.exitCode !== 0 || wrong.length > 0)
+      throw new Error(`throttled run ${i} failed: ${r.errors.join('; ')}; ${wrong.length} values wrong`)
     const requests = s.requestsTo('vault')
     const throttled = requests.filter((q) => q.status === 429)
     const firstPauseEnd = (throttled[0]?.time ?? 0) + 1000
@@ -76,7 +85,9 @@ try {
     })
   }
   const ideal = (requests: number): number => startup + (Math.ceil(requests / RATE) - 1) * 1000
-  console.log('run  measured  requests (429s)  ideal(all)  ratio  ideal(admitted)  ratio  peak in flight before/after the first pause')
+  console.log(
+    'run  measured  requests (429s)  ideal(all)  ratio  ideal(admitted)  ratio  peak in flight before/after the first pause'
+  )
   rows.forEach((row, i) => {
     console.log(
       `${String(i + 1).padStart(3)}  ${row.ms.toFixed(0).padStart(6)} ms  ${String(row.total).padStart(5)} (${String(row.throttled).padStart(3)})  ` +

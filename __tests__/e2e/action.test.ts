@@ -42,14 +42,23 @@ function seed(): void {
   s.reset()
   s.github.subject = 'repo:octo-org/app:ref:refs/heads/main'
   const all = ['get', 'set', 'delete', 'list', 'recover', 'purge'] as const
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [OIDC_APP]: all, [SP_APP]: all, [CLI_APP]: ['get'], [MI_APP]: ['get'] } })
+  s.addVault({
+    name: VAULT,
+    tenantId: TENANT,
+    grants: { [OIDC_APP]: all, [SP_APP]: all, [CLI_APP]: ['get'], [MI_APP]: ['get'] }
+  })
   s.addOidcApp(TENANT, OIDC_APP)
   s.addApp({ tenantId: TENANT, clientId: SP_APP, clientSecret: SP_SECRET })
   s.addManagedIdentity({ clientId: MI_APP, tenantId: TENANT })
 }
 
 function run(inputs: Record<string, string>, options: Omit<RunOptions, 'inputs' | 'standin'> = {}): Promise<RunResult> {
-  return runAction({ ...options, inputs: { 'vault-name': VAULT, ...inputs }, standin: s, env: { ...s.oidcEnv(), ...options.env } })
+  return runAction({
+    ...options,
+    inputs: { 'vault-name': VAULT, ...inputs },
+    standin: s,
+    env: { ...s.oidcEnv(), ...options.env }
+  })
 }
 
 function expectSuccess(r: RunResult): void {
@@ -123,29 +132,47 @@ describe('get', () => {
 
 describe('set', () => {
   it('writes a new version and outputs its version and id, never the value', async () => {
-    const r = await run({ operation: 'set', 'secret-name': 'api-key', 'secret-value': 'fresh-key-value', ...oidcInputs })
+    const r = await run({
+      operation: 'set',
+      'secret-name': 'api-key',
+      'secret-value': 'fresh-key-value',
+      ...oidcInputs
+    })
 
     expectSuccess(r)
     const stored = s.vault(VAULT).latest('api-key')
     expect(stored?.value).toBe('fresh-key-value')
-    expect(r.outputs).toEqual({ version: stored?.version, id: `https://${VAULT}.vault.azure.net/secrets/api-key/${stored?.version}`, changed: 'true' })
+    expect(r.outputs).toEqual({
+      version: stored?.version,
+      id: `https://${VAULT}.vault.azure.net/secrets/api-key/${stored?.version}`,
+      changed: 'true'
+    })
     assertNoLeak(r, ['fresh-key-value'])
   })
 
-  it.each(Object.entries(SpecialValues))('round-trips a %s value byte for byte through set and get, masked', async (name, value) => {
-    for (const debug of [false, true]) {
-      const set = await run({ operation: 'set', 'secret-name': name, 'secret-value': value, ...oidcInputs }, { debug })
-      expectSuccess(set)
-      expect(s.vault(VAULT).value(name)).toBe(value)
+  it.each(Object.entries(SpecialValues))(
+    'round-trips a %s value byte for byte through set and get, masked',
+    async (name, value) => {
+      for (const debug of [false, true]) {
+        const set = await run(
+          { operation: 'set', 'secret-name': name, 'secret-value': value, ...oidcInputs },
+          { debug }
+        )
+        expectSuccess(set)
+        expect(s.vault(VAULT).value(name)).toBe(value)
 
-      const get = await run({ 'secret-name': name, ...oidcInputs }, { debug, env: { AZURE_LOG_LEVEL: debug ? 'verbose' : undefined } })
-      expectSuccess(get)
-      expect(get.outputs.value).toBe(value)
-      expect(get.outputs[name]).toBe(value)
-      assertNoLeak(set, [value], { perLine: true })
-      assertNoLeak(get, [value], { perLine: true })
+        const get = await run(
+          { 'secret-name': name, ...oidcInputs },
+          { debug, env: { AZURE_LOG_LEVEL: debug ? 'verbose' : undefined } }
+        )
+        expectSuccess(get)
+        expect(get.outputs.value).toBe(value)
+        expect(get.outputs[name]).toBe(value)
+        assertNoLeak(set, [value], { perLine: true })
+        assertNoLeak(get, [value], { perLine: true })
+      }
     }
-  })
+  )
 })
 
 describe('delete', () => {
@@ -209,7 +236,9 @@ describe('secrets: several in one step', () => {
         'vault-name': 'many-kv',
         ...oidcInputs,
         'export-env': 'true',
-        secrets: ['# the database', 'db-password', '', `OLD_CERT=tls-cert/${oldCert}`, 'API_KEY=api-key, app-*'].join('\n')
+        secrets: ['# the database', 'db-password', '', `OLD_CERT=tls-cert/${oldCert}`, 'API_KEY=api-key, app-*'].join(
+          '\n'
+        )
       },
       env: s.oidcEnv(),
       standin: s
@@ -247,7 +276,12 @@ describe('secrets: several in one step', () => {
     s.vault(VAULT).setSecret('db-password', 'db-value')
     const r = await run({ secrets: 'db-password, no-such-secret', 'ignore-missing': 'true', ...oidcInputs })
     expectSuccess(r)
-    expect(r.outputs).toEqual({ 'db-password': 'db-value', value: 'db-value', version: expect.any(String), id: expect.any(String) })
+    expect(r.outputs).toEqual({
+      'db-password': 'db-value',
+      value: 'db-value',
+      version: expect.any(String),
+      id: expect.any(String)
+    })
     expect(r.warnings.join('\n')).toContain("Secret 'no-such-secret' was not found in the vault; skipped")
   })
 
@@ -373,7 +407,11 @@ describe('secrets: several in one step', () => {
     expect(r.exitCode).toBe(1)
     expect(r.state).toEqual({ isPost: 'true' })
     const post = await runPost(r.state, { standin: s })
-    expect({ exitCode: post.exitCode, errors: post.errors, log: post.log }).toEqual({ exitCode: 0, errors: [], log: [] })
+    expect({ exitCode: post.exitCode, errors: post.errors, log: post.log }).toEqual({
+      exitCode: 0,
+      errors: [],
+      log: []
+    })
     expect(s.requests).toHaveLength(0)
   })
 
@@ -389,7 +427,8 @@ describe('list', () => {
   it('lists names and properties over every page, reads no value, and summarizes without values', async () => {
     s.addVault({ name: 'paged-kv', tenantId: TENANT, pageSize: 4, grants: { [OIDC_APP]: ['list'] } })
     const names = Array.from({ length: 11 }, (_, i) => `app-secret-${String(i).padStart(2, '0')}`)
-    for (const name of names) s.vault('paged-kv').setSecret(name, `value-of-${name}`, { contentType: 'text/plain', tags: { team: 'platform' } })
+    for (const name of names)
+      s.vault('paged-kv').setSecret(name, `value-of-${name}`, { contentType: 'text/plain', tags: { team: 'platform' } })
     s.vault('paged-kv').setSecret('switched-off', 'disabled-value', { enabled: false })
 
     const r = await runAction({
@@ -403,7 +442,10 @@ describe('list', () => {
     expect(r.outputs.count).toBe('12')
     expect(Object.keys(r.outputs).sort()).toEqual(['count', 'names'])
     // 12 secrets at 4 a page: three list requests after the challenge, and no request for any one secret.
-    const paths = s.requestsTo('vault').filter((req) => req.status === 200).map((req) => req.path)
+    const paths = s
+      .requestsTo('vault')
+      .filter((req) => req.status === 200)
+      .map((req) => req.path)
     expect(paths).toEqual(['/secrets', '/secrets', '/secrets'])
     expect(r.summary).toContain('team=platform')
     expect(r.summary).toContain('switched-off')
@@ -412,7 +454,11 @@ describe('list', () => {
 
   it('a missing list permission names the permission and the role', async () => {
     s.addVault({ name: 'policy-kv', tenantId: TENANT, accessModel: 'accessPolicy', grants: { [OIDC_APP]: ['get'] } })
-    const r = await runAction({ inputs: { 'vault-name': 'policy-kv', operation: 'list', ...oidcInputs }, env: s.oidcEnv(), standin: s })
+    const r = await runAction({
+      inputs: { 'vault-name': 'policy-kv', operation: 'list', ...oidcInputs },
+      env: s.oidcEnv(),
+      standin: s
+    })
     expect(r.exitCode).toBe(1)
     expect(r.errors).toHaveLength(1)
     expect(r.errors[0]).toContain("secret permission 'list'")
@@ -453,7 +499,10 @@ describe('sign-in methods', () => {
     // The other reads wait for the first one's token instead of each meeting the challenge (401).
     expect(s.requestsTo('vault').filter((req) => req.status === 401)).toHaveLength(1)
     expect(s.requestsTo('vault', 'GET').filter((req) => req.status === 200)).toHaveLength(100)
-    assertNoLeak(r, names.map((name) => `value-of-${name}`))
+    assertNoLeak(
+      r,
+      names.map((name) => `value-of-${name}`)
+    )
   })
 
   it('reads waiting for the first token go out as soon as it has one, not after its answer', async () => {
@@ -473,7 +522,11 @@ describe('sign-in methods', () => {
     const names = Array.from({ length: 20 }, (_, i) => `many-${String(i).padStart(3, '0')}`)
     for (const name of names) s.vault(VAULT).setSecret(name, `value-of-${name}`)
     // An app the directory does not know: the first read's sign-in fails.
-    const r = await run({ secrets: names.join('\n'), 'client-id': '99999999-9999-9999-9999-999999999999', 'tenant-id': TENANT })
+    const r = await run({
+      secrets: names.join('\n'),
+      'client-id': '99999999-9999-9999-9999-999999999999',
+      'tenant-id': TENANT
+    })
     expect(r.exitCode).toBe(1)
     expect(r.errors).toHaveLength(1)
     expect(r.errors[0]).toMatch(/99999999-9999-9999-9999-999999999999/)
@@ -486,7 +539,17 @@ describe('sign-in methods', () => {
 
   it.each([
     ['client-secret input', { 'client-id': SP_APP, 'tenant-id': TENANT, 'client-secret': SP_SECRET }, {}],
-    ['creds input', { creds: JSON.stringify({ clientId: SP_APP, clientSecret: SP_SECRET, tenantId: TENANT, subscriptionId: 'x' }, null, 2) }, {}],
+    [
+      'creds input',
+      {
+        creds: JSON.stringify(
+          { clientId: SP_APP, clientSecret: SP_SECRET, tenantId: TENANT, subscriptionId: 'x' },
+          null,
+          2
+        )
+      },
+      {}
+    ],
     ['AZURE_* environment', {}, { AZURE_CLIENT_ID: SP_APP, AZURE_TENANT_ID: TENANT, AZURE_CLIENT_SECRET: SP_SECRET }]
   ])('service principal from the %s', async (_, inputs: Record<string, string>, env: Record<string, string>) => {
     for (const debug of [false, true]) {
@@ -504,7 +567,9 @@ describe('sign-in methods', () => {
       const r = await run({ 'secret-name': 'db-password', 'auth-type': 'azure-cli' }, { env: { PATH: az.path } })
       expectSuccess(r)
       expect(r.outputs.value).toBe('signed-in-value')
-      expect(az.calls()[0]).toEqual(expect.arrayContaining(['account', 'get-access-token', '--resource', 'https://vault.azure.net']))
+      expect(az.calls()[0]).toEqual(
+        expect.arrayContaining(['account', 'get-access-token', '--resource', 'https://vault.azure.net'])
+      )
       expect(s.requestsTo('entra')).toHaveLength(0)
     } finally {
       az.remove()
@@ -539,9 +604,21 @@ describe('sign-in methods', () => {
   })
 
   it('sovereign cloud: AzureChinaCloud signs in at its authority and reads from vault.azure.cn', async () => {
-    s.addVault({ name: 'china-kv', tenantId: TENANT, cloud: 'AzureChinaCloud', grants: { [SP_APP]: ['get'] } }).setSecret('db-password', 'china-value')
+    s.addVault({
+      name: 'china-kv',
+      tenantId: TENANT,
+      cloud: 'AzureChinaCloud',
+      grants: { [SP_APP]: ['get'] }
+    }).setSecret('db-password', 'china-value')
     const r = await runAction({
-      inputs: { 'vault-name': 'china-kv', 'secret-name': 'db-password', environment: 'AzureChinaCloud', 'client-id': SP_APP, 'tenant-id': TENANT, 'client-secret': SP_SECRET },
+      inputs: {
+        'vault-name': 'china-kv',
+        'secret-name': 'db-password',
+        environment: 'AzureChinaCloud',
+        'client-id': SP_APP,
+        'tenant-id': TENANT,
+        'client-secret': SP_SECRET
+      },
       standin: s
     })
     expectSuccess(r)

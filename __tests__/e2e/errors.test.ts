@@ -38,7 +38,10 @@ afterAll(async () => {
 
 /** The usual world: one RBAC vault holding a secret, one app with a client secret and an OIDC trust for main. */
 function seed(): void {
-  s.addVault({ name: 'contoso-kv', tenantId: TENANT, grants: { [CLIENT]: ['get'] } }).setSecret('db-password', SECRET_VALUE)
+  s.addVault({ name: 'contoso-kv', tenantId: TENANT, grants: { [CLIENT]: ['get'] } }).setSecret(
+    'db-password',
+    SECRET_VALUE
+  )
   s.addApp({
     tenantId: TENANT,
     clientId: CLIENT,
@@ -90,7 +93,11 @@ function expectFailure(r: RunResult, { says, secrets }: Expectation): string {
 }
 
 describe('input errors: one error, before any request', () => {
-  const expectInputError = (r: RunResult, says: readonly string[], secrets: readonly string[] = [SP_SECRET]): string => {
+  const expectInputError = (
+    r: RunResult,
+    says: readonly string[],
+    secrets: readonly string[] = [SP_SECRET]
+  ): string => {
     const error = expectFailure(r, { says, secrets })
     expect(s.requests).toEqual([])
     return error
@@ -107,7 +114,11 @@ describe('input errors: one error, before any request', () => {
   })
 
   it('both vault-name and vault-url', async () => {
-    const r = await runAction({ inputs: spInputs({ 'vault-url': 'https://contoso-kv.vault.azure.net' }), standin: s, debug: true })
+    const r = await runAction({
+      inputs: spInputs({ 'vault-url': 'https://contoso-kv.vault.azure.net' }),
+      standin: s,
+      debug: true
+    })
     expectInputError(r, ["'vault-name'", "'vault-url'", 'both given', 'Give exactly one'])
   })
 
@@ -118,12 +129,23 @@ describe('input errors: one error, before any request', () => {
 
   it('invalid secret name: names the value and the naming rule', async () => {
     const r = await runAction({ inputs: spInputs({ 'secret-name': 'db_password' }), standin: s, debug: true })
-    expectInputError(r, ["Input 'secret-name'", 'invalid secret name', "'db_password'", '1-127 characters: letters, digits and dashes'])
+    expectInputError(r, [
+      "Input 'secret-name'",
+      'invalid secret name',
+      "'db_password'",
+      '1-127 characters: letters, digits and dashes'
+    ])
   })
 
   it('set without a value source', async () => {
     const r = await runAction({ inputs: spInputs({ operation: 'set' }), standin: s, debug: true })
-    expectInputError(r, ["'operation: set' needs exactly one value source", "'secret-value'", "'secret-value-file'", "'generate: true'", 'none was given'])
+    expectInputError(r, [
+      "'operation: set' needs exactly one value source",
+      "'secret-value'",
+      "'secret-value-file'",
+      "'generate: true'",
+      'none was given'
+    ])
   })
 
   it('unknown auth-type', async () => {
@@ -153,7 +175,11 @@ describe('input errors: one error, before any request', () => {
       standin: s,
       debug: true
     })
-    const error = expectInputError(r, ["Input 'creds' is malformed", 'not valid JSON', '"clientId"', '"clientSecret"', '"tenantId"'], [creds, credsSecret])
+    const error = expectInputError(
+      r,
+      ["Input 'creds' is malformed", 'not valid JSON', '"clientId"', '"clientSecret"', '"tenantId"'],
+      [creds, credsSecret]
+    )
     expect(error).not.toContain(credsSecret)
     expect(error).not.toContain(creds)
     // Not even printed before masking: no line the step wrote (other than registering the mask) holds it.
@@ -175,7 +201,12 @@ describe('input errors: one error, before any request', () => {
 
 describe('Azure errors: one error that says what to do', () => {
   it('wrong client secret (AADSTS7000215): use the Value, not the Secret ID', async () => {
-    const r = await runAction({ inputs: spInputs({ 'client-secret': WRONG_SECRET }), env: noOidc, standin: s, debug: true })
+    const r = await runAction({
+      inputs: spInputs({ 'client-secret': WRONG_SECRET }),
+      env: noOidc,
+      standin: s,
+      debug: true
+    })
     expectFailure(r, {
       says: ['AADSTS7000215', CLIENT, "'client-secret'", "secret's Value, not its Secret ID", 'expired'],
       secrets: [WRONG_SECRET, SP_SECRET, SECRET_VALUE]
@@ -185,16 +216,32 @@ describe('Azure errors: one error that says what to do', () => {
   })
 
   it('unknown app (AADSTS700016): check client-id, tenant-id and environment', async () => {
-    const r = await runAction({ inputs: spInputs({ 'client-id': UNKNOWN_CLIENT }), env: noOidc, standin: s, debug: true })
+    const r = await runAction({
+      inputs: spInputs({ 'client-id': UNKNOWN_CLIENT }),
+      env: noOidc,
+      standin: s,
+      debug: true
+    })
     expectFailure(r, {
-      says: ['AADSTS700016', `Application '${UNKNOWN_CLIENT}' was not found in tenant '${TENANT}'`, "'client-id'", "'tenant-id'", "'environment'"],
+      says: [
+        'AADSTS700016',
+        `Application '${UNKNOWN_CLIENT}' was not found in tenant '${TENANT}'`,
+        "'client-id'",
+        "'tenant-id'",
+        "'environment'"
+      ],
       secrets: [SP_SECRET, SECRET_VALUE]
     })
   })
 
   it("tenant-id that is not the vault's tenant (a typo'd tenant): check tenant-id and environment", async () => {
     // The vault's challenge names TENANT; the credential is for UNKNOWN_TENANT, which no directory knows.
-    const r = await runAction({ inputs: spInputs({ 'tenant-id': UNKNOWN_TENANT }), env: noOidc, standin: s, debug: true })
+    const r = await runAction({
+      inputs: spInputs({ 'tenant-id': UNKNOWN_TENANT }),
+      env: noOidc,
+      standin: s,
+      debug: true
+    })
     const error = expectFailure(r, {
       says: [UNKNOWN_TENANT, "'tenant-id'", "'environment'"],
       secrets: [SP_SECRET, SECRET_VALUE]
@@ -205,7 +252,10 @@ describe('Azure errors: one error that says what to do', () => {
 
   it('unknown tenant (AADSTS90002) named by the vault itself: check tenant-id and environment', async () => {
     // The vault's challenge names a tenant the sign-in authority does not know (e.g. the tenant of another cloud).
-    s.addVault({ name: 'other-kv', tenantId: UNKNOWN_TENANT, grants: { [CLIENT]: ['get'] } }).setSecret('db-password', SECRET_VALUE)
+    s.addVault({ name: 'other-kv', tenantId: UNKNOWN_TENANT, grants: { [CLIENT]: ['get'] } }).setSecret(
+      'db-password',
+      SECRET_VALUE
+    )
     s.directory.tenants.delete(UNKNOWN_TENANT)
     const r = await runAction({
       inputs: spInputs({ 'vault-name': 'other-kv', 'tenant-id': UNKNOWN_TENANT }),
@@ -222,7 +272,10 @@ describe('Azure errors: one error that says what to do', () => {
 
   it('OIDC without a matching federated credential: shows issuer, subject and audience, never the token', async () => {
     s.reset()
-    s.addVault({ name: 'contoso-kv', tenantId: TENANT, grants: { [CLIENT]: ['get'] } }).setSecret('db-password', SECRET_VALUE)
+    s.addVault({ name: 'contoso-kv', tenantId: TENANT, grants: { [CLIENT]: ['get'] } }).setSecret(
+      'db-password',
+      SECRET_VALUE
+    )
     s.addApp({
       tenantId: TENANT,
       clientId: CLIENT,
@@ -253,7 +306,10 @@ describe('Azure errors: one error that says what to do', () => {
   })
 
   it('403 on an access-policy vault: names the permission and az keyvault set-policy', async () => {
-    s.addVault({ name: 'policy-kv', tenantId: TENANT, accessModel: 'accessPolicy' }).setSecret('db-password', SECRET_VALUE)
+    s.addVault({ name: 'policy-kv', tenantId: TENANT, accessModel: 'accessPolicy' }).setSecret(
+      'db-password',
+      SECRET_VALUE
+    )
     const r = await runAction({ inputs: spInputs({ 'vault-name': 'policy-kv' }), env: noOidc, standin: s, debug: true })
     expectFailure(r, {
       says: [
@@ -276,14 +332,25 @@ describe('Azure errors: one error that says what to do', () => {
       debug: true
     })
     expectFailure(r, {
-      says: ['403', "vault 'contoso-kv'", CLIENT, "'Key Vault Secrets Officer'", 'Microsoft.KeyVault/vaults/secrets/setSecret/action'],
+      says: [
+        '403',
+        "vault 'contoso-kv'",
+        CLIENT,
+        "'Key Vault Secrets Officer'",
+        'Microsoft.KeyVault/vaults/secrets/setSecret/action'
+      ],
       secrets: [SP_SECRET, SECRET_VALUE, NEW_VALUE]
     })
     expect(s.vault('contoso-kv').secrets.get('db-password')?.versions).toHaveLength(1)
   })
 
   it('secret not found (404): check the names; how to recover', async () => {
-    const r = await runAction({ inputs: spInputs({ 'secret-name': 'db-pasword' }), env: noOidc, standin: s, debug: true })
+    const r = await runAction({
+      inputs: spInputs({ 'secret-name': 'db-pasword' }),
+      env: noOidc,
+      standin: s,
+      debug: true
+    })
     expectFailure(r, {
       says: [
         "Secret 'db-pasword' was not found in vault 'contoso-kv'",
@@ -298,9 +365,19 @@ describe('Azure errors: one error that says what to do', () => {
 
   it('disabled secret: how to enable it', async () => {
     s.vault('contoso-kv').setSecret('old-password', 'Old-Disabled-V@lue', { enabled: false })
-    const r = await runAction({ inputs: spInputs({ 'secret-name': 'old-password' }), env: noOidc, standin: s, debug: true })
+    const r = await runAction({
+      inputs: spInputs({ 'secret-name': 'old-password' }),
+      env: noOidc,
+      standin: s,
+      debug: true
+    })
     expectFailure(r, {
-      says: ["Secret 'old-password'", "vault 'contoso-kv'", 'disabled', 'az keyvault secret set-attributes --vault-name contoso-kv --name old-password --enabled true'],
+      says: [
+        "Secret 'old-password'",
+        "vault 'contoso-kv'",
+        'disabled',
+        'az keyvault secret set-attributes --vault-name contoso-kv --name old-password --enabled true'
+      ],
       secrets: [SP_SECRET, SECRET_VALUE, 'Old-Disabled-V@lue']
     })
   })
@@ -328,9 +405,19 @@ describe('Azure errors: one error that says what to do', () => {
   })
 
   it("typo'd vault name: the host does not resolve, at once, without retries", async () => {
-    const r = await runAction({ inputs: spInputs({ 'vault-name': 'contoso-kv-typo' }), env: noOidc, standin: s, debug: true })
+    const r = await runAction({
+      inputs: spInputs({ 'vault-name': 'contoso-kv-typo' }),
+      env: noOidc,
+      standin: s,
+      debug: true
+    })
     expectFailure(r, {
-      says: ["The vault host 'contoso-kv-typo.vault.azure.net' does not resolve", "'vault-name'", "'environment'", 'AzureCloud'],
+      says: [
+        "The vault host 'contoso-kv-typo.vault.azure.net' does not resolve",
+        "'vault-name'",
+        "'environment'",
+        'AzureCloud'
+      ],
       secrets: [SP_SECRET, SECRET_VALUE]
     })
     expect(r.durationMs).toBeLessThan(10_000)

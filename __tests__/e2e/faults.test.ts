@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { assertNoLeak, runAction, type RunOptions, type RunResult } from '../support/runner.js'
-import { StandIn, ThrottledMessage, type Fault, type FaultRequest, type RequestRecord } from '../support/standin/index.js'
+import { StandIn, ThrottledMessage, type FaultRequest, type RequestRecord } from '../support/standin/index.js'
 
 jest.setTimeout(90_000)
 
@@ -27,13 +27,19 @@ afterAll(async () => {
 })
 beforeEach(() => {
   s.reset()
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list', 'delete'] } }).setSecret('db-password', VALUE)
+  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list', 'delete'] } }).setSecret(
+    'db-password',
+    VALUE
+  )
   s.addOidcApp(TENANT, APP)
 })
 
 const vault = () => s.vault(VAULT)
 
-function run(inputs: Record<string, string> = {}, options: Omit<RunOptions, 'inputs' | 'standin'> = {}): Promise<RunResult> {
+function run(
+  inputs: Record<string, string> = {},
+  options: Omit<RunOptions, 'inputs' | 'standin'> = {}
+): Promise<RunResult> {
   return runAction({
     ...options,
     inputs: { 'vault-name': VAULT, 'secret-name': 'db-password', 'client-id': APP, 'tenant-id': TENANT, ...inputs },
@@ -43,11 +49,18 @@ function run(inputs: Record<string, string> = {}, options: Omit<RunOptions, 'inp
 }
 
 /** Authenticated reads of the secret: the requests a fault should hit (not the bodyless challenge). */
-const readOfSecret = (r: FaultRequest): boolean => r.service === 'vault' && r.method === 'GET' && r.path.startsWith('/secrets/db-password') && r.headers.authorization !== undefined
-const tokenRequest = (r: FaultRequest): boolean => r.service === 'entra' && r.method === 'POST' && r.path.endsWith('/oauth2/v2.0/token')
+const readOfSecret = (r: FaultRequest): boolean =>
+  r.service === 'vault' &&
+  r.method === 'GET' &&
+  r.path.startsWith('/secrets/db-password') &&
+  r.headers.authorization !== undefined
+const tokenRequest = (r: FaultRequest): boolean =>
+  r.service === 'entra' && r.method === 'POST' && r.path.endsWith('/oauth2/v2.0/token')
 
 const throttledBody = { error: { code: 'Throttled', message: ThrottledMessage } }
-const unavailableBody = { error: { code: 'ServiceUnavailable', message: 'The service is temporarily unavailable. Please try again later.' } }
+const unavailableBody = {
+  error: { code: 'ServiceUnavailable', message: 'The service is temporarily unavailable. Please try again later.' }
+}
 
 /** `GET 429*`: method, status, and * for an answer from a fault. */
 const vaultCalls = (): string[] => s.requestsTo('vault').map((r) => `${r.method} ${r.status}${r.fault ? '*' : ''}`)
@@ -72,7 +85,8 @@ function expectFailure(r: RunResult, ...phrases: string[]): string {
 }
 
 /** Milliseconds between an answer and the arrival of the next request. */
-const gapsAfter = (records: readonly RequestRecord[]): number[] => records.slice(1).map((r, i) => r.arrived - (records[i] as RequestRecord).time)
+const gapsAfter = (records: readonly RequestRecord[]): number[] =>
+  records.slice(1).map((r, i) => r.arrived - (records[i] as RequestRecord).time)
 
 describe('Key Vault throttles a request (429), then answers', () => {
   it('with Retry-After: waits as asked, then succeeds', async () => {
@@ -145,14 +159,31 @@ describe('Key Vault fails once, then answers', () => {
 
 describe('Microsoft Entra ID token endpoint fails once', () => {
   it.each([
-    ['503', { status: 503, body: { error: 'temporarily_unavailable', error_description: 'AADSTS90006: The service is temporarily unavailable.' } }, 'POST 503*'],
-    ['500', { status: 500, body: { error: 'server_error', error_description: 'AADSTS90100: An internal error occurred.' } }, 'POST 500*'],
+    [
+      '503',
+      {
+        status: 503,
+        body: {
+          error: 'temporarily_unavailable',
+          error_description: 'AADSTS90006: The service is temporarily unavailable.'
+        }
+      },
+      'POST 503*'
+    ],
+    [
+      '500',
+      { status: 500, body: { error: 'server_error', error_description: 'AADSTS90100: An internal error occurred.' } },
+      'POST 500*'
+    ],
     ['a connection reset', { drop: true }, 'POST 0*']
   ] as const)('%s: the sign-in is retried, the step succeeds', async (_, fault, first) => {
-    s.faults.push({ match: tokenRequest, times: 1, ...fault } as Fault)
+    s.faults.push({ match: tokenRequest, times: 1, ...fault })
     const r = await run()
     expectValue(r)
-    expect(s.requestsTo('entra', 'POST').map((q) => `${q.method} ${q.status}${q.fault ? '*' : ''}`)).toEqual([first, 'POST 200'])
+    expect(s.requestsTo('entra', 'POST').map((q) => `${q.method} ${q.status}${q.fault ? '*' : ''}`)).toEqual([
+      first,
+      'POST 200'
+    ])
     expect(vaultCalls()).toEqual(['GET 401', 'GET 200'])
   })
 })
@@ -176,7 +207,12 @@ describe('an outage that does not end', () => {
   it('persistent connection resets: fails after 4 retries naming ECONNRESET', async () => {
     s.faults.push({ match: readOfSecret, drop: true })
     const r = await run()
-    expectFailure(r, `Could not reach https://${VAULT}.vault.azure.net: ECONNRESET`, 'also on 4 retries over', "Check the runner's network access")
+    expectFailure(
+      r,
+      `Could not reach https://${VAULT}.vault.azure.net: ECONNRESET`,
+      'also on 4 retries over',
+      "Check the runner's network access"
+    )
     expect(authorizedReads().map((q) => q.status)).toEqual([0, 0, 0, 0, 0])
     expect(r.durationMs).toBeLessThan(40_000)
   })
@@ -199,14 +235,24 @@ describe('an outage that does not end', () => {
   it("input 'timeout' ends a step whose requests get no answer", async () => {
     s.faults.push({ match: readOfSecret, delayMs: 60_000 })
     const r = await run({ timeout: '3' })
-    expectFailure(r, "input 'timeout' allows 3 s", 'Nothing was exported.', 'The last failed request to the vault ended with ETIMEDOUT (no answer within 1 s)')
+    expectFailure(
+      r,
+      "input 'timeout' allows 3 s",
+      'Nothing was exported.',
+      'The last failed request to the vault ended with ETIMEDOUT (no answer within 1 s)'
+    )
     expect(r.durationMs).toBeLessThan(20_000)
   })
 
   it("input 'timeout' ends a step whose sign-in hangs", async () => {
     s.faults.push({ match: tokenRequest, delayMs: 60_000 })
     const r = await run({ timeout: '2' })
-    expectFailure(r, "input 'timeout' allows 2 s", 'Nothing was exported.', 'No request to the vault was waiting for an answer: the step was signing in')
+    expectFailure(
+      r,
+      "input 'timeout' allows 2 s",
+      'Nothing was exported.',
+      'No request to the vault was waiting for an answer: the step was signing in'
+    )
     expect(vaultCalls()).toEqual(['GET 401'])
     expect(r.durationMs).toBeLessThan(20_000)
   })
@@ -217,7 +263,9 @@ describe('a failure while other requests wait', () => {
     s.faults.push({ match: readOfSecret, status: 429, headers: { 'Retry-After': '30' }, body: throttledBody })
     const r = await run({ 'secret-name': '', secrets: 'db-password\nno-such-secret' })
     expectFailure(r, "Secret 'no-such-secret' was not found in vault 'faults-kv'")
-    expect(authorizedReads().map((q) => `${q.path} ${q.status}`)).toEqual(expect.arrayContaining(['/secrets/db-password/ 429', '/secrets/no-such-secret/ 404']))
+    expect(authorizedReads().map((q) => `${q.path} ${q.status}`)).toEqual(
+      expect.arrayContaining(['/secrets/db-password/ 429', '/secrets/no-such-secret/ 404'])
+    )
     expect(r.durationMs).toBeLessThan(15_000)
   })
 })
@@ -261,10 +309,12 @@ describe('a vault that admits only so many requests per second', () => {
     expect(after).toBeLessThanOrEqual(24)
     // Not hammering: most requests were admitted.
     expect(throttled.length).toBeLessThan(requests.length / 3)
-    expect(r.log.join('\n')).toMatch(/Retried \d+ requests to Key Vault\. \d+ answers were 429 \(throttled\): the step paused [\d.]+ s in all and came down from 32 to \d+ requests? in flight\./)
+    expect(r.log.join('\n')).toMatch(
+      /Retried \d+ requests to Key Vault\. \d+ answers were 429 \(throttled\): the step paused [\d.]+ s in all and came down from 32 to \d+ requests? in flight\./
+    )
   })
 
-  it('200 secrets by wildcard, 429 without Retry-After (the service\'s usual answer): all arrive', async () => {
+  it("200 secrets by wildcard, 429 without Retry-After (the service's usual answer): all arrive", async () => {
     seedMany()
     vault().rateLimit = { requestsPerSecond: 60 }
     const r = await run({ 'secret-name': '', secrets: 'app-*' })

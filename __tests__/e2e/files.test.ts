@@ -6,7 +6,22 @@
  * post step removes only the files the main step created.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { chmodSync, existsSync, lchownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  lchownSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { assertNoLeak, runAction, runPost, type RunOptions, type RunResult } from '../support/runner.js'
@@ -19,7 +34,7 @@ const APP = '22222222-2222-2222-2222-222222222222'
 const VAULT = 'contoso-kv'
 const KEY = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n'
 const OTHER = 'another-secret-value-42'
-const OUTSIDE = 'the content of a file that is not the action\'s\n'
+const OUTSIDE = "the content of a file that is not the action's\n"
 
 let s: StandIn
 /** A folder outside RUNNER_TEMP holding the "victim" file an attacker points links at. */
@@ -49,12 +64,23 @@ afterEach(() => {
 })
 
 function run(files: string, options: Omit<RunOptions, 'inputs' | 'standin'> = {}): Promise<RunResult> {
-  return runAction({ ...options, inputs: { 'vault-name': VAULT, files, 'client-id': APP, 'tenant-id': TENANT }, standin: s, env: s.oidcEnv() })
+  return runAction({
+    ...options,
+    inputs: { 'vault-name': VAULT, files, 'client-id': APP, 'tenant-id': TENANT },
+    standin: s,
+    env: s.oidcEnv()
+  })
 }
 
 /** One error naming the input, exit 1, no request, nothing exported, no state for the post step. */
 function expectRefused(r: RunResult, says: string): void {
-  expect({ exitCode: r.exitCode, errors: r.errors.length, requests: s.requests.length, outputs: r.outputs, env: r.env }).toEqual({
+  expect({
+    exitCode: r.exitCode,
+    errors: r.errors.length,
+    requests: s.requests.length,
+    outputs: r.outputs,
+    env: r.env
+  }).toEqual({
     exitCode: 1,
     errors: 1,
     requests: 0,
@@ -87,7 +113,7 @@ describe('files: refused before any request', () => {
   it('a symbolic link planted at the target (pointing at a file outside): refused, the file it points at unchanged', async () => {
     const r = await run('tls.key=tls-key', { prepare: ({ temp }) => symlinkSync(victim, join(temp, 'tls.key')) })
     expectRefused(r, 'already exists (a symbolic link)')
-    expect(r.errors[0]).toContain("remove it in an earlier step or choose another path")
+    expect(r.errors[0]).toContain('remove it in an earlier step or choose another path')
     expectVictimIntact()
   })
 
@@ -101,11 +127,15 @@ describe('files: refused before any request', () => {
     const r = await run(`${victim}=tls-key`)
     expectRefused(r, `would write '${victim}', which already exists (a file)`)
     const post = await runPost(r.state, { standin: s })
-    expect({ exitCode: post.exitCode, errors: post.errors, warnings: post.warnings }).toEqual({ exitCode: 0, errors: [], warnings: [] })
+    expect({ exitCode: post.exitCode, errors: post.errors, warnings: post.warnings }).toEqual({
+      exitCode: 0,
+      errors: [],
+      warnings: []
+    })
     expectVictimIntact()
   })
 
-  it("a folder at the target: refused", async () => {
+  it('a folder at the target: refused', async () => {
     const r = await run('certs=tls-key', { prepare: ({ temp }) => mkdirSync(join(temp, 'certs')) })
     expectRefused(r, 'already exists (a folder)')
   })
@@ -121,7 +151,9 @@ describe('files: refused before any request', () => {
     })
     try {
       expectRefused(r, 'has a relative path that leads outside RUNNER_TEMP')
-      expect(r.errors[0]).toContain("Accepted: a relative path that stays under RUNNER_TEMP ('..' may not climb out of it), or an absolute path.")
+      expect(r.errors[0]).toContain(
+        "Accepted: a relative path that stays under RUNNER_TEMP ('..' may not climb out of it), or an absolute path."
+      )
       if (!existedBefore) expect(existsSync(escaped)).toBe(false)
     } finally {
       // Only what this test's run (on a version without the check) may have written.
@@ -155,7 +187,10 @@ describe('files: written new, removed only if still ours', () => {
       expectSuccess(r)
       const key = join(r.workDir, 'deploy', 'ssh', 'id_key')
       const other = join(r.workDir, 'deploy', 'other.txt')
-      expect(JSON.parse(r.outputs.files ?? '{}')).toEqual({ 'deploy/ssh/../ssh/id_key=tls-key': key, 'deploy/other.txt=other': other })
+      expect(JSON.parse(r.outputs.files ?? '{}')).toEqual({
+        'deploy/ssh/../ssh/id_key=tls-key': key,
+        'deploy/other.txt=other': other
+      })
       expect(readFileSync(key, 'utf8')).toBe(KEY)
       expect(readFileSync(other, 'utf8')).toBe(OTHER)
       for (const file of [key, other]) expect(statSync(file).mode & 0o777).toBe(0o600)
@@ -166,7 +201,11 @@ describe('files: written new, removed only if still ours', () => {
       assertNoLeak(r, [KEY, OTHER], { perLine: true })
 
       const post = await runPost(r.state, { standin: s })
-      expect({ exitCode: post.exitCode, errors: post.errors, warnings: post.warnings }).toEqual({ exitCode: 0, errors: [], warnings: [] })
+      expect({ exitCode: post.exitCode, errors: post.errors, warnings: post.warnings }).toEqual({
+        exitCode: 0,
+        errors: [],
+        warnings: []
+      })
       expect(post.log).toContain('Removed 2 secret file(s).')
       expect([existsSync(key), existsSync(other)]).toEqual([false, false])
     } finally {
@@ -184,7 +223,9 @@ describe('files: written new, removed only if still ours', () => {
 
       const post = await runPost(r.state, { standin: s })
       expect({ exitCode: post.exitCode, errors: post.errors }).toEqual({ exitCode: 0, errors: [] })
-      expect(post.warnings).toEqual([`Did not remove '${key}': it is now a symbolic link, not the file the step wrote, so it is left as it is.`])
+      expect(post.warnings).toEqual([
+        `Did not remove '${key}': it is now a symbolic link, not the file the step wrote, so it is left as it is.`
+      ])
       expect(lstatSync(key).isSymbolicLink()).toBe(true)
       expectVictimIntact()
     } finally {
@@ -204,7 +245,9 @@ describe('files: written new, removed only if still ours', () => {
 
       const post = await runPost(r.state, { standin: s })
       expect({ exitCode: post.exitCode, errors: post.errors }).toEqual({ exitCode: 0, errors: [] })
-      expect(post.warnings).toEqual([`Did not remove '${key}': it was replaced by another file after the step wrote it, so it is left as it is.`])
+      expect(post.warnings).toEqual([
+        `Did not remove '${key}': it was replaced by another file after the step wrote it, so it is left as it is.`
+      ])
       expect(readFileSync(key, 'utf8')).toBe(OUTSIDE)
       expect(existsSync(other)).toBe(false)
       expect(post.log).toContain('Removed 1 secret file(s).')
@@ -221,7 +264,9 @@ describe('files: written new, removed only if still ours', () => {
       rmSync(key)
       const post = await runPost(r.state, { standin: s })
       expect({ exitCode: post.exitCode, errors: post.errors }).toEqual({ exitCode: 0, errors: [] })
-      expect(post.warnings).toEqual([`Did not remove '${key}': it is gone (something removed it after the step wrote it).`])
+      expect(post.warnings).toEqual([
+        `Did not remove '${key}': it is gone (something removed it after the step wrote it).`
+      ])
     } finally {
       rmSync(r.workDir, { recursive: true, force: true })
     }

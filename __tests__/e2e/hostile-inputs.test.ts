@@ -89,7 +89,10 @@ type Row = Readonly<Record<Kind, Classification>>
 const SP = { 'client-id': CLIENT, 'tenant-id': TENANT, 'client-secret': SP_SECRET }
 const SP_ENV = { AZURE_CLIENT_ID: CLIENT, AZURE_TENANT_ID: TENANT, AZURE_CLIENT_SECRET: SP_SECRET }
 const GET: Context = { name: 'get', inputs: { 'vault-name': 'contoso-kv', 'secret-name': 'db-password', ...SP } }
-const SET: Context = { name: 'set', inputs: { ...GET.inputs, operation: 'set', 'secret-name': 'api-key', 'secret-value': NEW_VALUE } }
+const SET: Context = {
+  name: 'set',
+  inputs: { ...GET.inputs, operation: 'set', 'secret-name': 'api-key', 'secret-value': NEW_VALUE }
+}
 /** set with no value source: the input under test is the one that gives it. */
 const SET_FROM_FILE: Context = { name: 'set, value from a file', inputs: { ...SET.inputs, 'secret-value': '' } }
 const GENERATE: Context = { name: 'set, generated', inputs: { ...SET_FROM_FILE.inputs, generate: 'true' } }
@@ -97,18 +100,31 @@ const DELETE: Context = { name: 'delete', inputs: { ...GET.inputs, operation: 'd
 const BY_URL: Context = { name: 'get by vault-url', inputs: { ...GET.inputs, 'vault-name': '' } }
 const BY_SECRETS: Context = { name: 'get by secrets', inputs: { ...GET.inputs, 'secret-name': '' } }
 const BY_CREDS: Context = { name: 'get, creds', inputs: { 'vault-name': 'contoso-kv', 'secret-name': 'db-password' } }
-const OIDC: Context = { name: 'get, oidc', inputs: { 'vault-name': 'contoso-kv', 'secret-name': 'db-password', 'client-id': CLIENT, 'tenant-id': TENANT }, oidc: true }
+const OIDC: Context = {
+  name: 'get, oidc',
+  inputs: { 'vault-name': 'contoso-kv', 'secret-name': 'db-password', 'client-id': CLIENT, 'tenant-id': TENANT },
+  oidc: true
+}
 
 // -- builders -------------------------------------------------------------------------------------
 
-const refuse = (values: string | readonly string[], context: Context = GET, more: { secrets?: readonly string[]; says?: string } = {}): Refused => ({
+const refuse = (
+  values: string | readonly string[],
+  context: Context = GET,
+  more: { secrets?: readonly string[]; says?: string } = {}
+): Refused => ({
   outcome: 'refused',
   values: typeof values === 'string' ? [values] : values,
   context,
   secrets: more.secrets ?? [],
   ...(more.says !== undefined && { says: more.says })
 })
-const blank = (reason: string, context: Context = GET): Accepted => ({ outcome: 'accepted', reason, blank: true, context })
+const blank = (reason: string, context: Context = GET): Accepted => ({
+  outcome: 'accepted',
+  reason,
+  blank: true,
+  context
+})
 const accept = (reason: string, example: string, context: Context, failsAtAzure?: string): Accepted => ({
   outcome: 'accepted',
   reason,
@@ -196,7 +212,13 @@ const Table: Readonly<Record<string, Row>> = {
     empty: blank('blank means not given; vault-name names the vault'),
     whitespace: blank('blank means not given; vault-name names the vault'),
     wrongType: refuse('contoso-kv', BY_URL),
-    tooLong: refuse([`https://${'k'.repeat(64)}.vault.azure.net`, `https://${Array.from({ length: 9 }, () => 'k'.repeat(30)).join('.')}.vault.azure.net`], BY_URL),
+    tooLong: refuse(
+      [
+        `https://${'k'.repeat(64)}.vault.azure.net`,
+        `https://${Array.from({ length: 9 }, () => 'k'.repeat(30)).join('.')}.vault.azure.net`
+      ],
+      BY_URL
+    ),
     badChars: refuse(
       [
         'http://contoso-kv.vault.azure.net',
@@ -244,7 +266,11 @@ const Table: Readonly<Record<string, Row>> = {
     whitespace: accept('stored byte for byte, not trimmed: whitespace is a value', ' \t  ', SET),
     wrongType: accept('any text is a value', '{"not": ["a", "string"]}', SET),
     tooLong: refuse(HUGE_SECRET, SET),
-    badChars: accept('stored byte for byte, control characters included', 'ctl\u0007\u001b[31m-V@lue%0A\r\n::error::line 2', SET),
+    badChars: accept(
+      'stored byte for byte, control characters included',
+      'ctl\u0007\u001b[31m-V@lue%0A\r\n::error::line 2',
+      SET
+    ),
     unknownEnum: na('free text')
   },
   'secret-value-file': {
@@ -270,7 +296,10 @@ const Table: Readonly<Record<string, Row>> = {
     empty: blank(ABSENT, SET),
     whitespace: blank(ABSENT, SET),
     wrongType: refuse('{"owner":"platform"}', SET),
-    tooLong: refuse([`owner=${'v'.repeat(257)}`, `${'k'.repeat(257)}=v`, Array.from({ length: 16 }, (_, i) => `t${i}=v`).join('\n')], SET),
+    tooLong: refuse(
+      [`owner=${'v'.repeat(257)}`, `${'k'.repeat(257)}=v`, Array.from({ length: 16 }, (_, i) => `t${i}=v`).join('\n')],
+      SET
+    ),
     badChars: refuse(['owner', '=platform'], SET),
     unknownEnum: na('key=value lines')
   },
@@ -293,29 +322,55 @@ const Table: Readonly<Record<string, Row>> = {
     empty: blank('blank means the AZURE_TENANT_ID fallback'),
     whitespace: blank('blank means the AZURE_TENANT_ID fallback'),
     wrongType: refuse('12345'),
-    tooLong: refuse([`${Array.from({ length: 5 }, () => 't'.repeat(60)).join('.')}.com`, `${'t'.repeat(64)}.onmicrosoft.com`]),
+    tooLong: refuse([
+      `${Array.from({ length: 5 }, () => 't'.repeat(60)).join('.')}.com`,
+      `${'t'.repeat(64)}.onmicrosoft.com`
+    ]),
     badChars: refuse(['contoso_tenant.com', `${TENANT}\u0007`]),
     unknownEnum: na('a GUID or a domain')
   },
   'client-secret': {
     empty: blank('blank means the AZURE_CLIENT_SECRET fallback'),
     whitespace: blank('blank means the AZURE_CLIENT_SECRET fallback'),
-    wrongType: accept('opaque: only Entra ID can judge a client secret', '{"secret": true}', GET, 'Entra ID rejects a wrong secret'),
-    tooLong: accept('opaque: only Entra ID can judge a client secret', `Sp~${randomBytes(3000).toString('base64')}`, GET, 'Entra ID rejects a wrong secret'),
-    badChars: accept('opaque: only Entra ID can judge a client secret', 'Sp~ctl\u0007\u001b[0m%0A&x=y\r\n::error::', GET, 'Entra ID rejects a wrong secret'),
+    wrongType: accept(
+      'opaque: only Entra ID can judge a client secret',
+      '{"secret": true}',
+      GET,
+      'Entra ID rejects a wrong secret'
+    ),
+    tooLong: accept(
+      'opaque: only Entra ID can judge a client secret',
+      `Sp~${randomBytes(3000).toString('base64')}`,
+      GET,
+      'Entra ID rejects a wrong secret'
+    ),
+    badChars: accept(
+      'opaque: only Entra ID can judge a client secret',
+      'Sp~ctl\u0007\u001b[0m%0A&x=y\r\n::error::',
+      GET,
+      'Entra ID rejects a wrong secret'
+    ),
     unknownEnum: na('opaque text')
   },
   creds: {
     empty: blank('blank means not given; client-id, tenant-id and client-secret sign in'),
     whitespace: blank('blank means not given; client-id, tenant-id and client-secret sign in'),
     wrongType: refuse(
-      [`["${CLIENT}", "${CREDS_SECRET}", "${TENANT}"]`, `{"clientId": 42, "clientSecret": "${CREDS_SECRET}", "tenantId": "${TENANT}"}`],
+      [
+        `["${CLIENT}", "${CREDS_SECRET}", "${TENANT}"]`,
+        `{"clientId": 42, "clientSecret": "${CREDS_SECRET}", "tenantId": "${TENANT}"}`
+      ],
       BY_CREDS,
       { secrets: [CREDS_SECRET] }
     ),
     tooLong: accept(
       'no limit: three fields are read and only Entra ID judges the secret',
-      JSON.stringify({ clientId: CLIENT, clientSecret: `Cr~${randomBytes(3000).toString('base64')}`, tenantId: TENANT, padding: 'p'.repeat(20_000) }),
+      JSON.stringify({
+        clientId: CLIENT,
+        clientSecret: `Cr~${randomBytes(3000).toString('base64')}`,
+        tenantId: TENANT,
+        padding: 'p'.repeat(20_000)
+      }),
       BY_CREDS,
       'Entra ID rejects a wrong secret'
     ),
@@ -334,9 +389,24 @@ const Table: Readonly<Record<string, Row>> = {
   audience: {
     empty: blank(DEFAULT),
     whitespace: blank(DEFAULT),
-    wrongType: accept('free text: Entra ID decides which audiences a federated credential trusts', '42', OIDC, 'no federated credential trusts that audience'),
-    tooLong: accept('free text: Entra ID decides which audiences a federated credential trusts', `api://${'a'.repeat(2000)}`, OIDC, 'no federated credential trusts that audience'),
-    badChars: accept('free text, sent URL-encoded', 'api://a&b=c#d e%0A', OIDC, 'no federated credential trusts that audience'),
+    wrongType: accept(
+      'free text: Entra ID decides which audiences a federated credential trusts',
+      '42',
+      OIDC,
+      'no federated credential trusts that audience'
+    ),
+    tooLong: accept(
+      'free text: Entra ID decides which audiences a federated credential trusts',
+      `api://${'a'.repeat(2000)}`,
+      OIDC,
+      'no federated credential trusts that audience'
+    ),
+    badChars: accept(
+      'free text, sent URL-encoded',
+      'api://a&b=c#d e%0A',
+      OIDC,
+      'no federated credential trusts that audience'
+    ),
     unknownEnum: na('free text')
   },
   environment: choiceRow('AzureCloud', ['AzurePublic', 'AzureGermanCloud']),
@@ -361,17 +431,31 @@ function show(value: string): string {
   return escaped.length > 44 ? `${escaped.slice(0, 32)}...(${value.length} chars)` : escaped
 }
 
-const classified = Object.entries(Table).flatMap(([input, row]) => Kinds.map((kind) => ({ input, kind, classification: row[kind] })))
+const classified = Object.entries(Table).flatMap(([input, row]) =>
+  Kinds.map((kind) => ({ input, kind, classification: row[kind] }))
+)
 
 const refusedCases: RefusedCase[] = classified.flatMap(({ input, kind, classification }) =>
   classification.outcome === 'refused'
-    ? classification.values.map((value) => ({ title: `${input}, ${kind}: ${show(value)}`, input, value, refused: classification }))
+    ? classification.values.map((value) => ({
+        title: `${input}, ${kind}: ${show(value)}`,
+        input,
+        value,
+        refused: classification
+      }))
     : []
 )
 
 const exampleCases = classified.flatMap(({ input, kind, classification }) =>
   classification.outcome === 'accepted' && classification.example !== undefined
-    ? [{ title: `${input}, ${kind}: ${show(classification.example)} (${classification.reason})`, input, value: classification.example, accepted: classification }]
+    ? [
+        {
+          title: `${input}, ${kind}: ${show(classification.example)} (${classification.reason})`,
+          input,
+          value: classification.example,
+          accepted: classification
+        }
+      ]
     : []
 )
 
@@ -397,14 +481,24 @@ function seed(): void {
   s.reset()
   const all = ['get', 'set', 'delete', 'list', 'recover', 'purge'] as const
   s.addVault({ name: 'contoso-kv', tenantId: TENANT, grants: { [CLIENT]: all } }).setSecret('db-password', STORED_VALUE)
-  s.addApp({ tenantId: TENANT, clientId: CLIENT, clientSecret: SP_SECRET, federated: [{ issuer: GITHUB_ISSUER, subject: s.github.subject, audience: AUDIENCE }] })
+  s.addApp({
+    tenantId: TENANT,
+    clientId: CLIENT,
+    clientSecret: SP_SECRET,
+    federated: [{ issuer: GITHUB_ISSUER, subject: s.github.subject, audience: AUDIENCE }]
+  })
 }
 
 /** The runner's ID token variables only for OIDC contexts. */
 const noOidc = { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined }
 
 function runWith(inputs: Readonly<Record<string, string>>, context: Context): Promise<RunResult> {
-  return runAction({ inputs, env: { ...(context.oidc ? s.oidcEnv() : noOidc), ...context.env }, standin: s, debug: true })
+  return runAction({
+    inputs,
+    env: { ...(context.oidc ? s.oidcEnv() : noOidc), ...context.env },
+    standin: s,
+    debug: true
+  })
 }
 
 const STACK_LINE = /^\s+at \S/m
@@ -416,8 +510,13 @@ function expectNoCrash(r: RunResult, secrets: readonly string[]): void {
   expect(r.stdout).not.toMatch(STACK_LINE)
   expect(r.stderr).not.toMatch(STACK_LINE)
   expect(r.fileCommandErrors).toEqual([])
-  for (const error of r.errors) expect(error).not.toMatch(/Unexpected error|TypeError|ReferenceError|RangeError|\[object Object\]/)
-  assertNoLeak(r, secrets.filter((value) => value.trim() !== ''), { perLine: true })
+  for (const error of r.errors)
+    expect(error).not.toMatch(/Unexpected error|TypeError|ReferenceError|RangeError|\[object Object\]/)
+  assertNoLeak(
+    r,
+    secrets.filter((value) => value.trim() !== ''),
+    { perLine: true }
+  )
 }
 
 /** A sensitive input's own value, the given extras, and every credential and value in play. */
@@ -434,19 +533,26 @@ const where = (r: RunResult, what: string): string => `${what}\nlog:\n${r.log.jo
 // -- tests ----------------------------------------------------------------------------------------
 
 describe('the table covers action.yml', () => {
-  const actionYml = YAML.parse(readFileSync(join(repoRoot, 'action.yml'), 'utf8')) as { inputs?: Record<string, unknown> }
+  const actionYml = YAML.parse(readFileSync(join(repoRoot, 'action.yml'), 'utf8')) as {
+    inputs?: Record<string, unknown>
+  }
   const declared = Object.keys(actionYml.inputs ?? {})
 
   it('classifies every input that action.yml declares', () => {
     const missing = declared
       .filter((input) => !(input in Table))
-      .map((input) => `action.yml declares input '${input}', but the hostile-input table has no row for it: add '${input}': { ${Kinds.join(', ')} } to Table`)
+      .map(
+        (input) =>
+          `action.yml declares input '${input}', but the hostile-input table has no row for it: add '${input}': { ${Kinds.join(', ')} } to Table`
+      )
     expect(missing).toEqual([])
   })
 
   it('has no row for an input that action.yml does not declare', () => {
     const stale = Object.keys(Table).filter((input) => !declared.includes(input))
-    expect(stale.map((input) => `the hostile-input table has a row for '${input}', which action.yml does not declare`)).toEqual([])
+    expect(
+      stale.map((input) => `the hostile-input table has a row for '${input}', which action.yml does not declare`)
+    ).toEqual([])
   })
 
   it('treats every input that holds a credential or a value as sensitive', () => {
@@ -470,7 +576,11 @@ describe('a bad value is refused with one error naming the input, before any req
     const queue = [...refusedCases]
     await Promise.all(
       [1, 2].map(async () => {
-        for (let c = queue.shift(); c; c = queue.shift()) results.set(c, { r: await runWith({ ...c.refused.context.inputs, [c.input]: c.value }, c.refused.context), requests: [] })
+        for (let c = queue.shift(); c; c = queue.shift())
+          results.set(c, {
+            r: await runWith({ ...c.refused.context.inputs, [c.input]: c.value }, c.refused.context),
+            requests: []
+          })
       })
     )
     if (s.requests.length === 0) return
@@ -526,19 +636,28 @@ describe('an accepted value gets past input validation', () => {
   // inputs of a get or a set; sign-in comes from the AZURE_* fallbacks when its inputs are blank.
   const BlankRuns = [
     { base: { 'vault-name': 'contoso-kv', 'secret-name': 'db-password' }, operation: 'get' },
-    { base: { 'vault-name': 'contoso-kv', operation: 'set', 'secret-name': 'api-key', 'secret-value': NEW_VALUE }, operation: 'set' }
-  ] as const
-  it.each((['empty', 'whitespace'] as const).flatMap((kind) => BlankRuns.map((run) => [kind, run.operation, run] as const)))(
-    'every input whose %s value means the default or "not given", all at once (%s)',
-    async (kind, _, run) => {
-      const blankValue = kind === 'empty' ? '' : ' \t\n '
-      const blanked = classified.filter(({ input, kind: k, classification: c }) => k === kind && c.outcome === 'accepted' && c.blank && !(input in run.base))
-      const inputs = { ...run.base, ...Object.fromEntries(blanked.map(({ input }) => [input, blankValue])) }
-      const r = await runAction({ inputs, env: { ...noOidc, ...SP_ENV }, standin: s, debug: true })
-      expect(blanked.length).toBeGreaterThan(20)
-      expect({ exitCode: r.exitCode, errors: r.errors, context: where(r, run.operation) }).toEqual({ exitCode: 0, errors: [], context: where(r, run.operation) })
-      expect(s.requests.length).toBeGreaterThan(0)
-      expectNoCrash(r, secretsOf('', ''))
+    {
+      base: { 'vault-name': 'contoso-kv', operation: 'set', 'secret-name': 'api-key', 'secret-value': NEW_VALUE },
+      operation: 'set'
     }
-  )
+  ] as const
+  it.each(
+    (['empty', 'whitespace'] as const).flatMap((kind) => BlankRuns.map((run) => [kind, run.operation, run] as const))
+  )('every input whose %s value means the default or "not given", all at once (%s)', async (kind, _, run) => {
+    const blankValue = kind === 'empty' ? '' : ' \t\n '
+    const blanked = classified.filter(
+      ({ input, kind: k, classification: c }) =>
+        k === kind && c.outcome === 'accepted' && c.blank && !(input in run.base)
+    )
+    const inputs = { ...run.base, ...Object.fromEntries(blanked.map(({ input }) => [input, blankValue])) }
+    const r = await runAction({ inputs, env: { ...noOidc, ...SP_ENV }, standin: s, debug: true })
+    expect(blanked.length).toBeGreaterThan(20)
+    expect({ exitCode: r.exitCode, errors: r.errors, context: where(r, run.operation) }).toEqual({
+      exitCode: 0,
+      errors: [],
+      context: where(r, run.operation)
+    })
+    expect(s.requests.length).toBeGreaterThan(0)
+    expectNoCrash(r, secretsOf('', ''))
+  })
 })

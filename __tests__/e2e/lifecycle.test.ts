@@ -40,42 +40,50 @@ const run = oidcStep(() => s, { vault: VAULT, clientId: APP, tenantId: TENANT })
 const vaultCalls = (method?: string): string[] => vaultCallsOf(s, method)
 
 describe('rotation: generate, set and hand on in one step', () => {
-  it.each([false, true])('generates a printable value, stores it with tags, content type and a 90-day expiry, and outputs it masked (debug %s)', async (debug) => {
-    vault().setSecret('db-password', 'previous-password')
-    const before = Date.now()
-    const r = await run(
-      {
-        operation: 'set',
-        'secret-name': 'db-password',
-        generate: 'true',
-        'generate-length': '40',
-        'generate-charset': 'printable',
-        'content-type': 'text/plain',
-        tags: 'rotated-by=github-actions\nticket=OPS-42\n# comments are skipped\nnote=a=b',
-        expires: '90d',
-        'not-before': '2026-01-01T00:00:00Z'
-      },
-      { debug, env: { AZURE_LOG_LEVEL: debug ? 'verbose' : undefined } }
-    )
-    const after = Date.now()
+  it.each([false, true])(
+    'generates a printable value, stores it with tags, content type and a 90-day expiry, and outputs it masked (debug %s)',
+    async (debug) => {
+      vault().setSecret('db-password', 'previous-password')
+      const before = Date.now()
+      const r = await run(
+        {
+          operation: 'set',
+          'secret-name': 'db-password',
+          generate: 'true',
+          'generate-length': '40',
+          'generate-charset': 'printable',
+          'content-type': 'text/plain',
+          tags: 'rotated-by=github-actions\nticket=OPS-42\n# comments are skipped\nnote=a=b',
+          expires: '90d',
+          'not-before': '2026-01-01T00:00:00Z'
+        },
+        { debug, env: { AZURE_LOG_LEVEL: debug ? 'verbose' : undefined } }
+      )
+      const after = Date.now()
 
-    expectSuccess(r)
-    const stored = vault().latest('db-password')
-    const generated = r.outputs.value ?? ''
-    expect(generated).toHaveLength(40)
-    expect([...generated].every((char) => Charsets.printable.includes(char))).toBe(true)
-    expect(stored?.value).toBe(generated)
-    expect(r.outputs).toEqual({ value: generated, version: stored?.version, id: `https://${VAULT}.vault.azure.net/secrets/db-password/${stored?.version}`, changed: 'true' })
-    expect(stored?.contentType).toBe('text/plain')
-    expect(stored?.tags).toEqual({ 'rotated-by': 'github-actions', ticket: 'OPS-42', note: 'a=b' })
-    // Expiry is computed from the relative duration when the step starts (the service keeps whole seconds).
-    expect((stored?.exp ?? 0) * 1000).toBeGreaterThanOrEqual(Math.floor((before + 90 * DAY_MS) / 1000) * 1000)
-    expect((stored?.exp ?? 0) * 1000).toBeLessThanOrEqual(after + 90 * DAY_MS)
-    expect(stored?.nbf).toBe(Date.UTC(2026, 0, 1) / 1000)
-    expect(r.masks).toContain(generated)
-    expect(r.summaryMasked).toContain('new version written')
-    assertNoLeak(r, [generated, 'previous-password'])
-  })
+      expectSuccess(r)
+      const stored = vault().latest('db-password')
+      const generated = r.outputs.value ?? ''
+      expect(generated).toHaveLength(40)
+      expect([...generated].every((char) => Charsets.printable.includes(char))).toBe(true)
+      expect(stored?.value).toBe(generated)
+      expect(r.outputs).toEqual({
+        value: generated,
+        version: stored?.version,
+        id: `https://${VAULT}.vault.azure.net/secrets/db-password/${stored?.version}`,
+        changed: 'true'
+      })
+      expect(stored?.contentType).toBe('text/plain')
+      expect(stored?.tags).toEqual({ 'rotated-by': 'github-actions', ticket: 'OPS-42', note: 'a=b' })
+      // Expiry is computed from the relative duration when the step starts (the service keeps whole seconds).
+      expect((stored?.exp ?? 0) * 1000).toBeGreaterThanOrEqual(Math.floor((before + 90 * DAY_MS) / 1000) * 1000)
+      expect((stored?.exp ?? 0) * 1000).toBeLessThanOrEqual(after + 90 * DAY_MS)
+      expect(stored?.nbf).toBe(Date.UTC(2026, 0, 1) / 1000)
+      expect(r.masks).toContain(generated)
+      expect(r.summaryMasked).toContain('new version written')
+      assertNoLeak(r, [generated, 'previous-password'])
+    }
+  )
 
   it.each(Object.keys(Charsets))('generate-charset %s draws only from its characters', async (charset) => {
     const r = await run({ operation: 'set', 'secret-name': 'api-key', generate: 'true', 'generate-charset': charset })
@@ -115,7 +123,13 @@ describe('secret-value-file', () => {
 describe('skip-unchanged', () => {
   it('writes no version when value and content type already match, and says changed: false', async () => {
     const version = vault().setSecret('api-key', 'same-value', { contentType: 'text/plain' })
-    const r = await run({ operation: 'set', 'secret-name': 'api-key', 'secret-value': 'same-value', 'content-type': 'text/plain', 'skip-unchanged': 'true' })
+    const r = await run({
+      operation: 'set',
+      'secret-name': 'api-key',
+      'secret-value': 'same-value',
+      'content-type': 'text/plain',
+      'skip-unchanged': 'true'
+    })
     expectSuccess(r)
     expect(r.outputs).toMatchObject({ changed: 'false', version })
     expect(vault().secrets.get('api-key')?.versions).toHaveLength(1)
@@ -129,7 +143,13 @@ describe('skip-unchanged', () => {
     ['a different content type', 'same-value', 'application/json']
   ])('writes a new version for %s', async (_, value, contentType) => {
     vault().setSecret('api-key', 'same-value', { contentType: 'text/plain' })
-    const r = await run({ operation: 'set', 'secret-name': 'api-key', 'secret-value': value, 'content-type': contentType, 'skip-unchanged': 'true' })
+    const r = await run({
+      operation: 'set',
+      'secret-name': 'api-key',
+      'secret-value': value,
+      'content-type': contentType,
+      'skip-unchanged': 'true'
+    })
     expectSuccess(r)
     expect(r.outputs.changed).toBe('true')
     expect(vault().secrets.get('api-key')?.versions).toHaveLength(2)
@@ -138,7 +158,12 @@ describe('skip-unchanged', () => {
   })
 
   it('writes the first version of a secret that does not exist yet', async () => {
-    const r = await run({ operation: 'set', 'secret-name': 'brand-new', 'secret-value': 'first-value', 'skip-unchanged': 'true' })
+    const r = await run({
+      operation: 'set',
+      'secret-name': 'brand-new',
+      'secret-value': 'first-value',
+      'skip-unchanged': 'true'
+    })
     expectSuccess(r)
     expect(r.outputs.changed).toBe('true')
     expect(vault().value('brand-new')).toBe('first-value')
@@ -147,8 +172,13 @@ describe('skip-unchanged', () => {
   it('without permission to read, names the get permission it needs', async () => {
     vault().setSecret('api-key', 'same-value')
     vault().revoke(APP, 'get')
-    const r = await run({ operation: 'set', 'secret-name': 'api-key', 'secret-value': 'same-value', 'skip-unchanged': 'true' })
-    expectFailure(r, "may not get secrets", 'Key Vault Secrets User')
+    const r = await run({
+      operation: 'set',
+      'secret-name': 'api-key',
+      'secret-value': 'same-value',
+      'skip-unchanged': 'true'
+    })
+    expectFailure(r, 'may not get secrets', 'Key Vault Secrets User')
     expect(vaultCalls('PUT')).toEqual([])
   })
 })
@@ -167,9 +197,18 @@ describe('if-deleted', () => {
   })
 
   it('recover brings the deleted secret back, waits until it reads, then writes a new version on top once the vault takes writes again', async () => {
-    const r = await run({ operation: 'set', 'secret-name': 'db-password', 'secret-value': 'new-value', 'if-deleted': 'recover' })
+    const r = await run({
+      operation: 'set',
+      'secret-name': 'db-password',
+      'secret-value': 'new-value',
+      'if-deleted': 'recover'
+    })
     expectSuccess(r)
-    expect(vault().secrets.get('db-password')?.versions.map((v) => v.value)).toEqual(['deleted-value', 'new-value'])
+    expect(
+      vault()
+        .secrets.get('db-password')
+        ?.versions.map((v) => v.value)
+    ).toEqual(['deleted-value', 'new-value'])
     expect(vaultCalls()).toEqual([
       'PUT /secrets/db-password 401',
       'PUT /secrets/db-password 409',
@@ -181,22 +220,39 @@ describe('if-deleted', () => {
       'PUT /secrets/db-password 409',
       'PUT /secrets/db-password 200'
     ])
-    expect(r.log.join('\n')).toContain("Key Vault is still finishing the recovery of secret 'db-password'; trying again")
+    expect(r.log.join('\n')).toContain(
+      "Key Vault is still finishing the recovery of secret 'db-password'; trying again"
+    )
     expect(r.summaryMasked).toContain('recovered, then new version written')
     assertNoLeak(r, ['new-value', 'deleted-value'])
   })
 
   it('recover with skip-unchanged writes nothing when the recovered value is the same', async () => {
-    const r = await run({ operation: 'set', 'secret-name': 'db-password', 'secret-value': 'deleted-value', 'if-deleted': 'recover', 'skip-unchanged': 'true' })
+    const r = await run({
+      operation: 'set',
+      'secret-name': 'db-password',
+      'secret-value': 'deleted-value',
+      'if-deleted': 'recover',
+      'skip-unchanged': 'true'
+    })
     expectSuccess(r)
     expect(r.outputs.changed).toBe('false')
     expect(vault().secrets.get('db-password')?.versions).toHaveLength(1)
   })
 
   it('purge erases the deleted secret, then writes the first version once the vault has freed the name', async () => {
-    const r = await run({ operation: 'set', 'secret-name': 'db-password', 'secret-value': 'new-value', 'if-deleted': 'purge' })
+    const r = await run({
+      operation: 'set',
+      'secret-name': 'db-password',
+      'secret-value': 'new-value',
+      'if-deleted': 'purge'
+    })
     expectSuccess(r)
-    expect(vault().secrets.get('db-password')?.versions.map((v) => v.value)).toEqual(['new-value'])
+    expect(
+      vault()
+        .secrets.get('db-password')
+        ?.versions.map((v) => v.value)
+    ).toEqual(['new-value'])
     expect(vault().deleted.size).toBe(0)
     expect(vaultCalls()).toEqual([
       'PUT /secrets/db-password 401',
@@ -212,7 +268,12 @@ describe('if-deleted', () => {
 
   it('purge in a vault with purge protection fails clearly and writes nothing', async () => {
     vault().purgeProtection = true
-    const r = await run({ operation: 'set', 'secret-name': 'db-password', 'secret-value': 'new-value', 'if-deleted': 'purge' })
+    const r = await run({
+      operation: 'set',
+      'secret-name': 'db-password',
+      'secret-value': 'new-value',
+      'if-deleted': 'purge'
+    })
     expectFailure(r, 'purge protection', "'if-deleted: recover'")
     expect(vault().deleted.has('db-password')).toBe(true)
     expect(vaultCalls('PUT').filter((call) => call.endsWith('200'))).toEqual([])
@@ -298,7 +359,9 @@ describe('delete, recover, purge', () => {
     const r = await run({ operation: 'purge', secrets: 'old-key\nnot-deleted', 'ignore-missing': 'true' })
     expectSuccess(r)
     expect(vault().deleted.size).toBe(0)
-    expect(r.warnings).toEqual(["Secret 'not-deleted' was not found among the deleted secrets; skipped ('ignore-missing: true')."])
+    expect(r.warnings).toEqual([
+      "Secret 'not-deleted' was not found among the deleted secrets; skipped ('ignore-missing: true')."
+    ])
     // Nothing to watch: the service gives no signal when the name is free again.
     expect(vaultCalls('GET')).toEqual([])
     expect(r.log.join('\n')).toContain('does not say when the name is free again')
@@ -324,27 +387,99 @@ describe('delete, recover, purge', () => {
 describe('bad input is refused before any request', () => {
   const setInputs = { operation: 'set', 'secret-name': 'api-key' }
   it.each([
-    ['a bad duration', { ...setInputs, 'secret-value': 'v1', expires: '90 days' }, "Input 'expires' has an invalid value '90 days'"],
-    ['an expiry in the past', { ...setInputs, 'secret-value': 'v1', expires: '2020-01-01T00:00:00Z' }, "Input 'expires' is 2020-01-01T00:00:00.000Z, which has already passed"],
-    ['a date-time without a time zone', { ...setInputs, 'secret-value': 'v1', 'not-before': '2027-01-01T00:00:00' }, 'needs a time zone'],
-    ['not-before after expires', { ...setInputs, 'secret-value': 'v1', expires: '1d', 'not-before': '2d' }, "Input 'not-before'"],
-    ['16 tags', { ...setInputs, 'secret-value': 'v1', tags: Array.from({ length: 16 }, (_, i) => `t${i}=v`).join('\n') }, "Input 'tags' has 16 tags; Key Vault accepts at most 15"],
-    ['a tag line without =', { ...setInputs, 'secret-value': 'v1', tags: 'owner' }, "Input 'tags' has a malformed line 'owner'"],
-    ['generate-length 0', { ...setInputs, generate: 'true', 'generate-length': '0' }, "Input 'generate-length' has an invalid value '0'. Accepted: a whole number from 8 to 4096."],
-    ['an unknown charset', { ...setInputs, generate: 'true', 'generate-charset': 'emoji' }, "Input 'generate-charset' has an unknown value 'emoji'. Accepted values: alphanumeric, printable, hex, base64url."],
-    ['two value sources', { ...setInputs, 'secret-value': 'v1', generate: 'true' }, "'secret-value' and 'generate' were given"],
+    [
+      'a bad duration',
+      { ...setInputs, 'secret-value': 'v1', expires: '90 days' },
+      "Input 'expires' has an invalid value '90 days'"
+    ],
+    [
+      'an expiry in the past',
+      { ...setInputs, 'secret-value': 'v1', expires: '2020-01-01T00:00:00Z' },
+      "Input 'expires' is 2020-01-01T00:00:00.000Z, which has already passed"
+    ],
+    [
+      'a date-time without a time zone',
+      { ...setInputs, 'secret-value': 'v1', 'not-before': '2027-01-01T00:00:00' },
+      'needs a time zone'
+    ],
+    [
+      'not-before after expires',
+      { ...setInputs, 'secret-value': 'v1', expires: '1d', 'not-before': '2d' },
+      "Input 'not-before'"
+    ],
+    [
+      '16 tags',
+      { ...setInputs, 'secret-value': 'v1', tags: Array.from({ length: 16 }, (_, i) => `t${i}=v`).join('\n') },
+      "Input 'tags' has 16 tags; Key Vault accepts at most 15"
+    ],
+    [
+      'a tag line without =',
+      { ...setInputs, 'secret-value': 'v1', tags: 'owner' },
+      "Input 'tags' has a malformed line 'owner'"
+    ],
+    [
+      'generate-length 0',
+      { ...setInputs, generate: 'true', 'generate-length': '0' },
+      "Input 'generate-length' has an invalid value '0'. Accepted: a whole number from 8 to 4096."
+    ],
+    [
+      'an unknown charset',
+      { ...setInputs, generate: 'true', 'generate-charset': 'emoji' },
+      "Input 'generate-charset' has an unknown value 'emoji'. Accepted values: alphanumeric, printable, hex, base64url."
+    ],
+    [
+      'two value sources',
+      { ...setInputs, 'secret-value': 'v1', generate: 'true' },
+      "'secret-value' and 'generate' were given"
+    ],
     ['no value source', setInputs, 'none was given'],
-    ['skip-unchanged with generate', { ...setInputs, generate: 'true', 'skip-unchanged': 'true' }, "Input 'skip-unchanged'"],
-    ['an unknown if-deleted', { ...setInputs, 'secret-value': 'v1', 'if-deleted': 'overwrite' }, "Input 'if-deleted' has an unknown value 'overwrite'"],
-    ['a missing value file', { ...setInputs, 'secret-value-file': 'no/such/file' }, "Input 'secret-value-file': the file 'no/such/file' does not exist"],
-    ['enabled: maybe', { ...setInputs, 'secret-value': 'v1', enabled: 'maybe' }, "Input 'enabled' has an unknown value 'maybe'"],
-    ['tags with get', { 'secret-name': 'api-key', tags: 'a=b' }, "Input 'tags' is only used with 'operation: set', not 'get'"],
-    ['purge with wait: false', { operation: 'delete', 'secret-name': 'api-key', purge: 'true', wait: 'false' }, "cannot be used with 'wait: false'"],
-    ['purge: true with recover', { operation: 'recover', 'secret-name': 'api-key', purge: 'true' }, "Input 'purge' is only used with 'operation: delete'"],
-    ['a glob with recover', { operation: 'recover', secrets: 'app-*' }, "'operation: recover' takes exact secret names only"],
-    ['a version with purge', { operation: 'purge', secrets: 'old-key/0123456789abcdef0123456789abcdef' }, "'operation: purge' takes exact secret names only"]
+    [
+      'skip-unchanged with generate',
+      { ...setInputs, generate: 'true', 'skip-unchanged': 'true' },
+      "Input 'skip-unchanged'"
+    ],
+    [
+      'an unknown if-deleted',
+      { ...setInputs, 'secret-value': 'v1', 'if-deleted': 'overwrite' },
+      "Input 'if-deleted' has an unknown value 'overwrite'"
+    ],
+    [
+      'a missing value file',
+      { ...setInputs, 'secret-value-file': 'no/such/file' },
+      "Input 'secret-value-file': the file 'no/such/file' does not exist"
+    ],
+    [
+      'enabled: maybe',
+      { ...setInputs, 'secret-value': 'v1', enabled: 'maybe' },
+      "Input 'enabled' has an unknown value 'maybe'"
+    ],
+    [
+      'tags with get',
+      { 'secret-name': 'api-key', tags: 'a=b' },
+      "Input 'tags' is only used with 'operation: set', not 'get'"
+    ],
+    [
+      'purge with wait: false',
+      { operation: 'delete', 'secret-name': 'api-key', purge: 'true', wait: 'false' },
+      "cannot be used with 'wait: false'"
+    ],
+    [
+      'purge: true with recover',
+      { operation: 'recover', 'secret-name': 'api-key', purge: 'true' },
+      "Input 'purge' is only used with 'operation: delete'"
+    ],
+    [
+      'a glob with recover',
+      { operation: 'recover', secrets: 'app-*' },
+      "'operation: recover' takes exact secret names only"
+    ],
+    [
+      'a version with purge',
+      { operation: 'purge', secrets: 'old-key/0123456789abcdef0123456789abcdef' },
+      "'operation: purge' takes exact secret names only"
+    ]
   ])('%s', async (_, inputs, message) => {
-    const r = await run(inputs as Record<string, string>)
+    const r = await run(inputs)
     expectFailure(r, message)
     expect(s.requests).toEqual([])
     assertNoLeak(r, ['v1'])

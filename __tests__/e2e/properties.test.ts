@@ -61,13 +61,28 @@ const contentLine = fc
   )
   .filter((line) => line.trim().length >= 8)
 const padding = fc.constantFrom('', '', ' ', '  ', '\t', ' \u00a0')
-const padded = (line: fc.Arbitrary<string>): fc.Arbitrary<string> => fc.tuple(padding, line, padding).map(([a, l, b]) => `${a}${l}${b}`)
-const anyLine = fc.oneof({ weight: 3, arbitrary: padded(contentLine) }, { weight: 2, arbitrary: padded(fc.constantFrom(...ShortLines)) }, { weight: 1, arbitrary: padding })
+const padded = (line: fc.Arbitrary<string>): fc.Arbitrary<string> =>
+  fc.tuple(padding, line, padding).map(([a, l, b]) => `${a}${l}${b}`)
+const anyLine = fc.oneof(
+  { weight: 3, arbitrary: padded(contentLine) },
+  { weight: 2, arbitrary: padded(fc.constantFrom(...ShortLines)) },
+  { weight: 1, arbitrary: padding }
+)
 const lineBreak = fc.constantFrom(...LineBreaks)
 
 const secretValue = fc
-  .tuple(fc.array(anyLine, { maxLength: 2 }), padded(contentLine), fc.array(anyLine, { maxLength: 3 }), fc.array(lineBreak, { minLength: 5, maxLength: 5 }), fc.option(lineBreak, { nil: '' }))
-  .map(([before, middle, after, breaks, end]) => [...before, middle, ...after].map((line, i) => (i === 0 ? line : `${breaks[i - 1] ?? '\n'}${line}`)).join('') + end)
+  .tuple(
+    fc.array(anyLine, { maxLength: 2 }),
+    padded(contentLine),
+    fc.array(anyLine, { maxLength: 3 }),
+    fc.array(lineBreak, { minLength: 5, maxLength: 5 }),
+    fc.option(lineBreak, { nil: '' })
+  )
+  .map(
+    ([before, middle, after, breaks, end]) =>
+      [...before, middle, ...after].map((line, i) => (i === 0 ? line : `${breaks[i - 1] ?? '\n'}${line}`)).join('') +
+      end
+  )
 
 // --------------------------------------------------------------------------------------------------
 
@@ -116,7 +131,12 @@ function run(mode: Mode, inputs: Record<string, string>): Promise<RunResult> {
 
 function expectSuccess(r: RunResult, what: string): void {
   const context = `${what}\nlog:\n${r.log.join('\n')}\nstderr:\n${r.stderr}`
-  expect({ exitCode: r.exitCode, errors: r.errors, fileCommandErrors: r.fileCommandErrors, context }).toEqual({ exitCode: 0, errors: [], fileCommandErrors: [], context })
+  expect({ exitCode: r.exitCode, errors: r.errors, fileCommandErrors: r.fileCommandErrors, context }).toEqual({
+    exitCode: 0,
+    errors: [],
+    fileCommandErrors: [],
+    context
+  })
 }
 
 /** set it, get it back everywhere it can go, and look for it in both logs. */

@@ -39,7 +39,11 @@ afterAll(async () => {
 })
 beforeEach(async () => {
   s.reset()
-  const vault = s.addVault({ name: VAULT, tenantId: TENANT, grants: { [OIDC_APP]: ['get'], [SP_APP]: ['get'], [MI_APP]: ['get'] } })
+  const vault = s.addVault({
+    name: VAULT,
+    tenantId: TENANT,
+    grants: { [OIDC_APP]: ['get'], [SP_APP]: ['get'], [MI_APP]: ['get'] }
+  })
   for (const [name, value] of Object.entries(VALUES)) vault.setSecret(name, value)
   s.addOidcApp(TENANT, OIDC_APP)
   s.addApp({ tenantId: TENANT, clientId: SP_APP, clientSecret: SP_SECRET })
@@ -57,7 +61,11 @@ const managedIdentity = { ...getBoth, 'auth-type': 'managed-identity', 'client-i
  * Runs the action with no name resolvable in its process except `direct` (for hosts it is meant
  * to reach without the proxy), and the given proxy variables.
  */
-function run(inputs: Record<string, string>, env: Record<string, string | undefined>, direct: readonly string[] = []): Promise<RunResult> {
+function run(
+  inputs: Record<string, string>,
+  env: Record<string, string | undefined>,
+  direct: readonly string[] = []
+): Promise<RunResult> {
   return runAction({ inputs, standin: s, env: { ...s.oidcEnv(), ...env, ...isolatedRouteEnv(s, direct) } })
 }
 
@@ -85,7 +93,13 @@ describe('through the proxy in HTTPS_PROXY, with no name resolvable by the actio
     expect(await tunnels()).toEqual([GITHUB, ENTRA, KEY_VAULT].sort())
     expect(await proxy.requests()).toEqual([])
     // And the stand-in answered all of it: the tunnels carried the real exchange.
-    expect(served().sort()).toEqual(['entra POST 200', 'github GET 200', 'vault GET 200', 'vault GET 200', 'vault GET 401'])
+    expect(served().sort()).toEqual([
+      'entra POST 200',
+      'github GET 200',
+      'vault GET 200',
+      'vault GET 200',
+      'vault GET 401'
+    ])
   })
 
   it('service principal (client secret): Entra ID and the vault through the proxy, no GitHub request', async () => {
@@ -108,7 +122,10 @@ describe('through the proxy in HTTPS_PROXY, with no name resolvable by the actio
 
   it.each([
     ['lower case only (https_proxy)', ['https_proxy']],
-    ['both cases, as a runner configured with a proxy may set them', ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']]
+    [
+      'both cases, as a runner configured with a proxy may set them',
+      ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']
+    ]
   ])('%s: every request through the proxy', async (_label, names) => {
     const r = await run(oidc, Object.fromEntries(names.map((name) => [name, proxy.url])))
 
@@ -165,7 +182,9 @@ describe('when the proxy fails', () => {
     expect(r.exitCode).toBe(1)
     expect(r.errors).toHaveLength(1)
     const [error] = r.errors
-    expect(error).toContain(`Could not reach https://${VAULT_HOST} through the proxy ${down} (from HTTPS_PROXY): ECONNREFUSED`)
+    expect(error).toContain(
+      `Could not reach https://${VAULT_HOST} through the proxy ${down} (from HTTPS_PROXY): ECONNREFUSED`
+    )
     expect(error).toContain('also on 4 retries')
     expect(error).toContain('Check that the proxy is running and reachable from the runner')
     expect(s.requests).toEqual([])
@@ -201,7 +220,9 @@ describe('when the proxy fails', () => {
 
     expect(r.exitCode).toBe(1)
     expect(r.errors).toHaveLength(1)
-    expect(r.errors[0]).toContain(`Could not reach https://${VAULT_HOST} through the proxy ${proxy.url} (from HTTPS_PROXY): UNABLE_TO_VERIFY_LEAF_SIGNATURE (`)
+    expect(r.errors[0]).toContain(
+      `Could not reach https://${VAULT_HOST} through the proxy ${proxy.url} (from HTTPS_PROXY): UNABLE_TO_VERIFY_LEAF_SIGNATURE (`
+    )
     expect(r.errors[0]).toContain("trust its CA by setting NODE_EXTRA_CA_CERTS to the CA's PEM file in the job's env")
     // The tunnel was made; TLS inside it failed.
     expect(await proxy.connects()).toContain(KEY_VAULT)
@@ -225,7 +246,12 @@ describe('managed identity (IMDS, plain HTTP)', () => {
 
   it('the documented setup: NO_PROXY lists the IMDS address, so IMDS is asked directly and only the vault goes through the proxy', async () => {
     // The stand-in's IMDS listens on 127.0.0.1 (AZURE_POD_IDENTITY_AUTHORITY_HOST) where Azure's is 169.254.169.254.
-    const r = await run(managedIdentity, { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: '169.254.169.254,127.0.0.1', ...s.managedIdentityEnv() })
+    const r = await run(managedIdentity, {
+      HTTPS_PROXY: proxy.url,
+      HTTP_PROXY: proxy.url,
+      NO_PROXY: '169.254.169.254,127.0.0.1',
+      ...s.managedIdentityEnv()
+    })
 
     expectBothRead(r)
     expect(await proxy.requests()).toEqual([])

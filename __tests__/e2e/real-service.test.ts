@@ -45,16 +45,28 @@ describe('a purge or recover finishes after it answers', () => {
     s.requests.length = 0
     const r = await run({ operation: 'set', 'secret-name': 'db-password', 'secret-value': 'new-value' })
     expectSuccess(r)
-    expect(vaultCalls()).toEqual(['PUT /secrets/db-password 401', 'PUT /secrets/db-password 409', 'PUT /secrets/db-password 200'])
+    expect(vaultCalls()).toEqual([
+      'PUT /secrets/db-password 401',
+      'PUT /secrets/db-password 409',
+      'PUT /secrets/db-password 200'
+    ])
     expect(vault().value('db-password')).toBe('new-value')
-    expect(r.log.join('\n')).toContain("Key Vault is still finishing a delete or purge of secret 'db-password'; trying again")
+    expect(r.log.join('\n')).toContain(
+      "Key Vault is still finishing a delete or purge of secret 'db-password'; trying again"
+    )
     assertNoLeak(r, ['new-value', 'old-value'])
   })
 
   it('a purge that outlasts timeout: one error that says what the step did and that the vault gives no signal; nothing exported', async () => {
     vault().seedDeleted('db-password', 'old-value')
     vault().purgeWindow = 1000
-    const r = await run({ operation: 'set', 'secret-name': 'db-password', 'secret-value': 'new-value', 'if-deleted': 'purge', timeout: '6' })
+    const r = await run({
+      operation: 'set',
+      'secret-name': 'db-password',
+      'secret-value': 'new-value',
+      'if-deleted': 'purge',
+      timeout: '6'
+    })
     const error = expectFailure(
       r,
       "Secret 'db-password' in vault 'fidelity-kv' was still being deleted (409 ObjectIsBeingDeleted) after ",
@@ -72,8 +84,18 @@ describe('a purge or recover finishes after it answers', () => {
   it('a recover that outlasts timeout: the same, naming the recovery', async () => {
     vault().seedDeleted('db-password', 'old-value')
     vault().recoverWindow = 1000
-    const r = await run({ operation: 'set', 'secret-name': 'db-password', 'secret-value': 'new-value', 'if-deleted': 'recover', timeout: '5' })
-    expectFailure(r, 'was still being recovered (409 ObjectIsBeingRecovered)', "This step recovered the deleted secret first ('if-deleted: recover')")
+    const r = await run({
+      operation: 'set',
+      'secret-name': 'db-password',
+      'secret-value': 'new-value',
+      'if-deleted': 'recover',
+      timeout: '5'
+    })
+    expectFailure(
+      r,
+      'was still being recovered (409 ObjectIsBeingRecovered)',
+      "This step recovered the deleted secret first ('if-deleted: recover')"
+    )
     expect(vault().value('db-password')).toBe('old-value')
   })
 
@@ -81,10 +103,21 @@ describe('a purge or recover finishes after it answers', () => {
     s.faults.push({
       match: (request) => request.method === 'PUT' && request.headers.authorization !== undefined,
       status: 409,
-      body: { error: { code: 'Conflict', message: 'The operation conflicts with a change in progress.', innererror: { code: 'SomethingNew' } } },
+      body: {
+        error: {
+          code: 'Conflict',
+          message: 'The operation conflicts with a change in progress.',
+          innererror: { code: 'SomethingNew' }
+        }
+      },
       times: 1
     })
-    const r = await run({ operation: 'set', 'secret-name': 'db-password', 'secret-value': 'new-value', 'if-deleted': 'recover' })
+    const r = await run({
+      operation: 'set',
+      'secret-name': 'db-password',
+      'secret-value': 'new-value',
+      'if-deleted': 'recover'
+    })
     const error = expectFailure(
       r,
       "Key Vault 'fidelity-kv' refused to set secret 'db-password' (409 Conflict, SomethingNew). Key Vault said: The operation conflicts with a change in progress."
@@ -102,7 +135,12 @@ describe('sign-in refusals with advice of their own', () => {
       { 'secret-name': 'db-password', 'client-id': '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d', 'client-secret': SP_SECRET },
       { env: { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined } }
     )
-    expectFailure(r, "The client secret of app '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d' has expired (AADSTS7000222).", 'az ad app credential reset', 'OIDC')
+    expectFailure(
+      r,
+      "The client secret of app '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d' has expired (AADSTS7000222).",
+      'az ad app credential reset',
+      'OIDC'
+    )
     assertNoLeak(r, [SP_SECRET])
   })
 
@@ -112,7 +150,13 @@ describe('sign-in refusals with advice of their own', () => {
     s.addApp({
       tenantId: TENANT,
       clientId: APP,
-      federated: [{ issuer: 'https://token.actions.githubusercontent.com/octo-enterprise', subject: s.github.subject, audience: 'api://AzureADTokenExchange' }]
+      federated: [
+        {
+          issuer: 'https://token.actions.githubusercontent.com/octo-enterprise',
+          subject: s.github.subject,
+          audience: 'api://AzureADTokenExchange'
+        }
+      ]
     })
     const r = await run({ 'secret-name': 'db-password' })
     expectFailure(
@@ -129,15 +173,24 @@ describe('sign-in refusals with advice of their own', () => {
   })
 
   it("a vault in another tenant: the vault's tenant is quoted without the sentence's full stop", async () => {
-    s.addVault({ name: 'elsewhere-kv', tenantId: OTHER_TENANT, grants: { [APP]: ['get'] } }).setSecret('db-password', 'v')
+    s.addVault({ name: 'elsewhere-kv', tenantId: OTHER_TENANT, grants: { [APP]: ['get'] } }).setSecret(
+      'db-password',
+      'v'
+    )
     const r = await run({ 'vault-name': 'elsewhere-kv', 'secret-name': 'db-password' })
-    expectFailure(r, `Vault 'elsewhere-kv' belongs to tenant '${OTHER_TENANT}', but the sign-in is for tenant '${TENANT}'.`)
+    expectFailure(
+      r,
+      `Vault 'elsewhere-kv' belongs to tenant '${OTHER_TENANT}', but the sign-in is for tenant '${TENANT}'.`
+    )
   })
 })
 
 describe('a name the vault does not have', () => {
   it('delete: 404 SecretNotFound names the secret; with ignore-missing it is a warning', async () => {
-    expectFailure(await run({ operation: 'delete', 'secret-name': 'never-there' }), "Secret 'never-there' was not found in vault 'fidelity-kv'.")
+    expectFailure(
+      await run({ operation: 'delete', 'secret-name': 'never-there' }),
+      "Secret 'never-there' was not found in vault 'fidelity-kv'."
+    )
     const r = await run({ operation: 'delete', 'secret-name': 'never-there', 'ignore-missing': 'true' })
     expectSuccess(r)
     expect(r.warnings).toEqual(["Secret 'never-there' was not found in the vault; skipped ('ignore-missing: true')."])
@@ -159,9 +212,12 @@ describe('the vault refuses by its network rules, told apart by the inner code',
 })
 
 describe('what a vault keeps, and how it pages', () => {
-  it('a vault that keeps deleted secrets 7 days: scheduled-purge-date is the service\'s, 7 days after the delete', async () => {
+  it("a vault that keeps deleted secrets 7 days: scheduled-purge-date is the service's, 7 days after the delete", async () => {
     s.reset()
-    s.addVault({ name: VAULT, tenantId: TENANT, retentionDays: 7, grants: { [APP]: ['get', 'delete'] } }).setSecret('temp-token', 'x')
+    s.addVault({ name: VAULT, tenantId: TENANT, retentionDays: 7, grants: { [APP]: ['get', 'delete'] } }).setSecret(
+      'temp-token',
+      'x'
+    )
     s.addOidcApp(TENANT, APP)
     const r = await run({ operation: 'delete', 'secret-name': 'temp-token' })
     expectSuccess(r)
@@ -170,13 +226,23 @@ describe('what a vault keeps, and how it pages', () => {
     expect(vault().recoveryLevel).toBe('CustomizedRecoverable+Purgeable')
   })
 
-  it('irregular pages (empty pages mid-listing, a last page that links to an empty one): list and a glob find every secret, in the service\'s order', async () => {
+  it("irregular pages (empty pages mid-listing, a last page that links to an empty one): list and a glob find every secret, in the service's order", async () => {
     const names = ['Alpha-1', 'alpha-2', 'BETA', 'beta-0', 'gamma', 'Gamma-2', 'delta', 'epsilon', 'zeta']
     for (const name of [...names].reverse()) vault().setSecret(name, `value-of-${name}`)
     vault().paging = { sizes: [2, 0, 1, 0, 0, 3], endsWithEmptyPage: true }
     const listed = await run({ operation: 'list' })
     expectSuccess(listed)
-    expect(JSON.parse(listed.outputs.names ?? '[]')).toEqual(['Alpha-1', 'alpha-2', 'BETA', 'beta-0', 'delta', 'epsilon', 'gamma', 'Gamma-2', 'zeta'])
+    expect(JSON.parse(listed.outputs.names ?? '[]')).toEqual([
+      'Alpha-1',
+      'alpha-2',
+      'BETA',
+      'beta-0',
+      'delta',
+      'epsilon',
+      'gamma',
+      'Gamma-2',
+      'zeta'
+    ])
     // Pages of 2, 0, 1, 0, 0, 3, then full: the last items' page links to a final empty page.
     expect(s.requestsTo('vault', 'GET').filter((req) => req.path === '/secrets' && req.status === 200)).toHaveLength(8)
 
@@ -184,22 +250,33 @@ describe('what a vault keeps, and how it pages', () => {
     const read = await run({ secrets: '*' })
     expectSuccess(read)
     for (const name of names) expect(read.outputs[name]).toBe(`value-of-${name}`)
-    assertNoLeak(read, names.map((name) => `value-of-${name}`))
+    assertNoLeak(
+      read,
+      names.map((name) => `value-of-${name}`)
+    )
   })
 })
 
 describe('secrets that back certificates', () => {
   beforeEach(() => {
     vault().setSecret('app-db-password', 'plain-value')
-    vault().setSecret('app-tls', 'MIIKcAIBAzCCCiwGCSqGSIb3DQEHAaCCCh0EggoZ', { certificate: true, contentType: 'application/x-pkcs12' })
-    vault().setSecret('app-tls-pem', '-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----', { certificate: true, contentType: 'application/x-pem-file' })
+    vault().setSecret('app-tls', 'MIIKcAIBAzCCCiwGCSqGSIb3DQEHAaCCCh0EggoZ', {
+      certificate: true,
+      contentType: 'application/x-pkcs12'
+    })
+    vault().setSecret('app-tls-pem', '-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----', {
+      certificate: true,
+      contentType: 'application/x-pem-file'
+    })
   })
 
   it('a glob skips them, and the log and summary say which', async () => {
     const r = await run({ secrets: 'app-*' })
     expectSuccess(r)
     expect(Object.keys(r.outputs).sort()).toEqual(['app-db-password', 'id', 'value', 'version'])
-    expect(r.log.join('\n')).toContain("Skipped 2 certificate-backed secrets that a glob matched ('app-tls', 'app-tls-pem'): a glob reads plain secrets only.")
+    expect(r.log.join('\n')).toContain(
+      "Skipped 2 certificate-backed secrets that a glob matched ('app-tls', 'app-tls-pem'): a glob reads plain secrets only."
+    )
     expect(r.summaryMasked).toContain('certificate-backed, not read by a glob')
     expect(vaultCalls('GET').filter((call) => call.startsWith('GET /secrets/app-tls'))).toEqual([])
   })

@@ -19,10 +19,15 @@ const SECRET = 'recorded-secret'
 
 interface Exchange {
   readonly request: { readonly method: string; readonly path: string; readonly body: unknown }
-  readonly response: { readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: unknown }
+  readonly response: {
+    readonly status: number
+    readonly headers: Readonly<Record<string, string>>
+    readonly body: unknown
+  }
 }
 
-type Seed = string | ({ readonly name: string; readonly nbf?: number; readonly exp?: number } & Omit<SecretSeed, 'nbf' | 'exp'>)
+type Seed =
+  string | ({ readonly name: string; readonly nbf?: number; readonly exp?: number } & Omit<SecretSeed, 'nbf' | 'exp'>)
 
 interface Given {
   readonly secrets?: readonly Seed[]
@@ -43,7 +48,13 @@ interface Fixture {
   readonly title: string
   /** The service words this answer differently now: the newer fixture's text is the one to match. */
   readonly supersededBy?: string
-  readonly source: { readonly repository?: string; readonly path?: string; readonly commit?: string; readonly thread?: string; readonly quote?: string }
+  readonly source: {
+    readonly repository?: string
+    readonly path?: string
+    readonly commit?: string
+    readonly thread?: string
+    readonly quote?: string
+  }
   readonly given?: Given
   readonly exchanges: readonly Exchange[]
 }
@@ -52,7 +63,10 @@ const fixtures = (folder: string): Fixture[] =>
   readdirSync(join(FIXTURES, folder))
     .filter((file) => file.endsWith('.json'))
     .sort()
-    .map((file) => ({ file, ...(JSON.parse(readFileSync(join(FIXTURES, folder, file), 'utf8')) as Omit<Fixture, 'file'>) }))
+    .map((file) => ({
+      file,
+      ...(JSON.parse(readFileSync(join(FIXTURES, folder, file), 'utf8')) as Omit<Fixture, 'file'>)
+    }))
 
 let s: StandIn
 
@@ -97,7 +111,10 @@ function matchLink(expected: string, actual: string, bindings: Bindings): boolea
   const [expectedBase = '', expectedQuery = ''] = expected.split('?')
   const [actualBase = '', actualQuery = ''] = actual.split('?')
   const keys = (query: string): string[] => [...new URLSearchParams(query).keys()].sort()
-  return matchText(expectedBase, actualBase, bindings) && JSON.stringify(keys(expectedQuery)) === JSON.stringify(keys(actualQuery))
+  return (
+    matchText(expectedBase, actualBase, bindings) &&
+    JSON.stringify(keys(expectedQuery)) === JSON.stringify(keys(actualQuery))
+  )
 }
 
 interface CompareOptions {
@@ -107,14 +124,23 @@ interface CompareOptions {
   readonly oldWording?: boolean
 }
 
-function compare(expected: unknown, actual: unknown, path: string, bindings: Bindings, problems: string[], options: CompareOptions = {}): void {
+function compare(
+  expected: unknown,
+  actual: unknown,
+  path: string,
+  bindings: Bindings,
+  problems: string[],
+  options: CompareOptions = {}
+): void {
   const fail = (why: string): void => void problems.push(`${path}: ${why}`)
   if (typeof expected === 'string') {
     if (typeof actual !== 'string') return fail(`expected a string, got ${JSON.stringify(actual)}`)
     // A secret's value: the recordings scrub it.
     if (path.endsWith('.value')) return
     if (options.oldWording && path.endsWith('.error.message')) return
-    const ok = path.endsWith('.nextLink') ? matchLink(expected, actual, bindings) : matchText(expected, actual, bindings)
+    const ok = path.endsWith('.nextLink')
+      ? matchLink(expected, actual, bindings)
+      : matchText(expected, actual, bindings)
     if (!ok) fail(`expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
     return
   }
@@ -134,13 +160,16 @@ function compare(expected: unknown, actual: unknown, path: string, bindings: Bin
     return
   }
   if (typeof expected === 'object') {
-    if (typeof actual !== 'object' || actual === null || Array.isArray(actual)) return fail(`expected an object, got ${JSON.stringify(actual)}`)
+    if (typeof actual !== 'object' || actual === null || Array.isArray(actual))
+      return fail(`expected an object, got ${JSON.stringify(actual)}`)
     const want = expected as Record<string, unknown>
     const got = actual as Record<string, unknown>
     const missing = Object.keys(want).filter((key) => !(key in got))
     const extra = options.subsetKeys ? [] : Object.keys(got).filter((key) => !(key in want))
-    if (missing.length > 0 || extra.length > 0) fail(`keys differ: missing ${JSON.stringify(missing)}, extra ${JSON.stringify(extra)}`)
-    for (const key of Object.keys(want).filter((key) => key in got)) compare(want[key], got[key], `${path}.${key}`, bindings, problems, options)
+    if (missing.length > 0 || extra.length > 0)
+      fail(`keys differ: missing ${JSON.stringify(missing)}, extra ${JSON.stringify(extra)}`)
+    for (const key of Object.keys(want).filter((key) => key in got))
+      compare(want[key], got[key], `${path}.${key}`, bindings, problems, options)
     // The retention period shows in the distance between the two dates.
     if (typeof want.deletedDate === 'number' && typeof want.scheduledPurgeDate === 'number') {
       const recorded = want.scheduledPurgeDate - want.deletedDate
@@ -159,7 +188,10 @@ interface Answer {
   readonly body: unknown
 }
 
-function send(url: string, options: { method: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
+function send(
+  url: string,
+  options: { method: string; headers?: Record<string, string>; body?: string }
+): Promise<Answer> {
   const target = new URL(url)
   return new Promise((resolve, reject) => {
     const request = https.request(
@@ -170,14 +202,22 @@ function send(url: string, options: { method: string; headers?: Record<string, s
         path: `${target.pathname}${target.search}`,
         method: options.method,
         ca: s.caPem,
-        headers: { host: target.hostname, ...options.headers, ...(options.body !== undefined && { 'content-length': String(Buffer.byteLength(options.body)) }) }
+        headers: {
+          host: target.hostname,
+          ...options.headers,
+          ...(options.body !== undefined && { 'content-length': String(Buffer.byteLength(options.body)) })
+        }
       },
       (response) => {
         const chunks: Buffer[] = []
         response.on('data', (chunk: Buffer) => chunks.push(chunk))
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8')
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text === '' ? null : (JSON.parse(text) as unknown) })
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: text === '' ? null : (JSON.parse(text) as unknown)
+          })
         })
       }
     )
@@ -186,13 +226,21 @@ function send(url: string, options: { method: string; headers?: Record<string, s
   })
 }
 
-function checkHeaders(expected: Readonly<Record<string, string>>, answer: Answer, bindings: Bindings, problems: string[], where: string): void {
+function checkHeaders(
+  expected: Readonly<Record<string, string>>,
+  answer: Answer,
+  bindings: Bindings,
+  problems: string[],
+  where: string
+): void {
   for (const [name, value] of Object.entries(expected)) {
     const served = answer.headers[name.toLowerCase()]
-    if (typeof served !== 'string' || !matchText(value, served, bindings)) problems.push(`${where}: header ${name}: expected ${JSON.stringify(value)}, got ${JSON.stringify(served)}`)
+    if (typeof served !== 'string' || !matchText(value, served, bindings))
+      problems.push(`${where}: header ${name}: expected ${JSON.stringify(value)}, got ${JSON.stringify(served)}`)
   }
   // Headers the recording shows absent that clients act on.
-  if (!('Retry-After' in expected) && answer.headers['retry-after'] !== undefined) problems.push(`${where}: Retry-After ${String(answer.headers['retry-after'])}, recorded without one`)
+  if (!('Retry-After' in expected) && answer.headers['retry-after'] !== undefined)
+    problems.push(`${where}: Retry-After ${String(answer.headers['retry-after'])}, recorded without one`)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,26 +262,36 @@ function prepareVault(given: Given = {}): Vault {
   })
   s.addApp({ tenantId: TENANT, clientId: CLIENT, clientSecret: 'unused' })
   // Seeded in reverse, so the listings' order is the stand-in's sorting, not the seeding.
-  for (const { name, seed } of [...(given.secrets ?? [])].reverse().map(seedOf)) vault.setSecret(name, 'SECRET_VALUE', seed)
-  for (const { name, seed } of [...(given.deleted ?? [])].reverse().map(seedOf)) vault.seedDeleted(name, 'SECRET_VALUE', seed)
+  for (const { name, seed } of [...(given.secrets ?? [])].reverse().map(seedOf))
+    vault.setSecret(name, 'SECRET_VALUE', seed)
+  for (const { name, seed } of [...(given.deleted ?? [])].reverse().map(seedOf))
+    vault.seedDeleted(name, 'SECRET_VALUE', seed)
   for (const name of given.deleting ?? []) {
     vault.setSecret(name.replace('{name}', SECRET), 'SECRET_VALUE')
     vault.softDeleteSecret(name.replace('{name}', SECRET), vault.deletePolls)
   }
-  for (const name of given.purging ?? []) vault.purging.set(name.replace('{name}', SECRET).toLowerCase(), { name: SECRET, writesRefused: vault.purgeWindow })
+  for (const name of given.purging ?? [])
+    vault.purging.set(name.replace('{name}', SECRET).toLowerCase(), { name: SECRET, writesRefused: vault.purgeWindow })
   for (const name of given.recovering ?? []) {
     const key = name.replace('{name}', SECRET).toLowerCase()
     vault.seedDeleted(key, 'SECRET_VALUE')
     const deleted = vault.deleted.get(key)
     vault.deleted.delete(key)
-    if (deleted) vault.recovering.set(key, { secret: deleted.secret, pendingPolls: 0, writesRefused: vault.recoverWindow })
+    if (deleted)
+      vault.recovering.set(key, { secret: deleted.secret, pendingPolls: 0, writesRefused: vault.recoverWindow })
   }
   return vault
 }
 
 async function replayVault(fixture: Fixture): Promise<string[]> {
   const vault = prepareVault(fixture.given)
-  const token = s.mintAccessToken({ tenantId: TENANT, appId: CLIENT, ...(fixture.given?.caller?.groups !== undefined && { groups: Array.from({ length: fixture.given.caller.groups }, (_, i) => `group-${i}`) }) }).token
+  const token = s.mintAccessToken({
+    tenantId: TENANT,
+    appId: CLIENT,
+    ...(fixture.given?.caller?.groups !== undefined && {
+      groups: Array.from({ length: fixture.given.caller.groups }, (_, i) => `group-${i}`)
+    })
+  }).token
   const bindings: Bindings = new Map([
     ['name', SECRET],
     ['vault', vault.url],
@@ -250,17 +308,26 @@ async function replayVault(fixture: Fixture): Promise<string[]> {
     const where = `exchange ${index} (${request.method} ${request.path})`
     // A page after the first goes where the previous page's nextLink points (the recorded token is scrubbed).
     const path = request.path.replace('{name}', SECRET)
-    const url = path.includes('$skiptoken') && nextLink ? nextLink : `${vault.url}${path}${path.includes('?') ? '&' : '?'}api-version=2025-07-01`
+    const url =
+      path.includes('$skiptoken') && nextLink
+        ? nextLink
+        : `${vault.url}${path}${path.includes('?') ? '&' : '?'}api-version=2025-07-01`
     const challenge = response.status === 401
     const body = request.body ?? (request.method === 'PUT' ? { value: 'SECRET_VALUE' } : undefined)
     const answer = await send(url, {
       method: request.method,
-      headers: { ...(!challenge && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+      headers: {
+        ...(!challenge && { authorization: `Bearer ${token}` }),
+        ...(body !== undefined && { 'content-type': 'application/json' })
+      },
       body: body === undefined ? undefined : JSON.stringify(body)
     })
-    if (answer.status !== response.status) problems.push(`${where}: status ${answer.status}, recorded ${response.status}: ${JSON.stringify(answer.body)}`)
+    if (answer.status !== response.status)
+      problems.push(`${where}: status ${answer.status}, recorded ${response.status}: ${JSON.stringify(answer.body)}`)
     checkHeaders(response.headers, answer, bindings, problems, where)
-    compare(response.body, answer.body, `${where} body`, bindings, problems, { oldWording: fixture.supersededBy !== undefined })
+    compare(response.body, answer.body, `${where} body`, bindings, problems, {
+      oldWording: fixture.supersededBy !== undefined
+    })
     const link = (answer.body as { nextLink?: unknown } | null)?.nextLink
     nextLink = typeof link === 'string' ? link.replace(':443/', '/') : undefined
   }
@@ -273,7 +340,9 @@ describe('Key Vault answers as recorded', () => {
     expect(all.length).toBeGreaterThan(20)
     for (const fixture of all) {
       const { source } = fixture
-      const cited = (source.repository && source.path && /^[0-9a-f]{40}$/.test(source.commit ?? '')) || (source.thread?.startsWith('https://github.com/') && source.quote)
+      const cited =
+        (source.repository && source.path && /^[0-9a-f]{40}$/.test(source.commit ?? '')) ||
+        (source.thread?.startsWith('https://github.com/') && source.quote)
       expect({ file: fixture.file, cited: Boolean(cited) }).toEqual({ file: fixture.file, cited: true })
     }
   })
@@ -282,7 +351,11 @@ describe('Key Vault answers as recorded', () => {
     const files = new Set(all.map((fixture) => fixture.file))
     const superseded = all.filter((fixture) => fixture.supersededBy !== undefined)
     expect(superseded.length).toBeGreaterThan(0)
-    for (const fixture of superseded) expect({ file: fixture.file, newer: files.has(fixture.supersededBy ?? '') }).toEqual({ file: fixture.file, newer: true })
+    for (const fixture of superseded)
+      expect({ file: fixture.file, newer: files.has(fixture.supersededBy ?? '') }).toEqual({
+        file: fixture.file,
+        newer: true
+      })
   })
 
   test.each(all.map((fixture) => [fixture.file, fixture] as const))('%s', async (_, fixture) => {
@@ -312,30 +385,56 @@ const EntraCases: Readonly<Record<string, () => { tenant: string; form: Record<s
     return { tenant: TENANT, form: { client_id: CLIENT, client_secret: 'old-one' } }
   },
   'aadsts700024-assertion-time-range.json': () => {
-    s.addApp({ tenantId: TENANT, clientId: CLIENT, federated: [{ issuer: GITHUB_ISSUER, subject: SUBJECT, audience: AUDIENCE }] })
-    return { tenant: TENANT, form: assertion(s.mintIdToken({ audience: AUDIENCE, subject: SUBJECT, expiresInSeconds: -60 })) }
+    s.addApp({
+      tenantId: TENANT,
+      clientId: CLIENT,
+      federated: [{ issuer: GITHUB_ISSUER, subject: SUBJECT, audience: AUDIENCE }]
+    })
+    return {
+      tenant: TENANT,
+      form: assertion(s.mintIdToken({ audience: AUDIENCE, subject: SUBJECT, expiresInSeconds: -60 }))
+    }
   },
   'aadsts70021-no-matching-federated-identity.json': () => {
-    s.addApp({ tenantId: TENANT, clientId: CLIENT, federated: [{ issuer: GITHUB_ISSUER, subject: SUBJECT, audience: 'api://SomethingElse' }] })
+    s.addApp({
+      tenantId: TENANT,
+      clientId: CLIENT,
+      federated: [{ issuer: GITHUB_ISSUER, subject: SUBJECT, audience: 'api://SomethingElse' }]
+    })
     return { tenant: TENANT, form: assertion(s.mintIdToken({ audience: AUDIENCE, subject: SUBJECT })) }
   },
   'aadsts700211-no-matching-issuer.json': () => {
-    s.addApp({ tenantId: TENANT, clientId: CLIENT, federated: [{ issuer: 'https://token.actions.githubusercontent.com/octo-enterprise', subject: SUBJECT, audience: AUDIENCE }] })
+    s.addApp({
+      tenantId: TENANT,
+      clientId: CLIENT,
+      federated: [
+        { issuer: 'https://token.actions.githubusercontent.com/octo-enterprise', subject: SUBJECT, audience: AUDIENCE }
+      ]
+    })
     return { tenant: TENANT, form: assertion(s.mintIdToken({ audience: AUDIENCE, subject: SUBJECT })) }
   },
   'aadsts700213-subject-mismatch.json': () => {
-    s.addApp({ tenantId: TENANT, clientId: CLIENT, federated: [{ issuer: GITHUB_ISSUER, subject: 'repo:octo-org/app:environment:production', audience: AUDIENCE }] })
+    s.addApp({
+      tenantId: TENANT,
+      clientId: CLIENT,
+      federated: [{ issuer: GITHUB_ISSUER, subject: 'repo:octo-org/app:environment:production', audience: AUDIENCE }]
+    })
     return { tenant: TENANT, form: assertion(s.mintIdToken({ audience: AUDIENCE, subject: SUBJECT })) }
   },
   'aadsts90002-tenant-not-found.json': () => ({ tenant: TENANT, form: { client_id: CLIENT, client_secret: 'any' } })
 }
 
 function assertion(token: string): Record<string, string> {
-  return { client_id: CLIENT, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: token }
+  return {
+    client_id: CLIENT,
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: token
+  }
 }
 
 /** Entra separated the trace details by "\r\n" until 2024 and by a space since; either is the real service's. */
-const sameSeparators = (text: string): string => text.replace(/(?:\r\n| )(?=(?:Trace ID|Correlation ID|Timestamp): )/g, '\n')
+const sameSeparators = (text: string): string =>
+  text.replace(/(?:\r\n| )(?=(?:Trace ID|Correlation ID|Timestamp): )/g, '\n')
 
 describe('Microsoft Entra ID answers as recorded', () => {
   const all = fixtures('entra')
@@ -352,14 +451,19 @@ describe('Microsoft Entra ID answers as recorded', () => {
     const answer = await send(`https://login.microsoftonline.com/${tenant}/oauth2/v2.0/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'https://vault.azure.net/.default', ...form }).toString()
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        scope: 'https://vault.azure.net/.default',
+        ...form
+      }).toString()
     })
     const bindings: Bindings = new Map([
       ['tenant', TENANT],
       ['client', CLIENT]
     ])
     const problems: string[] = []
-    if (answer.status !== exchange.response.status) problems.push(`status ${answer.status}, recorded ${exchange.response.status}`)
+    if (answer.status !== exchange.response.status)
+      problems.push(`status ${answer.status}, recorded ${exchange.response.status}`)
     const expected = exchange.response.body as Record<string, unknown>
     const served = answer.body as Record<string, unknown>
     compare(

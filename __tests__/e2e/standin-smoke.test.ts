@@ -40,21 +40,28 @@ const secretCredential = (secret = SP_SECRET, clientId = CLIENT): ClientSecretCr
   new ClientSecretCredential(TENANT, clientId, secret, tls())
 
 const client = (vault: string, credential: TokenCredential = secretCredential()): SecretClient =>
-  new SecretClient(`https://${vault}.vault.azure.net`, credential, { ...tls(), retryOptions: { maxRetries: 1, retryDelayInMs: 10 } })
+  new SecretClient(`https://${vault}.vault.azure.net`, credential, {
+    ...tls(),
+    retryOptions: { maxRetries: 1, retryDelayInMs: 10 }
+  })
 
 /** What core.getIDToken does, with the CA given explicitly. */
 function fetchIdToken(audience: string): Promise<string> {
   const { ACTIONS_ID_TOKEN_REQUEST_URL: url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: token } = s.oidcEnv()
   return new Promise((resolve, reject) => {
     https
-      .get(`${url}&audience=${encodeURIComponent(audience)}`, { ca: s.caPem, headers: { Authorization: `Bearer ${token}` } }, (res) => {
-        let body = ''
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()))
-        res.on('end', () => {
-          if (res.statusCode !== 200) return reject(new Error(`ID token request: ${res.statusCode}`))
-          resolve((JSON.parse(body) as { value: string }).value)
-        })
-      })
+      .get(
+        `${url}&audience=${encodeURIComponent(audience)}`,
+        { ca: s.caPem, headers: { Authorization: `Bearer ${token}` } },
+        (res) => {
+          let body = ''
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()))
+          res.on('end', () => {
+            if (res.statusCode !== 200) return reject(new Error(`ID token request: ${res.statusCode}`))
+            resolve((JSON.parse(body) as { value: string }).value)
+          })
+        }
+      )
       .on('error', reject)
   })
 }
@@ -85,7 +92,11 @@ beforeEach(() => {
     clientSecret: SP_SECRET,
     federated: [{ issuer: GITHUB_ISSUER, subject: SUBJECT, audience: AUDIENCE }]
   })
-  s.addVault({ name: 'contoso-kv', tenantId: TENANT, grants: { [CLIENT]: ['get', 'list', 'set', 'delete', 'recover', 'purge'] } })
+  s.addVault({
+    name: 'contoso-kv',
+    tenantId: TENANT,
+    grants: { [CLIENT]: ['get', 'list', 'set', 'delete', 'recover', 'purge'] }
+  })
   // The route is computed from the vaults known now, as it is for a child process.
   installRoute(s.routeConfig())
 })
@@ -118,7 +129,8 @@ describe('stand-in with the real Azure SDK', () => {
     expect(disabled.message).toContain('Operation get is not allowed on a disabled secret.')
 
     const versions: string[] = []
-    for await (const properties of kv.listPropertiesOfSecretVersions('db-password')) versions.push(properties.version ?? '')
+    for await (const properties of kv.listPropertiesOfSecretVersions('db-password'))
+      versions.push(properties.version ?? '')
     expect(versions.sort()).toEqual([set.properties.version, second.properties.version].sort())
 
     for (let i = 0; i < 29; i++) s.vault('contoso-kv').setSecret(`seed-${String(i).padStart(2, '0')}`, `value-${i}`)
@@ -165,9 +177,17 @@ describe('stand-in with the real Azure SDK', () => {
     await kv.purgeDeletedSecret('api-key')
     expect(s.requests.at(-1)).toMatchObject({ method: 'DELETE', path: '/deletedsecrets/api-key', status: 204 })
     // As recorded: the deleted secret is gone at once, but the name takes no write for a while (one, here).
-    expect(await rejection(kv.getDeletedSecret('api-key'))).toMatchObject({ statusCode: 404, code: 'SecretNotFound', message: 'Deleted Secret not found: api-key' })
+    expect(await rejection(kv.getDeletedSecret('api-key'))).toMatchObject({
+      statusCode: 404,
+      code: 'SecretNotFound',
+      message: 'Deleted Secret not found: api-key'
+    })
     const purging = await rejection(kv.setSecret('api-key', 'too soon'))
-    expect(purging).toMatchObject({ statusCode: 409, code: 'Conflict', details: { error: { innerError: { code: 'ObjectIsBeingDeleted' } } } })
+    expect(purging).toMatchObject({
+      statusCode: 409,
+      code: 'Conflict',
+      details: { error: { innerError: { code: 'ObjectIsBeingDeleted' } } }
+    })
     expect(purging.message).toBe('Secret api-key is currently being deleted and cannot be re-created; retry later.')
     expect(s.vault('contoso-kv').deleted.size).toBe(0)
     const gone = await rejection(kv.getSecret('api-key'))
@@ -181,7 +201,9 @@ describe('stand-in with the real Azure SDK', () => {
     const kv = client('contoso-kv')
     const purge = await rejection(kv.purgeDeletedSecret('old'))
     expect(purge).toMatchObject({ statusCode: 403, code: 'Forbidden' })
-    expect(purge.message).toContain('Operation "purge" is not allowed because purge protection is enabled for this vault')
+    expect(purge.message).toContain(
+      'Operation "purge" is not allowed because purge protection is enabled for this vault'
+    )
 
     const badName = await rejection(kv.getSecret('bad_name'))
     expect(badName).toMatchObject({ statusCode: 400, code: 'BadParameter' })
@@ -206,13 +228,24 @@ describe('stand-in with the real Azure SDK', () => {
   }, 30_000)
 
   it('plays a sovereign cloud: challenge names the China authority and resource', async () => {
-    s.addVault({ name: 'contoso-cn', tenantId: TENANT, cloud: 'AzureChinaCloud', grants: { [CLIENT]: ['get'] } }).setSecret('x', 'from-china')
+    s.addVault({
+      name: 'contoso-cn',
+      tenantId: TENANT,
+      cloud: 'AzureChinaCloud',
+      grants: { [CLIENT]: ['get'] }
+    }).setSecret('x', 'from-china')
     installRoute(s.routeConfig())
-    const credential = new ClientSecretCredential(TENANT, CLIENT, SP_SECRET, { ...tls(), authorityHost: 'https://login.chinacloudapi.cn' })
+    const credential = new ClientSecretCredential(TENANT, CLIENT, SP_SECRET, {
+      ...tls(),
+      authorityHost: 'https://login.chinacloudapi.cn'
+    })
     const kv = new SecretClient('https://contoso-cn.vault.azure.cn', credential, tls())
     expect((await kv.getSecret('x')).value).toBe('from-china')
     // MSAL's built-in metadata sends China token requests to the preferred alias of login.chinacloudapi.cn.
-    expect(s.requestsTo('entra', 'POST').at(-1)).toMatchObject({ host: 'login.partner.microsoftonline.cn', status: 200 })
+    expect(s.requestsTo('entra', 'POST').at(-1)).toMatchObject({
+      host: 'login.partner.microsoftonline.cn',
+      status: 200
+    })
   }, 30_000)
 
   it('fails a wrong client secret with AADSTS7000215', async () => {
@@ -237,7 +270,12 @@ describe('stand-in with the real Azure SDK', () => {
     expect(noMatch.message).toContain('AADSTS70021')
     expect(noMatch.message).toContain(`Assertion Subject: '${SUBJECT}'`)
 
-    const expired = new ClientAssertionCredential(TENANT, CLIENT, async () => s.mintIdToken({ audience: AUDIENCE, expiresInSeconds: -60 }), tls())
+    const expired = new ClientAssertionCredential(
+      TENANT,
+      CLIENT,
+      async () => s.mintIdToken({ audience: AUDIENCE, expiresInSeconds: -60 }),
+      tls()
+    )
     expect((await rejection(client('contoso-kv', expired).getSecret('x'))).message).toContain('AADSTS700024')
   }, 30_000)
 
@@ -250,7 +288,11 @@ describe('stand-in with the real Azure SDK', () => {
       const credential = new ManagedIdentityCredential({ clientId: MI_CLIENT })
       expect((await client('contoso-kv', credential).getSecret('x')).value).toBe('from-mi')
       const imds = s.requestsTo('imds')
-      expect(imds.at(-1)).toMatchObject({ status: 200, authorized: true, query: { client_id: MI_CLIENT, resource: 'https://vault.azure.net' } })
+      expect(imds.at(-1)).toMatchObject({
+        status: 200,
+        authorized: true,
+        query: { client_id: MI_CLIENT, resource: 'https://vault.azure.net' }
+      })
     } finally {
       if (saved === undefined) delete process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST
       else process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = saved
@@ -263,8 +305,12 @@ describe('stand-in with the real Azure SDK', () => {
     const savedPath = process.env.PATH
     process.env.PATH = az.path
     try {
-      expect((await client('contoso-kv', new AzureCliCredential({ tenantId: TENANT })).getSecret('x')).value).toBe('from-cli')
-      expect(az.calls()).toEqual([['account', 'get-access-token', '--output', 'json', '--resource', 'https://vault.azure.net', '--tenant', TENANT]])
+      expect((await client('contoso-kv', new AzureCliCredential({ tenantId: TENANT })).getSecret('x')).value).toBe(
+        'from-cli'
+      )
+      expect(az.calls()).toEqual([
+        ['account', 'get-access-token', '--output', 'json', '--resource', 'https://vault.azure.net', '--tenant', TENANT]
+      ])
     } finally {
       process.env.PATH = savedPath
       az.remove()
@@ -333,12 +379,21 @@ describe('runner harness (fixture action in a child process)', () => {
   }, 30_000)
 
   it('routes the public host names to the stand-in in the child, keeping SNI and the certificate check', async () => {
-    const r = await runAction({ ...fixture, entry: '__tests__/support/fixtures/probe-network.mjs', standin: s, env: s.oidcEnv() })
+    const r = await runAction({
+      ...fixture,
+      entry: '__tests__/support/fixtures/probe-network.mjs',
+      standin: s,
+      env: s.oidcEnv()
+    })
     expect(r.stderr).toBe('')
     expect(r.outputs['vault-status']).toBe('401')
-    expect(r.outputs['vault-challenge']).toBe(`Bearer authorization="https://login.microsoftonline.com/${TENANT}", resource="https://vault.azure.net"`)
+    expect(r.outputs['vault-challenge']).toBe(
+      `Bearer authorization="https://login.microsoftonline.com/${TENANT}", resource="https://vault.azure.net"`
+    )
     expect(r.outputs['login-address']).toBe('127.0.0.1')
-    expect(r.outputs.typo).toBe('ENOTFOUND getaddrinfo typo-kv.vault.azure.net getaddrinfo ENOTFOUND typo-kv.vault.azure.net')
+    expect(r.outputs.typo).toBe(
+      'ENOTFOUND getaddrinfo typo-kv.vault.azure.net getaddrinfo ENOTFOUND typo-kv.vault.azure.net'
+    )
     expect(r.outputs['id-token-parts']).toBe('3')
   }, 30_000)
 })
@@ -358,7 +413,11 @@ describe('masking and file commands', () => {
 
   it('parses commands and unescapes their data', () => {
     expect(parseCommand('::add-mask::a%25b%0Ac%0Dd')).toEqual({ name: 'add-mask', properties: {}, data: 'a%b\nc\rd' })
-    expect(parseCommand('::error file=a%2Cb.ts,line=3::boom')).toEqual({ name: 'error', properties: { file: 'a,b.ts', line: '3' }, data: 'boom' })
+    expect(parseCommand('::error file=a%2Cb.ts,line=3::boom')).toEqual({
+      name: 'error',
+      properties: { file: 'a,b.ts', line: '3' },
+      data: 'boom'
+    })
     expect(parseCommand('plain text')).toBeUndefined()
   })
 

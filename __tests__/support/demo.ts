@@ -17,14 +17,26 @@ interface Step {
   readonly inputs: Readonly<Record<string, string>>
 }
 
-const common = { 'vault-name': 'contoso-kv', 'secret-name': 'db-password', 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID }
+const common = {
+  'vault-name': 'contoso-kv',
+  'secret-name': 'db-password',
+  'client-id': CLIENT_ID,
+  'tenant-id': TENANT_ID
+}
 
 const steps: readonly Step[] = [
   { title: 'Store a multi-line secret', inputs: { ...common, operation: 'set', 'secret-value': SECRET_VALUE } },
   { title: 'Read it back', inputs: { ...common, operation: 'get' } },
   {
     title: 'Rotate it: generate a new value that expires in 90 days',
-    inputs: { ...common, operation: 'set', generate: 'true', 'generate-length': '24', expires: '90d', tags: 'rotated-by=demo' }
+    inputs: {
+      ...common,
+      operation: 'set',
+      generate: 'true',
+      'generate-length': '24',
+      expires: '90d',
+      tags: 'rotated-by=demo'
+    }
   },
   { title: 'Delete it', inputs: { ...common, operation: 'delete' } },
   { title: 'Recover it', inputs: { ...common, operation: 'recover' } }
@@ -35,7 +47,8 @@ function printHeader(index: number, step: Step): void {
   console.log(`\n=== Step ${index + 1}: ${step.title} ===`)
   console.log('Run ./ (keyvault-secrets-action)')
   console.log('  with:')
-  for (const [name, value] of Object.entries(step.inputs)) console.log(`    ${name}: ${name === 'secret-value' ? '***' : value}`)
+  for (const [name, value] of Object.entries(step.inputs))
+    console.log(`    ${name}: ${name === 'secret-value' ? '***' : value}`)
 }
 
 function printLog(result: RunResult): void {
@@ -62,11 +75,21 @@ function printOutputs(result: RunResult): void {
 async function main(): Promise<number> {
   const standIn = await StandIn.start()
   try {
-    standIn.addVault({ name: 'contoso-kv', tenantId: TENANT_ID, grants: { [CLIENT_ID]: ['set', 'get', 'delete', 'recover'] } })
+    standIn.addVault({
+      name: 'contoso-kv',
+      tenantId: TENANT_ID,
+      grants: { [CLIENT_ID]: ['set', 'get', 'delete', 'recover'] }
+    })
     standIn.addApp({
       tenantId: TENANT_ID,
       clientId: CLIENT_ID,
-      federated: [{ issuer: 'https://token.actions.githubusercontent.com', subject: SUBJECT, audience: 'api://AzureADTokenExchange' }]
+      federated: [
+        {
+          issuer: 'https://token.actions.githubusercontent.com',
+          subject: SUBJECT,
+          audience: 'api://AzureADTokenExchange'
+        }
+      ]
     })
     standIn.github.subject = SUBJECT
 
@@ -79,7 +102,9 @@ async function main(): Promise<number> {
       if (result.conclusion !== 'success') failures += 1
     }
 
-    const requests = standIn.requests.map((r) => `${r.service.padEnd(6)} ${r.method.padEnd(6)} ${r.status} ${r.host}${r.path}`)
+    const requests = standIn.requests.map(
+      (r) => `${r.service.padEnd(6)} ${r.method.padEnd(6)} ${r.status} ${r.host}${r.path}`
+    )
     console.log(`\n=== What the services saw (${requests.length} requests) ===`)
     for (const line of requests) console.log(line)
     console.log(failures === 0 ? '\nAll steps succeeded.' : `\n${failures} step(s) failed.`)

@@ -32,7 +32,8 @@ export function parseFileCommands(text: string): FileCommandResult {
   const values: Record<string, string> = {}
   const entries: [string, string][] = []
   const cursor = { index: 0 }
-  const done = (error?: string): FileCommandResult => (error === undefined ? { values, entries } : { values, entries, error })
+  const done = (error?: string): FileCommandResult =>
+    error === undefined ? { values, entries } : { values, entries, error }
 
   for (let next = readLine(text, cursor); next !== undefined; next = readLine(text, cursor)) {
     const { line } = next

@@ -56,7 +56,11 @@ export function parseCommand(line: string): WorkflowCommand | undefined {
     const space = head.indexOf(' ')
     const name = space < 0 ? head : head.slice(0, space)
     if (!name) return undefined
-    return { name, properties: space < 0 ? {} : parseProperties(head.slice(space + 1)), data: unescapeCommandData(trimmed.slice(end + 2)) }
+    return {
+      name,
+      properties: space < 0 ? {} : parseProperties(head.slice(space + 1)),
+      data: unescapeCommandData(trimmed.slice(end + 2))
+    }
   }
   if (trimmed.startsWith('##[')) {
     const end = trimmed.indexOf(']')
@@ -92,7 +96,8 @@ export class SecretMasker {
   mask(line: string): string {
     const ranges: [number, number][] = []
     for (const secret of this.secrets) {
-      for (let at = line.indexOf(secret); at >= 0; at = line.indexOf(secret, at + 1)) ranges.push([at, at + secret.length])
+      for (let at = line.indexOf(secret); at >= 0; at = line.indexOf(secret, at + 1))
+        ranges.push([at, at + secret.length])
     }
     if (ranges.length === 0) return line
     ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1])
@@ -145,7 +150,13 @@ interface Rendered {
   readonly visible?: string
 }
 
-function renderLine(line: string, masker: SecretMasker, debugEnabled: boolean, out: ProcessedOutput, state: { stopToken?: string }): Rendered {
+function renderLine(
+  line: string,
+  masker: SecretMasker,
+  debugEnabled: boolean,
+  out: ProcessedOutput,
+  state: { stopToken?: string }
+): Rendered {
   const command = parseCommand(line)
   if (state.stopToken !== undefined) {
     // Commands are ignored until `::<token>::` ends a `::stop-commands::<token>` block.
@@ -191,9 +202,20 @@ function renderLine(line: string, masker: SecretMasker, debugEnabled: boolean, o
  * runner reads both pipes concurrently; which of two lines written close together arrives first is a
  * race, and this keeps results deterministic). Within each stream, order is exact.
  */
-export function processStepOutput(lines: readonly OutputLine[], options: { debug?: boolean; masker?: SecretMasker } = {}): ProcessedOutput {
+export function processStepOutput(
+  lines: readonly OutputLine[],
+  options: { debug?: boolean; masker?: SecretMasker } = {}
+): ProcessedOutput {
   const masker = options.masker ?? new SecretMasker()
-  const out: ProcessedOutput = { log: [], errors: [], warnings: [], notices: [], debug: [], rawLines: lines.map((l) => l.text), masker }
+  const out: ProcessedOutput = {
+    log: [],
+    errors: [],
+    warnings: [],
+    notices: [],
+    debug: [],
+    rawLines: lines.map((l) => l.text),
+    masker
+  }
   const rendered = new Map<number, Rendered>()
   for (const stream of ['stdout', 'stderr'] as const) {
     const state: { stopToken?: string } = {}

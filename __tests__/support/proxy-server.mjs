@@ -31,7 +31,13 @@ let events = []
 const originalConnect = net.connect
 function routedConnect(...args) {
   const [options] = args
-  if (options !== null && typeof options === 'object' && !options.path && Number(options.port) === 443 && routeDecision(String(options.host ?? '')) === 'route') {
+  if (
+    options !== null &&
+    typeof options === 'object' &&
+    !options.path &&
+    Number(options.port) === 443 &&
+    routeDecision(String(options.host ?? '')) === 'route'
+  ) {
     // Keep the name (for the log and the preload's lookup); only the port of the stand-in differs.
     return originalConnect.call(net, { ...options, port: route.port }, ...args.slice(1))
   }

@@ -51,11 +51,13 @@ export async function startProxy(standin: StandIn): Promise<TestProxy> {
       child.off('exit', onExit)
       resolve(message.listening)
     }
-    const onExit = (code: number | null): void => reject(new Error(`proxy-server.mjs exited (${code}) before it listened`))
+    const onExit = (code: number | null): void =>
+      reject(new Error(`proxy-server.mjs exited (${code}) before it listened`))
     child.on('message', onMessage)
     child.once('exit', onExit)
   })
-  const ask = (query: 'events' | 'reset', extra: Record<string, unknown> = {}): Promise<ProxyEvent[]> => askChild(child, query, extra)
+  const ask = (query: 'events' | 'reset', extra: Record<string, unknown> = {}): Promise<ProxyEvent[]> =>
+    askChild(child, query, extra)
   return {
     url: `http://127.0.0.1:${port}`,
     port,

@@ -15,6 +15,8 @@ export interface RouteConfig {
 export type RouteDecision = 'route' | 'notfound' | 'pass'
 
 export function routeDecision(hostname: string, config?: RouteConfig): RouteDecision
-export function notFoundError(hostname: string): Error & { errno: number; code: 'ENOTFOUND'; syscall: 'getaddrinfo'; hostname: string }
+export function notFoundError(
+  hostname: string
+): Error & { errno: number; code: 'ENOTFOUND'; syscall: 'getaddrinfo'; hostname: string }
 export function installRoute(source?: RouteConfig | string | Record<string, string | undefined>): () => void
 export function uninstallRoute(): void

@@ -5,7 +5,14 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import YAML from 'yaml'
 import { parseFileCommands } from './file-commands.js'
-import { maskText, processStepOutput, splitOutputLines, type OutputLine, type ProcessedOutput, type StreamName } from './masking.js'
+import {
+  maskText,
+  processStepOutput,
+  splitOutputLines,
+  type OutputLine,
+  type ProcessedOutput,
+  type StreamName
+} from './masking.js'
 import type { StandIn } from './standin/index.js'
 
 /** The repository root, found from this file so the harness works from any cwd. */
@@ -122,21 +129,33 @@ export const inputEnvName = (name: string): string => `INPUT_${name.replace(/ /g
  * The runner sets every input the action declares: the given value, else its default, else ''.
  * Inputs the action does not declare are passed too, with the runner's warning.
  */
-function inputEnv(definition: ActionDefinition, given: Readonly<Record<string, string>>): { env: Record<string, string>; warning?: string } {
+function inputEnv(
+  definition: ActionDefinition,
+  given: Readonly<Record<string, string>>
+): { env: Record<string, string>; warning?: string } {
   const env: Record<string, string> = {}
-  for (const [name, spec] of Object.entries(definition.inputs)) env[inputEnvName(name)] = given[name] ?? spec.default ?? ''
+  for (const [name, spec] of Object.entries(definition.inputs))
+    env[inputEnvName(name)] = given[name] ?? spec.default ?? ''
   const unexpected = Object.keys(given).filter((name) => !(name in definition.inputs))
   for (const name of unexpected) env[inputEnvName(name)] = given[name] ?? ''
   if (unexpected.length === 0) return { env }
   const valid = Object.keys(definition.inputs)
     .map((n) => `'${n}'`)
     .join(', ')
-  return { env, warning: `Unexpected input(s) ${unexpected.map((n) => `'${n}'`).join(', ')}, valid inputs are [${valid}]` }
+  return {
+    env,
+    warning: `Unexpected input(s) ${unexpected.map((n) => `'${n}'`).join(', ')}, valid inputs are [${valid}]`
+  }
 }
 
 function newWorkDirs(): { root: string; temp: string; workspace: string; files: string } {
   const root = mkdtempSync(join(tmpdir(), 'action-run-'))
-  const dirs = { root, temp: join(root, 'temp'), workspace: join(root, 'workspace'), files: join(root, 'file_commands') }
+  const dirs = {
+    root,
+    temp: join(root, 'temp'),
+    workspace: join(root, 'workspace'),
+    files: join(root, 'file_commands')
+  }
   for (const dir of [dirs.temp, dirs.workspace, dirs.files]) mkdirSync(dir, { recursive: true })
   return dirs
 }
@@ -208,7 +227,11 @@ function orderLines(chunks: readonly { stream: StreamName; data: Buffer }[]): Ou
   return ordered.map((o) => o.line)
 }
 
-async function runStep(kind: 'main' | 'post', options: RunOptions, stateEnv: Record<string, string>): Promise<RunResult> {
+async function runStep(
+  kind: 'main' | 'post',
+  options: RunOptions,
+  stateEnv: Record<string, string>
+): Promise<RunResult> {
   const actionYml = resolve(repoRoot, options.actionYml ?? 'action.yml')
   const definition = readActionDefinition(actionYml)
   const actionPath = dirname(actionYml)
@@ -283,7 +306,8 @@ async function runAndCollect(
   const fileCommandErrors: string[] = []
   const parse = (file: string, command: string): Record<string, string> => {
     const result = parseFileCommands(readFileSync(file, 'utf8'))
-    if (result.error) fileCommandErrors.push(`Unable to process file command '${command}' successfully. ${result.error}`)
+    if (result.error)
+      fileCommandErrors.push(`Unable to process file command '${command}' successfully. ${result.error}`)
     return result.values
   }
   const outputs = parse(files.GITHUB_OUTPUT, 'output')

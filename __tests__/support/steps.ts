@@ -12,7 +12,10 @@ export interface StepTarget {
   readonly tenantId: string
 }
 
-export type StepRun = (inputs: Record<string, string>, options?: Omit<RunOptions, 'inputs' | 'standin'>) => Promise<RunResult>
+export type StepRun = (
+  inputs: Record<string, string>,
+  options?: Omit<RunOptions, 'inputs' | 'standin'>
+) => Promise<RunResult>
 
 /** Runs the committed action with OIDC (the job's ID token request variables) against `target`; `standin` is read at each run. */
 export function oidcStep(standin: () => StandIn, target: StepTarget): StepRun {
@@ -44,4 +47,5 @@ export function expectFailure(r: RunResult, ...phrases: string[]): string {
 }
 
 /** `PUT /secrets/db-password 409`: the vault requests the stand-in saw, in order. */
-export const vaultCalls = (s: StandIn, method?: string): string[] => s.requestsTo('vault', method).map((req) => `${req.method} ${req.path} ${req.status}`)
+export const vaultCalls = (s: StandIn, method?: string): string[] =>
+  s.requestsTo('vault', method).map((req) => `${req.method} ${req.path} ${req.status}`)

@@ -1,13 +1,27 @@
 import { describe, expect, test } from '@jest/globals'
-import { createHttpHeaders, createPipelineRequest, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline'
+import {
+  createHttpHeaders,
+  createPipelineRequest,
+  type PipelineRequest,
+  type PipelineResponse
+} from '@azure/core-rest-pipeline'
 import { checkVaultAnswers, pinToVault, UntrustedAnswer } from '../../src/vault/answers.js'
 
 const VAULT = 'https://contoso-kv.vault.azure.net'
 
 const get = (url: string): PipelineRequest => createPipelineRequest({ url, method: 'GET' })
 
-function answer(status: number, body?: string, headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' }) {
-  return async (request: PipelineRequest): Promise<PipelineResponse> => ({ request, status, headers: createHttpHeaders(headers), bodyAsText: body })
+function answer(
+  status: number,
+  body?: string,
+  headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' }
+) {
+  return async (request: PipelineRequest): Promise<PipelineResponse> => ({
+    request,
+    status,
+    headers: createHttpHeaders(headers),
+    bodyAsText: body
+  })
 }
 
 async function refusal(promise: Promise<unknown>): Promise<UntrustedAnswer> {
@@ -49,7 +63,10 @@ describe('pinToVault', () => {
     const pin = pinToVault(VAULT)
     const page = `${VAULT}:443/secrets?api-version=2025-07-01&$skiptoken=loop`
     await pin.sendRequest(get(page), answer(200, '{"value":[]}'))
-    await expect(refusal(pin.sendRequest(get(page), answer(200, '{"value":[]}')))).resolves.toMatchObject({ kind: 'paging-loop', detail: '/secrets' })
+    await expect(refusal(pin.sendRequest(get(page), answer(200, '{"value":[]}')))).resolves.toMatchObject({
+      kind: 'paging-loop',
+      detail: '/secrets'
+    })
     // Reads of the same secret are not pages: they may repeat.
     await pin.sendRequest(get(`${VAULT}/secrets/a/`), answer(200, '{}'))
     await expect(pin.sendRequest(get(`${VAULT}/secrets/a/`), answer(200, '{}'))).resolves.toMatchObject({ status: 200 })
@@ -57,22 +74,37 @@ describe('pinToVault', () => {
 })
 
 describe('checkVaultAnswers', () => {
-  const check = (request: PipelineRequest, respond: (request: PipelineRequest) => Promise<PipelineResponse>) => checkVaultAnswers.sendRequest(request, respond)
+  const check = (request: PipelineRequest, respond: (request: PipelineRequest) => Promise<PipelineResponse>) =>
+    checkVaultAnswers.sendRequest(request, respond)
 
   test('JSON answers and answers without a body pass; errors are left to the SDK', async () => {
-    await expect(check(get(`${VAULT}/secrets/a/`), answer(200, '{"value":"x"}'))).resolves.toMatchObject({ status: 200 })
+    await expect(check(get(`${VAULT}/secrets/a/`), answer(200, '{"value":"x"}'))).resolves.toMatchObject({
+      status: 200
+    })
     await expect(check(get(`${VAULT}/secrets/a/`), answer(204))).resolves.toMatchObject({ status: 204 })
-    await expect(check(get(`${VAULT}/secrets/a/`), answer(404, '<html>not found</html>', { 'content-type': 'text/html' }))).resolves.toMatchObject({ status: 404 })
+    await expect(
+      check(get(`${VAULT}/secrets/a/`), answer(404, '<html>not found</html>', { 'content-type': 'text/html' }))
+    ).resolves.toMatchObject({ status: 404 })
   })
 
   test('a redirect is refused, naming where it pointed (origin only)', async () => {
-    const error = await refusal(check(get(`${VAULT}/secrets/a/`), answer(302, '', { location: 'https://login.evil.test/steal?token=abc' })))
+    const error = await refusal(
+      check(get(`${VAULT}/secrets/a/`), answer(302, '', { location: 'https://login.evil.test/steal?token=abc' }))
+    )
     expect(error).toMatchObject({ kind: 'redirect', detail: '302 to https://login.evil.test' })
   })
 
   test('an HTML page answering 200 is refused with its status, content type and size, never its text', async () => {
-    const error = await refusal(check(get(`${VAULT}/secrets/a/`), answer(200, '<html>Sign in to the proxy</html>', { 'content-type': 'text/html; charset=utf-8' })))
-    expect(error).toMatchObject({ kind: 'not-json', detail: '200, content type text/html; charset=utf-8, 33 characters' })
+    const error = await refusal(
+      check(
+        get(`${VAULT}/secrets/a/`),
+        answer(200, '<html>Sign in to the proxy</html>', { 'content-type': 'text/html; charset=utf-8' })
+      )
+    )
+    expect(error).toMatchObject({
+      kind: 'not-json',
+      detail: '200, content type text/html; charset=utf-8, 33 characters'
+    })
     expect(error.message).not.toContain('Sign in')
   })
 
@@ -88,6 +120,8 @@ describe('checkVaultAnswers', () => {
     ['a nextLink that is not a string', '{"value":[],"nextLink":42}'],
     ['a list', '[]']
   ])('a listing answered with %s is refused', async (_, body) => {
-    await expect(refusal(check(get(`${VAULT}/secrets?api-version=2025-07-01`), answer(200, body)))).resolves.toMatchObject({ kind: 'not-a-listing' })
+    await expect(
+      refusal(check(get(`${VAULT}/secrets?api-version=2025-07-01`), answer(200, body)))
+    ).resolves.toMatchObject({ kind: 'not-a-listing' })
   })
 })

@@ -22,14 +22,30 @@ describe('AttributeLimits', () => {
 describe('parseTags', () => {
   test.each([
     ['reads one key=value line', 'owner=platform-team', { owner: 'platform-team' }],
-    ['reads one tag per line', 'owner=platform\nenv=prod\ncost-center=42', { owner: 'platform', env: 'prod', 'cost-center': '42' }],
+    [
+      'reads one tag per line',
+      'owner=platform\nenv=prod\ncost-center=42',
+      { owner: 'platform', env: 'prod', 'cost-center': '42' }
+    ],
     ['keeps a value containing =', 'query=a=1&b=2', { query: 'a=1&b=2' }],
     ['keeps a value that is only =', 'padding==', { padding: '=' }],
     ['allows an empty value', 'flag=', { flag: '' }],
-    ['skips blank and whitespace-only lines', '\nowner=platform\n\n   \n\tenv=prod\n', { owner: 'platform', env: 'prod' }],
-    ['skips # comment lines, indented or not', '# who owns it\nowner=platform\n  # env=test\nenv=prod', { owner: 'platform', env: 'prod' }],
+    [
+      'skips blank and whitespace-only lines',
+      '\nowner=platform\n\n   \n\tenv=prod\n',
+      { owner: 'platform', env: 'prod' }
+    ],
+    [
+      'skips # comment lines, indented or not',
+      '# who owns it\nowner=platform\n  # env=test\nenv=prod',
+      { owner: 'platform', env: 'prod' }
+    ],
     ['splits CRLF line ends', 'owner=platform\r\nenv=prod\r\n', { owner: 'platform', env: 'prod' }],
-    ['trims lines, keys and values', '  owner = platform team  \n\tenv\t=\tprod\t', { owner: 'platform team', env: 'prod' }],
+    [
+      'trims lines, keys and values',
+      '  owner = platform team  \n\tenv\t=\tprod\t',
+      { owner: 'platform team', env: 'prod' }
+    ],
     ['keeps a # inside a value', 'channel=#ops', { channel: '#ops' }],
     ['accepts keys that differ by more than case', 'Env=prod\nEnv2=test', { Env: 'prod', Env2: 'test' }]
   ])('%s', (_, raw, expected) => {
@@ -61,7 +77,9 @@ describe('parseTags', () => {
     ['a bad line among good ones', 'owner=platform\njust-a-word\nenv=prod', 'just-a-word']
   ])('refuses %s, quoting the line and naming the input', (_, raw, line) => {
     const error = actionError(() => parseTags('tags', raw))
-    expect(error.message).toBe(`Input 'tags' has a malformed line '${line}'. Each line is key=value, e.g. owner=platform-team.`)
+    expect(error.message).toBe(
+      `Input 'tags' has a malformed line '${line}'. Each line is key=value, e.g. owner=platform-team.`
+    )
   })
 
   test('names the input it is given', () => {
@@ -150,7 +168,9 @@ describe('parseMoment', () => {
     })
 
     test('are counted from the given now, not the clock', () => {
-      expect(parseMoment('expires', '1d', new Date('2000-01-01T00:00:00Z')).toISOString()).toBe('2000-01-02T00:00:00.000Z')
+      expect(parseMoment('expires', '1d', new Date('2000-01-01T00:00:00Z')).toISOString()).toBe(
+        '2000-01-02T00:00:00.000Z'
+      )
     })
 
     test('leave the given now untouched', () => {
@@ -184,7 +204,9 @@ describe('parseMoment', () => {
     })
 
     test('P1M from 31 January rolls over into March, as JavaScript dates do', () => {
-      expect(parseMoment('expires', 'P1M', new Date('2027-01-31T00:00:00Z')).toISOString()).toBe('2027-03-03T00:00:00.000Z')
+      expect(parseMoment('expires', 'P1M', new Date('2027-01-31T00:00:00Z')).toISOString()).toBe(
+        '2027-03-03T00:00:00.000Z'
+      )
     })
   })
 
@@ -252,12 +274,16 @@ describe('parseMoment', () => {
       ['P999999999D', 'the duration is too long'],
       ['P99999999999Y', 'the duration is too long']
     ])("'%s' is refused: %s", (raw, why) => {
-      expect(momentError(raw)).toBe(`Input 'expires' has an invalid value '${raw}': ${why}. Accepted: ${MomentFormats}.`)
+      expect(momentError(raw)).toBe(
+        `Input 'expires' has an invalid value '${raw}': ${why}. Accepted: ${MomentFormats}.`
+      )
     })
 
     test('a duration of 400 digits is too long, and the message shortens it', () => {
       const raw = `PT${'9'.repeat(400)}S`
-      expect(momentError(raw)).toBe(`Input 'expires' has an invalid value '${raw.slice(0, 77)}...': the duration is too long. Accepted: ${MomentFormats}.`)
+      expect(momentError(raw)).toBe(
+        `Input 'expires' has an invalid value '${raw.slice(0, 77)}...': the duration is too long. Accepted: ${MomentFormats}.`
+      )
     })
 
     test('the message names the input it is given', () => {

@@ -1,5 +1,11 @@
 import { describe, expect, test } from '@jest/globals'
-import { createHttpHeaders, createPipelineRequest, type PipelineRequest, type PipelineResponse, type SendRequest } from '@azure/core-rest-pipeline'
+import {
+  createHttpHeaders,
+  createPipelineRequest,
+  type PipelineRequest,
+  type PipelineResponse,
+  type SendRequest
+} from '@azure/core-rest-pipeline'
 import { challengeGate } from '../../src/vault/challengeGate.js'
 
 /** A request as the SDK's challenge policy would hand it on: with or without its token. */
@@ -13,7 +19,10 @@ const ok = (req: PipelineRequest): PipelineResponse => ({ request: req, status: 
  * The two halves of the gate around a stand-in for the challenge policy: the first request it sees
  * waits for `token` (the challenge and the sign-in) and then goes out with an Authorization header.
  */
-function gatedPipeline(token: Promise<string>): { send: (req: PipelineRequest) => Promise<PipelineResponse>; wire: string[] } {
+function gatedPipeline(token: Promise<string>): {
+  send: (req: PipelineRequest) => Promise<PipelineResponse>
+  wire: string[]
+} {
   const gate = challengeGate()
   const wire: string[] = []
   const transport: SendRequest = async (req) => {

@@ -16,7 +16,15 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import { planSignIn } from '../../src/auth/plan.js'
 import { Clouds } from '../../src/clouds.js'
-import { AuthTypes, EnvFallbacks, IfDeletedChoices, Inputs, OidcRequestEnv, Operations, Outputs } from '../../src/constants.js'
+import {
+  AuthTypes,
+  EnvFallbacks,
+  IfDeletedChoices,
+  Inputs,
+  OidcRequestEnv,
+  Operations,
+  Outputs
+} from '../../src/constants.js'
 import { RefusedNameGroups, RefusedPrefixes } from '../../src/envNames.js'
 import { CharsetNames } from '../../src/generate.js'
 import { readInputs } from '../../src/inputs.js'
@@ -53,7 +61,10 @@ const missingFrom = (a: readonly string[], b: readonly string[]): string[] => a.
 describe('action.yml and src/constants.ts', () => {
   test('action.yml declares exactly the inputs in Inputs', () => {
     const code = Object.values(Inputs) as string[]
-    expect({ 'in action.yml, not in Inputs': missingFrom(actionInputs, code), 'in Inputs, not in action.yml': missingFrom(code, actionInputs) }).toEqual({
+    expect({
+      'in action.yml, not in Inputs': missingFrom(actionInputs, code),
+      'in Inputs, not in action.yml': missingFrom(code, actionInputs)
+    }).toEqual({
       'in action.yml, not in Inputs': [],
       'in Inputs, not in action.yml': []
     })
@@ -61,7 +72,10 @@ describe('action.yml and src/constants.ts', () => {
 
   test('action.yml declares exactly the outputs in Outputs', () => {
     const code = Object.values(Outputs) as string[]
-    expect({ 'in action.yml, not in Outputs': missingFrom(actionOutputs, code), 'in Outputs, not in action.yml': missingFrom(code, actionOutputs) }).toEqual({
+    expect({
+      'in action.yml, not in Outputs': missingFrom(actionOutputs, code),
+      'in Outputs, not in action.yml': missingFrom(code, actionOutputs)
+    }).toEqual({
       'in action.yml, not in Outputs': [],
       'in Outputs, not in action.yml': []
     })
@@ -77,34 +91,53 @@ describe('action.yml and src/constants.ts', () => {
       }
     }
     walk('src')
-    expect({ 'files calling getInput with a literal name': literal }).toEqual({ 'files calling getInput with a literal name': [] })
+    expect({ 'files calling getInput with a literal name': literal }).toEqual({
+      'files calling getInput with a literal name': []
+    })
   })
 
   test('every input has a description, a boolean `required` and, if any, a string default; no unknown keys', () => {
     const problems: string[] = []
     for (const [name, spec] of Object.entries(action.inputs)) {
-      if (typeof spec.description !== 'string' || spec.description.trim() === '') problems.push(`${name}: no description`)
-      if (spec.required !== undefined && typeof spec.required !== 'boolean') problems.push(`${name}: required is not true/false`)
-      if (spec.default !== undefined && typeof spec.default !== 'string') problems.push(`${name}: default ${JSON.stringify(spec.default)} is not a string (quote it)`)
-      for (const key of missingFrom(Object.keys(spec), ['description', 'required', 'default', 'deprecationMessage'])) problems.push(`${name}: unknown key '${key}'`)
+      if (typeof spec.description !== 'string' || spec.description.trim() === '')
+        problems.push(`${name}: no description`)
+      if (spec.required !== undefined && typeof spec.required !== 'boolean')
+        problems.push(`${name}: required is not true/false`)
+      if (spec.default !== undefined && typeof spec.default !== 'string')
+        problems.push(`${name}: default ${JSON.stringify(spec.default)} is not a string (quote it)`)
+      for (const key of missingFrom(Object.keys(spec), ['description', 'required', 'default', 'deprecationMessage']))
+        problems.push(`${name}: unknown key '${key}'`)
     }
     for (const [name, spec] of Object.entries(action.outputs)) {
-      if (typeof spec.description !== 'string' || spec.description.trim() === '') problems.push(`output ${name}: no description`)
+      if (typeof spec.description !== 'string' || spec.description.trim() === '')
+        problems.push(`output ${name}: no description`)
     }
     expect(problems).toEqual([])
   })
 
   test('runs on node24 from the committed dist/', () => {
     expect(action.runs.using).toBe('node24')
-    expect({ main: existsSync(join(root, action.runs.main)), post: action.runs.post !== undefined && existsSync(join(root, action.runs.post)) }).toEqual({ main: true, post: true })
+    expect({
+      main: existsSync(join(root, action.runs.main)),
+      post: action.runs.post !== undefined && existsSync(join(root, action.runs.post))
+    }).toEqual({ main: true, post: true })
   })
 
   test("action.yml's defaults are the code's own fallbacks", () => {
     // The runner passes action.yml's defaults; local runs and tests rely on the code's. They must agree.
-    const defaults = Object.fromEntries(Object.entries(action.inputs).flatMap(([name, spec]) => (typeof spec.default === 'string' ? [[name, spec.default]] : [])))
+    const defaults = Object.fromEntries(
+      Object.entries(action.inputs).flatMap(([name, spec]) =>
+        typeof spec.default === 'string' ? [[name, spec.default]] : []
+      )
+    )
     const cases: Record<string, string>[] = [
       { [Inputs.VaultName]: 'contoso-kv', [Inputs.SecretName]: 'db-password' },
-      { [Inputs.VaultName]: 'contoso-kv', [Inputs.SecretName]: 'db-password', [Inputs.Operation]: 'set', [Inputs.SecretValue]: 'v' },
+      {
+        [Inputs.VaultName]: 'contoso-kv',
+        [Inputs.SecretName]: 'db-password',
+        [Inputs.Operation]: 'set',
+        [Inputs.SecretValue]: 'v'
+      },
       { [Inputs.VaultName]: 'contoso-kv', [Inputs.Operation]: 'list' }
     ]
     for (const given of cases) {
@@ -121,7 +154,10 @@ describe('action.yml and src/constants.ts', () => {
 // ---------------------------------------------------------------------------------------------
 // Choice inputs: what the code accepts
 
-const BooleanInputs = [...actionInputs.filter((name) => /^(true|false)$/.test(String(action.inputs[name]?.default ?? ''))), Inputs.Enabled]
+const BooleanInputs = [
+  ...actionInputs.filter((name) => /^(true|false)$/.test(String(action.inputs[name]?.default ?? ''))),
+  Inputs.Enabled
+]
 const Choices: Readonly<Record<string, readonly string[]>> = {
   [Inputs.Operation]: Operations,
   [Inputs.AuthType]: AuthTypes,
@@ -133,7 +169,9 @@ const Choices: Readonly<Record<string, readonly string[]>> = {
 
 describe('choice inputs', () => {
   test('booleans are found (the check below is not vacuous)', () => {
-    expect(BooleanInputs).toEqual(expect.arrayContaining([Inputs.Generate, Inputs.ExportEnv, Inputs.Wait, Inputs.Purge, Inputs.Enabled]))
+    expect(BooleanInputs).toEqual(
+      expect.arrayContaining([Inputs.Generate, Inputs.ExportEnv, Inputs.Wait, Inputs.Purge, Inputs.Enabled])
+    )
   })
 
   test.each(Object.entries(Choices).filter(([name]) => !BooleanInputs.includes(name)))(
@@ -169,7 +207,10 @@ function readmeTable(heading: string): Map<string, string[]> {
     }
     inTable = true
     if (/^\|[-\s|:]+\|$/.test(line)) continue
-    const cells = line.slice(1, -1).split('|').map((cell) => cell.trim())
+    const cells = line
+      .slice(1, -1)
+      .split('|')
+      .map((cell) => cell.trim())
     const key = cells[0] ?? ''
     if (rows.size === 0 && !key.startsWith('`')) continue // the header row
     rows.set(/^`[^`]+`$/.test(key) ? key.slice(1, -1) : key, cells.slice(1))
@@ -187,7 +228,12 @@ const EnvFallbackColumn: Readonly<Record<string, string>> = {
 describe('README tables', () => {
   test('the refused variable names in the README are exactly those export-env refuses', () => {
     const readme = read('README.md')
-    const rows = new Map([...readme.matchAll(/^\| ([^|`]+) \| ((?:`[A-Z0-9_]+`(?:, )?)+) \|$/gm)].map((match) => [match[1]?.trim() ?? '', [...(match[2] ?? '').matchAll(/`([A-Z0-9_]+)`/g)].map((name) => name[1])]))
+    const rows = new Map(
+      [...readme.matchAll(/^\| ([^|`]+) \| ((?:`[A-Z0-9_]+`(?:, )?)+) \|$/gm)].map((match) => [
+        match[1]?.trim() ?? '',
+        [...(match[2] ?? '').matchAll(/`([A-Z0-9_]+)`/g)].map((name) => name[1])
+      ])
+    )
     const expected = new Map<string, string[]>([
       ...Object.entries(RefusedNameGroups).map(([group, names]): [string, string[]] => [group, [...names]]),
       ['names starting with', Object.keys(RefusedPrefixes)]
@@ -197,7 +243,10 @@ describe('README tables', () => {
 
   test('the Inputs table lists exactly the inputs of action.yml', () => {
     const listed = [...readmeTable('Inputs').keys()]
-    expect({ 'in action.yml, not in README': missingFrom(actionInputs, listed), 'in README, not in action.yml': missingFrom(listed, actionInputs) }).toEqual({
+    expect({
+      'in action.yml, not in README': missingFrom(actionInputs, listed),
+      'in README, not in action.yml': missingFrom(listed, actionInputs)
+    }).toEqual({
       'in action.yml, not in README': [],
       'in README, not in action.yml': []
     })
@@ -210,12 +259,15 @@ describe('README tables', () => {
       const shown = /^`[^`]*`$/.test(defaultCell) ? defaultCell.slice(1, -1) : defaultCell
       const fallback = EnvFallbackColumn[name]
       if (fallback !== undefined) {
-        if (shown !== fallback) drift.push(`${name}: README shows '${shown}', expected the fallback variable \`${fallback}\``)
+        if (shown !== fallback)
+          drift.push(`${name}: README shows '${shown}', expected the fallback variable \`${fallback}\``)
         if (actionDefault !== undefined) drift.push(`${name}: action.yml has a default, which would hide ${fallback}`)
         continue
       }
-      if (shown !== '' && shown === defaultCell) drift.push(`${name}: README default '${defaultCell}' is not in backticks`)
-      if (shown !== (actionDefault ?? '')) drift.push(`${name}: README default '${shown}', action.yml default '${String(actionDefault ?? '')}'`)
+      if (shown !== '' && shown === defaultCell)
+        drift.push(`${name}: README default '${defaultCell}' is not in backticks`)
+      if (shown !== (actionDefault ?? ''))
+        drift.push(`${name}: README default '${shown}', action.yml default '${String(actionDefault ?? '')}'`)
     }
     expect(drift).toEqual([])
   })
@@ -236,13 +288,23 @@ describe('README tables', () => {
     const readme = read('README.md')
     const sentence = /A secret whose name is one of the fixed output names \(([^)]*)\)/.exec(readme)?.[1] ?? ''
     const named = [...sentence.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? '')
-    expect({ missing: missingFrom(actionOutputs, named), extra: missingFrom(named, actionOutputs) }).toEqual({ missing: [], extra: [] })
+    expect({ missing: missingFrom(actionOutputs, named), extra: missingFrom(named, actionOutputs) }).toEqual({
+      missing: [],
+      extra: []
+    })
   })
 
   test('every Microsoft Entra error code the action explains is in the README', () => {
-    const codes = [...new Set([...read('src/failures.ts').matchAll(/case '(\d{5,})'/g)].map((match) => `AADSTS${match[1]}`))]
+    const codes = [
+      ...new Set([...read('src/failures.ts').matchAll(/case '(\d{5,})'/g)].map((match) => `AADSTS${match[1]}`))
+    ]
     expect(codes.length).toBeGreaterThan(3)
-    expect(missingFrom(codes, codes.filter((code) => read('README.md').includes(code)))).toEqual([])
+    expect(
+      missingFrom(
+        codes,
+        codes.filter((code) => read('README.md').includes(code))
+      )
+    ).toEqual([])
   })
 })
 
@@ -277,7 +339,8 @@ function useSites(document: unknown, where: string, wholeWorkflow: boolean): Use
   const fromSteps = (steps: unknown, label: string, env: YamlMap, idTokenWrite: boolean | undefined): UseSite[] =>
     (Array.isArray(steps) ? steps : []).flatMap((step: unknown, index) => {
       if (!isMap(step) || typeof step.uses !== 'string' || !THIS_ACTION.test(step.uses)) return []
-      const name = typeof step.id === 'string' ? ` (id ${step.id})` : typeof step.name === 'string' ? ` (${step.name})` : ''
+      const name =
+        typeof step.id === 'string' ? ` (id ${step.id})` : typeof step.name === 'string' ? ` (${step.name})` : ''
       return [
         {
           where: `${label}step ${index + 1}${name}`,
@@ -296,16 +359,27 @@ function useSites(document: unknown, where: string, wholeWorkflow: boolean): Use
       const permissions = job.permissions ?? document.permissions
       // A whole workflow without `permissions` gets the repository default, which has no id-token.
       const idTokenWrite = canRequestIdToken(permissions) ?? (wholeWorkflow ? false : undefined)
-      return fromSteps(job.steps, `${where}: job ${jobName}, `, { ...topEnv, ...(isMap(job.env) ? job.env : {}) }, idTokenWrite)
+      return fromSteps(
+        job.steps,
+        `${where}: job ${jobName}, `,
+        { ...topEnv, ...(isMap(job.env) ? job.env : {}) },
+        idTokenWrite
+      )
     })
   }
-  if ('steps' in document) return fromSteps(document.steps, `${where}: `, topEnv, canRequestIdToken(document.permissions))
+  if ('steps' in document)
+    return fromSteps(document.steps, `${where}: `, topEnv, canRequestIdToken(document.permissions))
   return fromSteps([document], `${where}: `, {}, undefined)
 }
 
 function workflowFiles(folder: string): string[] {
   const full = join(root, folder)
-  return existsSync(full) ? readdirSync(full).filter((name) => /\.ya?ml$/.test(name)).sort().map((name) => `${folder}/${name}`) : []
+  return existsSync(full)
+    ? readdirSync(full)
+        .filter((name) => /\.ya?ml$/.test(name))
+        .sort()
+        .map((name) => `${folder}/${name}`)
+    : []
 }
 
 const exampleFiles = workflowFiles('.github/examples')
@@ -349,16 +423,25 @@ function runtimeValue(name: string, raw: unknown): string {
   if (WHOLE_EXPRESSION.test(text)) {
     if (name === Inputs.ClientId || name === EnvFallbacks.ClientId) return GUID_CLIENT
     if (name === Inputs.TenantId || name === EnvFallbacks.TenantId) return GUID_TENANT
-    if (name === Inputs.Creds) return JSON.stringify({ clientId: GUID_CLIENT, clientSecret: 'placeholder', tenantId: GUID_TENANT })
+    if (name === Inputs.Creds)
+      return JSON.stringify({ clientId: GUID_CLIENT, clientSecret: 'placeholder', tenantId: GUID_TENANT })
     if (name === Inputs.VaultUrl) return 'https://placeholder.vault.azure.net'
     // Choices, numbers and moments: empty means the default, as the code reads an empty input.
-    if (name in Choices || name === Inputs.GenerateLength || name === Inputs.Concurrency || name === Inputs.Expires || name === Inputs.NotBefore) return ''
+    if (
+      name in Choices ||
+      name === Inputs.GenerateLength ||
+      name === Inputs.Concurrency ||
+      name === Inputs.Expires ||
+      name === Inputs.NotBefore
+    )
+      return ''
   }
   return text.replace(/\$\{\{[\s\S]*?\}\}/g, 'placeholder')
 }
 
 function clearInputs(): void {
-  for (const name of Object.keys(process.env)) if (name.startsWith('INPUT_') || name.startsWith('AZURE_')) delete process.env[name]
+  for (const name of Object.keys(process.env))
+    if (name.startsWith('INPUT_') || name.startsWith('AZURE_')) delete process.env[name]
 }
 
 /** What the action's own validation says about a use site: undefined when it would start. */
@@ -368,7 +451,8 @@ function refusal(site: UseSite): string | undefined {
   setInputs(inputs)
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const [name, raw] of Object.entries(site.env)) if (name.startsWith('AZURE_')) env[name] = runtimeValue(name, raw)
-  if (site.idTokenWrite !== false) Object.assign(env, { [OidcRequestEnv.Url]: 'https://token.invalid/?x=1', [OidcRequestEnv.Token]: 'request-token' })
+  if (site.idTokenWrite !== false)
+    Object.assign(env, { [OidcRequestEnv.Url]: 'https://token.invalid/?x=1', [OidcRequestEnv.Token]: 'request-token' })
 
   // secret-value-file is read relative to the workspace: give it a file with a value.
   const workspace = mkdtempSync(join(tmpdir(), 'contract-'))
@@ -403,7 +487,9 @@ describe('workflows that use this action', () => {
   })
 
   test('every yaml block in the README is valid YAML', () => {
-    expect(readmeBlocks.filter((block) => block.error).map((block) => `README.md line ${block.line}: ${block.error}`)).toEqual([])
+    expect(
+      readmeBlocks.filter((block) => block.error).map((block) => `README.md line ${block.line}: ${block.error}`)
+    ).toEqual([])
   })
 
   test('every example workflow is named in the README', () => {
@@ -412,7 +498,11 @@ describe('workflows that use this action', () => {
   })
 
   test('every `with:` key is an input of action.yml', () => {
-    const unknown = allSites.flatMap((site) => Object.keys(site.with).filter((key) => !actionInputs.includes(key)).map((key) => `${site.where}: '${key}' is not an input of action.yml`))
+    const unknown = allSites.flatMap((site) =>
+      Object.keys(site.with)
+        .filter((key) => !actionInputs.includes(key))
+        .map((key) => `${site.where}: '${key}' is not an input of action.yml`)
+    )
     expect(unknown).toEqual([])
   })
 
@@ -422,7 +512,9 @@ describe('workflows that use this action', () => {
         const accepted = Choices[name]
         const value = String(raw)
         if (!accepted || value.includes('${{')) return []
-        return accepted.some((choice) => choice.toLowerCase() === value.toLowerCase()) ? [] : [`${site.where}: ${name}: '${value}' is not one of ${accepted.join(', ')}`]
+        return accepted.some((choice) => choice.toLowerCase() === value.toLowerCase())
+          ? []
+          : [`${site.where}: ${name}: '${value}' is not one of ${accepted.join(', ')}`]
       })
     )
     expect(wrong).toEqual([])
@@ -443,7 +535,10 @@ describe('workflows that use this action', () => {
 describe('release metadata', () => {
   const pkg = JSON.parse(read('package.json')) as { version: string }
   const changelogHeadings = (): { version: string; rest: string }[] =>
-    [...read('CHANGELOG.md').matchAll(/^## \[([^\]]+)\](.*)$/gm)].map((match) => ({ version: match[1] ?? '', rest: (match[2] ?? '').trim() }))
+    [...read('CHANGELOG.md').matchAll(/^## \[([^\]]+)\](.*)$/gm)].map((match) => ({
+      version: match[1] ?? '',
+      rest: (match[2] ?? '').trim()
+    }))
 
   test('package.json has a semantic version that CHANGELOG.md describes', () => {
     const headings = changelogHeadings()
@@ -454,7 +549,9 @@ describe('release metadata', () => {
 
   test('released CHANGELOG entries are dated and newest first', () => {
     const released = changelogHeadings().filter((heading) => heading.version !== 'Unreleased')
-    expect(released.filter((heading) => !/^- \d{4}-\d{2}-\d{2}$/.test(heading.rest)).map((heading) => heading.version)).toEqual([])
+    expect(
+      released.filter((heading) => !/^- \d{4}-\d{2}-\d{2}$/.test(heading.rest)).map((heading) => heading.version)
+    ).toEqual([])
     // Newest first by date: a patch to an older line (1.0.1 after 1.1.0) goes on top when it is released.
     const dates = released.map((heading) => heading.rest.slice(2))
     expect(dates).toEqual([...dates].sort().reverse())

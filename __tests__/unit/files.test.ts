@@ -3,11 +3,32 @@
  * by identity, on a real temporary folder.
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { chmodSync, existsSync, lchownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  lchownSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ActionError } from '../../src/errors.js'
-import { checkFileTargets, parseWrittenFiles, removeIfOurs, targetOf, writeSecretFiles, type WrittenFile } from '../../src/files.js'
+import {
+  checkFileTargets,
+  parseWrittenFiles,
+  removeIfOurs,
+  targetOf,
+  writeSecretFiles,
+  type WrittenFile
+} from '../../src/files.js'
 import { parseFilesInput } from '../../src/selection.js'
 import type { FileSecret } from '../../src/vault/operations.js'
 import { captureStdout, isolateEnv, thrownBy, unescapeData } from './helpers.js'
@@ -40,19 +61,25 @@ function refusal(raw: string, options: Parameters<typeof checkFileTargets>[1] = 
   return error.message
 }
 
-const accepts = (raw: string, options: Parameters<typeof checkFileTargets>[1] = {}): void => checkFileTargets(parseFilesInput(raw), options)
+const accepts = (raw: string, options: Parameters<typeof checkFileTargets>[1] = {}): void =>
+  checkFileTargets(parseFilesInput(raw), options)
 
 describe('checkFileTargets', () => {
   test('new paths under RUNNER_TEMP, with .. that stays inside, and absolute paths elsewhere are accepted', () => {
     const elsewhere = join(temp, 'no-such-folder', 'key.pem')
-    expect(() => accepts(`a.pem=s1\ncerts/b.pem=s2\ncerts/../c.pem=s3\n./d/e/../f.pem=s4\n${elsewhere}=s5`)).not.toThrow()
+    expect(() =>
+      accepts(`a.pem=s1\ncerts/b.pem=s2\ncerts/../c.pem=s3\n./d/e/../f.pem=s4\n${elsewhere}=s5`)
+    ).not.toThrow()
   })
 
-  test.each(['../x.pem', '../../escape.pem', 'certs/../../x.pem', '..'])('a relative path leaving RUNNER_TEMP is refused: %s', (path) => {
-    expect(refusal(`${path}=s1`)).toBe(
-      `Input 'files': the entry '${path}=s1' has a relative path that leads outside RUNNER_TEMP ('${temp}'). Accepted: a relative path that stays under RUNNER_TEMP ('..' may not climb out of it), or an absolute path.`
-    )
-  })
+  test.each(['../x.pem', '../../escape.pem', 'certs/../../x.pem', '..'])(
+    'a relative path leaving RUNNER_TEMP is refused: %s',
+    (path) => {
+      expect(refusal(`${path}=s1`)).toBe(
+        `Input 'files': the entry '${path}=s1' has a relative path that leads outside RUNNER_TEMP ('${temp}'). Accepted: a relative path that stays under RUNNER_TEMP ('..' may not climb out of it), or an absolute path.`
+      )
+    }
+  )
 
   test('without RUNNER_TEMP, relative paths stay under the working folder', () => {
     delete process.env.RUNNER_TEMP
@@ -68,7 +95,8 @@ describe('checkFileTargets', () => {
   })
 
   test('paths that differ only in case are one file on win32 and darwin, two on linux', () => {
-    for (const platform of ['win32', 'darwin'] as const) expect(refusal('Key.pem=s1\nkey.PEM=s2', { platform })).toContain('both write')
+    for (const platform of ['win32', 'darwin'] as const)
+      expect(refusal('Key.pem=s1\nkey.PEM=s2', { platform })).toContain('both write')
     expect(() => accepts('Key.pem=s1\nkey.PEM=s2', { platform: 'linux' })).not.toThrow()
   })
 
@@ -95,7 +123,7 @@ describe('checkFileTargets', () => {
     expect(() => accepts('real/key.pem=s1')).not.toThrow()
   })
 
-  ;(isRoot ? test : test.skip)('a link owned by root above the target is the system\'s, and accepted', () => {
+  ;(isRoot ? test : test.skip)("a link owned by root above the target is the system's, and accepted", () => {
     mkdirSync(join(temp, 'real'))
     symlinkSync(join(temp, 'real'), join(temp, 'system'))
     expect(lstatSync(join(temp, 'system')).uid).toBe(0)
@@ -125,7 +153,10 @@ describe('writeSecretFiles', () => {
   test('creates 0600 files in 0700 folders and records path, device and inode of each', () => {
     const umask = process.umask(0o022)
     try {
-      const paths = writeSecretFiles([secret('a/b/key.pem=s1', 'pem text'), secret('cert.pfx=s2', Buffer.from([0, 1, 255]).toString('base64'), 'application/x-pkcs12')])
+      const paths = writeSecretFiles([
+        secret('a/b/key.pem=s1', 'pem text'),
+        secret('cert.pfx=s2', Buffer.from([0, 1, 255]).toString('base64'), 'application/x-pkcs12')
+      ])
       const key = join(temp, 'a', 'b', 'key.pem')
       expect(paths).toEqual({ 'a/b/key.pem=s1': key, 'cert.pfx=s2': join(temp, 'cert.pfx') })
       expect(readFileSync(key, 'utf8')).toBe('pem text')
@@ -158,20 +189,26 @@ describe('writeSecretFiles', () => {
   test('a symbolic link at the target at write time is not followed', () => {
     const victim = writeTo(join(temp, 'victim'), 'kept')
     symlinkSync(victim, join(temp, 'key.pem'))
-    expect(thrownBy(() => writeSecretFiles([secret('key.pem=s1')])).message).toContain('which already exists (it appeared after the inputs were checked)')
+    expect(thrownBy(() => writeSecretFiles([secret('key.pem=s1')])).message).toContain(
+      'which already exists (it appeared after the inputs were checked)'
+    )
     expect(readFileSync(victim, 'utf8')).toBe('kept')
   })
 
   test('a planted link among the folders at write time is refused', () => {
     mkdirSync(join(temp, 'real'))
     plantLink(join(temp, 'real'), join(temp, 'certs'))
-    expect(thrownBy(() => writeSecretFiles([secret('certs/key.pem=s1')])).message).toContain(`through the symbolic link '${join(temp, 'certs')}'`)
+    expect(thrownBy(() => writeSecretFiles([secret('certs/key.pem=s1')])).message).toContain(
+      `through the symbolic link '${join(temp, 'certs')}'`
+    )
     expect(existsSync(join(temp, 'real', 'key.pem'))).toBe(false)
   })
 
   test('a file where a folder should be: refused under the input', () => {
     writeTo(join(temp, 'certs'))
-    expect(thrownBy(() => writeSecretFiles([secret('certs/key.pem=s1')])).message).toBe(`Input 'files': could not write a secret file: '${join(temp, 'certs')}' is not a folder`)
+    expect(thrownBy(() => writeSecretFiles([secret('certs/key.pem=s1')])).message).toBe(
+      `Input 'files': could not write a secret file: '${join(temp, 'certs')}' is not a folder`
+    )
   })
 })
 
@@ -194,7 +231,9 @@ describe('removeIfOurs and parseWrittenFiles', () => {
     const other = writeTo(join(temp, 'other'), 'not ours')
     rmSync(file.path)
     linkSync(other, file.path)
-    expect(removeIfOurs(file)).toBe(`Did not remove '${file.path}': it was replaced by another file after the step wrote it, so it is left as it is.`)
+    expect(removeIfOurs(file)).toBe(
+      `Did not remove '${file.path}': it was replaced by another file after the step wrote it, so it is left as it is.`
+    )
     rmSync(file.path)
     symlinkSync(other, file.path)
     expect(removeIfOurs(file)).toContain('it is now a symbolic link')
@@ -202,7 +241,9 @@ describe('removeIfOurs and parseWrittenFiles', () => {
     mkdirSync(file.path)
     expect(removeIfOurs(file)).toContain('it is now a folder')
     rmSync(file.path, { recursive: true })
-    expect(removeIfOurs(file)).toBe(`Did not remove '${file.path}': it is gone (something removed it after the step wrote it).`)
+    expect(removeIfOurs(file)).toBe(
+      `Did not remove '${file.path}': it is gone (something removed it after the step wrote it).`
+    )
     expect(readFileSync(other, 'utf8')).toBe('not ours')
   })
 
@@ -211,7 +252,9 @@ describe('removeIfOurs and parseWrittenFiles', () => {
     expect(parseWrittenFiles(JSON.stringify([file]))).toEqual({ files: [file], malformed: 0 })
     expect(parseWrittenFiles('')).toEqual({ files: [], malformed: 0 })
     expect(parseWrittenFiles(JSON.stringify([join(temp, 'a')]))).toEqual({ files: [], malformed: 1 })
-    expect(parseWrittenFiles(JSON.stringify([{ ...file, ino: 7 }, { ...file, path: 'relative' }, null, file]))).toEqual({ files: [file], malformed: 3 })
+    expect(parseWrittenFiles(JSON.stringify([{ ...file, ino: 7 }, { ...file, path: 'relative' }, null, file]))).toEqual(
+      { files: [file], malformed: 3 }
+    )
     expect(parseWrittenFiles('{not json')).toEqual({ files: [], malformed: 1 })
     expect(parseWrittenFiles('{}')).toEqual({ files: [], malformed: 1 })
   })

@@ -3,7 +3,9 @@ import { CharsetNames, Charsets, GenerateLength, generateSecretValue, type Chars
 
 /** Every character from `first` to `last`, inclusive. */
 const range = (first: string, last: string): string =>
-  Array.from({ length: last.charCodeAt(0) - first.charCodeAt(0) + 1 }, (_, i) => String.fromCharCode(first.charCodeAt(0) + i)).join('')
+  Array.from({ length: last.charCodeAt(0) - first.charCodeAt(0) + 1 }, (_, i) =>
+    String.fromCharCode(first.charCodeAt(0) + i)
+  ).join('')
 
 /** How often each character occurs in `text`. */
 function counts(text: string): Map<string, number> {
@@ -15,7 +17,8 @@ function counts(text: string): Map<string, number> {
 /** At least `total` characters from `charset`, drawn in values of the largest length. */
 function draw(charset: Charset, total: number): string {
   const values: string[] = []
-  for (let drawn = 0; drawn < total; drawn += GenerateLength.max) values.push(generateSecretValue(GenerateLength.max, charset))
+  for (let drawn = 0; drawn < total; drawn += GenerateLength.max)
+    values.push(generateSecretValue(GenerateLength.max, charset))
   return values.join('')
 }
 
@@ -83,7 +86,9 @@ describe('generateSecretValue', () => {
   })
 
   test.each(CharsetNames)('%s: two values differ', (name) => {
-    expect(generateSecretValue(GenerateLength.fallback, name)).not.toBe(generateSecretValue(GenerateLength.fallback, name))
+    expect(generateSecretValue(GenerateLength.fallback, name)).not.toBe(
+      generateSecretValue(GenerateLength.fallback, name)
+    )
   })
 
   test('a thousand 8-character values are all different', () => {

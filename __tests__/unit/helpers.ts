@@ -6,7 +6,8 @@
 import { afterEach, beforeEach, jest } from '@jest/globals'
 
 // Everything the action or @actions/core reads from the environment.
-const ACTION_ENV = /^(INPUT_|AZURE_|ACTIONS_ID_TOKEN_REQUEST_|GITHUB_OUTPUT$|GITHUB_ENV$|GITHUB_STATE$|GITHUB_STEP_SUMMARY$)/
+const ACTION_ENV =
+  /^(INPUT_|AZURE_|ACTIONS_ID_TOKEN_REQUEST_|GITHUB_OUTPUT$|GITHUB_ENV$|GITHUB_STATE$|GITHUB_STEP_SUMMARY$)/
 
 /** Gives every test a process.env without inputs or Azure variables, and restores the original after. */
 export function isolateEnv(): void {
@@ -74,7 +75,10 @@ export function captureStdout(): CapturedStdout {
       .map((line) => /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line))
       .filter((match): match is RegExpExecArray => match !== null)
       .map((match) => ({ command: match[1] ?? '', properties: match[2] ?? '', data: match[3] ?? '' }))
-  const maskLines = (): string[] => commands().filter((c) => c.command === 'add-mask').map((c) => c.data)
+  const maskLines = (): string[] =>
+    commands()
+      .filter((c) => c.command === 'add-mask')
+      .map((c) => c.data)
   return { text, commands, maskLines, masks: () => maskLines().map(unescapeData) }
 }
 

@@ -36,7 +36,11 @@ describe('defaults', () => {
         tenantId: undefined,
         clientSecret: undefined,
         audience: 'api://AzureADTokenExchange',
-        cloud: { name: 'AzureCloud', authorityHost: 'https://login.microsoftonline.com', vaultDnsSuffix: 'vault.azure.net' }
+        cloud: {
+          name: 'AzureCloud',
+          authorityHost: 'https://login.microsoftonline.com',
+          vaultDnsSuffix: 'vault.azure.net'
+        }
       },
       targets: [{ text: 'db-password', name: 'db-password', isGlob: false }],
       files: [],
@@ -123,7 +127,11 @@ describe('vault-name and vault-url', () => {
   })
 
   test('the URL host is lower-cased; the name is kept as given for messages', () => {
-    expect(read({ 'vault-name': 'Contoso-KV' }).vault).toEqual({ url: 'https://contoso-kv.vault.azure.net', name: 'Contoso-KV', input: 'vault-name' })
+    expect(read({ 'vault-name': 'Contoso-KV' }).vault).toEqual({
+      url: 'https://contoso-kv.vault.azure.net',
+      name: 'Contoso-KV',
+      input: 'vault-name'
+    })
   })
 
   test('surrounding whitespace of vault-name is ignored', () => {
@@ -174,7 +182,11 @@ describe('vault-name and vault-url', () => {
   })
 
   test('vault-url is used as given whatever the environment', () => {
-    const inputs = read({ 'vault-name': '', 'vault-url': 'https://contoso-kv.vault.azure.net', environment: 'AzureChinaCloud' })
+    const inputs = read({
+      'vault-name': '',
+      'vault-url': 'https://contoso-kv.vault.azure.net',
+      environment: 'AzureChinaCloud'
+    })
     expect(inputs.vault.url).toBe('https://contoso-kv.vault.azure.net')
     expect(inputs.signIn.cloud.name).toBe('AzureChinaCloud')
   })
@@ -195,14 +207,20 @@ describe('vault-name and vault-url', () => {
   })
 
   test('vault-url with credentials is refused without echoing the password', () => {
-    const error = inputError({ 'vault-name': '', 'vault-url': 'https://deployer:Hunter2-Pa55word@contoso-kv.vault.azure.net' })
+    const error = inputError({
+      'vault-name': '',
+      'vault-url': 'https://deployer:Hunter2-Pa55word@contoso-kv.vault.azure.net'
+    })
     expect(error.message).toContain("Input 'vault-url' is not a usable vault URL")
     expect(error.message).toContain('carries credentials')
     expect(error.message).not.toContain('Hunter2-Pa55word')
   })
 
   test('vault-url with credentials that does not parse is refused without echoing the password', () => {
-    const error = inputError({ 'vault-name': '', 'vault-url': 'https://deployer:Hunter2-Pa55word@contoso kv.vault.azure.net' })
+    const error = inputError({
+      'vault-name': '',
+      'vault-url': 'https://deployer:Hunter2-Pa55word@contoso kv.vault.azure.net'
+    })
     expect(error.message).toContain("Input 'vault-url' is not a usable vault URL: the URL (not shown: it contains @")
     expect(error.message).not.toContain('Hunter2-Pa55word')
   })
@@ -229,12 +247,14 @@ describe('vault-name and vault-url', () => {
     )
   })
 
-  test.each(['https://10.1.2.3', 'https://[fd00::1]:8443', 'https://contoso-kv.vault.azure.net.', `https://${'k'.repeat(63)}.example`])(
-    'vault-url %s has a usable host',
-    (raw) => {
-      expect(read({ 'vault-name': '', 'vault-url': raw }).vault.input).toBe('vault-url')
-    }
-  )
+  test.each([
+    'https://10.1.2.3',
+    'https://[fd00::1]:8443',
+    'https://contoso-kv.vault.azure.net.',
+    `https://${'k'.repeat(63)}.example`
+  ])('vault-url %s has a usable host', (raw) => {
+    expect(read({ 'vault-name': '', 'vault-url': raw }).vault.input).toBe('vault-url')
+  })
 })
 
 describe('secret-name', () => {
@@ -265,7 +285,9 @@ describe('secret-name', () => {
 describe('secret-value', () => {
   test('set without a value is refused', () => {
     const error = inputError({ operation: 'set' })
-    expect(error.message).toBe("'operation: set' needs exactly one value source: 'secret-value', 'secret-value-file' or 'generate: true'; none was given.")
+    expect(error.message).toBe(
+      "'operation: set' needs exactly one value source: 'secret-value', 'secret-value-file' or 'generate: true'; none was given."
+    )
   })
 
   test.each([
@@ -295,7 +317,9 @@ describe('secret-value', () => {
 
   test.each(['get', 'delete'])('a value with operation %s is refused without echoing it', (operation) => {
     const error = inputError({ operation, 'secret-value': 'Leaky-Value-42' })
-    expect(error.message).toBe(`Input 'secret-value' is only used with 'operation: set', not '${operation}'. Remove it.`)
+    expect(error.message).toBe(
+      `Input 'secret-value' is only used with 'operation: set', not '${operation}'. Remove it.`
+    )
     expect(error.message).not.toContain('Leaky-Value-42')
   })
 
@@ -324,23 +348,35 @@ describe('sign-in settings', () => {
     ['client-id', { 'client-id': 'my-app' }, "Input 'client-id' has an invalid client ID 'my-app'"],
     ['client-id', { 'client-id': `{${CLIENT_ID}}` }, `Input 'client-id' has an invalid client ID '{${CLIENT_ID}}'`],
     ['tenant-id', { 'tenant-id': 'contoso' }, "Input 'tenant-id' has an invalid tenant ID 'contoso'"],
-    ['tenant-id', { 'tenant-id': 'https://login.microsoftonline.com/contoso.com' }, "Input 'tenant-id' has an invalid tenant ID"]
+    [
+      'tenant-id',
+      { 'tenant-id': 'https://login.microsoftonline.com/contoso.com' },
+      "Input 'tenant-id' has an invalid tenant ID"
+    ]
   ])('an invalid %s is refused, naming the input', (_, inputs, message) => {
     expect(inputError(inputs).message).toContain(message)
   })
 
   test('the client-id error says a GUID is expected', () => {
-    expect(inputError({ 'client-id': 'my-app' }).message).toContain('a GUID such as 00000000-0000-0000-0000-000000000000')
+    expect(inputError({ 'client-id': 'my-app' }).message).toContain(
+      'a GUID such as 00000000-0000-0000-0000-000000000000'
+    )
   })
 
   test('the tenant-id error says a GUID or a domain is expected', () => {
-    expect(inputError({ 'tenant-id': 'contoso' }).message).toContain('a GUID, or a tenant domain such as contoso.onmicrosoft.com')
+    expect(inputError({ 'tenant-id': 'contoso' }).message).toContain(
+      'a GUID, or a tenant domain such as contoso.onmicrosoft.com'
+    )
   })
 
   describe('AZURE_* fallbacks', () => {
     test('AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET are used when the inputs are empty', () => {
       const env = { AZURE_CLIENT_ID: CLIENT_ID, AZURE_TENANT_ID: TENANT_ID, AZURE_CLIENT_SECRET: 'env-secret' }
-      expect(read({}, env).signIn).toMatchObject({ clientId: CLIENT_ID, tenantId: TENANT_ID, clientSecret: 'env-secret' })
+      expect(read({}, env).signIn).toMatchObject({
+        clientId: CLIENT_ID,
+        tenantId: TENANT_ID,
+        clientSecret: 'env-secret'
+      })
     })
 
     test('the inputs win over AZURE_*', () => {
@@ -374,8 +410,16 @@ describe('sign-in settings', () => {
     })
 
     test.each([
-      ['AZURE_CLIENT_ID', { AZURE_CLIENT_ID: 'not-a-guid' }, "Environment variable AZURE_CLIENT_ID has an invalid client ID 'not-a-guid'"],
-      ['AZURE_TENANT_ID', { AZURE_TENANT_ID: 'contoso' }, "Environment variable AZURE_TENANT_ID has an invalid tenant ID 'contoso'"]
+      [
+        'AZURE_CLIENT_ID',
+        { AZURE_CLIENT_ID: 'not-a-guid' },
+        "Environment variable AZURE_CLIENT_ID has an invalid client ID 'not-a-guid'"
+      ],
+      [
+        'AZURE_TENANT_ID',
+        { AZURE_TENANT_ID: 'contoso' },
+        "Environment variable AZURE_TENANT_ID has an invalid tenant ID 'contoso'"
+      ]
     ])('an invalid %s is refused, naming the variable', (_, env, message) => {
       expect(inputError({}, env).message).toContain(message)
     })
@@ -383,7 +427,12 @@ describe('sign-in settings', () => {
 
   describe('creds', () => {
     test('clientId, clientSecret and tenantId are read (trimmed); subscriptionId is ignored', () => {
-      const json = creds({ clientId: ` ${CLIENT_ID} `, clientSecret: CREDS_SECRET, tenantId: TENANT_ID, subscriptionId: 'sub' })
+      const json = creds({
+        clientId: ` ${CLIENT_ID} `,
+        clientSecret: CREDS_SECRET,
+        tenantId: TENANT_ID,
+        subscriptionId: 'sub'
+      })
       const { signIn } = read({ creds: json })
       expect(signIn).toMatchObject({ clientId: CLIENT_ID, tenantId: TENANT_ID, clientSecret: CREDS_SECRET })
       expect(signIn).not.toHaveProperty('subscriptionId')
@@ -396,7 +445,10 @@ describe('sign-in settings', () => {
 
     test('creds win over AZURE_CLIENT_ID and AZURE_TENANT_ID', () => {
       const env = { AZURE_CLIENT_ID: '99999999-9999-9999-9999-999999999999', AZURE_TENANT_ID: 'fabrikam.com' }
-      const { signIn } = read({ creds: creds({ clientId: CLIENT_ID, tenantId: TENANT_ID, clientSecret: CREDS_SECRET }) }, env)
+      const { signIn } = read(
+        { creds: creds({ clientId: CLIENT_ID, tenantId: TENANT_ID, clientSecret: CREDS_SECRET }) },
+        env
+      )
       expect(signIn).toMatchObject({ clientId: CLIENT_ID, tenantId: TENANT_ID })
     })
 
@@ -405,12 +457,36 @@ describe('sign-in settings', () => {
       ['that are a JSON array', `["${CLIENT_ID}", "${CREDS_SECRET}", "${TENANT_ID}"]`, 'it is not a JSON object'],
       ['that are a JSON string', `"${CREDS_SECRET}"`, 'it is not a JSON object'],
       ['that are JSON null', 'null', 'it is not a JSON object'],
-      ['with a number clientId', creds({ clientId: 42, clientSecret: CREDS_SECRET, tenantId: TENANT_ID }), "field 'clientId' is not a string"],
-      ['with an object tenantId', creds({ clientId: CLIENT_ID, clientSecret: CREDS_SECRET, tenantId: { id: 1 } }), "field 'tenantId' is not a string"],
-      ['with a boolean clientSecret', creds({ clientId: CLIENT_ID, clientSecret: true, tenantId: TENANT_ID }), "field 'clientSecret' is not a string"],
-      ['without clientId', creds({ clientSecret: CREDS_SECRET, tenantId: TENANT_ID }), "fields 'clientId' and 'tenantId' are required"],
-      ['without tenantId', creds({ clientId: CLIENT_ID, clientSecret: CREDS_SECRET }), "fields 'clientId' and 'tenantId' are required"],
-      ['with a blank clientId', creds({ clientId: '   ', clientSecret: CREDS_SECRET, tenantId: TENANT_ID }), "fields 'clientId' and 'tenantId' are required"]
+      [
+        'with a number clientId',
+        creds({ clientId: 42, clientSecret: CREDS_SECRET, tenantId: TENANT_ID }),
+        "field 'clientId' is not a string"
+      ],
+      [
+        'with an object tenantId',
+        creds({ clientId: CLIENT_ID, clientSecret: CREDS_SECRET, tenantId: { id: 1 } }),
+        "field 'tenantId' is not a string"
+      ],
+      [
+        'with a boolean clientSecret',
+        creds({ clientId: CLIENT_ID, clientSecret: true, tenantId: TENANT_ID }),
+        "field 'clientSecret' is not a string"
+      ],
+      [
+        'without clientId',
+        creds({ clientSecret: CREDS_SECRET, tenantId: TENANT_ID }),
+        "fields 'clientId' and 'tenantId' are required"
+      ],
+      [
+        'without tenantId',
+        creds({ clientId: CLIENT_ID, clientSecret: CREDS_SECRET }),
+        "fields 'clientId' and 'tenantId' are required"
+      ],
+      [
+        'with a blank clientId',
+        creds({ clientId: '   ', clientSecret: CREDS_SECRET, tenantId: TENANT_ID }),
+        "fields 'clientId' and 'tenantId' are required"
+      ]
     ])('creds %s are refused without echoing them', (_, json, why) => {
       const error = inputError({ creds: json })
       expect(error.message).toContain(`Input 'creds' is malformed: ${why}.`)
@@ -433,13 +509,17 @@ describe('sign-in settings', () => {
     })
 
     test('an invalid clientId in creds is blamed on creds', () => {
-      const error = inputError({ creds: creds({ clientId: 'my-app', clientSecret: CREDS_SECRET, tenantId: TENANT_ID }) })
+      const error = inputError({
+        creds: creds({ clientId: 'my-app', clientSecret: CREDS_SECRET, tenantId: TENANT_ID })
+      })
       expect(error.message).toContain("'creds' has an invalid client ID 'my-app'")
       expect(error.message).not.toContain(CREDS_SECRET)
     })
 
     test('an invalid tenantId in creds is blamed on creds', () => {
-      const error = inputError({ creds: creds({ clientId: CLIENT_ID, clientSecret: CREDS_SECRET, tenantId: 'contoso' }) })
+      const error = inputError({
+        creds: creds({ clientId: CLIENT_ID, clientSecret: CREDS_SECRET, tenantId: 'contoso' })
+      })
       expect(error.message).toContain("'creds' has an invalid tenant ID 'contoso'")
     })
   })
@@ -461,7 +541,10 @@ describe('masking of sensitive inputs', () => {
   })
 
   test('the clientSecret field of creds is registered on its own (the runner does not mask JSON fields)', () => {
-    setInputs({ ...BASE, creds: JSON.stringify({ clientId: CLIENT_ID, clientSecret: ' padded-secret ', tenantId: TENANT_ID }) })
+    setInputs({
+      ...BASE,
+      creds: JSON.stringify({ clientId: CLIENT_ID, clientSecret: ' padded-secret ', tenantId: TENANT_ID })
+    })
     readInputs({})
     expect(stdout.masks()).toContain('padded-secret')
   })
@@ -506,9 +589,7 @@ describe('masking of sensitive inputs', () => {
     const error = inputError({ ...SECRETS, operation: 'set', ...failing }, { AZURE_CLIENT_SECRET: 'Env-Secret-0002' })
     expect(error.message).toContain(expected)
     const masks = stdout.masks()
-    expect(masks).toEqual(
-      expect.arrayContaining(['Sp-Secret-0001', 'Value-Line-1', 'Value-Line-2', 'Env-Secret-0002'])
-    )
+    expect(masks).toEqual(expect.arrayContaining(['Sp-Secret-0001', 'Value-Line-1', 'Value-Line-2', 'Env-Secret-0002']))
     for (const secret of [...masks]) expect(error.message).not.toContain(secret)
   })
 
@@ -535,6 +616,8 @@ describe('timeout', () => {
   })
 
   test.each(['0', '3601', '2.5', '-5', '5m', 'soon'])('%p is refused, naming the accepted range', (value) => {
-    expect(inputError({ timeout: value }).message).toBe(`Input 'timeout' has an invalid value '${value}'. Accepted: a whole number from 1 to 3600.`)
+    expect(inputError({ timeout: value }).message).toBe(
+      `Input 'timeout' has an invalid value '${value}'. Accepted: a whole number from 1 to 3600.`
+    )
   })
 })

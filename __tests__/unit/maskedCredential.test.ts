@@ -14,7 +14,10 @@ const SCOPE = 'https://vault.azure.net/.default'
 const MINUTE = 60_000
 
 /** A credential that counts its calls; each token expires `lifetimeMs` after `now()`. */
-function countingCredential(now: () => number, lifetimeMs = 60 * MINUTE): TokenCredential & { calls: GetTokenOptions[]; fail: boolean } {
+function countingCredential(
+  now: () => number,
+  lifetimeMs = 60 * MINUTE
+): TokenCredential & { calls: GetTokenOptions[]; fail: boolean } {
   const credential = {
     calls: [] as GetTokenOptions[],
     fail: false,
@@ -33,7 +36,9 @@ describe('MaskedCredential', () => {
     const now = (): number => 1_000_000
     const inner = countingCredential(now)
     const credential = new MaskedCredential(inner, now)
-    const tokens = await Promise.all(Array.from({ length: 64 }, () => credential.getToken([SCOPE], { tenantId: 'tenant-a' })))
+    const tokens = await Promise.all(
+      Array.from({ length: 64 }, () => credential.getToken([SCOPE], { tenantId: 'tenant-a' }))
+    )
     expect(new Set(tokens.map((token) => token?.token))).toEqual(new Set(['access-token-1']))
     expect(inner.calls).toHaveLength(1)
     expect(stdout.masks()).toEqual(['access-token-1'])

@@ -23,7 +23,8 @@ describe('maskValue', () => {
   })
 
   test('registers a PEM key line by line so no line of it can leak, and never the whole (the runner would register its short lines too)', () => {
-    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n'
+    const pem =
+      '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n'
     maskValue(pem, 4)
     const masks = stdout.masks()
     expect(masks).not.toContain(pem)
@@ -52,11 +53,9 @@ describe('maskValue', () => {
 
 describe('masksFor with JSON leaves', () => {
   test('a one-line JSON object: the whole, and each string leaf of at least the minimum', () => {
-    expect(masksFor('{"user":"db-admin","password":"S3cr3t-pw","region":"eu","port":5432}', 4, { jsonLeaves: true })).toEqual([
-      '{"user":"db-admin","password":"S3cr3t-pw","region":"eu","port":5432}',
-      'db-admin',
-      'S3cr3t-pw'
-    ])
+    expect(
+      masksFor('{"user":"db-admin","password":"S3cr3t-pw","region":"eu","port":5432}', 4, { jsonLeaves: true })
+    ).toEqual(['{"user":"db-admin","password":"S3cr3t-pw","region":"eu","port":5432}', 'db-admin', 'S3cr3t-pw'])
   })
 
   test('nested objects and arrays are walked; a multi-line leaf is masked line by line', () => {
@@ -79,6 +78,11 @@ describe('masksFor with JSON leaves', () => {
   })
 
   test('isShortForMasking: one-line values below the minimum only', () => {
-    expect([isShortForMasking('abc', 4), isShortForMasking('abcd', 4), isShortForMasking('a\nb', 4), isShortForMasking('', 4)]).toEqual([true, false, false, false])
+    expect([
+      isShortForMasking('abc', 4),
+      isShortForMasking('abcd', 4),
+      isShortForMasking('a\nb', 4),
+      isShortForMasking('', 4)
+    ]).toEqual([true, false, false, false])
   })
 })

@@ -54,12 +54,13 @@ describe('isVaultName (3-24 chars, letter first, letter/digit last, no "--")', (
 })
 
 describe('isGuid', () => {
-  test.each(['00000000-0000-0000-0000-000000000000', '11111111-2222-3333-4444-555555555555', 'ABCDEF01-abcd-EF01-2345-6789abcdef01'])(
-    'accepts %s',
-    (value) => {
-      expect(isGuid(value)).toBe(true)
-    }
-  )
+  test.each([
+    '00000000-0000-0000-0000-000000000000',
+    '11111111-2222-3333-4444-555555555555',
+    'ABCDEF01-abcd-EF01-2345-6789abcdef01'
+  ])('accepts %s', (value) => {
+    expect(isGuid(value)).toBe(true)
+  })
 
   test.each([
     ['no dashes', '00000000000000000000000000000000'],

@@ -21,7 +21,12 @@ const PUBLISH = { exportEnv: false, parseJson: false, minMaskLength: 4, environm
 
 describe('outputsFor', () => {
   test('get: value, version, id, and the value again under the secret name', () => {
-    expect(outputsFor(got('db-password'))).toEqual({ value: 'S3cret!', version: VERSION, id: ID, 'db-password': 'S3cret!' })
+    expect(outputsFor(got('db-password'))).toEqual({
+      value: 'S3cret!',
+      version: VERSION,
+      id: ID,
+      'db-password': 'S3cret!'
+    })
   })
 
   test('get: the secret-named output keeps the name as written', () => {
@@ -57,7 +62,15 @@ describe('outputsFor', () => {
   })
 
   test('get: an alias named __proto__ is an output and a variable like any other', () => {
-    const outcome: Outcome = { operation: 'get', secrets: [{ name: 'db-password', alias: '__proto__', value: 'S3cret!', version: VERSION, id: ID, fromGlob: false }], files: [], missing: [], certificatesSkipped: [] }
+    const outcome: Outcome = {
+      operation: 'get',
+      secrets: [
+        { name: 'db-password', alias: '__proto__', value: 'S3cret!', version: VERSION, id: ID, fromGlob: false }
+      ],
+      files: [],
+      missing: [],
+      certificatesSkipped: []
+    }
     const { outputs, env, destinations } = publicationFor(outcome, { exportEnv: true })
     expect(Object.getOwnPropertyDescriptor(outputs, '__proto__')?.value).toBe('S3cret!')
     expect(Object.getOwnPropertyDescriptor(env, '__proto__')?.value).toBe('S3cret!')
@@ -65,19 +78,45 @@ describe('outputsFor', () => {
   })
 
   test('set: version, id and changed, never a given value', () => {
-    const outputs = outputsFor({ operation: 'set', secretName: 'db-password', version: VERSION, id: ID, changed: true, expiresOn: '' })
+    const outputs = outputsFor({
+      operation: 'set',
+      secretName: 'db-password',
+      version: VERSION,
+      id: ID,
+      changed: true,
+      expiresOn: ''
+    })
     expect(outputs).toEqual({ version: VERSION, id: ID, changed: 'true' })
   })
 
   test('set: a generated value goes out as value; an unchanged one says changed false', () => {
-    const generated = outputsFor({ operation: 'set', secretName: 'db-password', version: VERSION, id: ID, changed: true, expiresOn: '', generatedValue: 'Gen3rated' })
+    const generated = outputsFor({
+      operation: 'set',
+      secretName: 'db-password',
+      version: VERSION,
+      id: ID,
+      changed: true,
+      expiresOn: '',
+      generatedValue: 'Gen3rated'
+    })
     expect(generated).toEqual({ version: VERSION, id: ID, changed: 'true', value: 'Gen3rated' })
-    const unchanged = outputsFor({ operation: 'set', secretName: 'db-password', version: VERSION, id: ID, changed: false, expiresOn: '' })
+    const unchanged = outputsFor({
+      operation: 'set',
+      secretName: 'db-password',
+      version: VERSION,
+      id: ID,
+      changed: false,
+      expiresOn: ''
+    })
     expect(unchanged.changed).toBe('false')
   })
 
   test('recover: version and id of the one secret recovered; purge: no outputs', () => {
-    const recovered = outputsFor({ operation: 'recover', secrets: [{ name: 'db-password', readable: true, version: VERSION, id: ID }], missing: [] })
+    const recovered = outputsFor({
+      operation: 'recover',
+      secrets: [{ name: 'db-password', readable: true, version: VERSION, id: ID }],
+      missing: []
+    })
     expect(recovered).toEqual({ version: VERSION, id: ID })
     expect(outputsFor({ operation: 'purge', secrets: [{ name: 'db-password' }], missing: [] })).toEqual({})
   })
@@ -120,8 +159,18 @@ describe('publish', () => {
   })
 
   test('set and delete register no masks', () => {
-    publish({ operation: 'set', secretName: 'db-password', version: VERSION, id: ID, changed: true, expiresOn: '' }, PUBLISH)
-    publish({ operation: 'delete', secrets: [{ name: 'db-password', state: 'deleted', recoveryId: 'r', deletedOn: 'd', scheduledPurgeDate: 'p' }], missing: [] }, PUBLISH)
+    publish(
+      { operation: 'set', secretName: 'db-password', version: VERSION, id: ID, changed: true, expiresOn: '' },
+      PUBLISH
+    )
+    publish(
+      {
+        operation: 'delete',
+        secrets: [{ name: 'db-password', state: 'deleted', recoveryId: 'r', deletedOn: 'd', scheduledPurgeDate: 'p' }],
+        missing: []
+      },
+      PUBLISH
+    )
     expect(stdout.maskLines()).toEqual([])
     expect(stdout.commands().map((c) => c.properties)).toEqual([
       'name=version',

@@ -8,7 +8,10 @@ import { CLIENT_ID, TENANT_ID, thrownBy } from './helpers.js'
 
 const AzureCloud = Clouds['AzureCloud'] as Cloud
 
-function settings(authType: AuthType, ids: Partial<Pick<SignInSettings, 'clientId' | 'tenantId' | 'clientSecret'>> = {}): SignInSettings {
+function settings(
+  authType: AuthType,
+  ids: Partial<Pick<SignInSettings, 'clientId' | 'tenantId' | 'clientSecret'>> = {}
+): SignInSettings {
   return { authType, audience: 'api://AzureADTokenExchange', cloud: AzureCloud, ...ids }
 }
 
@@ -31,15 +34,35 @@ test('MissingIdTokenPermission names the variable and the permission to add', ()
   expect(MissingIdTokenPermission).toContain("'permissions: id-token: write'")
 })
 
-describe("auth-type: auto decides from what was given", () => {
+describe('auth-type: auto decides from what was given', () => {
   test.each([
     ['client secret and ids -> service principal', ALL, {}, ['service-principal']],
-    ['client secret and ids, even where OIDC is possible -> service principal', ALL, ID_TOKEN_ENV, ['service-principal']],
+    [
+      'client secret and ids, even where OIDC is possible -> service principal',
+      ALL,
+      ID_TOKEN_ENV,
+      ['service-principal']
+    ],
     ['ids and an ID token -> OIDC', IDS, ID_TOKEN_ENV, ['oidc']],
     ['nothing -> Azure CLI, then managed identity', {}, {}, ['azure-cli', 'managed-identity']],
-    ['nothing, even where OIDC is possible -> Azure CLI, then managed identity', {}, ID_TOKEN_ENV, ['azure-cli', 'managed-identity']],
-    ['only a client ID (user-assigned identity) -> Azure CLI, then managed identity', { clientId: CLIENT_ID }, {}, ['azure-cli', 'managed-identity']],
-    ['only a tenant ID -> Azure CLI, then managed identity', { tenantId: TENANT_ID }, ID_TOKEN_ENV, ['azure-cli', 'managed-identity']]
+    [
+      'nothing, even where OIDC is possible -> Azure CLI, then managed identity',
+      {},
+      ID_TOKEN_ENV,
+      ['azure-cli', 'managed-identity']
+    ],
+    [
+      'only a client ID (user-assigned identity) -> Azure CLI, then managed identity',
+      { clientId: CLIENT_ID },
+      {},
+      ['azure-cli', 'managed-identity']
+    ],
+    [
+      'only a tenant ID -> Azure CLI, then managed identity',
+      { tenantId: TENANT_ID },
+      ID_TOKEN_ENV,
+      ['azure-cli', 'managed-identity']
+    ]
   ])('%s', (_, ids, env, methods) => {
     expect(planSignIn(settings('auto', ids), env).methods).toEqual(methods)
   })
@@ -73,7 +96,9 @@ describe("auth-type: auto decides from what was given", () => {
     ['empty variables', { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' }]
   ])("ids without a client secret and with %s is an OIDC sign-in that needs 'id-token: write'", (_, env) => {
     const message = planError(settings('auto', IDS), env)
-    expect(message).toContain("'client-id' and 'tenant-id' were given without a client secret, so this is an OIDC sign-in.")
+    expect(message).toContain(
+      "'client-id' and 'tenant-id' were given without a client secret, so this is an OIDC sign-in."
+    )
     expect(message).toContain("'permissions: id-token: write'")
     expect(message).toContain(MissingIdTokenPermission)
   })

@@ -1,5 +1,10 @@
 import { describe, expect, test } from '@jest/globals'
-import { createHttpHeaders, createPipelineRequest, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline'
+import {
+  createHttpHeaders,
+  createPipelineRequest,
+  type PipelineRequest,
+  type PipelineResponse
+} from '@azure/core-rest-pipeline'
 import { ProxyRefusedError, proxyRefusalPolicy, vaultProxy } from '../../src/vault/proxy.js'
 
 const VAULT = 'https://contoso-kv.vault.azure.net'
@@ -25,13 +30,19 @@ describe('vaultProxy: the proxy the Azure SDK sends vault requests through, read
   })
 
   test('a user name and password in the proxy URL are never repeated', () => {
-    expect(vaultProxy(VAULT, { HTTPS_PROXY: 'http://me:s3cret@proxy.corp:3128/' })).toEqual({ url: 'http://proxy.corp:3128', variable: 'HTTPS_PROXY' })
+    expect(vaultProxy(VAULT, { HTTPS_PROXY: 'http://me:s3cret@proxy.corp:3128/' })).toEqual({
+      url: 'http://proxy.corp:3128',
+      variable: 'HTTPS_PROXY'
+    })
     expect(JSON.stringify(vaultProxy(VAULT, { HTTPS_PROXY: '127.0.0.1:s3cret' }))).not.toContain('s3cret')
   })
 
-  test.each(['127.0.0.1:3128', 'proxy.corp:3128', 'socks5://proxy.corp:1080'])('%s, no http:// or https:// URL, is in use but has no url to show', (value) => {
-    expect(vaultProxy(VAULT, { HTTPS_PROXY: value })).toEqual({ variable: 'HTTPS_PROXY' })
-  })
+  test.each(['127.0.0.1:3128', 'proxy.corp:3128', 'socks5://proxy.corp:1080'])(
+    '%s, no http:// or https:// URL, is in use but has no url to show',
+    (value) => {
+      expect(vaultProxy(VAULT, { HTTPS_PROXY: value })).toEqual({ variable: 'HTTPS_PROXY' })
+    }
+  )
 
   test.each([
     ['.vault.azure.net', true],
@@ -56,11 +67,13 @@ describe('vaultProxy: the proxy the Azure SDK sends vault requests through, read
 describe('proxyRefusalPolicy', () => {
   const proxy = { url: 'http://proxy.corp:3128', variable: 'HTTPS_PROXY' }
   const request: PipelineRequest = createPipelineRequest({ url: `${VAULT}/secrets/db-password` })
-  const answer = (status: number, headers: Record<string, string> = {}) => async (req: PipelineRequest): Promise<PipelineResponse> => ({
-    request: req,
-    status,
-    headers: createHttpHeaders(headers)
-  })
+  const answer =
+    (status: number, headers: Record<string, string> = {}) =>
+    async (req: PipelineRequest): Promise<PipelineResponse> => ({
+      request: req,
+      status,
+      headers: createHttpHeaders(headers)
+    })
 
   test("a failed answer without Key Vault's x-ms-request-id is the proxy's", async () => {
     const sent = proxyRefusalPolicy(proxy).sendRequest(request, answer(404))
@@ -70,8 +83,12 @@ describe('proxyRefusalPolicy', () => {
 
   test("Key Vault's own answers pass, failed or not", async () => {
     const policy = proxyRefusalPolicy(proxy)
-    await expect(policy.sendRequest(request, answer(404, { 'x-ms-request-id': 'r' }))).resolves.toMatchObject({ status: 404 })
-    await expect(policy.sendRequest(request, answer(401, { 'x-ms-request-id': 'r' }))).resolves.toMatchObject({ status: 401 })
+    await expect(policy.sendRequest(request, answer(404, { 'x-ms-request-id': 'r' }))).resolves.toMatchObject({
+      status: 404
+    })
+    await expect(policy.sendRequest(request, answer(401, { 'x-ms-request-id': 'r' }))).resolves.toMatchObject({
+      status: 401
+    })
     await expect(policy.sendRequest(request, answer(200))).resolves.toMatchObject({ status: 200 })
   })
 })

@@ -6,7 +6,9 @@ const VERSION = '0123456789abcdef0123456789abcdef'
 
 describe('parseSecretsInput', () => {
   test('reads every form, one per line or comma-separated, skipping blanks and comments', () => {
-    const entries = parseSecretsInput(`# comment\n db-password \n\nAPI_KEY = api-key, cert/${VERSION}\nOLD=cert/${VERSION}\r\napp-*`)
+    const entries = parseSecretsInput(
+      `# comment\n db-password \n\nAPI_KEY = api-key, cert/${VERSION}\nOLD=cert/${VERSION}\r\napp-*`
+    )
     expect(entries).toEqual([
       { text: 'db-password', alias: undefined, name: 'db-password', isGlob: false, version: undefined },
       { text: 'API_KEY = api-key', alias: 'API_KEY', name: 'api-key', isGlob: false, version: undefined },
@@ -30,7 +32,9 @@ describe('parseSecretsInput', () => {
   })
 
   test('a comment after an entry is ignored, commas in it included', () => {
-    const entries = parseSecretsInput('db-password   # output db-password, env DB_PASSWORD\nAPI_KEY=api-key # alias, too\r\n#x, y')
+    const entries = parseSecretsInput(
+      'db-password   # output db-password, env DB_PASSWORD\nAPI_KEY=api-key # alias, too\r\n#x, y'
+    )
     expect(entries.map((entry) => entry.text)).toEqual(['db-password', 'API_KEY=api-key'])
   })
 

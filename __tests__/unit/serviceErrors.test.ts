@@ -11,8 +11,18 @@ function refused(status: number, code: string, message: string, inner?: string):
 
 describe('refusalOf', () => {
   test('reads status, code, the inner codes and the message from the parsed body', () => {
-    const error = refused(403, 'Forbidden', 'Caller is not authorized to perform action on resource.', 'ForbiddenByRbac')
-    expect(refusalOf(error)).toEqual({ status: 403, code: 'Forbidden', innerCodes: ['ForbiddenByRbac'], message: 'Caller is not authorized to perform action on resource.' })
+    const error = refused(
+      403,
+      'Forbidden',
+      'Caller is not authorized to perform action on resource.',
+      'ForbiddenByRbac'
+    )
+    expect(refusalOf(error)).toEqual({
+      status: 403,
+      code: 'Forbidden',
+      innerCodes: ['ForbiddenByRbac'],
+      message: 'Caller is not authorized to perform action on resource.'
+    })
   })
 
   test('follows nested inner errors, a bounded number of them, and ignores codes that are not strings', () => {
@@ -51,9 +61,21 @@ describe('conditionOf', () => {
   })
 
   test('without an inner code the message decides (answers seen without one)', () => {
-    expect(conditionOf(refused(403, 'Forbidden', 'Operation "purge" is not allowed because purge protection is enabled for this vault.'))).toBe('purgeProtected')
+    expect(
+      conditionOf(
+        refused(
+          403,
+          'Forbidden',
+          'Operation "purge" is not allowed because purge protection is enabled for this vault.'
+        )
+      )
+    ).toBe('purgeProtected')
     expect(conditionOf(refused(409, 'Conflict', 'Secret is currently being deleted.'))).toBe('beingDeleted')
-    expect(conditionOf(refused(409, 'Conflict', 'Secret a is currently being recovered and cannot be re-created; retry later.'))).toBe('beingRecovered')
+    expect(
+      conditionOf(
+        refused(409, 'Conflict', 'Secret a is currently being recovered and cannot be re-created; retry later.')
+      )
+    ).toBe('beingRecovered')
     expect(conditionOf(refused(409, 'Conflict', 'Secret a has a conflict nobody has seen before.'))).toBeUndefined()
   })
 

@@ -83,14 +83,23 @@ describe('a given secret-value', () => {
 })
 
 describe('value sources', () => {
-  const NEEDS = "'operation: set' needs exactly one value source: 'secret-value', 'secret-value-file' or 'generate: true'"
+  const NEEDS =
+    "'operation: set' needs exactly one value source: 'secret-value', 'secret-value-file' or 'generate: true'"
 
   test.each([
     ['none', {}, 'none was given'],
     ['none (generate: false)', { generate: 'false' }, 'none was given'],
     ['secret-value and generate', { ...VALUE, generate: 'true' }, "'secret-value' and 'generate' were given"],
-    ['secret-value and secret-value-file', { ...VALUE, 'secret-value-file': 'missing.txt' }, "'secret-value' and 'secret-value-file' were given"],
-    ['secret-value-file and generate', { 'secret-value-file': 'missing.txt', generate: 'true' }, "'secret-value-file' and 'generate' were given"],
+    [
+      'secret-value and secret-value-file',
+      { ...VALUE, 'secret-value-file': 'missing.txt' },
+      "'secret-value' and 'secret-value-file' were given"
+    ],
+    [
+      'secret-value-file and generate',
+      { 'secret-value-file': 'missing.txt', generate: 'true' },
+      "'secret-value-file' and 'generate' were given"
+    ],
     [
       'all three',
       { ...VALUE, 'secret-value-file': 'missing.txt', generate: 'true' },
@@ -133,16 +142,22 @@ describe('generate', () => {
 
   test.each(['0', '7', '4097', 'abc', '12.5', '-8', '1e3', '0x10'])("generate-length '%s' is refused", (length) => {
     const error = setError({ generate: 'true', 'generate-length': length })
-    expect(error.message).toBe(`Input 'generate-length' has an invalid value '${length}'. Accepted: a whole number from 8 to 4096.`)
+    expect(error.message).toBe(
+      `Input 'generate-length' has an invalid value '${length}'. Accepted: a whole number from 8 to 4096.`
+    )
   })
 
   test('an unknown generate-charset is refused, listing the charsets', () => {
     const error = setError({ generate: 'true', 'generate-charset': 'ascii' })
-    expect(error.message).toBe("Input 'generate-charset' has an unknown value 'ascii'. Accepted values: alphanumeric, printable, hex, base64url.")
+    expect(error.message).toBe(
+      "Input 'generate-charset' has an unknown value 'ascii'. Accepted values: alphanumeric, printable, hex, base64url."
+    )
   })
 
   test("generate: 'yes' is refused", () => {
-    expect(setError({ generate: 'yes' }).message).toBe("Input 'generate' has an unknown value 'yes'. Accepted values: true, false.")
+    expect(setError({ generate: 'yes' }).message).toBe(
+      "Input 'generate' has an unknown value 'yes'. Accepted values: true, false."
+    )
   })
 
   test('the generated value is registered with add-mask by the time readSetRequest returns', () => {
@@ -251,7 +266,9 @@ describe('secret-value-file', () => {
   test('a file over 25600 bytes is refused with its size, without echoing it', () => {
     const path = writeFile(SECRET.repeat(2000).slice(0, 25601))
     const error = setError({ 'secret-value-file': path })
-    expect(error.message).toBe(`Input 'secret-value-file': '${path}' is 25601 bytes long; Key Vault accepts at most 25600 bytes.`)
+    expect(error.message).toBe(
+      `Input 'secret-value-file': '${path}' is 25601 bytes long; Key Vault accepts at most 25600 bytes.`
+    )
     expect(error.message).not.toContain(SECRET)
     expect(stdout.text()).not.toContain(SECRET)
   })
@@ -297,13 +314,18 @@ describe('expires and not-before', () => {
   })
 
   test.each(['expires', 'not-before'])('an invalid %s is refused, naming it', (input) => {
-    expect(setError({ ...VALUE, [input]: 'tomorrow' }).message).toContain(`Input '${input}' has an invalid value 'tomorrow'`)
+    expect(setError({ ...VALUE, [input]: 'tomorrow' }).message).toContain(
+      `Input '${input}' has an invalid value 'tomorrow'`
+    )
   })
 })
 
 describe('tags, content-type, enabled and if-deleted', () => {
   test('tags are parsed', () => {
-    expect(readSet({ ...VALUE, tags: 'owner=platform-team\n# comment\nenv=prod\n' }).tags).toEqual({ owner: 'platform-team', env: 'prod' })
+    expect(readSet({ ...VALUE, tags: 'owner=platform-team\n# comment\nenv=prod\n' }).tags).toEqual({
+      owner: 'platform-team',
+      env: 'prod'
+    })
   })
 
   test('malformed tags are refused, naming the input', () => {
@@ -345,7 +367,9 @@ describe('tags, content-type, enabled and if-deleted', () => {
   })
 
   test("enabled 'yes' is refused", () => {
-    expect(setError({ ...VALUE, enabled: 'yes' }).message).toBe("Input 'enabled' has an unknown value 'yes'. Accepted values: true, false.")
+    expect(setError({ ...VALUE, enabled: 'yes' }).message).toBe(
+      "Input 'enabled' has an unknown value 'yes'. Accepted values: true, false."
+    )
   })
 
   test('if-deleted absent reads as fail', () => {
@@ -398,7 +422,13 @@ describe('operations other than set', () => {
   })
 
   test.each(OPERATIONS)('%s: the action.yml defaults are accepted and no request is read', (operation) => {
-    const defaults = { generate: 'false', 'generate-length': '32', 'generate-charset': 'alphanumeric', 'skip-unchanged': 'false', 'if-deleted': 'fail' }
+    const defaults = {
+      generate: 'false',
+      'generate-length': '32',
+      'generate-charset': 'alphanumeric',
+      'skip-unchanged': 'false',
+      'if-deleted': 'fail'
+    }
     expect(read(defaults, operation)).toBeUndefined()
     expect(stdout.text()).toBe('')
   })
@@ -409,7 +439,9 @@ describe('operations other than set', () => {
 
   test('get: a secret-value-file is refused without being read', () => {
     const path = writeFile('Never-Read-Content')
-    expect(setError({ 'secret-value-file': path }, 'get').message).toContain("Input 'secret-value-file' is only used with 'operation: set'")
+    expect(setError({ 'secret-value-file': path }, 'get').message).toContain(
+      "Input 'secret-value-file' is only used with 'operation: set'"
+    )
     expect(stdout.text()).toBe('')
   })
 

@@ -119,7 +119,9 @@ describe('retry waits', () => {
 
   test('exponential backoff with full jitter, capped', () => {
     const limits = RetryLimits.transient
-    expect([0, 1, 2, 3, 4, 10].map((retry) => backoffMs(retry, limits, () => 0.999999))).toEqual([999, 1999, 3999, 7999, 7999, 7999])
+    expect([0, 1, 2, 3, 4, 10].map((retry) => backoffMs(retry, limits, () => 0.999999))).toEqual([
+      999, 1999, 3999, 7999, 7999, 7999
+    ])
     expect(backoffMs(3, limits, () => 0)).toBe(0)
     expect(backoffMs(1, limits, () => 0.5)).toBe(1000)
   })

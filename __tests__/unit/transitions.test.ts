@@ -1,7 +1,11 @@
 import { describe, expect, test } from '@jest/globals'
 import { RestError } from '@azure/core-rest-pipeline'
-import { StillInTransition, throughTransition, TransitionWaits, type TransitionClock } from '../../src/vault/transitions.js'
-
+import {
+  StillInTransition,
+  throughTransition,
+  TransitionWaits,
+  type TransitionClock
+} from '../../src/vault/transitions.js'
 
 function refused(status: number, inner?: string, message = 'refused'): RestError {
   const error = new RestError(message, { statusCode: status, code: status === 409 ? 'Conflict' : 'Other' })
@@ -50,7 +54,9 @@ describe('throughTransition', () => {
     const clock = fakeClock(600_000)
     const deleted = refused(409, 'ObjectIsDeletedButRecoverable')
     const { request, calls } = answers(refused(409, 'ObjectIsBeingRecovered'), deleted)
-    await expect(throughTransition('db-password', request, ['beingDeleted', 'beingRecovered'], clock)).rejects.toBe(deleted)
+    await expect(throughTransition('db-password', request, ['beingDeleted', 'beingRecovered'], clock)).rejects.toBe(
+      deleted
+    )
     expect(calls()).toBe(2)
     expect(clock.slept).toEqual([500])
   })
@@ -66,7 +72,9 @@ describe('throughTransition', () => {
     const clock = fakeClock(600_000)
     const { request, calls } = answers(refused(404), refused(409, undefined, 'Secret is currently being deleted.'))
     const isNotFound = (error: unknown): boolean => (error as { statusCode?: number }).statusCode === 404
-    await expect(throughTransition('x', request, ['beingDeleted'], clock, 'delete', isNotFound)).resolves.toBe('written')
+    await expect(throughTransition('x', request, ['beingDeleted'], clock, 'delete', isNotFound)).resolves.toBe(
+      'written'
+    )
     expect(calls()).toBe(3)
   })
 
@@ -74,8 +82,15 @@ describe('throughTransition', () => {
     // 0.5 + 1 + 2 = 3.5 s waited; the next wait (4 s) plus the reserve does not fit in the 3.5 s left.
     const clock = fakeClock(7000)
     const last = refused(409, 'ObjectIsBeingDeleted')
-    const { request } = answers(refused(409, 'ObjectIsBeingDeleted'), refused(409, 'ObjectIsBeingDeleted'), refused(409, 'ObjectIsBeingDeleted'), last)
-    const error = await throughTransition('db-password', request, ['beingDeleted'], clock, 'purge').catch((caught: unknown) => caught)
+    const { request } = answers(
+      refused(409, 'ObjectIsBeingDeleted'),
+      refused(409, 'ObjectIsBeingDeleted'),
+      refused(409, 'ObjectIsBeingDeleted'),
+      last
+    )
+    const error = await throughTransition('db-password', request, ['beingDeleted'], clock, 'purge').catch(
+      (caught: unknown) => caught
+    )
     expect(error).toBeInstanceOf(StillInTransition)
     expect(error).toMatchObject({ condition: 'beingDeleted', attempts: 4, waitedMs: 3500, after: 'purge', cause: last })
     expect(clock.slept).toEqual([500, 1000, 2000])
@@ -83,14 +98,28 @@ describe('throughTransition', () => {
 
   test('a run already near its deadline does not wait at all', async () => {
     const clock = fakeClock(1000)
-    const error = await throughTransition('x', answers(refused(409, 'ObjectIsBeingRecovered')).request, ['beingRecovered'], clock, 'recover').catch((caught: unknown) => caught)
-    expect(error).toMatchObject({ name: 'StillInTransition', condition: 'beingRecovered', attempts: 1, waitedMs: 0, after: 'recover' })
+    const error = await throughTransition(
+      'x',
+      answers(refused(409, 'ObjectIsBeingRecovered')).request,
+      ['beingRecovered'],
+      clock,
+      'recover'
+    ).catch((caught: unknown) => caught)
+    expect(error).toMatchObject({
+      name: 'StillInTransition',
+      condition: 'beingRecovered',
+      attempts: 1,
+      waitedMs: 0,
+      after: 'recover'
+    })
     expect(clock.slept).toEqual([])
   })
 
   test('a run stopped during a wait ends the loop with the stop reason', async () => {
     const stopped = new Error('The step stopped after a failure')
     const clock: TransitionClock = { remainingMs: () => 600_000, sleep: () => Promise.reject(stopped) }
-    await expect(throughTransition('x', answers(refused(409, 'ObjectIsBeingDeleted')).request, ['beingDeleted'], clock)).rejects.toBe(stopped)
+    await expect(
+      throughTransition('x', answers(refused(409, 'ObjectIsBeingDeleted')).request, ['beingDeleted'], clock)
+    ).rejects.toBe(stopped)
   })
 })

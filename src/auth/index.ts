@@ -51,7 +51,11 @@ export function createSignIn(settings: SignInSettings, env: NodeJS.ProcessEnv = 
   const credential =
     credentials.length === 1 && only
       ? only
-      : new ChainedTokenCredential(...credentials.map((inner, index) => announcing(inner, signInLine(plan.methods[index] as SignInMethod, settings, 'Signed in'))))
+      : new ChainedTokenCredential(
+          ...credentials.map((inner, index) =>
+            announcing(inner, signInLine(plan.methods[index] as SignInMethod, settings, 'Signed in'))
+          )
+        )
   if (credentials.length === 1) core.info(signInLine(plan.methods[0] as SignInMethod, settings, 'Signing in'))
   else core.info(`Signing in with the first of: ${plan.methods.map((method) => MethodNames[method]).join(', ')}.`)
   return { settings, plan, credential: new MaskedCredential(credential), federatedClaims: () => federatedClaims() }

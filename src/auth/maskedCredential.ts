@@ -29,7 +29,10 @@ export class MaskedCredential implements TokenCredential {
     if (options?.claims) return this.request(scopes, options)
     const key = JSON.stringify([[scopes].flat().sort(), options?.tenantId ?? '', options?.enableCae ?? false])
     const cached = this.tokens.get(key)
-    if (cached && (cached.expiresOnTimestamp === undefined || cached.expiresOnTimestamp - this.now() > REUSE_UNTIL_EXPIRY_MS)) {
+    if (
+      cached &&
+      (cached.expiresOnTimestamp === undefined || cached.expiresOnTimestamp - this.now() > REUSE_UNTIL_EXPIRY_MS)
+    ) {
       return cached.token
     }
     const entry: Entry = { token: this.request(scopes, options) }

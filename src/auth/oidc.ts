@@ -14,7 +14,7 @@ export interface FederatedClaims {
 export interface OidcSignIn {
   readonly credential: TokenCredential
   /** Claims of the last GitHub ID token presented (never the token itself). */
-  lastClaims(): FederatedClaims | undefined
+  readonly lastClaims: () => FederatedClaims | undefined
 }
 
 // A GitHub ID token lives about 5 minutes; one with less than this left is not presented again.
@@ -57,7 +57,10 @@ export function oidcSignIn(settings: SignInSettings): OidcSignIn {
 
 function readClaims(jwt: string): FederatedClaims | undefined {
   try {
-    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
+    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >
     const text = (claim: unknown): string | undefined =>
       typeof claim === 'string' ? claim : Array.isArray(claim) ? claim.join(', ') : undefined
     const expiresAtMs = typeof payload.exp === 'number' ? payload.exp * 1000 : undefined

@@ -39,7 +39,10 @@ export function planSignIn(settings: SignInSettings, env: NodeJS.ProcessEnv): Si
       return { methods: ['managed-identity'], passedOver: [] }
     case 'auto':
       if (settings.clientSecret) {
-        if (!hasIds) throw new ActionError(`A client secret was given, so this is a service principal sign-in, and it needs ${missingIds}.`)
+        if (!hasIds)
+          throw new ActionError(
+            `A client secret was given, so this is a service principal sign-in, and it needs ${missingIds}.`
+          )
         return { methods: ['service-principal'], passedOver: [] }
       }
       if (hasIds) {

@@ -37,9 +37,11 @@ export function pinToVault(vaultUrl: string): PipelinePolicy {
   return {
     name: 'keyvaultSecretsActionPinToVault',
     sendRequest(request, next) {
-      if (originOf(request.url) !== vaultOrigin) return Promise.reject(new UntrustedAnswer('other-origin', originOf(request.url)))
+      if (originOf(request.url) !== vaultOrigin)
+        return Promise.reject(new UntrustedAnswer('other-origin', originOf(request.url)))
       if (isNextPage(request)) {
-        if (pagesSeen.has(request.url)) return Promise.reject(new UntrustedAnswer('paging-loop', new URL(request.url).pathname))
+        if (pagesSeen.has(request.url))
+          return Promise.reject(new UntrustedAnswer('paging-loop', new URL(request.url).pathname))
         pagesSeen.add(request.url)
       }
       return next(request)
@@ -48,7 +50,8 @@ export function pinToVault(vaultUrl: string): PipelinePolicy {
 }
 
 /** A page after the first of a listing: the vault's nextLink carries a $skiptoken. */
-const isNextPage = (request: PipelineRequest): boolean => request.method === 'GET' && new URL(request.url).searchParams.has('$skiptoken')
+const isNextPage = (request: PipelineRequest): boolean =>
+  request.method === 'GET' && new URL(request.url).searchParams.has('$skiptoken')
 
 /** A listing of secrets, deleted secrets or versions: `GET /secrets`, `/deletedsecrets`, `/secrets/{name}/versions`. */
 const isListing = (request: PipelineRequest): boolean => {
@@ -76,14 +79,20 @@ function checkAnswer(request: PipelineRequest, response: PipelineResponse): void
   const { status } = response
   if (status >= 300 && status < 400) {
     const location = response.headers.get('location')
-    throw new UntrustedAnswer('redirect', `${status}${location ? ` to ${originOf(new URL(location, request.url).href)}` : ''}`)
+    throw new UntrustedAnswer(
+      'redirect',
+      `${status}${location ? ` to ${originOf(new URL(location, request.url).href)}` : ''}`
+    )
   }
   if (status < 200 || status >= 300) return
   const body = response.bodyAsText
   if (body === undefined || body === null || body === '') return
   const contentType = response.headers.get('content-type') ?? ''
   if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
-    throw new UntrustedAnswer('not-json', `${status}, ${contentType ? `content type ${contentType.slice(0, 60)}` : 'no content type'}, ${body.length} characters`)
+    throw new UntrustedAnswer(
+      'not-json',
+      `${status}, ${contentType ? `content type ${contentType.slice(0, 60)}` : 'no content type'}, ${body.length} characters`
+    )
   }
   let parsed: unknown
   try {
@@ -94,6 +103,7 @@ function checkAnswer(request: PipelineRequest, response: PipelineResponse): void
   if (isListing(request) || isNextPage(request)) {
     const page = parsed as { value?: unknown; nextLink?: unknown }
     const nextLinkOk = page.nextLink === undefined || page.nextLink === null || typeof page.nextLink === 'string'
-    if (typeof parsed !== 'object' || parsed === null || !Array.isArray(page.value) || !nextLinkOk) throw new UntrustedAnswer('not-a-listing', `${status}`)
+    if (typeof parsed !== 'object' || parsed === null || !Array.isArray(page.value) || !nextLinkOk)
+      throw new UntrustedAnswer('not-a-listing', `${status}`)
   }
 }

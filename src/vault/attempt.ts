@@ -15,7 +15,12 @@ export const statusOf = (error: unknown): number | undefined => (error as { stat
  * Runs one request for one secret. A 404 is noted as missing when allowed; any other failure
  * names the secret and the operation whose permission the request needed.
  */
-export async function attempt<T>(name: string, operation: Operation, request: () => Promise<T>, missing = NoneMissingAllowed()): Promise<T | undefined> {
+export async function attempt<T>(
+  name: string,
+  operation: Operation,
+  request: () => Promise<T>,
+  missing = NoneMissingAllowed()
+): Promise<T | undefined> {
   try {
     return await request()
   } catch (error) {
@@ -34,4 +39,3 @@ export async function required<T>(name: string, operation: Operation, request: (
 
 // The service usually finishes a delete, recover or purge within a few seconds; polling each second keeps the step short.
 export const POLL_INTERVAL_MS = 1000
-

@@ -27,7 +27,8 @@ const failFastOnUnknownHost: PipelinePolicy = {
     try {
       return await next(request)
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'ENOTFOUND') throw new VaultHostNotFoundError(new URL(request.url).hostname)
+      if ((error as { code?: unknown }).code === 'ENOTFOUND')
+        throw new VaultHostNotFoundError(new URL(request.url).hostname)
       throw error
     }
   }

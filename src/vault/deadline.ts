@@ -48,7 +48,7 @@ export class Deadline {
         },
         (error: unknown) => {
           this.signal.removeEventListener('abort', onAbort)
-          reject(this.signal.aborted ? (this.signal.reason as Error) : error)
+          reject(this.signal.aborted ? abortReason(this.signal) : asError(error))
         }
       )
     })
@@ -81,8 +81,10 @@ export function deadlinePolicy(deadline: Deadline): PipelinePolicy {
   return {
     name: 'keyvaultSecretsActionDeadline',
     sendRequest(request, next) {
-      if (deadline.signal.aborted) return Promise.reject(deadline.signal.reason)
-      request.abortSignal = request.abortSignal ? AbortSignal.any([request.abortSignal as AbortSignal, deadline.signal]) : deadline.signal
+      if (deadline.signal.aborted) return Promise.reject(abortReason(deadline.signal))
+      request.abortSignal = request.abortSignal
+        ? AbortSignal.any([request.abortSignal as AbortSignal, deadline.signal])
+        : deadline.signal
       return next(request)
     }
   }
@@ -91,10 +93,10 @@ export function deadlinePolicy(deadline: Deadline): PipelinePolicy {
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleepUnless(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
+    if (signal?.aborted) return reject(abortReason(signal))
     const onAbort = (): void => {
       clearTimeout(timer)
-      reject(signal?.reason)
+      if (signal) reject(abortReason(signal))
     }
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort)
@@ -102,4 +104,13 @@ export function sleepUnless(ms: number, signal: AbortSignal | undefined): Promis
     }, ms)
     signal?.addEventListener('abort', onAbort, { once: true })
   })
+}
+
+/** Why a signal aborted, as an Error (AbortSignal.reason is typed unknown). */
+export function abortReason(signal: AbortSignal): Error {
+  return asError(signal.reason)
+}
+
+export function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value))
 }

@@ -54,9 +54,18 @@ async function forEachTarget<T>(
 }
 
 /** Soft-deletes each secret; by default waits until the delete is done, then purges when asked. */
-export async function deleteSecrets(client: SecretClient, inputs: ActionInputs, clock: TransitionClock): Promise<DeleteOutcome> {
+export async function deleteSecrets(
+  client: SecretClient,
+  inputs: ActionInputs,
+  clock: TransitionClock
+): Promise<DeleteOutcome> {
   const result = await forEachTarget(inputs, async (name, missing) => {
-    const poller = await attempt(name, 'delete', () => client.beginDeleteSecret(name, { intervalInMs: POLL_INTERVAL_MS }), missing)
+    const poller = await attempt(
+      name,
+      'delete',
+      () => client.beginDeleteSecret(name, { intervalInMs: POLL_INTERVAL_MS }),
+      missing
+    )
     if (!poller) return undefined
     const deleted = inputs.wait ? await required(name, 'delete', () => poller.pollUntilDone()) : poller.getResult()
     if (inputs.purge) await purgeAfterDelete(client, name, clock)
@@ -75,7 +84,12 @@ export async function deleteSecrets(client: SecretClient, inputs: ActionInputs, 
 /** Recovers each soft-deleted secret; by default waits until it can be read again. */
 export async function recoverSecrets(client: SecretClient, inputs: ActionInputs): Promise<RecoverOutcome> {
   const result = await forEachTarget(inputs, async (name, missing): Promise<RecoveredSecret | undefined> => {
-    const poller = await attempt(name, 'recover', () => client.beginRecoverDeletedSecret(name, { intervalInMs: POLL_INTERVAL_MS }), missing)
+    const poller = await attempt(
+      name,
+      'recover',
+      () => client.beginRecoverDeletedSecret(name, { intervalInMs: POLL_INTERVAL_MS }),
+      missing
+    )
     if (!poller) return undefined
     const properties = inputs.wait ? await required(name, 'recover', () => poller.pollUntilDone()) : poller.getResult()
     return { name, readable: inputs.wait, version: properties?.version ?? '', id: properties?.id ?? '' }
@@ -113,6 +127,13 @@ export async function recoverAndWait(client: SecretClient, name: string): Promis
  */
 async function purgeAfterDelete(client: SecretClient, name: string, clock: TransitionClock): Promise<void> {
   await required(name, 'purge', () =>
-    throughTransition(name, () => client.purgeDeletedSecret(name), ['beingDeleted'], clock, 'delete', (error) => statusOf(error) === 404)
+    throughTransition(
+      name,
+      () => client.purgeDeletedSecret(name),
+      ['beingDeleted'],
+      clock,
+      'delete',
+      (error) => statusOf(error) === 404
+    )
   )
 }

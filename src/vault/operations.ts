@@ -1,6 +1,13 @@
 import type { SecretClient } from '@azure/keyvault-secrets'
 import type { ActionInputs } from '../inputs.js'
-import { deleteSecrets, purgeSecrets, recoverSecrets, type DeleteOutcome, type PurgeOutcome, type RecoverOutcome } from './lifecycle.js'
+import {
+  deleteSecrets,
+  purgeSecrets,
+  recoverSecrets,
+  type DeleteOutcome,
+  type PurgeOutcome,
+  type RecoverOutcome
+} from './lifecycle.js'
 import { getSecrets, listSecrets, type GetOutcome, type ListOutcome } from './read.js'
 import type { TransitionClock } from './transitions.js'
 import { setSecret, type SetOutcome } from './write.js'
@@ -16,7 +23,11 @@ export type Outcome = GetOutcome | ListOutcome | SetOutcome | DeleteOutcome | Re
  * failure leaves nothing half-done. `clock` paces the retries of writes and purges that meet a
  * purge, recover or delete the vault is still finishing.
  */
-export async function performOperation(client: SecretClient, inputs: ActionInputs, clock: TransitionClock): Promise<Outcome> {
+export async function performOperation(
+  client: SecretClient,
+  inputs: ActionInputs,
+  clock: TransitionClock
+): Promise<Outcome> {
   switch (inputs.operation) {
     case 'get':
       return getSecrets(client, inputs)

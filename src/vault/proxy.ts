@@ -43,7 +43,9 @@ export function vaultProxy(url: string, env: Env = process.env): ProxyInUse | un
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0)
-  const bypassed = noProxy.some((entry) => (entry.startsWith('.') ? host.endsWith(entry) || host === entry.slice(1) : host === entry))
+  const bypassed = noProxy.some((entry) =>
+    entry.startsWith('.') ? host.endsWith(entry) || host === entry.slice(1) : host === entry
+  )
   if (bypassed) return undefined
   // A value that is no usable URL is not repeated: it could hold a password.
   return { ...shownUrl(found.value), variable: found.variable }

@@ -56,28 +56,35 @@ export async function getSecrets(client: SecretClient, inputs: ActionInputs): Pr
   const { targets, certificatesSkipped } = await resolveTargets(client, inputs.targets)
   const missing: string[] = []
   const read = (name: string, version: string | undefined, allowMissing: boolean) =>
-    attempt(name, 'get', () => client.getSecret(name, { version }).then(withValue), { allowed: allowMissing, names: missing })
+    attempt(name, 'get', () => client.getSecret(name, { version }).then(withValue), {
+      allowed: allowMissing,
+      names: missing
+    })
   // One pool for secrets and files, so `concurrency` bounds every request in flight.
   const tasks = [...targets.map((target) => ({ target })), ...inputs.files.map((file) => ({ file }))]
-  const results = await mapWithConcurrency(tasks, inputs.concurrency, async (task): Promise<ReadSecret | FileSecret | undefined> => {
-    if ('file' in task) {
-      const { file } = task
-      const secret = await read(file.name, file.version, inputs.ignoreMissing)
-      return secret && { entry: file, value: secret.value, contentType: secret.properties.contentType ?? '' }
-    }
-    const { target } = task
-    const secret = await read(target.name, target.version, inputs.ignoreMissing && !target.fromGlob)
-    return (
-      secret && {
-        name: target.name,
-        alias: target.alias,
-        fromGlob: target.fromGlob,
-        value: secret.value,
-        version: secret.properties.version ?? '',
-        id: secret.properties.id ?? ''
+  const results = await mapWithConcurrency(
+    tasks,
+    inputs.concurrency,
+    async (task): Promise<ReadSecret | FileSecret | undefined> => {
+      if ('file' in task) {
+        const { file } = task
+        const secret = await read(file.name, file.version, inputs.ignoreMissing)
+        return secret && { entry: file, value: secret.value, contentType: secret.properties.contentType ?? '' }
       }
-    )
-  })
+      const { target } = task
+      const secret = await read(target.name, target.version, inputs.ignoreMissing && !target.fromGlob)
+      return (
+        secret && {
+          name: target.name,
+          alias: target.alias,
+          fromGlob: target.fromGlob,
+          value: secret.value,
+          version: secret.properties.version ?? '',
+          id: secret.properties.id ?? ''
+        }
+      )
+    }
+  )
   return {
     operation: 'get',
     secrets: results.filter((result): result is ReadSecret => result !== undefined && 'name' in result),
@@ -97,7 +104,10 @@ function withValue(secret: KeyVaultSecret): KeyVaultSecret & { readonly value: s
 async function* listedSecrets(client: SecretClient): AsyncGenerator<SecretProperties> {
   for await (const properties of client.listPropertiesOfSecrets()) {
     if (isSecretName(properties.name)) yield properties
-    else core.warning(`The vault listed a secret named ${quote(properties.name)}, which is not a valid secret name; it was skipped.`)
+    else
+      core.warning(
+        `The vault listed a secret named ${quote(properties.name)}, which is not a valid secret name; it was skipped.`
+      )
   }
 }
 
@@ -130,7 +140,10 @@ interface Target {
  * are certificates with private keys, which `*` should not hand to every later step unasked; named
  * in an entry, one is read like any secret.
  */
-async function resolveTargets(client: SecretClient, entries: readonly SecretEntry[]): Promise<{ targets: Target[]; certificatesSkipped: string[] }> {
+async function resolveTargets(
+  client: SecretClient,
+  entries: readonly SecretEntry[]
+): Promise<{ targets: Target[]; certificatesSkipped: string[] }> {
   const globs = entries.filter((entry) => entry.isGlob)
   const enabledNames: string[] = []
   const certificateNames: string[] = []

@@ -1,6 +1,13 @@
 import * as core from '@actions/core'
-import { isRestError, RestError, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type SendRequest } from '@azure/core-rest-pipeline'
-import { sleepUnless, type Deadline } from './deadline.js'
+import {
+  isRestError,
+  RestError,
+  type PipelinePolicy,
+  type PipelineRequest,
+  type PipelineResponse,
+  type SendRequest
+} from '@azure/core-rest-pipeline'
+import { asError, sleepUnless, type Deadline } from './deadline.js'
 import type { Throttle } from './throttle.js'
 
 /**
@@ -66,15 +73,29 @@ const StatusTexts: Readonly<Record<number, string>> = {
 
 /** `503 Service Unavailable`, `ECONNRESET`, `ETIMEDOUT (no answer within 10 s)`. */
 export function describeTrouble(trouble: Trouble): string {
-  if (trouble.status !== undefined) return `${trouble.status}${StatusTexts[trouble.status] ? ` ${StatusTexts[trouble.status]}` : ''}`
+  if (trouble.status !== undefined)
+    return `${trouble.status}${StatusTexts[trouble.status] ? ` ${StatusTexts[trouble.status]}` : ''}`
   return `${trouble.code ?? 'a network error'}${trouble.detail ? ` (${trouble.detail})` : ''}`
 }
 
 export const formatSeconds = (ms: number): string => `${Number((ms / 1000).toFixed(ms < 10_000 ? 1 : 0))} s`
 
-type Verdict = { readonly kind: 'final' } | { readonly kind: 'throttled'; readonly retryAfterMs?: number } | { readonly kind: 'transient'; readonly trouble: Trouble }
+type Verdict =
+  | { readonly kind: 'final' }
+  | { readonly kind: 'throttled'; readonly retryAfterMs?: number }
+  | { readonly kind: 'transient'; readonly trouble: Trouble }
 
-const RetriedNetworkCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'])
+const RetriedNetworkCodes = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH'
+])
 
 function classify(response: PipelineResponse | undefined, error: unknown): Verdict {
   if (error !== undefined) {
@@ -82,7 +103,11 @@ function classify(response: PipelineResponse | undefined, error: unknown): Verdi
     const code = error.code ?? ''
     if (attemptTimeouts.has(error)) return { kind: 'transient', trouble: { code, detail: error.message } }
     // A connection dropped mid-answer surfaces as a failed read of the body.
-    if (RetriedNetworkCodes.has(code) || /socket hang up/i.test(error.message) || /^Error reading response/.test(error.message)) {
+    if (
+      RetriedNetworkCodes.has(code) ||
+      /socket hang up/i.test(error.message) ||
+      /^Error reading response/.test(error.message)
+    ) {
       return { kind: 'transient', trouble: { code: RetriedNetworkCodes.has(code) ? code : 'ECONNRESET' } }
     }
     return { kind: 'final' }
@@ -90,7 +115,8 @@ function classify(response: PipelineResponse | undefined, error: unknown): Verdi
   const status = response?.status ?? 0
   const retryAfterMs = response ? retryAfterOf(response) : undefined
   if (status === 429 || (status === 503 && retryAfterMs !== undefined)) return { kind: 'throttled', retryAfterMs }
-  if (status === 408 || (status >= 500 && status !== 501 && status !== 505)) return { kind: 'transient', trouble: { status } }
+  if (status === 408 || (status >= 500 && status !== 501 && status !== 505))
+    return { kind: 'transient', trouble: { status } }
   return { kind: 'final' }
 }
 
@@ -108,7 +134,11 @@ export function retryAfterOf(response: PipelineResponse, now = Date.now()): numb
 }
 
 /** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^retry)). */
-export function backoffMs(retry: number, limits: { readonly baseMs: number; readonly capMs: number }, random: () => number = Math.random): number {
+export function backoffMs(
+  retry: number,
+  limits: { readonly baseMs: number; readonly capMs: number },
+  random: () => number = Math.random
+): number {
   return Math.floor(random() * Math.min(limits.capMs, limits.baseMs * 2 ** retry))
 }
 
@@ -159,7 +189,9 @@ export function retryPolicy(options: RetryPolicyOptions): PipelinePolicy {
           const status = response?.status ?? 429
           health.lastTrouble = { status }
           const asked = verdict.retryAfterMs !== undefined
-          const waitMs = asked ? Math.min(verdict.retryAfterMs as number, RetryLimits.retryAfterCapMs) : backoffMs(throttledRetries, RetryLimits.throttled, random)
+          const waitMs = asked
+            ? Math.min(verdict.retryAfterMs, RetryLimits.retryAfterCapMs)
+            : backoffMs(throttledRetries, RetryLimits.throttled, random)
           throttle.throttled(slot, waitMs)
           if (throttledRetries >= RetryLimits.throttled.retries) return giveUp({ status })
           throttledRetries += 1
@@ -168,7 +200,9 @@ export function retryPolicy(options: RetryPolicyOptions): PipelinePolicy {
             'throttled',
             `Key Vault is throttling requests (${describeTrouble({ status })}); slowing down: at most ${throttle.allowed} in flight, waiting ${asked ? 'as it asks (Retry-After)' : 'with exponential backoff'}.`
           )
-          core.debug(`${describe(request)}: ${status}; retry ${throttledRetries} of ${RetryLimits.throttled.retries} in ${formatSeconds(waitMs)}${asked ? ' (Retry-After)' : ''}`)
+          core.debug(
+            `${describe(request)}: ${status}; retry ${throttledRetries} of ${RetryLimits.throttled.retries} in ${formatSeconds(waitMs)}${asked ? ' (Retry-After)' : ''}`
+          )
           // The next acquire waits out the pause this answer started, with every other request.
           continue
         }
@@ -179,8 +213,13 @@ export function retryPolicy(options: RetryPolicyOptions): PipelinePolicy {
         transientRetries += 1
         health.retries += 1
         const what = describeTrouble(verdict.trouble)
-        health.tellOnce(`transient ${what}`, `Key Vault request failed (${what}); retrying with exponential backoff, up to ${RetryLimits.transient.retries} times.`)
-        core.debug(`${describe(request)}: ${what}; retry ${transientRetries} of ${RetryLimits.transient.retries} in ${formatSeconds(waitMs)}`)
+        health.tellOnce(
+          `transient ${what}`,
+          `Key Vault request failed (${what}); retrying with exponential backoff, up to ${RetryLimits.transient.retries} times.`
+        )
+        core.debug(
+          `${describe(request)}: ${what}; retry ${transientRetries} of ${RetryLimits.transient.retries} in ${formatSeconds(waitMs)}`
+        )
         await sleepUnless(waitMs, signal)
       }
     }
@@ -200,7 +239,11 @@ function attemptTimeout(timeoutMs: number, request: PipelineRequest): RestError 
 }
 
 /** One attempt, abandoned after `timeoutMs` without an answer; the caller's signal (the deadline) still aborts it. */
-async function sendOnce(request: PipelineRequest, next: SendRequest, timeoutMs: number): Promise<{ response?: PipelineResponse; error?: unknown }> {
+async function sendOnce(
+  request: PipelineRequest,
+  next: SendRequest,
+  timeoutMs: number
+): Promise<{ response?: PipelineResponse; error?: Error }> {
   const outer = request.abortSignal as AbortSignal | undefined
   const attempt = new AbortController()
   const onOuterAbort = (): void => attempt.abort(outer?.reason)
@@ -215,7 +258,7 @@ async function sendOnce(request: PipelineRequest, next: SendRequest, timeoutMs: 
   try {
     return { response: await next(request) }
   } catch (error) {
-    return { error: timedOut && !outer?.aborted ? attemptTimeout(timeoutMs, request) : error }
+    return { error: timedOut && !outer?.aborted ? attemptTimeout(timeoutMs, request) : asError(error) }
   } finally {
     clearTimeout(timer)
     outer?.removeEventListener('abort', onOuterAbort)

@@ -51,10 +51,18 @@ export const VaultConditions = {
   forbiddenByRbac: { status: 403, innerCode: 'ForbiddenByRbac', message: /not authorized to perform action/i },
   accessDenied: { status: 403, innerCode: 'AccessDenied', message: /does not have secrets \w+ permission/i },
   forbiddenByFirewall: { status: 403, innerCode: 'ForbiddenByFirewall', message: /client address is not authorized/i },
-  forbiddenByConnection: { status: 403, innerCode: 'ForbiddenByConnection', message: /public network access is disabled/i },
+  forbiddenByConnection: {
+    status: 403,
+    innerCode: 'ForbiddenByConnection',
+    message: /public network access is disabled/i
+  },
   // The service sends this one without an inner code.
   purgeProtected: { status: 403, message: /purge protection is enabled/i },
-  deletedButRecoverable: { status: 409, innerCode: 'ObjectIsDeletedButRecoverable', message: /deleted but recoverable/i },
+  deletedButRecoverable: {
+    status: 409,
+    innerCode: 'ObjectIsDeletedButRecoverable',
+    message: /deleted but recoverable/i
+  },
   beingDeleted: { status: 409, innerCode: 'ObjectIsBeingDeleted', message: /is currently being deleted/i },
   beingRecovered: { status: 409, innerCode: 'ObjectIsBeingRecovered', message: /is currently being recovered/i }
 } as const satisfies Record<string, ConditionRule>
@@ -70,7 +78,9 @@ export function conditionOf(error: unknown): VaultCondition | undefined {
   const rules = Object.entries(VaultConditions) as [VaultCondition, ConditionRule][]
   const sameStatus = rules.filter(([, rule]) => rule.status === refusal.status)
   if (refusal.innerCodes.length > 0) {
-    return sameStatus.find(([, rule]) => rule.innerCode !== undefined && refusal.innerCodes.includes(rule.innerCode))?.[0]
+    return sameStatus.find(
+      ([, rule]) => rule.innerCode !== undefined && refusal.innerCodes.includes(rule.innerCode)
+    )?.[0]
   }
   return sameStatus.find(([, rule]) => rule.message.test(refusal.message))?.[0]
 }

@@ -1,3 +1,5 @@
+import { abortReason } from './deadline.js'
+
 /**
  * How many requests to the vault may be in flight, adapted to throttling (AIMD, as TCP does), and
  * when the next one may go (the vault's Retry-After). One per run, shared by every request of the
@@ -66,7 +68,7 @@ export class Throttle {
    * yet sent, so a request that was throttled is not overtaken again and again.
    */
   acquire(signal?: AbortSignal, first = false): Promise<Slot> {
-    if (signal?.aborted) return Promise.reject(signal.reason)
+    if (signal?.aborted) return Promise.reject(abortReason(signal))
     return new Promise<Slot>((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
@@ -80,7 +82,7 @@ export class Throttle {
             clearTimeout(this.timer)
             this.timer = undefined
           }
-          reject(signal?.reason)
+          if (signal) reject(abortReason(signal))
         }
       }
       signal?.addEventListener('abort', waiter.onAbort, { once: true })

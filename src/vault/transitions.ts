@@ -67,9 +67,13 @@ export async function throughTransition<T>(
         throw new StillInTransition(condition ?? 'beingDeleted', attempt, waitedMs, after, error)
       }
       if (attempt === 1) {
-        core.info(`Key Vault is still finishing ${describe(condition, after)} of secret '${secretName}'; trying again for up to ${formatSeconds(clock.remainingMs())} ('${Inputs.Timeout}').`)
+        core.info(
+          `Key Vault is still finishing ${describe(condition, after)} of secret '${secretName}'; trying again for up to ${formatSeconds(clock.remainingMs())} ('${Inputs.Timeout}').`
+        )
       }
-      core.debug(`Secret '${secretName}': attempt ${attempt} answered ${(error as { statusCode?: number }).statusCode ?? 'no status'}; next in ${formatSeconds(waitMs)}`)
+      core.debug(
+        `Secret '${secretName}': attempt ${attempt} answered ${(error as { statusCode?: number }).statusCode ?? 'no status'}; next in ${formatSeconds(waitMs)}`
+      )
       await clock.sleep(waitMs)
       waitedMs += waitMs
     }

@@ -27,8 +27,15 @@ export interface SetOutcome {
  * because it is still finishing a purge, recover or delete of the name ("retry later") is retried
  * within the run's `timeout`: after this step's own purge or recover that is expected.
  */
-export async function setSecret(client: SecretClient, name: string, request: SetRequest, clock: TransitionClock, minMaskLength: number): Promise<SetOutcome> {
-  const failure = (error: unknown): SecretFailure => (error instanceof SecretFailure ? error : new SecretFailure(name, error, 'set'))
+export async function setSecret(
+  client: SecretClient,
+  name: string,
+  request: SetRequest,
+  clock: TransitionClock,
+  minMaskLength: number
+): Promise<SetOutcome> {
+  const failure = (error: unknown): SecretFailure =>
+    error instanceof SecretFailure ? error : new SecretFailure(name, error, 'set')
   try {
     return await write(client, name, request, clock, minMaskLength)
   } catch (error) {
@@ -65,7 +72,11 @@ async function write(
   })
   if (request.skipUnchanged) {
     const current = await currentSecret(client, name, minMaskLength)
-    if (current && current.value === request.value && (current.properties.contentType ?? '') === (request.contentType ?? '')) {
+    if (
+      current &&
+      current.value === request.value &&
+      (current.properties.contentType ?? '') === (request.contentType ?? '')
+    ) {
       return outcome(current, false)
     }
   }
@@ -81,7 +92,11 @@ async function write(
 }
 
 /** The current version, to compare with; none when the secret does not exist or is disabled. */
-async function currentSecret(client: SecretClient, name: string, minMaskLength: number): Promise<KeyVaultSecret | undefined> {
+async function currentSecret(
+  client: SecretClient,
+  name: string,
+  minMaskLength: number
+): Promise<KeyVaultSecret | undefined> {
   const current = await attempt(
     name,
     'get',

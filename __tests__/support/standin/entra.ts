@@ -87,7 +87,11 @@ export class Directory {
   }
 
   addManagedIdentity(options: ManagedIdentityOptions): ManagedIdentity {
-    const identity: ManagedIdentity = { clientId: options.clientId, tenantId: options.tenantId, objectId: options.objectId ?? randomUUID() }
+    const identity: ManagedIdentity = {
+      clientId: options.clientId,
+      tenantId: options.tenantId,
+      objectId: options.objectId ?? randomUUID()
+    }
     this.tenants.add(options.tenantId)
     this.managedIdentities.push(identity)
     return identity
@@ -139,7 +143,10 @@ export class Directory {
 // Errors, in the shape of the token endpoint
 
 function timestamp(): string {
-  return new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')
+  return new Date()
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z')
 }
 
 /**
@@ -176,14 +183,21 @@ export function handleEntraCall(directory: Directory, signer: JwtSigner, call: I
   if (call.method === 'GET' && tenant === 'common' && first === 'discovery' && second === 'instance') {
     return instanceDiscovery(cloud, call)
   }
-  if (call.method === 'GET' && tenant && first === 'v2.0' && second === '.well-known' && third === 'openid-configuration') {
+  if (
+    call.method === 'GET' &&
+    tenant &&
+    first === 'v2.0' &&
+    second === '.well-known' &&
+    third === 'openid-configuration'
+  ) {
     return openIdConfiguration(call.host, cloud, tenant)
   }
   if (call.method === 'GET' && tenant && first === 'discovery' && second === 'v2.0' && third === 'keys') {
     return json(200, signer.jwks())
   }
   if (tenant && first === 'oauth2' && second === 'v2.0' && third === 'token') {
-    if (call.method !== 'POST') return json(405, { error: 'invalid_request', error_description: 'The token endpoint only accepts POST.' })
+    if (call.method !== 'POST')
+      return json(405, { error: 'invalid_request', error_description: 'The token endpoint only accepts POST.' })
     return tokenRequest(directory, signer, cloud, tenant, call)
   }
   return json(404, { error: 'not_found', error_description: `No such endpoint: ${call.path}` })
@@ -231,7 +245,13 @@ function resourceFromScope(scope: string): string | undefined {
   return first.slice(0, -'/.default'.length)
 }
 
-function tokenRequest(directory: Directory, signer: JwtSigner, cloud: CloudProfile, tenant: string, call: IncomingCall): Reply {
+function tokenRequest(
+  directory: Directory,
+  signer: JwtSigner,
+  cloud: CloudProfile,
+  tenant: string,
+  call: IncomingCall
+): Reply {
   const host = call.host
   const form = new URLSearchParams(call.body.toString('utf8'))
   if (!directory.tenants.has(tenant)) {
@@ -245,7 +265,13 @@ function tokenRequest(directory: Directory, signer: JwtSigner, cloud: CloudProfi
   }
   const grantType = form.get('grant_type')
   if (grantType !== 'client_credentials') {
-    return aadError(host, 400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType ?? ''}'.`)
+    return aadError(
+      host,
+      400,
+      'unsupported_grant_type',
+      70003,
+      `The app requested an unsupported grant type '${grantType ?? ''}'.`
+    )
   }
   const clientId = form.get('client_id') ?? ''
   const app = directory.findApp(tenant, clientId)
@@ -294,7 +320,13 @@ function tokenRequest(directory: Directory, signer: JwtSigner, cloud: CloudProfi
     }
   } else if (assertion !== null) {
     if (form.get('client_assertion_type') !== JWT_BEARER) {
-      return aadError(host, 400, 'invalid_request', 7000219, "'client_assertion_type' is not valid; it must be 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.")
+      return aadError(
+        host,
+        400,
+        'invalid_request',
+        7000219,
+        "'client_assertion_type' is not valid; it must be 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'."
+      )
     }
     const rejected = checkFederatedAssertion(host, app, signer, assertion)
     if (rejected) return rejected
@@ -308,10 +340,21 @@ function tokenRequest(directory: Directory, signer: JwtSigner, cloud: CloudProfi
     )
   }
 
-  const minted = directory.mintAccessToken({ tenantId: tenant, appId: app.clientId, oid: app.objectId, resource, cloud: cloud.name })
+  const minted = directory.mintAccessToken({
+    tenantId: tenant,
+    appId: app.clientId,
+    oid: app.objectId,
+    resource,
+    cloud: cloud.name
+  })
   return json(
     200,
-    { token_type: 'Bearer', expires_in: ACCESS_TOKEN_LIFETIME, ext_expires_in: ACCESS_TOKEN_LIFETIME, access_token: minted.token },
+    {
+      token_type: 'Bearer',
+      expires_in: ACCESS_TOKEN_LIFETIME,
+      ext_expires_in: ACCESS_TOKEN_LIFETIME,
+      access_token: minted.token
+    },
     { authorized: true }
   )
 }
@@ -320,7 +363,12 @@ function tokenRequest(directory: Directory, signer: JwtSigner, cloud: CloudProfi
  * Workload identity federation: the assertion must be a token the stand-in signed (it is also
  * GitHub's issuer), in its time window, and match one federated record exactly (case-sensitive).
  */
-function checkFederatedAssertion(host: string, app: AppRegistration, signer: JwtSigner, assertion: string): Reply | undefined {
+function checkFederatedAssertion(
+  host: string,
+  app: AppRegistration,
+  signer: JwtSigner,
+  assertion: string
+): Reply | undefined {
   const check = signer.verify(assertion)
   if (!check.ok) return aadError(host, 400, 'invalid_request', 50027, 'JWT token is invalid or malformed.')
   const claims = check.jwt.payload

@@ -83,5 +83,9 @@ export function handleGitHubCall(signer: JwtSigner, config: GitHubOidcConfig, ca
     return json(401, { message: 'The token is not valid for this request.' })
   }
   const audience = call.query.audience || undefined
-  return json(200, { value: mintIdToken(signer, config, audience === undefined ? {} : { audience }) }, { authorized: true })
+  return json(
+    200,
+    { value: mintIdToken(signer, config, audience === undefined ? {} : { audience }) },
+    { authorized: true }
+  )
 }

@@ -5,7 +5,8 @@ import { nowSeconds } from './jwt.js'
 // Managed identity tokens live for a day; the SDK refreshes them at half-life.
 const MI_TOKEN_LIFETIME = 86399
 
-const imdsError = (status: number, error: string, description: string): Reply => json(status, { error, error_description: description })
+const imdsError = (status: number, error: string, description: string): Reply =>
+  json(status, { error, error_description: description })
 
 /**
  * The Azure Instance Metadata Service token endpoint (plain HTTP, as on a VM):
@@ -14,11 +15,14 @@ const imdsError = (status: number, error: string, description: string): Reply =>
  */
 export function handleImdsCall(directory: Directory, call: IncomingCall): Reply {
   // MSAL normalizes the endpoint URL with a trailing slash ('/metadata/identity/oauth2/token/'); IMDS accepts both.
-  if (call.path.replace(/\/+$/, '') !== '/metadata/identity/oauth2/token') return imdsError(404, 'not_found', 'The requested path was not found.')
+  if (call.path.replace(/\/+$/, '') !== '/metadata/identity/oauth2/token')
+    return imdsError(404, 'not_found', 'The requested path was not found.')
   if (call.method !== 'GET') return imdsError(405, 'invalid_request', 'Only GET is supported.')
   // @azure/identity probes availability without the header and expects a quick error.
-  if (call.headers.metadata !== 'true') return imdsError(400, 'invalid_request', 'Required metadata header not specified')
-  if (!call.query['api-version']) return imdsError(400, 'invalid_request', 'Required api-version parameter not specified')
+  if (call.headers.metadata !== 'true')
+    return imdsError(400, 'invalid_request', 'Required metadata header not specified')
+  if (!call.query['api-version'])
+    return imdsError(400, 'invalid_request', 'Required api-version parameter not specified')
   const resource = call.query.resource
   if (!resource) return imdsError(400, 'invalid_request', 'Required audience parameter not specified')
 

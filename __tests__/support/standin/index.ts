@@ -15,15 +15,37 @@ import {
   type MintedToken
 } from './entra.js'
 import { handleEntraCall } from './entra.js'
-import { defaultGitHubConfig, handleGitHubCall, mintIdToken, type GitHubOidcConfig, type IdTokenRequest } from './github-oidc.js'
+import {
+  defaultGitHubConfig,
+  handleGitHubCall,
+  mintIdToken,
+  type GitHubOidcConfig,
+  type IdTokenRequest
+} from './github-oidc.js'
 import type { IncomingCall, Reply, ServiceName } from './http.js'
 import { handleImdsCall } from './imds.js'
 import { JwtSigner } from './jwt.js'
 import { handleVaultCall, Vault, type VaultOptions } from './keyvault.js'
 import { testPki, writeCaFile } from './pki.js'
 
-export type { AccessModel, DeletedSecret, Permission, RateLimit, SecretSeed, SecretVersion, StoredSecret, VaultOptions } from './keyvault.js'
-export type { AppOptions, AppRegistration, FederatedCredential, ManagedIdentity, ManagedIdentityOptions, MintedToken } from './entra.js'
+export type {
+  AccessModel,
+  DeletedSecret,
+  Permission,
+  RateLimit,
+  SecretSeed,
+  SecretVersion,
+  StoredSecret,
+  VaultOptions
+} from './keyvault.js'
+export type {
+  AppOptions,
+  AppRegistration,
+  FederatedCredential,
+  ManagedIdentity,
+  ManagedIdentityOptions,
+  MintedToken
+} from './entra.js'
 export type { GitHubOidcConfig, IdTokenRequest } from './github-oidc.js'
 export type { CloudName } from './clouds.js'
 export { ThrottledMessage, Vault } from './keyvault.js'
@@ -178,7 +200,13 @@ export class StandIn {
     return this.addApp({
       tenantId,
       clientId,
-      federated: [{ issuer: 'https://token.actions.githubusercontent.com', subject: this.github.subject, audience: 'api://AzureADTokenExchange' }]
+      federated: [
+        {
+          issuer: 'https://token.actions.githubusercontent.com',
+          subject: this.github.subject,
+          audience: 'api://AzureADTokenExchange'
+        }
+      ]
     })
   }
 
@@ -198,7 +226,12 @@ export class StandIn {
 
   /** The most requests to one service that were being handled at once (optionally among those that arrived from `since`). */
   peakInFlight(service: ServiceName, since = 0): number {
-    return Math.max(0, ...this.requestsTo(service).filter((r) => r.arrived >= since).map((r) => r.inFlight))
+    return Math.max(
+      0,
+      ...this.requestsTo(service)
+        .filter((r) => r.arrived >= since)
+        .map((r) => r.inFlight)
+    )
   }
 
   /** Requests to one service, optionally one method. */
@@ -284,8 +317,22 @@ export class StandIn {
         body
       }
       const log = (reply: Reply | undefined, marks: { fault?: boolean; rateLimited?: boolean }): void =>
-        this.log(call, service, { arrived, inFlight, status: reply?.status ?? 0, authorized: reply?.authorized ?? false, retryAfter: headerOf(reply, 'retry-after'), ...marks })
-      const fault = this.takeFault({ service, method: call.method, host, path: call.path, query: call.query, headers: req.headers })
+        this.log(call, service, {
+          arrived,
+          inFlight,
+          status: reply?.status ?? 0,
+          authorized: reply?.authorized ?? false,
+          retryAfter: headerOf(reply, 'retry-after'),
+          ...marks
+        })
+      const fault = this.takeFault({
+        service,
+        method: call.method,
+        host,
+        path: call.path,
+        query: call.query,
+        headers: req.headers
+      })
       if (fault?.delayMs && !(await pause(fault.delayMs, gone.signal))) {
         // The client gave up waiting: logged with status 0, like a dropped connection.
         log(undefined, { fault: true })
@@ -331,7 +378,11 @@ export class StandIn {
       case 'vault': {
         const vault = this.vaultsByHost.get(call.host)
         // With the preload, an unknown vault host already failed DNS; in-process callers can still get here.
-        if (!vault) return { status: 404, body: { error: { code: 'VaultNotFound', message: `stand-in: no vault at ${call.host}` } } }
+        if (!vault)
+          return {
+            status: 404,
+            body: { error: { code: 'VaultNotFound', message: `stand-in: no vault at ${call.host}` } }
+          }
         return handleVaultCall(vault, call, (token) => this.signer.verify(token))
       }
       case 'entra':
@@ -354,7 +405,15 @@ export class StandIn {
   private log(
     call: IncomingCall,
     service: ServiceName | 'unknown',
-    entry: { arrived: number; inFlight: number; status: number; authorized: boolean; retryAfter?: string; fault?: boolean; rateLimited?: boolean }
+    entry: {
+      arrived: number
+      inFlight: number
+      status: number
+      authorized: boolean
+      retryAfter?: string
+      fault?: boolean
+      rateLimited?: boolean
+    }
   ): void {
     this.requests.push({
       service,

@@ -7,7 +7,8 @@ export interface DecodedJwt {
   readonly payload: JwtClaims
 }
 
-export type JwtCheck = { readonly ok: true; readonly jwt: DecodedJwt } | { readonly ok: false; readonly reason: 'malformed' | 'signature' }
+export type JwtCheck =
+  { readonly ok: true; readonly jwt: DecodedJwt } | { readonly ok: false; readonly reason: 'malformed' | 'signature' }
 
 const base64url = (data: string | Buffer): string => Buffer.from(data).toString('base64url')
 
@@ -42,7 +43,10 @@ export class JwtSigner {
     const pair = generateKeyPairSync('rsa', { modulusLength: 2048 })
     this.privateKey = pair.privateKey
     this.publicKey = createPublicKey(pair.privateKey)
-    this.kid = createHash('sha256').update(this.publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 27)
+    this.kid = createHash('sha256')
+      .update(this.publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64url')
+      .slice(0, 27)
   }
 
   sign(claims: JwtClaims, header: Record<string, unknown> = {}): string {

@@ -81,7 +81,8 @@ export interface Paging {
   readonly endsWithEmptyPage?: boolean
 }
 
-export const ThrottledMessage = 'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached'
+export const ThrottledMessage =
+  'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached'
 
 const RATE_WINDOW_MS = 1000
 
@@ -232,7 +233,13 @@ export class Vault {
     }
     const asked = limit.retryAfterSeconds ?? 'omit'
     const wait = asked === 'window' ? Math.max(1, Math.ceil((this.window.start + RATE_WINDOW_MS - now) / 1000)) : asked
-    return kvError(429, 'Throttled', ThrottledMessage, undefined, wait === 'omit' ? {} : { 'Retry-After': String(wait) })
+    return kvError(
+      429,
+      'Throttled',
+      ThrottledMessage,
+      undefined,
+      wait === 'omit' ? {} : { 'Retry-After': String(wait) }
+    )
   }
 
   get host(): string {
@@ -302,7 +309,12 @@ export class Vault {
     if (!secret) throw new Error(`stand-in: vault ${this.name} has no secret ${name} to delete`)
     this.secrets.delete(key)
     const now = nowSeconds()
-    const deleted: DeletedSecret = { secret, deletedDate: now, scheduledPurgeDate: now + this.retentionDays * DAY_SECONDS, pendingPolls }
+    const deleted: DeletedSecret = {
+      secret,
+      deletedDate: now,
+      scheduledPurgeDate: now + this.retentionDays * DAY_SECONDS,
+      pendingPolls
+    }
     if (this.softDelete) this.deleted.set(key, deleted)
     return deleted
   }
@@ -359,7 +371,12 @@ function versionFields(vault: Vault, version: SecretVersion): Record<string, unk
   }
 }
 
-function secretBundle(vault: Vault, secret: StoredSecret, version: SecretVersion, withValue: boolean): Record<string, unknown> {
+function secretBundle(
+  vault: Vault,
+  secret: StoredSecret,
+  version: SecretVersion,
+  withValue: boolean
+): Record<string, unknown> {
   return {
     ...(withValue && { value: version.value }),
     id: vault.secretId(secret.name, version.version),
@@ -391,7 +408,13 @@ function deletedItem(vault: Vault, deleted: DeletedSecret): Record<string, unkno
 // ---------------------------------------------------------------------------------------------
 // Errors, worded as the service words them
 
-const kvError = (status: number, code: string, message: string, inner?: string, headers?: Record<string, string>): Reply =>
+const kvError = (
+  status: number,
+  code: string,
+  message: string,
+  inner?: string,
+  headers?: Record<string, string>
+): Reply =>
   json(status, { error: { code, message, ...(inner && { innererror: { code: inner } }) } }, headers ? { headers } : {})
 
 const secretNotFound = (name: string): Reply =>
@@ -414,13 +437,23 @@ function deletedSecretNotFound(vault: Vault, name: string): Reply {
 
 /** A write of a name whose delete or purge is not finished. */
 const beingDeleted = (name: string): Reply =>
-  kvError(409, 'Conflict', `Secret ${name} is currently being deleted and cannot be re-created; retry later.`, 'ObjectIsBeingDeleted')
+  kvError(
+    409,
+    'Conflict',
+    `Secret ${name} is currently being deleted and cannot be re-created; retry later.`,
+    'ObjectIsBeingDeleted'
+  )
 
 /** A purge or recover of a deleted secret whose delete is not finished: no name, no inner code (terraform-provider-azurerm issue 10454). */
 const deleteStillInProgress = (): Reply => kvError(409, 'Conflict', 'Secret is currently being deleted.')
 
 const beingRecovered = (name: string): Reply =>
-  kvError(409, 'Conflict', `Secret ${name} is currently being recovered and cannot be re-created; retry later.`, 'ObjectIsBeingRecovered')
+  kvError(
+    409,
+    'Conflict',
+    `Secret ${name} is currently being recovered and cannot be re-created; retry later.`,
+    'ObjectIsBeingRecovered'
+  )
 
 const badParameter = (message: string): Reply => kvError(400, 'BadParameter', message)
 
@@ -432,22 +465,30 @@ function challengeHeader(vault: Vault): Record<string, string> {
   }
 }
 
-const unauthorized = (vault: Vault, message: string): Reply => kvError(401, 'Unauthorized', message, undefined, challengeHeader(vault))
+const unauthorized = (vault: Vault, message: string): Reply =>
+  kvError(401, 'Unauthorized', message, undefined, challengeHeader(vault))
 
 // ---------------------------------------------------------------------------------------------
 // Authentication and authorization
 
 type TokenVerifier = (token: string) => JwtCheck
 
-function authenticate(vault: Vault, call: IncomingCall, verifyToken: TokenVerifier): { caller: Caller } | { reply: Reply } {
+function authenticate(
+  vault: Vault,
+  call: IncomingCall,
+  verifyToken: TokenVerifier
+): { caller: Caller } | { reply: Reply } {
   const token = bearerToken(call.headers)
   if (!token) return { reply: unauthorized(vault, 'AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token.') }
   const check = verifyToken(token)
-  if (!check.ok) return { reply: unauthorized(vault, 'AKV10046: Unable to resolve the key used for signature validation.') }
+  if (!check.ok)
+    return { reply: unauthorized(vault, 'AKV10046: Unable to resolve the key used for signature validation.') }
   const claims = check.jwt.payload
   const aud = typeof claims.aud === 'string' ? claims.aud : ''
   if (aud.replace(/\/$/, '') !== vault.cloud.vaultResource) {
-    return { reply: unauthorized(vault, `AKV10022: Invalid audience. Expected ${vault.cloud.vaultResource}, found: ${aud}.`) }
+    return {
+      reply: unauthorized(vault, `AKV10022: Invalid audience. Expected ${vault.cloud.vaultResource}, found: ${aud}.`)
+    }
   }
   const expectedIssuer = vault.cloud.tokenIssuer(vault.tenantId)
   const iss = typeof claims.iss === 'string' ? claims.iss : ''
@@ -458,7 +499,13 @@ function authenticate(vault: Vault, call: IncomingCall, verifyToken: TokenVerifi
   if (exp <= nowSeconds()) return { reply: unauthorized(vault, 'AKV10021: Token is expired.') }
   const groups = Array.isArray(claims.groups) ? claims.groups.length : undefined
   return {
-    caller: { appid: String(claims.appid ?? ''), oid: String(claims.oid ?? ''), tid: String(claims.tid), iss, ...(groups !== undefined && { groups }) }
+    caller: {
+      appid: String(claims.appid ?? ''),
+      oid: String(claims.oid ?? ''),
+      tid: String(claims.tid),
+      iss,
+      ...(groups !== undefined && { groups })
+    }
   }
 }
 
@@ -511,7 +558,9 @@ const Operations = {
 } as const satisfies Record<string, Operation>
 
 function isAllowed(vault: Vault, caller: Caller, permission: Permission): boolean {
-  return [caller.appid, caller.oid].some((principal) => principal !== '' && vault.grants.get(principal)?.has(permission) === true)
+  return [caller.appid, caller.oid].some(
+    (principal) => principal !== '' && vault.grants.get(principal)?.has(permission) === true
+  )
 }
 
 function forbidden(vault: Vault, caller: Caller, operation: Operation, secretName?: string): Reply {
@@ -544,7 +593,9 @@ interface Context {
 }
 
 function authorize(ctx: Context, operation: Operation, secretName?: string): Reply | undefined {
-  return isAllowed(ctx.vault, ctx.caller, operation.permission) ? undefined : forbidden(ctx.vault, ctx.caller, operation, secretName)
+  return isAllowed(ctx.vault, ctx.caller, operation.permission)
+    ? undefined
+    : forbidden(ctx.vault, ctx.caller, operation, secretName)
 }
 
 function readSecretBody(body: Buffer): { fields: Record<string, unknown> } | { reply: Reply } {
@@ -557,7 +608,9 @@ function validateMetadata(fields: Record<string, unknown>): Reply | undefined {
   const contentType = fields.contentType
   if (contentType !== undefined && contentType !== null) {
     if (typeof contentType !== 'string' || contentType.length > MAX_CONTENT_TYPE) {
-      return badParameter(`Property contentType has invalid value: it must be a string of at most ${MAX_CONTENT_TYPE} characters.`)
+      return badParameter(
+        `Property contentType has invalid value: it must be a string of at most ${MAX_CONTENT_TYPE} characters.`
+      )
     }
   }
   const tags = fields.tags
@@ -572,13 +625,15 @@ function validateMetadata(fields: Record<string, unknown>): Reply | undefined {
     }
   }
   const attrs = fields.attributes
-  if (attrs !== undefined && attrs !== null && !isRecord(attrs)) return badParameter('Property attributes has invalid value.')
+  if (attrs !== undefined && attrs !== null && !isRecord(attrs))
+    return badParameter('Property attributes has invalid value.')
   return undefined
 }
 
 function applyMetadata(version: SecretVersion, fields: Record<string, unknown>): void {
   if (typeof fields.contentType === 'string') version.contentType = fields.contentType
-  if (isRecord(fields.tags)) version.tags = Object.fromEntries(Object.entries(fields.tags).map(([k, v]) => [k, String(v)]))
+  if (isRecord(fields.tags))
+    version.tags = Object.fromEntries(Object.entries(fields.tags).map(([k, v]) => [k, String(v)]))
   const attrs = isRecord(fields.attributes) ? fields.attributes : {}
   if (typeof attrs.enabled === 'boolean') version.enabled = attrs.enabled
   if (typeof attrs.nbf === 'number') version.nbf = attrs.nbf
@@ -661,7 +716,8 @@ function getSecret(ctx: Context, name: string, versionId: string | undefined): R
   const secret = findLive(ctx.vault, name)
   const version = versionId ? secret?.versions.find((v) => v.version === versionId) : secret?.versions.at(-1)
   if (!secret || !version) return secretNotFound(versionId ? `${name}/${versionId}` : name)
-  if (!version.enabled) return kvError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled')
+  if (!version.enabled)
+    return kvError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled')
   return json(200, secretBundle(ctx.vault, secret, version, true))
 }
 
@@ -706,7 +762,11 @@ function getDeletedSecret(ctx: Context, name: string): Reply {
 }
 
 /** The deleted secret a purge or recover acts on: one whose delete has finished. */
-function settledDeleted(ctx: Context, operation: Operation, name: string): { key: string; deleted: DeletedSecret } | { reply: Reply } {
+function settledDeleted(
+  ctx: Context,
+  operation: Operation,
+  name: string
+): { key: string; deleted: DeletedSecret } | { reply: Reply } {
   const denied = authorize(ctx, operation, name)
   if (denied) return { reply: denied }
   const key = name.toLowerCase()
@@ -750,7 +810,11 @@ function recoverDeletedSecret(ctx: Context, name: string): Reply {
   if ('reply' in found) return found.reply
   const { key, deleted } = found
   ctx.vault.deleted.delete(key)
-  ctx.vault.recovering.set(key, { secret: deleted.secret, pendingPolls: ctx.vault.recoverPolls, writesRefused: ctx.vault.recoverWindow })
+  ctx.vault.recovering.set(key, {
+    secret: deleted.secret,
+    pendingPolls: ctx.vault.recoverPolls,
+    writesRefused: ctx.vault.recoverWindow
+  })
   const current = deleted.secret.versions.at(-1)
   if (!current) throw new Error('stand-in: deleted secret without versions')
   ctx.vault.settle()
@@ -791,7 +855,9 @@ function page<T>(ctx: Context, basePath: string, items: readonly T[], render: (i
 }
 
 function encodeSkipToken({ offset, page }: { offset: number; page: number }): string {
-  return Buffer.from(JSON.stringify({ NextMarker: `2!${offset}!${page}!MDAwMDA`, TargetLocation: 0 })).toString('base64url')
+  return Buffer.from(JSON.stringify({ NextMarker: `2!${offset}!${page}!MDAwMDA`, TargetLocation: 0 })).toString(
+    'base64url'
+  )
 }
 
 function decodeSkipToken(token: string): { offset: number; page: number } | undefined {
@@ -799,7 +865,9 @@ function decodeSkipToken(token: string): { offset: number; page: number } | unde
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown
     const marker = isRecord(parsed) && typeof parsed.NextMarker === 'string' ? parsed.NextMarker : ''
     const [, offset, page] = marker.split('!').map(Number)
-    return Number.isInteger(offset) && Number.isInteger(page) && (offset ?? -1) >= 0 && (page ?? -1) >= 0 ? { offset: offset as number, page: page as number } : undefined
+    return Number.isInteger(offset) && Number.isInteger(page) && (offset ?? -1) >= 0 && (page ?? -1) >= 0
+      ? { offset: offset as number, page: page as number }
+      : undefined
   } catch {
     return undefined
   }
@@ -835,12 +903,15 @@ function listVersions(ctx: Context, name: string): Reply {
 function listDeleted(ctx: Context): Reply {
   const denied = authorize(ctx, Operations.listDeleted)
   if (denied) return denied
-  const deleted = [...ctx.vault.deleted.values()].filter((d) => d.pendingPolls <= 0).sort((a, b) => byName(a.secret, b.secret))
+  const deleted = [...ctx.vault.deleted.values()]
+    .filter((d) => d.pendingPolls <= 0)
+    .sort((a, b) => byName(a.secret, b.secret))
   return page(ctx, '/deletedsecrets', deleted, (d) => deletedItem(ctx.vault, d))
 }
 
 const notFoundPath = (): Reply => kvError(404, 'NotFound', 'The requested resource was not found.')
-const methodNotAllowed = (method: string): Reply => kvError(405, 'MethodNotAllowed', `The requested HTTP method ${method} is not allowed.`)
+const methodNotAllowed = (method: string): Reply =>
+  kvError(405, 'MethodNotAllowed', `The requested HTTP method ${method} is not allowed.`)
 
 /** Routes one request to a known vault. Order as the service: api-version, then authentication, then the rest. */
 export function handleVaultCall(vault: Vault, call: IncomingCall, verifyToken: TokenVerifier): Reply {

@@ -34,7 +34,7 @@ function rsaKeyPair(): forge.pki.rsa.KeyPair {
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' }
   })
-  const key = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey
+  const key = forge.pki.privateKeyFromPem(privateKey)
   return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e) }
 }
 
@@ -51,7 +51,10 @@ function createCertificate(publicKey: forge.pki.PublicKey, subjectCn: string): f
   cert.serialNumber = serialNumber()
   cert.validity.notBefore = new Date(Date.now() - DAY_MS)
   cert.validity.notAfter = new Date(Date.now() + 30 * DAY_MS)
-  cert.setSubject([{ name: 'commonName', value: subjectCn }, { name: 'organizationName', value: 'keyvault-secrets-action stand-in' }])
+  cert.setSubject([
+    { name: 'commonName', value: subjectCn },
+    { name: 'organizationName', value: 'keyvault-secrets-action stand-in' }
+  ])
   return cert
 }
 
