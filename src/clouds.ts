@@ -22,3 +22,5 @@ export const Clouds: Readonly<Record<string, Cloud>> = {
     vaultDnsSuffix: 'vault.usgovcloudapi.net'
   }
 }
+
+export const CloudNames = Object.keys(Clouds)

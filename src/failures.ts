@@ -1,8 +1,9 @@
-import { EnvFallbacks, Inputs, OidcRequestEnv, type Operation } from './constants.js'
+import { methodLabel as labelOf, type SignIn } from './auth/index.js'
+import { MissingIdTokenPermission } from './auth/oidc.js'
+import { OidcRequestEnv, type Operation } from './constants.js'
 import { ActionError, quote, SecretFailure } from './errors.js'
-import type { ActionInputs } from './inputs.js'
-import { MethodNames, type SignIn } from './auth/index.js'
-import { MissingIdTokenPermission } from './auth/plan.js'
+import { EnvFallbacks, Inputs } from './inputs/table.js'
+import { OperationModules, type ActionInputs } from './operations/index.js'
 import { VaultHostNotFoundError, type Resilience } from './vault/client.js'
 import { ProxyRefusedError, type ProxyInUse } from './vault/proxy.js'
 import { RunTimedOut } from './vault/deadline.js'
@@ -45,38 +46,13 @@ function entraCodeOf(err: ErrorLike, description: string): string | undefined {
   return /AADSTS(\d+)/.exec(description)?.[1]
 }
 
-/** What each operation needs from the vault, in both of Key Vault's permission models. */
-const Permissions: Readonly<Record<Operation, { policy: string; role: string; dataAction: string }>> = {
-  get: {
-    policy: 'get',
-    role: 'Key Vault Secrets User',
-    dataAction: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'
-  },
-  set: {
-    policy: 'set',
-    role: 'Key Vault Secrets Officer',
-    dataAction: 'Microsoft.KeyVault/vaults/secrets/setSecret/action'
-  },
-  delete: {
-    policy: 'delete',
-    role: 'Key Vault Secrets Officer',
-    dataAction: 'Microsoft.KeyVault/vaults/secrets/delete'
-  },
-  list: {
-    policy: 'list',
-    role: 'Key Vault Secrets User',
-    dataAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action'
-  },
-  recover: {
-    policy: 'recover',
-    role: 'Key Vault Secrets Officer',
-    dataAction: 'Microsoft.KeyVault/vaults/secrets/recover/action'
-  },
-  purge: {
-    policy: 'purge',
-    role: 'Key Vault Secrets Officer',
-    dataAction: 'Microsoft.KeyVault/vaults/secrets/purge/action'
+/** The client ID or tenant the sign-in was planned with, when one was: it names the identity in messages. */
+function planned(signIn: SignIn | undefined, field: 'clientId' | 'tenantId'): string | undefined {
+  for (const attempt of signIn?.plan.attempts ?? []) {
+    const value = field in attempt ? (attempt as Partial<Record<typeof field, string>>)[field] : undefined
+    if (value) return value
   }
+  return undefined
 }
 
 /**
@@ -113,7 +89,7 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
   if (err.name === 'CredentialUnavailableError')
     return `Sign-in ${methodLabel(context)}is not available: ${serviceText(err.message)}`
   if (err.name === 'AuthenticationError' || /AADSTS\d+/.test(err.message ?? '')) return explainEntraError(err, context)
-  if (err.name === 'RestError' && err.statusCode) return explainVaultError(err, context)
+  if (refusalOf(error).status !== undefined) return explainVaultError(err, context)
   if (err.code && (/^E[A-Z_]+$/.test(err.code) || isCertificateCode(err.code)))
     return explainNetworkError(err.code, err.message, context)
   return `Unexpected error: ${serviceText(err.message) || err.name || 'no details'}`
@@ -124,7 +100,7 @@ function explainForeignChallenge(resource: string, { inputs }: FailureContext): 
   const url = inputs?.vault.url ?? 'the vault URL'
   return (
     `${url} asked for a token for ${quote(resource)}, which is not that host's domain, so no token was requested or sent. ` +
-    `Key Vault has no custom domains: give '${Inputs.VaultUrl}' as the vault's own URL (https://<vault-name>.${inputs?.signIn.cloud.vaultDnsSuffix ?? 'vault.azure.net'}), or '${Inputs.VaultName}'.`
+    `Key Vault has no custom domains: give '${Inputs.VaultUrl}' as the vault's own URL (https://<vault-name>.${inputs?.cloud.vaultDnsSuffix ?? 'vault.azure.net'}), or '${Inputs.VaultName}'.`
   )
 }
 
@@ -170,7 +146,7 @@ function explainProxyRefusal(error: ProxyRefusedError, context: FailureContext):
       `Give them in the proxy URL of the runner's proxy settings (http://user:password@proxy:port, in https_proxy and HTTPS_PROXY).`
     )
   }
-  const cloud = inputs?.signIn.cloud
+  const cloud = inputs?.cloud
   const hosts = cloud ? ` (*.${cloud.vaultDnsSuffix} and ${new URL(cloud.authorityHost).host})` : ''
   return (
     `${proxy} answered ${error.status} for '${error.host}' instead of Key Vault${afterRetries(context)}: the request never reached the vault. ` +
@@ -180,7 +156,7 @@ function explainProxyRefusal(error: ProxyRefusedError, context: FailureContext):
 }
 
 function explainUnknownHost(host: string, { inputs }: FailureContext): string {
-  const where = inputs?.signIn.cloud.name ?? 'AzureCloud'
+  const where = inputs?.cloud.name ?? 'AzureCloud'
   const check =
     inputs?.vault.input === Inputs.VaultUrl
       ? `Check '${Inputs.VaultUrl}' for a typo`
@@ -190,7 +166,7 @@ function explainUnknownHost(host: string, { inputs }: FailureContext): string {
 
 /** The vault's challenge named another tenant than the one the credential was made for. */
 function explainTenantMismatch(vaultTenant: string, { inputs, signIn }: FailureContext): string {
-  const given = signIn?.settings.tenantId ?? '(none)'
+  const given = planned(signIn, 'tenantId') ?? '(none)'
   return (
     `Vault '${inputs?.vault.name ?? 'the vault'}' belongs to tenant '${vaultTenant}', but the sign-in is for tenant '${given}'. ` +
     `Set '${Inputs.TenantId}' (or ${EnvFallbacks.TenantId}) to the vault's tenant, and check that '${Inputs.Environment}' is the vault's cloud.`
@@ -198,10 +174,10 @@ function explainTenantMismatch(vaultTenant: string, { inputs, signIn }: FailureC
 }
 
 function explainNoSignIn(err: ErrorLike, { signIn }: FailureContext): string {
-  const methods = signIn?.plan.methods ?? []
+  const attempts = signIn?.plan.attempts ?? []
   const tried = (err.errors ?? []).map((inner, index) => {
-    const method = methods[index]
-    const label = method ? MethodNames[method] : `method ${index + 1}`
+    const attempt = attempts[index]
+    const label = attempt ? labelOf(attempt.method) : `method ${index + 1}`
     return `${label}: ${serviceText((inner as ErrorLike).message)}`
   })
   const lines = [...(signIn?.plan.passedOver ?? []), ...tried]
@@ -225,8 +201,8 @@ function explainEntraError(err: ErrorLike, { signIn }: FailureContext): string {
   const causeMessage = typeof err.cause?.errorMessage === 'string' ? err.cause.errorMessage : ''
   const description = `${err.errorResponse?.errorDescription ?? ''} ${causeMessage} ${err.message ?? ''}`
   const code = entraCodeOf(err, description)
-  const clientId = signIn?.settings.clientId ?? '(unknown)'
-  const tenantId = signIn?.settings.tenantId ?? '(unknown)'
+  const clientId = planned(signIn, 'clientId') ?? '(unknown)'
+  const tenantId = planned(signIn, 'tenantId') ?? '(unknown)'
   const claims = signIn?.federatedClaims()
   // Entra puts "\r\n" (or a space) before "Trace ID", "Correlation ID" and "Timestamp": the sentence ends there.
   const said = /AADSTS\d+:[^\r\n]*/.exec(description)?.[0] ?? err.message
@@ -270,11 +246,19 @@ function explainEntraError(err: ErrorLike, { signIn }: FailureContext): string {
   }
 }
 
+/** The one secret the step names, when it names exactly one, so an error can say which. */
+function loneSecretOf(inputs: ActionInputs | undefined): string | undefined {
+  if (!inputs || inputs.operation === 'list') return undefined
+  if (inputs.operation === 'set') return inputs.secretName
+  const exact = inputs.targets.filter((target) => !target.isGlob)
+  return inputs.targets.length === 1 ? exact[0]?.name : undefined
+}
+
 function explainVaultError(err: ErrorLike, context: FailureContext): string {
   const { inputs, signIn, secretName } = context
   const vault = inputs?.vault.name ?? 'the vault'
   const vaultInput = inputs?.vault.input ?? Inputs.VaultName
-  const secret = secretName ?? (inputs?.secretName || '(unknown)')
+  const secret = secretName ?? loneSecretOf(inputs) ?? '(unknown)'
   const operation = context.operation ?? inputs?.operation ?? 'get'
   const refusal = refusalOf(err)
   const serviceSaid = `Key Vault said: ${serviceText(refusal.message)}`
@@ -313,10 +297,13 @@ function explainVaultError(err: ErrorLike, context: FailureContext): string {
     case 401:
       return `Key Vault '${vault}' did not accept the access token (401). Check that '${Inputs.TenantId}' is the vault's tenant and '${Inputs.Environment}' its cloud. ${serviceSaid}`
     case 403: {
-      const need = Permissions[operation]
+      const need = OperationModules[operation].permission
       // Only a client ID the sign-in actually used names the identity; the CLI or a managed identity may be another.
-      const method = signIn?.plan.methods.length === 1 ? signIn.plan.methods[0] : undefined
-      const clientId = method === 'oidc' || method === 'service-principal' ? signIn?.settings.clientId : undefined
+      const [only, ...more] = signIn?.plan.attempts ?? []
+      const clientId =
+        more.length === 0 && (only?.method === 'oidc' || only?.method === 'service-principal')
+          ? only.clientId
+          : undefined
       const who = clientId ? `app '${clientId}'` : 'the signed-in identity'
       const model =
         condition === 'forbiddenByRbac'
@@ -462,8 +449,8 @@ function explainPurgeProtection(vault: string, secret: string, inputs: ActionInp
 }
 
 function methodLabel({ signIn }: FailureContext): string {
-  const [method] = signIn?.plan.methods ?? []
-  return signIn?.plan.methods.length === 1 && method ? `with ${MethodNames[method]} ` : ''
+  const [only, ...more] = signIn?.plan.attempts ?? []
+  return only && more.length === 0 ? `with ${labelOf(only.method)} ` : ''
 }
 
 /**

@@ -13,10 +13,11 @@ import {
   type Stats
 } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
-import { Inputs, State } from './constants.js'
+import { State } from './constants.js'
+import { Inputs } from './inputs/table.js'
 import { ActionError, quote } from './errors.js'
-import type { FileEntry } from './selection.js'
-import type { FileSecret } from './vault/operations.js'
+import type { FileEntry } from './inputs/entries.js'
+import type { FileSecret } from './operations/get.js'
 
 // A certificate stored through Key Vault's certificates API is a base64 PFX in a secret of this type.
 const PKCS12 = 'application/x-pkcs12'

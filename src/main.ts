@@ -1,26 +1,33 @@
 import * as core from '@actions/core'
+import type { SecretClient } from '@azure/keyvault-secrets'
 import { createSignIn, type SignIn } from './auth/index.js'
+import { State, type Operation } from './constants.js'
 import { explainFailure, serviceText } from './failures.js'
-import { Inputs, State } from './constants.js'
-import { readInputs, type ActionInputs } from './inputs.js'
+import { readInputs, readMinMaskLength, secretInputs } from './inputs/index.js'
+import { planSignIn } from './inputs/signIn.js'
+import { Inputs, InputTable } from './inputs/table.js'
 import { logAzureSdkToDebug } from './logging.js'
-import { publish } from './outputs.js'
-import { logOutcome, summarize } from './summary.js'
+import { masksFor } from './masking.js'
+import { OperationModules, type ActionInputs, type InputsOf } from './operations/index.js'
+import { applyPublication } from './publish/apply.js'
+import { writeSummary } from './summary.js'
 import { createSecretClient, type Resilience } from './vault/client.js'
 import { Deadline, RunTimedOut } from './vault/deadline.js'
-import { performOperation } from './vault/operations.js'
 import { vaultProxy } from './vault/proxy.js'
 import { formatSeconds, VaultHealth } from './vault/retries.js'
 import { Throttle } from './vault/throttle.js'
 
-/** The main step: inputs -> sign in -> act on the vault -> mask and export -> summarize. */
-export async function run(): Promise<void> {
+/**
+ * The main step: mask the secret inputs -> read every input -> sign in -> the operation's work ->
+ * decide what later steps get, then write it -> log and summarize.
+ */
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let inputs: ActionInputs | undefined
   let signIn: SignIn | undefined
   let resilience: Resilience | undefined
   core.saveState(State.IsPost, 'true')
   try {
-    inputs = readInputs()
+    inputs = readMasked(env)
     logAzureSdkToDebug()
     // The `timeout` clock starts before sign-in: it bounds the whole run.
     resilience = {
@@ -28,22 +35,9 @@ export async function run(): Promise<void> {
       throttle: new Throttle(inputs.concurrency),
       health: new VaultHealth()
     }
-    signIn = createSignIn(inputs.signIn)
+    signIn = createSignIn(planSignIn(inputs.signIn, env))
     const client = createSecretClient(inputs.vault.url, signIn.credential, resilience)
-    const outcome = await resilience.deadline.race(performOperation(client, inputs, resilience.deadline))
-    logRetries(resilience, inputs.concurrency)
-    const publication = publish(outcome, {
-      exportEnv: inputs.exportEnv,
-      parseJson: inputs.parseJson,
-      minMaskLength: inputs.minMaskLength,
-      environment: process.env
-    })
-    logOutcome(inputs.vault, outcome)
-    // After the exports: a summary that cannot be written must not fail a step that exported.
-    if (inputs.summary)
-      await summarize(inputs.vault, outcome, publication).catch((error: unknown) =>
-        core.warning(`Could not write the job summary: ${serviceText((error as Error).message)}`)
-      )
+    await carryOut(inputs, client, resilience, env)
   } catch (error) {
     core.setFailed(
       explainFailure(error, { inputs, signIn, resilience, proxy: inputs ? vaultProxy(inputs.vault.url) : undefined })
@@ -55,6 +49,52 @@ export async function run(): Promise<void> {
     if (error instanceof RunTimedOut) setTimeout(() => process.exit(), 2000).unref()
   } finally {
     resilience?.deadline.dispose()
+  }
+}
+
+/** The operation's work, then what it hands on: decided in full, then written in one place. */
+async function carryOut<K extends Operation>(
+  inputs: InputsOf<K>,
+  client: SecretClient,
+  resilience: Resilience,
+  env: NodeJS.ProcessEnv
+): Promise<void> {
+  const module = OperationModules[inputs.operation]
+  const outcome = await resilience.deadline.race(module.run(client, inputs, { clock: resilience.deadline }))
+  logRetries(resilience, inputs.concurrency)
+  const publication = module.decide(outcome, inputs, env)
+  const applied = applyPublication(publication)
+  for (const line of module.log(inputs.vault, outcome)) core.info(line)
+  // After the exports: a summary that cannot be written must not fail a step that exported.
+  if (inputs.summary) {
+    await writeSummary(inputs.vault, module.summary(outcome, publication, applied)).catch((error: unknown) =>
+      core.warning(`Could not write the job summary: ${serviceText((error as Error).message)}`)
+    )
+  }
+}
+
+/**
+ * The run's first steps: the secret inputs are masked before anything is read or printed, so no
+ * later line can show them; then every input is read, and the values reading brought into being
+ * (a generated value, a file's content) are masked before anything else happens.
+ */
+export function readMasked(env: NodeJS.ProcessEnv): ActionInputs {
+  mask(secretInputs(env), minMaskLengthForMasking())
+  const { inputs, newSecrets } = readInputs(env)
+  mask(newSecrets, inputs.minMaskLength)
+  return inputs
+}
+
+function mask(values: readonly string[], minMaskLength: number): void {
+  for (const value of values) for (const line of masksFor(value, minMaskLength)) core.setSecret(line)
+}
+
+/** The minimum to mask the secret inputs with; a bad `min-mask-length` is reported by readInputs, after them. */
+function minMaskLengthForMasking(): number {
+  try {
+    return readMinMaskLength()
+  } catch {
+    return Number(InputTable.MinMaskLength.default)
   }
 }
 

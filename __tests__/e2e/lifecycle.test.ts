@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@je
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Charsets } from '../../src/generate.js'
+import { Charsets } from '../../src/inputs/generate.js'
 import { assertNoLeak } from '../support/runner.js'
 import { expectFailure, expectSuccess, oidcStep, vaultCalls as vaultCallsOf } from '../support/steps.js'
 import { StandIn } from '../support/standin/index.js'

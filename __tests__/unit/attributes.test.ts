@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { AttributeLimits, MomentFormats, parseMoment, parseTags } from '../../src/attributes.js'
+import { AttributeLimits, MomentFormats, parseMoment, parseTags } from '../../src/inputs/attributes.js'
 import { ActionError } from '../../src/errors.js'
 import { thrownBy } from './helpers.js'
 

@@ -1,5 +1,5 @@
 /**
- * One contract, four places: action.yml, the input and output names in src/constants.ts, the
+ * One contract, four places: action.yml, the input table (src/inputs/table.ts) and the outputs in src/constants.ts, the
  * README's tables, and every workflow that uses this action (.github/examples, .github/workflows
  * and the README's yaml blocks). Each test fails naming exactly what drifted and where.
  *
@@ -14,20 +14,11 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
-import { planSignIn } from '../../src/auth/plan.js'
-import { Clouds } from '../../src/clouds.js'
-import {
-  AuthTypes,
-  EnvFallbacks,
-  IfDeletedChoices,
-  Inputs,
-  OidcRequestEnv,
-  Operations,
-  Outputs
-} from '../../src/constants.js'
+import { OidcRequestEnv, Outputs } from '../../src/constants.js'
 import { RefusedNameGroups, RefusedPrefixes } from '../../src/envNames.js'
-import { CharsetNames } from '../../src/generate.js'
-import { readInputs } from '../../src/inputs.js'
+import { readInputs } from '../../src/inputs/index.js'
+import { planSignIn } from '../../src/inputs/signIn.js'
+import { EnvFallbacks, Inputs, InputSpecs } from '../../src/inputs/table.js'
 import { captureStdout, isolateEnv, setInputs } from './helpers.js'
 
 isolateEnv()
@@ -58,8 +49,8 @@ const actionOutputs = Object.keys(action.outputs)
 /** Names in `a` but not in `b`, for messages. */
 const missingFrom = (a: readonly string[], b: readonly string[]): string[] => a.filter((name) => !b.includes(name))
 
-describe('action.yml and src/constants.ts', () => {
-  test('action.yml declares exactly the inputs in Inputs', () => {
+describe('action.yml, the input table and src/constants.ts', () => {
+  test('action.yml declares exactly the inputs in the input table', () => {
     const code = Object.values(Inputs) as string[]
     expect({
       'in action.yml, not in Inputs': missingFrom(actionInputs, code),
@@ -151,27 +142,61 @@ describe('action.yml and src/constants.ts', () => {
   })
 })
 
+describe('action.yml and the input table agree on each input', () => {
+  test.each(InputSpecs.map((spec) => [spec.name, spec] as const))('%s', (name, spec) => {
+    const declared = action.inputs[name]
+    const description = String(declared?.description ?? '')
+    expect({
+      default: declared?.default,
+      required: declared?.required ?? false,
+      // The description tells the user what the code falls back to.
+      fallbackNamed: spec.envFallback === undefined || description.includes(spec.envFallback),
+      // A bounded number says its bounds.
+      boundsNamed: spec.bounds === undefined || description.includes(`${spec.bounds.min}`)
+    }).toEqual({
+      default: spec.default,
+      required: false, // every input is checked by the action, which can say why; the runner only warns
+      fallbackNamed: true,
+      boundsNamed: true
+    })
+  })
+})
+
 // ---------------------------------------------------------------------------------------------
 // Choice inputs: what the code accepts
 
-const BooleanInputs = [
-  ...actionInputs.filter((name) => /^(true|false)$/.test(String(action.inputs[name]?.default ?? ''))),
-  Inputs.Enabled
-]
-const Choices: Readonly<Record<string, readonly string[]>> = {
-  [Inputs.Operation]: Operations,
-  [Inputs.AuthType]: AuthTypes,
-  [Inputs.Environment]: Object.keys(Clouds),
-  [Inputs.GenerateCharset]: CharsetNames,
-  [Inputs.IfDeleted]: IfDeletedChoices,
-  ...Object.fromEntries(BooleanInputs.map((name) => [name, ['true', 'false']]))
-}
+const BooleanInputs = InputSpecs.filter((spec) => spec.kind === 'boolean').map((spec) => spec.name)
+const Choices: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  InputSpecs.flatMap((spec) =>
+    spec.kind === 'choice'
+      ? [[spec.name, spec.choices ?? []]]
+      : spec.kind === 'boolean'
+        ? [[spec.name, ['true', 'false']]]
+        : []
+  )
+)
 
 describe('choice inputs', () => {
-  test('booleans are found (the check below is not vacuous)', () => {
+  test('booleans and choices are found (the checks below are not vacuous)', () => {
     expect(BooleanInputs).toEqual(
       expect.arrayContaining([Inputs.Generate, Inputs.ExportEnv, Inputs.Wait, Inputs.Purge, Inputs.Enabled])
     )
+    expect(Object.keys(Choices)).toEqual(
+      expect.arrayContaining([
+        Inputs.Operation,
+        Inputs.AuthType,
+        Inputs.Environment,
+        Inputs.GenerateCharset,
+        Inputs.IfDeleted
+      ])
+    )
+  })
+
+  test('boolean defaults are true or false', () => {
+    const wrong = InputSpecs.filter(
+      (spec) => spec.kind === 'boolean' && spec.default !== undefined && !['true', 'false'].includes(spec.default)
+    )
+    expect(wrong.map((spec) => spec.name)).toEqual([])
   })
 
   test.each(Object.entries(Choices).filter(([name]) => !BooleanInputs.includes(name)))(
@@ -427,10 +452,11 @@ function runtimeValue(name: string, raw: unknown): string {
       return JSON.stringify({ clientId: GUID_CLIENT, clientSecret: 'placeholder', tenantId: GUID_TENANT })
     if (name === Inputs.VaultUrl) return 'https://placeholder.vault.azure.net'
     // Choices, numbers and moments: empty means the default, as the code reads an empty input.
+    const kind = InputSpecs.find((spec) => spec.name === name)?.kind
     if (
-      name in Choices ||
-      name === Inputs.GenerateLength ||
-      name === Inputs.Concurrency ||
+      kind === 'choice' ||
+      kind === 'boolean' ||
+      kind === 'number' ||
       name === Inputs.Expires ||
       name === Inputs.NotBefore
     )
@@ -464,7 +490,7 @@ function refusal(site: UseSite): string | undefined {
       writeFileSync(join(workspace, valueFile), 'value from the file')
     }
     process.chdir(workspace)
-    planSignIn(readInputs(env).signIn, env)
+    planSignIn(readInputs(env).inputs.signIn, env)
     return undefined
   } catch (error) {
     return (error as Error).message

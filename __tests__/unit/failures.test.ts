@@ -6,13 +6,14 @@ import {
   AuthenticationRequiredError,
   CredentialUnavailableError
 } from '@azure/identity'
-import type { FederatedClaims, SignIn, SignInMethod } from '../../src/auth/index.js'
-import { MissingIdTokenPermission } from '../../src/auth/plan.js'
+import type { FederatedClaims, MethodPlan, SignIn, SignInMethod } from '../../src/auth/index.js'
+import { MissingIdTokenPermission } from '../../src/auth/oidc.js'
 import { Clouds, type Cloud } from '../../src/clouds.js'
 import type { Operation } from '../../src/constants.js'
 import { ActionError, SecretFailure } from '../../src/errors.js'
 import { explainFailure, type FailureContext } from '../../src/failures.js'
-import type { ActionInputs, SignInSettings } from '../../src/inputs.js'
+import type { SignInSettings } from '../../src/inputs/signIn.js'
+import type { ActionInputs } from '../../src/operations/index.js'
 import { VaultHostNotFoundError, type Resilience } from '../../src/vault/client.js'
 import { ProxyRefusedError, type ProxyInUse } from '../../src/vault/proxy.js'
 import { Deadline, RunTimedOut } from '../../src/vault/deadline.js'
@@ -33,43 +34,69 @@ const settings: SignInSettings = {
 }
 
 function inputsFor(operation: Operation, cloud: Cloud = AzureCloud): ActionInputs {
-  return {
-    operation,
-    vault: { url: 'https://contoso-kv.vault.azure.net', name: 'contoso-kv', input: 'vault-name' },
-    secretName: 'db-password',
-    set:
-      operation === 'set'
-        ? { value: 'never-shown', generated: false, skipUnchanged: false, ifDeleted: 'fail' }
-        : undefined,
+  const common = {
+    cloud,
+    vault: { url: 'https://contoso-kv.vault.azure.net', name: 'contoso-kv', input: 'vault-name' as const },
     signIn: { ...settings, cloud },
-    targets: [{ text: 'db-password', name: 'db-password', isGlob: false }],
-    files: [],
-    exportEnv: false,
-    parseJson: false,
-    ignoreMissing: false,
     concurrency: 32,
-    wait: true,
-    purge: false,
     summary: true,
     timeout: 300,
     minMaskLength: 4
+  }
+  const targets = { targets: [{ text: 'db-password', name: 'db-password', isGlob: false }], ignoreMissing: false }
+  switch (operation) {
+    case 'get':
+      return { operation, ...common, ...targets, files: [], exportEnv: false, parseJson: false }
+    case 'set':
+      return {
+        operation,
+        ...common,
+        secretName: 'db-password',
+        set: { value: 'never-shown', generated: false, skipUnchanged: false, ifDeleted: 'fail' }
+      }
+    case 'delete':
+      return { operation, ...common, ...targets, wait: true, purge: false }
+    case 'recover':
+      return { operation, ...common, ...targets, wait: true }
+    case 'purge':
+      return { operation, ...common, ...targets }
+    case 'list':
+      return { operation, ...common }
+  }
+}
+
+/** The plan of one method, with the ids of `settings` (an empty client ID: none). */
+function attemptOf(method: SignInMethod, clientId: string): MethodPlan {
+  switch (method) {
+    case 'oidc':
+      return { method, clientId, tenantId: TENANT_ID, audience: 'api://AzureADTokenExchange', cloud: AzureCloud }
+    case 'service-principal':
+      return { method, clientId, tenantId: TENANT_ID, clientSecret: 'never-shown', cloud: AzureCloud }
+    case 'azure-cli':
+      return { method, tenantId: TENANT_ID, cloud: AzureCloud }
+    case 'managed-identity':
+      return { method, clientId: clientId || undefined, cloud: AzureCloud }
   }
 }
 
 /** A SignIn as createSignIn builds it, without any credential behind it. */
 function signInFor(
-  methods: SignInMethod[],
+  methods: [SignInMethod, ...SignInMethod[]],
   options: { claims?: FederatedClaims; passedOver?: string[]; clientId?: string } = {}
 ): SignIn {
+  const clientId = options.clientId ?? CLIENT_ID
+  const [first, ...rest] = methods
   return {
-    settings: { ...settings, clientId: options.clientId ?? CLIENT_ID },
-    plan: { methods, passedOver: options.passedOver ?? [] },
+    plan: {
+      attempts: [attemptOf(first, clientId), ...rest.map((method) => attemptOf(method, clientId))],
+      passedOver: options.passedOver ?? []
+    },
     credential: { getToken: async () => null },
     federatedClaims: () => options.claims
   }
 }
 
-function context(operation: Operation = 'get', methods: SignInMethod[] = ['oidc']): FailureContext {
+function context(operation: Operation = 'get', methods: [SignInMethod, ...SignInMethod[]] = ['oidc']): FailureContext {
   return { inputs: inputsFor(operation), signIn: signInFor(methods) }
 }
 

@@ -29,8 +29,8 @@ import {
   writeSecretFiles,
   type WrittenFile
 } from '../../src/files.js'
-import { parseFilesInput } from '../../src/selection.js'
-import type { FileSecret } from '../../src/vault/operations.js'
+import { parseFilesInput } from '../../src/inputs/entries.js'
+import type { FileSecret } from '../../src/operations/get.js'
 import { captureStdout, isolateEnv, thrownBy, unescapeData } from './helpers.js'
 
 isolateEnv()

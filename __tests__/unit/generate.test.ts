@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { CharsetNames, Charsets, GenerateLength, generateSecretValue, type Charset } from '../../src/generate.js'
+import { CharsetNames, Charsets, GenerateLength, generateSecretValue, type Charset } from '../../src/inputs/generate.js'
 
 /** Every character from `first` to `last`, inclusive. */
 const range = (first: string, last: string): string =>

@@ -4,6 +4,8 @@
  * back exactly as the runner would see them.
  */
 import { afterEach, beforeEach, jest } from '@jest/globals'
+import { OperationModules, type Outcome } from '../../src/operations/index.js'
+import type { Publication } from '../../src/publish/publication.js'
 
 // Everything the action or @actions/core reads from the environment.
 const ACTION_ENV =
@@ -95,3 +97,17 @@ export function thrownBy(action: () => unknown): Error {
 
 export const CLIENT_ID = '11111111-2222-3333-4444-555555555555'
 export const TENANT_ID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
+
+/** What an operation's `decide` makes of an outcome, given the inputs `decide` reads (the rest do not matter to it). */
+export function publicationFor(
+  outcome: Outcome,
+  options: { exportEnv?: boolean; parseJson?: boolean; minMaskLength?: number; environment?: NodeJS.ProcessEnv } = {}
+): Publication {
+  const { environment = {}, ...inputs } = { exportEnv: false, parseJson: false, minMaskLength: 4, ...options }
+  const decide = OperationModules[outcome.operation].decide as (
+    outcome: Outcome,
+    inputs: object,
+    environment: NodeJS.ProcessEnv
+  ) => Publication
+  return decide(outcome, inputs, environment)
+}

@@ -1,6 +1,12 @@
 import { describe, expect, test } from '@jest/globals'
 import { ActionError, quote as quoteOf } from '../../src/errors.js'
-import { readInputs } from '../../src/inputs.js'
+import type { Cloud } from '../../src/clouds.js'
+import { readInputs } from '../../src/inputs/index.js'
+import { readMasked } from '../../src/main.js'
+import type { SetRequest } from '../../src/inputs/set.js'
+import type { SignInSettings } from '../../src/inputs/signIn.js'
+import type { Vault } from '../../src/inputs/vault.js'
+import type { FileEntry, SecretEntry } from '../../src/inputs/entries.js'
 import { CLIENT_ID, TENANT_ID, captureStdout, isolateEnv, setInputs, thrownBy } from './helpers.js'
 
 isolateEnv()
@@ -17,30 +23,51 @@ function inputError(inputs: Record<string, string>, env: NodeJS.ProcessEnv = pro
   return error as ActionError
 }
 
-function read(inputs: Record<string, string>, env: NodeJS.ProcessEnv = process.env): ReturnType<typeof readInputs> {
+/** What readInputs read, every operation's fields side by side, with the sign-in as read (before planning: plan.test.ts). */
+interface Read {
+  readonly operation: string
+  readonly cloud: Cloud
+  readonly vault: Vault
+  readonly signIn: SignInSettings
+  readonly secretName?: string
+  readonly set?: SetRequest
+  readonly targets?: readonly SecretEntry[]
+  readonly files?: readonly FileEntry[]
+  readonly exportEnv?: boolean
+  readonly parseJson?: boolean
+  readonly ignoreMissing?: boolean
+  readonly wait?: boolean
+  readonly purge?: boolean
+  readonly concurrency: number
+  readonly summary: boolean
+  readonly timeout: number
+  readonly minMaskLength: number
+}
+
+function read(inputs: Record<string, string>, env: NodeJS.ProcessEnv = process.env): Read {
   setInputs({ ...BASE, ...inputs })
-  return readInputs(env)
+  return readInputs(env).inputs
 }
 
 describe('defaults', () => {
   test('the minimal inputs read as get, auto, AzureCloud and the standard audience', () => {
     const inputs = read({})
+    const cloud = {
+      name: 'AzureCloud',
+      authorityHost: 'https://login.microsoftonline.com',
+      vaultDnsSuffix: 'vault.azure.net'
+    }
     expect(inputs).toEqual({
       operation: 'get',
+      cloud,
       vault: { url: 'https://contoso-kv.vault.azure.net', name: 'contoso-kv', input: 'vault-name' },
-      secretName: 'db-password',
-      set: undefined,
       signIn: {
         authType: 'auto',
         clientId: undefined,
         tenantId: undefined,
         clientSecret: undefined,
         audience: 'api://AzureADTokenExchange',
-        cloud: {
-          name: 'AzureCloud',
-          authorityHost: 'https://login.microsoftonline.com',
-          vaultDnsSuffix: 'vault.azure.net'
-        }
+        cloud
       },
       targets: [{ text: 'db-password', name: 'db-password', isGlob: false }],
       files: [],
@@ -48,8 +75,6 @@ describe('defaults', () => {
       parseJson: false,
       ignoreMissing: false,
       concurrency: 64,
-      wait: true,
-      purge: false,
       summary: true,
       timeout: 300,
       minMaskLength: 4
@@ -278,7 +303,8 @@ describe('secret-name', () => {
   })
 
   test.each(['a', 'a'.repeat(127), 'DB-Password-2'])("name '%s' is accepted as given", (name) => {
-    expect(read({ 'secret-name': name }).secretName).toBe(name)
+    expect(read({ 'secret-name': name }).targets).toEqual([{ text: name, name, isGlob: false }])
+    expect(read({ operation: 'set', 'secret-name': name, 'secret-value': 'v' }).secretName).toBe(name)
   })
 })
 
@@ -525,18 +551,20 @@ describe('sign-in settings', () => {
   })
 })
 
-describe('masking of sensitive inputs', () => {
+const maskThenRead = (env: NodeJS.ProcessEnv): unknown => readMasked(env)
+
+describe('masking of sensitive inputs (the run masks them first, then reads)', () => {
   test('client-secret, creds, secret-value and AZURE_CLIENT_SECRET are all registered', () => {
     const json = JSON.stringify({ clientId: CLIENT_ID, clientSecret: 'creds-secret', tenantId: TENANT_ID })
     setInputs({ ...BASE, operation: 'set', 'secret-value': 'the-value', creds: json })
-    readInputs({ AZURE_CLIENT_SECRET: 'env-secret' })
+    maskThenRead({ AZURE_CLIENT_SECRET: 'env-secret' })
     const masks = stdout.masks()
     expect(masks).toEqual(expect.arrayContaining(['the-value', json, 'creds-secret', 'env-secret']))
   })
 
   test('client-secret input is registered', () => {
     setInputs({ ...BASE, 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID, 'client-secret': 'sp-secret' })
-    readInputs({})
+    maskThenRead({})
     expect(stdout.masks()).toContain('sp-secret')
   })
 
@@ -545,26 +573,26 @@ describe('masking of sensitive inputs', () => {
       ...BASE,
       creds: JSON.stringify({ clientId: CLIENT_ID, clientSecret: ' padded-secret ', tenantId: TENANT_ID })
     })
-    readInputs({})
+    maskThenRead({})
     expect(stdout.masks()).toContain('padded-secret')
   })
 
   test('each line of a multi-line secret-value is registered, trimmed, and not the whole value (the runner would register its short lines too)', () => {
     const value = '-----BEGIN KEY-----\r\n  AbCdEf012345  \r\n-----END KEY-----\n'
     setInputs({ ...BASE, operation: 'set', 'secret-value': value })
-    readInputs({})
+    maskThenRead({})
     expect(stdout.maskLines()).toEqual(['-----BEGIN KEY-----', 'AbCdEf012345', '-----END KEY-----'])
   })
 
   test('an AZURE_CLIENT_SECRET with surrounding whitespace is registered trimmed (its line break makes it two lines)', () => {
     setInputs(BASE)
-    readInputs({ AZURE_CLIENT_SECRET: ' env-secret\n' })
+    maskThenRead({ AZURE_CLIENT_SECRET: ' env-secret\n' })
     expect(stdout.masks()).toEqual(['env-secret'])
   })
 
   test('nothing is registered when no sensitive input is given', () => {
     setInputs({ ...BASE, 'client-id': CLIENT_ID, 'tenant-id': TENANT_ID })
-    readInputs({})
+    maskThenRead({})
     expect(stdout.maskLines()).toEqual([])
   })
 
@@ -586,7 +614,9 @@ describe('masking of sensitive inputs', () => {
     ],
     ['an invalid client-id', { 'client-id': 'nope' }, "Input 'client-id' has an invalid client ID"]
   ])('secrets are registered before the error for %s, and the error does not contain them', (_, failing, expected) => {
-    const error = inputError({ ...SECRETS, operation: 'set', ...failing }, { AZURE_CLIENT_SECRET: 'Env-Secret-0002' })
+    const env = { AZURE_CLIENT_SECRET: 'Env-Secret-0002' }
+    setInputs({ ...BASE, ...SECRETS, operation: 'set', ...failing })
+    const error = thrownBy(() => maskThenRead(env))
     expect(error.message).toContain(expected)
     const masks = stdout.masks()
     expect(masks).toEqual(expect.arrayContaining(['Sp-Secret-0001', 'Value-Line-1', 'Value-Line-2', 'Env-Secret-0002']))
@@ -595,14 +625,16 @@ describe('masking of sensitive inputs', () => {
 
   test('malformed creds are registered before they are refused', () => {
     const json = '{"clientId": "x", "clientSecret": "Creds-Secret-0003"'
-    const error = inputError({ creds: json })
+    setInputs({ ...BASE, creds: json })
+    const error = thrownBy(() => maskThenRead({}))
     expect(error.message).toContain("Input 'creds' is malformed")
     expect(stdout.masks()).toContain(json)
     expect(error.message).not.toContain('Creds-Secret-0003')
   })
 
   test('an unknown operation with a client secret prints the add-mask line before anything else', () => {
-    const error = inputError({ operation: 'bogus', 'client-secret': 'Sp-Secret-0004' })
+    setInputs({ ...BASE, operation: 'bogus', 'client-secret': 'Sp-Secret-0004' })
+    const error = thrownBy(() => maskThenRead({}))
     expect(error.message).toContain("Input 'operation' has an unknown value 'bogus'")
     expect(stdout.text().split('\n')[0]).toBe('::add-mask::Sp-Secret-0004')
   })

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { isGuid, isSecretName, isTenant, isVaultName } from '../../src/names.js'
+import { isGuid, isSecretName, isTenant, isVaultName } from '../../src/inputs/names.js'
 
 describe('isSecretName (Key Vault: ^[0-9a-zA-Z-]{1,127}$)', () => {
   test.each([

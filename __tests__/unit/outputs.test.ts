@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
-import { publicationFor, publish } from '../../src/outputs.js'
-import type { Outcome } from '../../src/vault/operations.js'
-import { captureStdout, isolateEnv } from './helpers.js'
+import type { Outcome } from '../../src/operations/index.js'
+import { applyPublication } from '../../src/publish/apply.js'
+import { captureStdout, isolateEnv, publicationFor } from './helpers.js'
 
 isolateEnv() // no GITHUB_OUTPUT: @actions/core falls back to ::set-output:: on stdout
 const stdout = captureStdout()
@@ -14,10 +14,11 @@ const got = (name: string, value = 'S3cret!'): Outcome => ({
   secrets: [{ name, value, version: VERSION, id: ID, fromGlob: false }],
   files: [],
   missing: [],
-  certificatesSkipped: []
+  certificatesSkipped: [],
+  invalidNames: []
 })
 const outputsFor = (outcome: Outcome): Record<string, string> => publicationFor(outcome).outputs
-const PUBLISH = { exportEnv: false, parseJson: false, minMaskLength: 4, environment: {} } as const
+const publish = (outcome: Outcome): void => void applyPublication(publicationFor(outcome))
 
 describe('outputsFor', () => {
   test('get: value, version, id, and the value again under the secret name', () => {
@@ -54,7 +55,8 @@ describe('outputsFor', () => {
       ],
       files: [],
       missing: [],
-      certificatesSkipped: []
+      certificatesSkipped: [],
+      invalidNames: []
     }
     const { outputs, env } = publicationFor(outcome, { exportEnv: true, parseJson: true })
     expect(outputs).toEqual({ 'empty-json': '{}', 'nested-empty': '{"a":{}}' })
@@ -69,7 +71,8 @@ describe('outputsFor', () => {
       ],
       files: [],
       missing: [],
-      certificatesSkipped: []
+      certificatesSkipped: [],
+      invalidNames: []
     }
     const { outputs, env, destinations } = publicationFor(outcome, { exportEnv: true })
     expect(Object.getOwnPropertyDescriptor(outputs, '__proto__')?.value).toBe('S3cret!')
@@ -84,7 +87,8 @@ describe('outputsFor', () => {
       version: VERSION,
       id: ID,
       changed: true,
-      expiresOn: ''
+      expiresOn: '',
+      masks: []
     })
     expect(outputs).toEqual({ version: VERSION, id: ID, changed: 'true' })
   })
@@ -97,7 +101,8 @@ describe('outputsFor', () => {
       id: ID,
       changed: true,
       expiresOn: '',
-      generatedValue: 'Gen3rated'
+      generatedValue: 'Gen3rated',
+      masks: []
     })
     expect(generated).toEqual({ version: VERSION, id: ID, changed: 'true', value: 'Gen3rated' })
     const unchanged = outputsFor({
@@ -106,7 +111,8 @@ describe('outputsFor', () => {
       version: VERSION,
       id: ID,
       changed: false,
-      expiresOn: ''
+      expiresOn: '',
+      masks: []
     })
     expect(unchanged.changed).toBe('false')
   })
@@ -145,7 +151,7 @@ describe('outputsFor', () => {
 
 describe('publish', () => {
   test('get: the value is masked (line by line) before any output is set', () => {
-    publish(got('db-password', 'line-1\nline-2'), PUBLISH)
+    publish(got('db-password', 'line-1\nline-2'))
     const commands = stdout.commands().map((c) => `${c.command} ${c.properties}`.trim())
     expect(commands).toEqual([
       'add-mask',
@@ -159,18 +165,20 @@ describe('publish', () => {
   })
 
   test('set and delete register no masks', () => {
-    publish(
-      { operation: 'set', secretName: 'db-password', version: VERSION, id: ID, changed: true, expiresOn: '' },
-      PUBLISH
-    )
-    publish(
-      {
-        operation: 'delete',
-        secrets: [{ name: 'db-password', state: 'deleted', recoveryId: 'r', deletedOn: 'd', scheduledPurgeDate: 'p' }],
-        missing: []
-      },
-      PUBLISH
-    )
+    publish({
+      operation: 'set',
+      secretName: 'db-password',
+      version: VERSION,
+      id: ID,
+      changed: true,
+      expiresOn: '',
+      masks: []
+    })
+    publish({
+      operation: 'delete',
+      secrets: [{ name: 'db-password', state: 'deleted', recoveryId: 'r', deletedOn: 'd', scheduledPurgeDate: 'p' }],
+      missing: []
+    })
     expect(stdout.maskLines()).toEqual([])
     expect(stdout.commands().map((c) => c.properties)).toEqual([
       'name=version',
@@ -182,8 +190,22 @@ describe('publish', () => {
     ])
   })
 
+  test('set with skip-unchanged: the stored value it read is masked before any output', () => {
+    publish({
+      operation: 'set',
+      secretName: 'db-password',
+      version: VERSION,
+      id: ID,
+      changed: false,
+      expiresOn: '',
+      masks: ['st0red-value']
+    })
+    expect(stdout.commands().map((c) => c.command)).toEqual(['add-mask', 'set-output', 'set-output', 'set-output'])
+    expect(stdout.masks()).toEqual(['st0red-value'])
+  })
+
   test('get of an ordinary secret warns about nothing', () => {
-    publish(got('db-password'), PUBLISH)
+    publish(got('db-password'))
     expect(stdout.commands().filter((c) => c.command === 'warning')).toEqual([])
   })
 
@@ -191,7 +213,7 @@ describe('publish', () => {
   test.each(['VALUE', 'Version', 'version', 'id', 'deleted-on'])(
     "get of a secret named '%s' warns that its value is in the output 'value'",
     (secretName) => {
-      publish(got(secretName), PUBLISH)
+      publish(got(secretName))
       const warnings = stdout.commands().filter((c) => c.command === 'warning')
       expect(warnings.map((w) => w.data)).toEqual([
         `Secret '${secretName}' has the name of a fixed output; read its value from the output 'value', or give it an alias.`

@@ -1,9 +1,10 @@
 import { describe, expect, test } from '@jest/globals'
-import { MissingIdTokenPermission, planSignIn } from '../../src/auth/plan.js'
+import { MissingIdTokenPermission } from '../../src/auth/oidc.js'
+import type { SignInPlan } from '../../src/auth/plan.js'
 import { Clouds, type Cloud } from '../../src/clouds.js'
-import type { AuthType } from '../../src/constants.js'
+import type { AuthType } from '../../src/inputs/table.js'
 import { ActionError } from '../../src/errors.js'
-import type { SignInSettings } from '../../src/inputs.js'
+import { planSignIn, type SignInSettings } from '../../src/inputs/signIn.js'
 import { CLIENT_ID, TENANT_ID, thrownBy } from './helpers.js'
 
 const AzureCloud = Clouds['AzureCloud'] as Cloud
@@ -14,6 +15,8 @@ function settings(
 ): SignInSettings {
   return { authType, audience: 'api://AzureADTokenExchange', cloud: AzureCloud, ...ids }
 }
+
+const methodsOf = (plan: SignInPlan): string[] => plan.attempts.map((attempt) => attempt.method)
 
 const IDS = { clientId: CLIENT_ID, tenantId: TENANT_ID }
 const ALL = { ...IDS, clientSecret: 'sp-secret' }
@@ -64,7 +67,7 @@ describe('auth-type: auto decides from what was given', () => {
       ['azure-cli', 'managed-identity']
     ]
   ])('%s', (_, ids, env, methods) => {
-    expect(planSignIn(settings('auto', ids), env).methods).toEqual(methods)
+    expect(methodsOf(planSignIn(settings('auto', ids), env))).toEqual(methods)
   })
 
   test('a chosen method passes over nothing', () => {
@@ -115,8 +118,33 @@ describe('explicit auth-type', () => {
     ['managed-identity', { clientId: CLIENT_ID }, {}, ['managed-identity']]
   ] as const)('%s is the only method tried', (authType, ids, env, methods) => {
     const plan = planSignIn(settings(authType, ids), env)
-    expect(plan.methods).toEqual(methods)
+    expect(methodsOf(plan)).toEqual(methods)
     expect(plan.passedOver).toEqual([])
+  })
+
+  test('each method carries exactly what it needs, nothing optional that it needs', () => {
+    expect(planSignIn(settings('service-principal', ALL), {}).attempts).toEqual([
+      {
+        method: 'service-principal',
+        clientId: CLIENT_ID,
+        tenantId: TENANT_ID,
+        clientSecret: 'sp-secret',
+        cloud: AzureCloud
+      }
+    ])
+    expect(planSignIn(settings('oidc', IDS), ID_TOKEN_ENV).attempts).toEqual([
+      {
+        method: 'oidc',
+        clientId: CLIENT_ID,
+        tenantId: TENANT_ID,
+        audience: 'api://AzureADTokenExchange',
+        cloud: AzureCloud
+      }
+    ])
+    expect(planSignIn(settings('auto', { tenantId: TENANT_ID }), {}).attempts).toEqual([
+      { method: 'azure-cli', tenantId: TENANT_ID, cloud: AzureCloud },
+      { method: 'managed-identity', clientId: undefined, cloud: AzureCloud }
+    ])
   })
 
   test.each([

@@ -9,14 +9,14 @@
  */
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals'
 import fc from 'fast-check'
-import { parseMoment, parseTags } from '../../src/attributes.js'
+import { parseMoment, parseTags } from '../../src/inputs/attributes.js'
 import { envNameFor, refusalOf } from '../../src/envNames.js'
 import { ActionError } from '../../src/errors.js'
 import { maskValue } from '../../src/masking.js'
-import { isSecretName } from '../../src/names.js'
-import { publicationFor } from '../../src/outputs.js'
-import { parseFilesInput, parseSecretsInput } from '../../src/selection.js'
-import type { Outcome } from '../../src/vault/operations.js'
+import { isSecretName } from '../../src/inputs/names.js'
+import { parseFilesInput, parseSecretsInput } from '../../src/inputs/entries.js'
+import type { Outcome } from '../../src/operations/index.js'
+import { publicationFor } from './helpers.js'
 import { InlineFragments, LineBreaks, hostileText, propertyOptions, secretName } from '../support/arbitraries.js'
 import { parseCommand, SecretMasker, splitOutputLines } from '../support/masking.js'
 
@@ -380,7 +380,8 @@ describe(`properties (fast-check seed ${PARSERS.seed}; FC_SEED=<n> to change)`, 
               })),
               files: [],
               missing: [],
-              certificatesSkipped: []
+              certificatesSkipped: [],
+              invalidNames: []
             }
             let publication: ReturnType<typeof publicationFor>
             try {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { mapWithConcurrency } from '../../src/concurrency.js'
-import { globMatcher, parseSecretsInput } from '../../src/selection.js'
+import { globMatcher, parseSecretsInput } from '../../src/inputs/entries.js'
 
 const VERSION = '0123456789abcdef0123456789abcdef'
 

@@ -1,10 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import type { Operation } from '../../src/constants.js'
 import { ActionError } from '../../src/errors.js'
-import { readSetRequest, type SetRequest } from '../../src/setInputs.js'
+import type { SetRequest } from '../../src/inputs/set.js'
+import { readMasked } from '../../src/main.js'
+import type { ActionInputs } from '../../src/operations/index.js'
 import { captureStdout, isolateEnv, setInputs, thrownBy } from './helpers.js'
 
 isolateEnv()
@@ -12,23 +14,34 @@ const stdout = captureStdout()
 
 const NOW = new Date('2026-11-29T12:00:00Z')
 
-/** Sets `inputs` and reads them for `operation` at NOW. */
+/** What the run reads (and masks) first, for `operation`, with `inputs` added to a vault and a secret name. */
+function readFor(inputs: Record<string, string>, operation: Operation): ActionInputs {
+  const named: Record<string, string> = operation === 'list' ? {} : { 'secret-name': 'db-password' }
+  setInputs({ 'vault-name': 'contoso-kv', operation, ...named, ...inputs })
+  jest.useFakeTimers({ now: NOW, doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval'] })
+  try {
+    return readMasked(process.env)
+  } finally {
+    jest.useRealTimers()
+  }
+}
+
+/** The request `operation` reads: undefined for an operation other than set, which writes nothing. */
 function read(inputs: Record<string, string>, operation: Operation = 'set'): SetRequest | undefined {
-  setInputs(inputs)
-  return readSetRequest(operation, 4, NOW)
+  const read = readFor(inputs, operation)
+  return read.operation === 'set' ? read.set : undefined
 }
 
 /** Like read, for `set`, where a request always comes back. */
 function readSet(inputs: Record<string, string>): SetRequest {
   const request = read(inputs)
-  if (!request) throw new Error('readSetRequest returned undefined for set')
+  if (!request) throw new Error('set read no request')
   return request
 }
 
-/** Sets `inputs` and returns what readSetRequest threw (an ActionError). */
+/** Sets `inputs` and returns what reading them threw (an ActionError). */
 function setError(inputs: Record<string, string>, operation: Operation = 'set'): ActionError {
-  setInputs(inputs)
-  const error = thrownBy(() => readSetRequest(operation, 4, NOW))
+  const error = thrownBy(() => readFor(inputs, operation))
   expect(error).toBeInstanceOf(ActionError)
   return error as ActionError
 }
@@ -72,9 +85,9 @@ describe('a given secret-value', () => {
     expect(readSet({ 'secret-value': '  padded\n' }).value).toBe('  padded\n')
   })
 
-  test('is not registered again here (the sensitive inputs are masked before)', () => {
+  test('is registered once, with the secret inputs, before anything else is read', () => {
     read(VALUE)
-    expect(stdout.maskLines()).toEqual([])
+    expect(stdout.maskLines()).toEqual(['Sup3r-Secret'])
   })
 
   test('with skip-unchanged: true asks to skip an unchanged value', () => {
@@ -166,11 +179,22 @@ describe('generate', () => {
     expect(stdout.text()).toBe(`::add-mask::${value}\n`)
   })
 
-  test('the generated value is registered even when a later input is refused', () => {
-    setError({ generate: 'true', expires: 'tomorrow' })
+  test('the generated value is registered before anything else is printed', () => {
+    readSet({ generate: 'true' })
     const masks = stdout.masks()
     expect(masks).toHaveLength(1)
     expect(masks[0]).toMatch(/^[A-Za-z0-9]{32}$/)
+    expect(stdout.text()).toBe(`::add-mask::${masks[0]}\n`)
+  })
+
+  test('a value file is read only once every other input is valid', () => {
+    const tooLarge = writeFile('x'.repeat(25601))
+    expect(setError({ 'secret-value-file': tooLarge, expires: 'tomorrow' }).message).toMatch(/^Input 'expires'/)
+  })
+
+  test('nothing is generated when another input is refused: the value is made last', () => {
+    setError({ generate: 'true', expires: 'tomorrow' })
+    expect(stdout.masks()).toEqual([])
   })
 
   test('two requests generate different values', () => {

@@ -1,6 +1,12 @@
 import * as core from '@actions/core'
 import { ClientAssertionCredential, type TokenCredential } from '@azure/identity'
-import type { SignInSettings } from '../inputs.js'
+import { OidcRequestEnv } from '../constants.js'
+import type { PlanOf } from './plan.js'
+
+/** Why OIDC cannot work in this job: the runner gives the ID token variables only with the permission. */
+export const MissingIdTokenPermission =
+  `The job cannot request a GitHub OIDC token: ${OidcRequestEnv.Url} is not set. ` +
+  `Add 'permissions: id-token: write' to the workflow or job (and keep 'contents: read').`
 
 /** The claims Entra ID matches against a federated credential: shown when none matches. */
 export interface FederatedClaims {
@@ -9,12 +15,6 @@ export interface FederatedClaims {
   readonly audience?: string
   /** When the token expires (its `exp`), for deciding when to request a new one. */
   readonly expiresAtMs?: number
-}
-
-export interface OidcSignIn {
-  readonly credential: TokenCredential
-  /** Claims of the last GitHub ID token presented (never the token itself). */
-  readonly lastClaims: () => FederatedClaims | undefined
 }
 
 // A GitHub ID token lives about 5 minutes; one with less than this left is not presented again.
@@ -26,7 +26,11 @@ const REFETCH_BEFORE_EXPIRY_MS = 60_000
  * shared by every assertion MSAL asks for (it asks twice per token); a new one is requested only
  * when it is about to expire, so a long job never presents an expired token (AADSTS700024).
  */
-export function oidcSignIn(settings: SignInSettings): OidcSignIn {
+export function oidcSignIn(plan: PlanOf<'oidc'>): {
+  readonly credential: TokenCredential
+  /** Claims of the last GitHub ID token presented (never the token itself). */
+  readonly lastClaims: () => FederatedClaims | undefined
+} {
   let claims: FederatedClaims | undefined
   let idToken: Promise<string> | undefined
   /** Unknown while the request is in flight: it is shared then. */
@@ -34,7 +38,7 @@ export function oidcSignIn(settings: SignInSettings): OidcSignIn {
   const getAssertion = (): Promise<string> => {
     if (!idToken || (expiresAtMs !== undefined && Date.now() > expiresAtMs - REFETCH_BEFORE_EXPIRY_MS)) {
       expiresAtMs = undefined
-      const request = core.getIDToken(settings.audience).then((token) => {
+      const request = core.getIDToken(plan.audience).then((token) => {
         // Masked by @actions/core the moment it arrived.
         claims = readClaims(token)
         expiresAtMs = claims?.expiresAtMs ?? 0
@@ -49,8 +53,8 @@ export function oidcSignIn(settings: SignInSettings): OidcSignIn {
     return idToken
   }
   void getAssertion().catch(() => undefined)
-  const credential = new ClientAssertionCredential(settings.tenantId ?? '', settings.clientId ?? '', getAssertion, {
-    authorityHost: settings.cloud.authorityHost
+  const credential = new ClientAssertionCredential(plan.tenantId, plan.clientId, getAssertion, {
+    authorityHost: plan.cloud.authorityHost
   })
   return { credential, lastClaims: () => claims }
 }

@@ -1,5 +1,6 @@
 import type { Operation } from '../constants.js'
 import { SecretFailure } from '../errors.js'
+import { refusalOf } from './serviceErrors.js'
 
 /** Where a step that allows missing secrets notes them. */
 export interface MissingSecrets {
@@ -7,9 +8,9 @@ export interface MissingSecrets {
   readonly names: string[]
 }
 
-export const NoneMissingAllowed = (): MissingSecrets => ({ allowed: false, names: [] })
+const NoneMissingAllowed = (): MissingSecrets => ({ allowed: false, names: [] })
 
-export const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode
+export const statusOf = (error: unknown): number | undefined => refusalOf(error).status
 
 /**
  * Runs one request for one secret. A 404 is noted as missing when allowed; any other failure

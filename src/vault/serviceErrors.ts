@@ -1,3 +1,5 @@
+import { isRestError } from '@azure/core-rest-pipeline'
+
 /**
  * What Key Vault said when it refused a request, read from the error body the SDK parsed
  * (`RestError.details`), not from the message: the SDK's message is the service's `message` only,
@@ -18,6 +20,7 @@ interface ParsedError {
   readonly innerError?: ParsedError
 }
 
+/** The one way the action reads a refusal: a status only from a RestError (the SDK's), the rest from its parsed body. */
 export function refusalOf(error: unknown): VaultRefusal {
   const err = (typeof error === 'object' && error !== null ? error : {}) as {
     statusCode?: number
@@ -30,7 +33,12 @@ export function refusalOf(error: unknown): VaultRefusal {
   for (let inner = err.details?.error?.innerError; inner && innerCodes.length < 5; inner = inner.innerError) {
     if (typeof inner.code === 'string') innerCodes.push(inner.code)
   }
-  return { status: err.statusCode, code: err.code, innerCodes, message: err.message ?? '' }
+  return {
+    status: isRestError(error) ? err.statusCode : undefined,
+    code: err.code,
+    innerCodes,
+    message: err.message ?? ''
+  }
 }
 
 interface ConditionRule {

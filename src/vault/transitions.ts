@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
-import { Inputs } from '../constants.js'
+import { Inputs } from '../inputs/table.js'
 import { formatSeconds } from './retries.js'
-import { conditionOf, type VaultCondition } from './serviceErrors.js'
+import { conditionOf, refusalOf, type VaultCondition } from './serviceErrors.js'
 
 /**
  * A purge, a recover or a delete is accepted before it is finished, and Key Vault gives no signal
@@ -72,7 +72,7 @@ export async function throughTransition<T>(
         )
       }
       core.debug(
-        `Secret '${secretName}': attempt ${attempt} answered ${(error as { statusCode?: number }).statusCode ?? 'no status'}; next in ${formatSeconds(waitMs)}`
+        `Secret '${secretName}': attempt ${attempt} answered ${refusalOf(error).status ?? 'no status'}; next in ${formatSeconds(waitMs)}`
       )
       await clock.sleep(waitMs)
       waitedMs += waitMs

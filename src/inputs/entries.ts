@@ -1,5 +1,6 @@
-import { Inputs } from './constants.js'
-import { ActionError, quote } from './errors.js'
+import { ActionError, quote } from '../errors.js'
+import { Inputs } from './table.js'
+
 import { isSecretName, SecretNameRule } from './names.js'
 
 /** One entry of the `secrets` input (or the single `secret-name`). */
@@ -18,7 +19,7 @@ export interface SecretEntry {
 const ENTRY = /^(?:([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*)?([0-9A-Za-z*?-]+)(?:\/([0-9A-Za-z]+))?$/
 const VERSION = /^[0-9a-fA-F]{32}$/
 
-export const EntryForms =
+const EntryForms =
   '`name`, `name/<32-hex version>`, `ALIAS=name`, `ALIAS=name/<version>`, or a glob such as `app-*` (`*` any run of characters, `?` one character)'
 
 /**

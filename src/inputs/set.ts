@@ -1,12 +1,11 @@
-import * as core from '@actions/core'
 import { readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
+import type { IfDeleted } from '../constants.js'
+import { ActionError, quote } from '../errors.js'
 import { AttributeLimits, parseMoment, parseTags } from './attributes.js'
-import { IfDeletedChoices, Inputs, type IfDeleted, type Operation } from './constants.js'
-import { ActionError, quote } from './errors.js'
-import { CharsetNames, GenerateLength, generateSecretValue } from './generate.js'
-import { notUsedWith, readBoolean, readChoice, readWholeNumber } from './inputReaders.js'
-import { maskValue } from './masking.js'
+import { generateSecretValue } from './generate.js'
+import { readBoolean, readChoice, readNumber, readRaw, readText } from './read.js'
+import { InputTable, Inputs } from './table.js'
 
 /** What `set` writes: the value and the properties of the new version. */
 export interface SetRequest {
@@ -26,45 +25,21 @@ export interface SetRequest {
 // Key Vault rejects values over 25 KB; checking here keeps the value out of a service error.
 const MAX_SECRET_BYTES = 25 * 1024
 
-/** Inputs that only `set` uses and that have no default in action.yml. */
-const SetOnlyInputs = [
-  Inputs.SecretValueFile,
-  Inputs.ContentType,
-  Inputs.Tags,
-  Inputs.Expires,
-  Inputs.NotBefore,
-  Inputs.Enabled
-] as const
-
 /**
- * Reads what `set` writes, or checks that none of it was given to another operation. A value is
- * masked the moment it exists: read from its file, or generated.
+ * Reads what `set` writes. A value read from its file or generated is returned with the request,
+ * to be masked before anything else happens (`secret-value` was masked with the secret inputs).
  */
-export function readSetRequest(operation: Operation, minMaskLength: number, now = new Date()): SetRequest | undefined {
-  // Validated whatever the operation, so a typo never waits for the day it matters.
-  const length = readWholeNumber(Inputs.GenerateLength, GenerateLength)
-  const charset = readChoice(Inputs.GenerateCharset, CharsetNames, 'alphanumeric')
-  const ifDeleted = readChoice(Inputs.IfDeleted, IfDeletedChoices, 'fail')
-  const generate = readBoolean(Inputs.Generate, false)
-  const skipUnchanged = readBoolean(Inputs.SkipUnchanged, false)
-  const secretValue = core.getInput(Inputs.SecretValue, { trimWhitespace: false })
-
-  if (operation !== 'set') {
-    // Inputs with a default in action.yml count as given when they differ from it.
-    const given = [
-      ...(secretValue ? [Inputs.SecretValue] : []),
-      ...(generate ? [Inputs.Generate] : []),
-      ...(skipUnchanged ? [Inputs.SkipUnchanged] : []),
-      ...(length !== GenerateLength.fallback ? [Inputs.GenerateLength] : []),
-      ...(charset !== 'alphanumeric' ? [Inputs.GenerateCharset] : []),
-      ...(ifDeleted !== 'fail' ? [Inputs.IfDeleted] : []),
-      ...SetOnlyInputs.filter((input) => core.getInput(input) !== '')
-    ]
-    if (given[0]) throw notUsedWith(given[0], operation, `'${Inputs.Operation}: set'`)
-    return undefined
-  }
-
-  const valueFile = core.getInput(Inputs.SecretValueFile)
+export function readSetRequest(now = new Date()): {
+  readonly request: SetRequest
+  readonly newSecrets: readonly string[]
+} {
+  const length = readNumber(InputTable.GenerateLength)
+  const charset = readChoice(InputTable.GenerateCharset)
+  const ifDeleted = readChoice(InputTable.IfDeleted)
+  const generate = readBoolean(InputTable.Generate)
+  const skipUnchanged = readBoolean(InputTable.SkipUnchanged)
+  const secretValue = readRaw(InputTable.SecretValue)
+  const valueFile = readText(InputTable.SecretValueFile)
   const sources = [
     secretValue && Inputs.SecretValue,
     valueFile && Inputs.SecretValueFile,
@@ -82,13 +57,8 @@ export function readSetRequest(operation: Operation, minMaskLength: number, now 
       `Input '${Inputs.SkipUnchanged}' compares a given value with the stored one; a generated value is always new. Remove one of '${Inputs.SkipUnchanged}' and '${Inputs.Generate}'.`
     )
   }
-  // secret-value was masked with the other sensitive inputs; a read or generated value is masked here.
-  const value = generate ? generateSecretValue(length, charset) : valueFile ? readValueFile(valueFile) : secretValue
-  if (value !== secretValue) maskValue(value, minMaskLength)
-  checkSize(value)
-
-  const expiresOn = readMoment(Inputs.Expires, now)
-  const notBefore = readMoment(Inputs.NotBefore, now)
+  const expiresOn = readMoment(InputTable.Expires, now)
+  const notBefore = readMoment(InputTable.NotBefore, now)
   if (expiresOn && expiresOn.getTime() <= now.getTime()) {
     throw new ActionError(
       `Input '${Inputs.Expires}' is ${expiresOn.toISOString()}, which has already passed. Give a moment in the future, e.g. 90d.`
@@ -99,27 +69,28 @@ export function readSetRequest(operation: Operation, minMaskLength: number, now 
       `Input '${Inputs.NotBefore}' (${notBefore.toISOString()}) is not before '${Inputs.Expires}' (${expiresOn.toISOString()}); the secret would never be valid.`
     )
   }
-  const tagsText = core.getInput(Inputs.Tags)
-  return {
-    value,
-    generated: generate,
+  const tagsText = readText(InputTable.Tags)
+  const properties = {
     contentType: readContentType(),
     tags: tagsText ? parseTags(Inputs.Tags, tagsText) : undefined,
     expiresOn,
     notBefore,
-    enabled: readBoolean(Inputs.Enabled, undefined),
-    skipUnchanged,
-    ifDeleted
+    enabled: readBoolean(InputTable.Enabled)
   }
+  // Last, once every other input is valid: a refused step has read no file and generated nothing.
+  const value = generate ? generateSecretValue(length, charset) : valueFile ? readValueFile(valueFile) : secretValue
+  checkSize(value)
+  const request: SetRequest = { value, generated: generate, ...properties, skipUnchanged, ifDeleted }
+  return { request, newSecrets: value === secretValue ? [] : [value] }
 }
 
-function readMoment(input: string, now: Date): Date | undefined {
-  const raw = core.getInput(input)
-  return raw ? parseMoment(input, raw, now) : undefined
+function readMoment(spec: typeof InputTable.Expires | typeof InputTable.NotBefore, now: Date): Date | undefined {
+  const raw = readText(spec)
+  return raw ? parseMoment(spec.name, raw, now) : undefined
 }
 
 function readContentType(): string | undefined {
-  const raw = core.getInput(Inputs.ContentType)
+  const raw = readText(InputTable.ContentType)
   if (!raw) return undefined
   if (raw.length > AttributeLimits.contentTypeLength || /\p{Cc}/u.test(raw)) {
     throw new ActionError(

@@ -1,0 +1,72 @@
+import type { Operation } from '../constants.js'
+import { OperationModules, type ActionInputs, type InputsOf } from '../operations/index.js'
+import type { CommonInputs } from '../operations/module.js'
+import { checkEveryValue, checkUsedBy, readBoolean, readChoice, readNumber, readRaw } from './read.js'
+import { readSignInSettings } from './signIn.js'
+import { InputSpecs, InputTable } from './table.js'
+import { readCloud, readVault } from './vault.js'
+
+export type { Vault } from './vault.js'
+
+/**
+ * The values of the secret inputs (the table's `secret` ones, their environment fallbacks and the
+ * secret fields of a JSON input), to be masked before anything else is read or printed.
+ */
+export function secretInputs(env: NodeJS.ProcessEnv): string[] {
+  const values: string[] = []
+  for (const spec of InputSpecs.filter((input) => input.secret)) {
+    const raw = readRaw(spec)
+    values.push(raw)
+    if (spec.envFallback) values.push(env[spec.envFallback] ?? '')
+    for (const field of spec.secretJsonFields ?? []) values.push(jsonField(raw, field))
+  }
+  return values.filter((value) => value !== '')
+}
+
+function jsonField(raw: string, field: string): string {
+  try {
+    const parsed = JSON.parse(raw) as unknown
+    const value = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[field] : undefined
+    return typeof value === 'string' ? value.trim() : ''
+  } catch {
+    return ''
+  }
+}
+
+/** `min-mask-length`, read first: it decides how everything else is masked. */
+export const readMinMaskLength = (): number => readNumber(InputTable.MinMaskLength)
+
+/**
+ * Reads and validates every input before any request is made: the common ones, then the
+ * operation's own (by its module's rules). Values reading brings into being (a generated value, a
+ * file's content) come back to be masked at once.
+ */
+export function readInputs(env: NodeJS.ProcessEnv = process.env): {
+  inputs: ActionInputs
+  newSecrets: readonly string[]
+} {
+  const operation = readChoice(InputTable.Operation)
+  const cloud = readCloud()
+  const vault = readVault(cloud)
+  checkEveryValue()
+  checkUsedBy(operation)
+  return readFor(operation, {
+    cloud,
+    vault,
+    signIn: readSignInSettings(cloud, env),
+    concurrency: readNumber(InputTable.Concurrency),
+    summary: readBoolean(InputTable.Summary),
+    timeout: readNumber(InputTable.Timeout),
+    minMaskLength: readMinMaskLength()
+  })
+}
+
+function readFor<K extends Operation>(
+  operation: K,
+  common: CommonInputs
+): { inputs: ActionInputs; newSecrets: readonly string[] } {
+  const { own, newSecrets = [] } = OperationModules[operation].readInputs()
+  // The module read its own inputs for this operation: together they are this operation's inputs.
+  const inputs = { operation, ...common, ...own } as InputsOf<K>
+  return { inputs: inputs as ActionInputs, newSecrets }
+}

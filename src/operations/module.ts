@@ -1,0 +1,66 @@
+import type { SecretClient } from '@azure/keyvault-secrets'
+import type { Cloud } from '../clouds.js'
+import type { SignInSettings } from '../inputs/signIn.js'
+import type { Operation } from '../constants.js'
+import type { Vault } from '../inputs/vault.js'
+import type { Applied } from '../publish/apply.js'
+import type { Publication } from '../publish/publication.js'
+import type { TransitionClock } from '../vault/transitions.js'
+
+/** What an operation needs from the vault, in both of Key Vault's permission models. */
+export interface Permission {
+  /** The access policy's secret permission. */
+  readonly policy: string
+  /** The built-in RBAC role that grants it. */
+  readonly role: string
+  readonly dataAction: string
+}
+
+/** The inputs every operation reads. */
+export interface CommonInputs {
+  /** `environment`: the cloud of the vault and of the sign-in. */
+  readonly cloud: Cloud
+  readonly vault: Vault
+  /** How to sign in, as given; planSignIn decides the method(s) from it. */
+  readonly signIn: SignInSettings
+  /** How many requests to the vault may be in flight at once. */
+  readonly concurrency: number
+  /** Write the job summary. */
+  readonly summary: boolean
+  /** Seconds the whole run may take, retries and waits included. */
+  readonly timeout: number
+  /** Lines and JSON leaves shorter than this are not masked on their own; a one-line value always is, whole. */
+  readonly minMaskLength: number
+}
+
+export type Cell = string | { readonly data: string; readonly header: true }
+export type Row = readonly Cell[]
+
+export interface RunContext {
+  /** Paces retries of writes and purges that meet a purge, recover or delete the vault is still finishing. */
+  readonly clock: TransitionClock
+}
+
+/**
+ * One operation, whole: adding one is a module like this, its entry in OperationModules, and its
+ * inputs in the table. A missing piece is a compile error.
+ */
+export interface OperationModule<Own, Out extends { readonly operation: Operation }> {
+  readonly permission: Permission
+  /**
+   * Reads this operation's own inputs (its targets by its own rules), after the common ones and the
+   * check that no other operation's input was given. Values it brings into being (a generated
+   * value, a file's content) come back to be masked before anything else happens.
+   */
+  readonly readInputs: () => { readonly own: Own; readonly newSecrets?: readonly string[] }
+  /** The work with the vault; every request finishes before anything is handed on. */
+  readonly run: (client: SecretClient, inputs: Own & CommonInputs, context: RunContext) => Promise<Out>
+  /** What later steps receive: decided in full, by a pure function, before any of it is written. */
+  readonly decide: (outcome: Out, inputs: Own & CommonInputs, environment: NodeJS.ProcessEnv) => Publication
+  /** The log lines that say what was done, by name and version, never by value. */
+  readonly log: (vault: Vault, outcome: Out) => readonly string[]
+  /** The job summary's table: a header row, then a row per secret. Cells are text (summary.ts escapes them). */
+  readonly summary: (outcome: Out, publication: Publication, applied: Applied) => readonly Row[]
+}
+
+export const header = (...titles: string[]): Row => titles.map((data) => ({ data, header: true }) as const)
