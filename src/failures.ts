@@ -30,7 +30,6 @@ interface ErrorLike {
   name?: string
   message?: string
   code?: string
-  statusCode?: number
   errors?: unknown[]
   errorResponse?: { error?: string; errorDescription?: string; errorCodes?: unknown[] }
   /** MSAL's ServerError, under @azure/identity's AuthenticationRequiredError: `errorNo` is the AADSTS number. */
@@ -76,7 +75,7 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
   if (error instanceof UntrustedAnswer) return explainUntrustedAnswer(error, context)
   // The SDK's parse error quotes the whole body, which can hold a value: never shown.
   if (err.code === 'PARSE_ERROR')
-    return explainUntrustedAnswer(new UntrustedAnswer('cut-off', `status ${err.statusCode ?? 'unknown'}`), context)
+    return explainUntrustedAnswer(new UntrustedAnswer('cut-off', `status ${refusalOf(error).status ?? 'unknown'}`), context)
   if (err.name === 'AggregateAuthenticationError') return explainNoSignIn(err, context)
   const challengeResource = /The challenge resource '([^']*)' does not match the requested domain/.exec(
     err.message ?? ''
@@ -293,7 +292,7 @@ function explainVaultError(err: ErrorLike, context: FailureContext): string {
     case undefined:
       break
   }
-  switch (err.statusCode) {
+  switch (refusal.status) {
     case 401:
       return `Key Vault '${vault}' did not accept the access token (401). Check that '${Inputs.TenantId}' is the vault's tenant and '${Inputs.Environment}' its cloud. ${serviceSaid}`
     case 403: {
@@ -330,7 +329,7 @@ function explainVaultError(err: ErrorLike, context: FailureContext): string {
     case 429:
       return explainThrottling(vault, serviceSaid, context)
     default: {
-      const status = err.statusCode as number
+      const status = refusal.status ?? 0
       const answered = `Key Vault '${vault}' answered ${status}${err.code ? ` ${err.code}` : ''} to '${operation}' of secret '${secret}'`
       if (!isServerTrouble(status)) return `${answered}. ${serviceSaid}`
       return (
