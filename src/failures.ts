@@ -75,7 +75,10 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
   if (error instanceof UntrustedAnswer) return explainUntrustedAnswer(error, context)
   // The SDK's parse error quotes the whole body, which can hold a value: never shown.
   if (err.code === 'PARSE_ERROR')
-    return explainUntrustedAnswer(new UntrustedAnswer('cut-off', `status ${refusalOf(error).status ?? 'unknown'}`), context)
+    return explainUntrustedAnswer(
+      new UntrustedAnswer('cut-off', `status ${refusalOf(error).status ?? 'unknown'}`),
+      context
+    )
   if (err.name === 'AggregateAuthenticationError') return explainNoSignIn(err, context)
   const challengeResource = /The challenge resource '([^']*)' does not match the requested domain/.exec(
     err.message ?? ''

@@ -12,6 +12,7 @@ import { Clouds, type Cloud } from '../../src/clouds.js'
 import type { Operation } from '../../src/constants.js'
 import { ActionError, SecretFailure } from '../../src/errors.js'
 import { explainFailure, type FailureContext } from '../../src/failures.js'
+import { readInputs } from '../../src/inputs/index.js'
 import type { SignInSettings } from '../../src/inputs/signIn.js'
 import type { ActionInputs } from '../../src/operations/index.js'
 import { VaultHostNotFoundError, type Resilience } from '../../src/vault/client.js'
@@ -20,7 +21,9 @@ import { Deadline, RunTimedOut } from '../../src/vault/deadline.js'
 import { StillInTransition } from '../../src/vault/transitions.js'
 import { VaultHealth } from '../../src/vault/retries.js'
 import { Throttle } from '../../src/vault/throttle.js'
-import { CLIENT_ID, TENANT_ID } from './helpers.js'
+import { CLIENT_ID, isolateEnv, setInputs, TENANT_ID } from './helpers.js'
+
+isolateEnv()
 
 const AzureCloud = Clouds['AzureCloud'] as Cloud
 const AzureChinaCloud = Clouds['AzureChinaCloud'] as Cloud
@@ -33,36 +36,20 @@ const settings: SignInSettings = {
   cloud: AzureCloud
 }
 
+/** The inputs of a step of `operation` on vault contoso-kv, read as the run reads them (never written out here). */
 function inputsFor(operation: Operation, cloud: Cloud = AzureCloud): ActionInputs {
-  const common = {
-    cloud,
-    vault: { url: 'https://contoso-kv.vault.azure.net', name: 'contoso-kv', input: 'vault-name' as const },
-    signIn: { ...settings, cloud },
-    concurrency: 32,
-    summary: true,
-    timeout: 300,
-    minMaskLength: 4
-  }
-  const targets = { targets: [{ text: 'db-password', name: 'db-password', isGlob: false }], ignoreMissing: false }
-  switch (operation) {
-    case 'get':
-      return { operation, ...common, ...targets, files: [], exportEnv: false, parseJson: false }
-    case 'set':
-      return {
-        operation,
-        ...common,
-        secretName: 'db-password',
-        set: { value: 'never-shown', generated: false, skipUnchanged: false, ifDeleted: 'fail' }
-      }
-    case 'delete':
-      return { operation, ...common, ...targets, wait: true, purge: false }
-    case 'recover':
-      return { operation, ...common, ...targets, wait: true }
-    case 'purge':
-      return { operation, ...common, ...targets }
-    case 'list':
-      return { operation, ...common }
-  }
+  for (const name of Object.keys(process.env)) if (name.startsWith('INPUT_')) delete process.env[name]
+  setInputs({
+    'vault-name': 'contoso-kv',
+    operation,
+    environment: cloud.name,
+    'client-id': CLIENT_ID,
+    'tenant-id': TENANT_ID,
+    concurrency: '32',
+    ...(operation === 'list' ? {} : { 'secret-name': 'db-password' }),
+    ...(operation === 'set' ? { 'secret-value': 'never-shown' } : {})
+  })
+  return readInputs({}).inputs
 }
 
 /** The plan of one method, with the ids of `settings` (an empty client ID: none). */

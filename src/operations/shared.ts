@@ -1,5 +1,6 @@
 import type { SecretClient, SecretProperties } from '@azure/keyvault-secrets'
 import { mapWithConcurrency } from '../concurrency.js'
+import type { Operation } from '../constants.js'
 import { quote } from '../errors.js'
 import type { SecretEntry } from '../inputs/entries.js'
 import { isSecretName } from '../inputs/names.js'
@@ -8,14 +9,14 @@ import { readExactNames } from '../inputs/targets.js'
 import { InputTable } from '../inputs/table.js'
 import { POLL_INTERVAL_MS, required, type MissingSecrets } from '../vault/attempt.js'
 
-/** The inputs of `delete`, `recover` and `purge`: exact names, and whether a missing one is a warning. */
+/** The inputs of an operation on exact names (`delete`, `recover`, `purge`), and whether a missing one is a warning. */
 export interface ExactTargets {
   readonly targets: readonly SecretEntry[]
   /** A missing secret is a warning, not a failure. */
   readonly ignoreMissing: boolean
 }
 
-export function readExactTargets(operation: 'delete' | 'recover' | 'purge'): ExactTargets {
+export function readExactTargets(operation: Operation): ExactTargets {
   return { targets: readExactNames(operation), ignoreMissing: readBoolean(InputTable.IgnoreMissing) }
 }
 
