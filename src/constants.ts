@@ -9,7 +9,8 @@ export const Outputs = {
   Names: 'names',
   Count: 'count',
   Files: 'files',
-  Changed: 'changed'
+  Changed: 'changed',
+  GitHubSecretsWritten: 'github-secrets-written'
 } as const
 
 /** What the main step leaves for the post step. */

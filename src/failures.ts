@@ -11,6 +11,8 @@ import { describeTrouble, formatSeconds, type Trouble } from './vault/retries.js
 import { conditionOf, refusalOf } from './vault/serviceErrors.js'
 import { StillInTransition } from './vault/transitions.js'
 import { UntrustedAnswer } from './vault/answers.js'
+import { explainGitHubRefusal, explainIncomplete } from './github/advice.js'
+import { GitHubRefusal, GitHubSyncIncomplete } from './github/errors.js'
 
 /** What the run had got to when it failed: the more is known, the more precise the advice. */
 export interface FailureContext {
@@ -73,6 +75,12 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
   if (error instanceof ProxyRefusedError) return explainProxyRefusal(error, context)
   if (error instanceof StillInTransition) return explainStillInTransition(error, context)
   if (error instanceof UntrustedAnswer) return explainUntrustedAnswer(error, context)
+  if (error instanceof GitHubSyncIncomplete)
+    return explainIncomplete(error, { operation: context.inputs?.operation ?? 'get', serviceText })
+  if (error instanceof GitHubRefusal) {
+    const nothing = context.inputs?.operation === 'set' ? 'Key Vault or GitHub' : 'GitHub'
+    return `${explainGitHubRefusal(error, { operation: context.inputs?.operation ?? 'get', serviceText })} Nothing was written to ${nothing}, and no outputs were set.`
+  }
   // The SDK's parse error quotes the whole body, which can hold a value: never shown.
   if (err.code === 'PARSE_ERROR')
     return explainUntrustedAnswer(

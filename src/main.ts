@@ -10,6 +10,8 @@ import { logAzureSdkToDebug } from './logging.js'
 import { masksFor } from './masking.js'
 import { OperationModules, type ActionInputs, type InputsOf } from './operations/index.js'
 import { applyPublication } from './publish/apply.js'
+import type { GitHubTarget } from './github/client.js'
+import type { GitHubSync } from './inputs/github.js'
 import { writeSummary } from './summary.js'
 import { createSecretClient, type Resilience } from './vault/client.js'
 import { Deadline, RunTimedOut } from './vault/deadline.js'
@@ -60,7 +62,10 @@ async function carryOut<K extends Operation>(
   env: NodeJS.ProcessEnv
 ): Promise<void> {
   const module = OperationModules[inputs.operation]
-  const outcome = await resilience.deadline.race(module.run(client, inputs, { clock: resilience.deadline }))
+  // Before any request to the vault: a GitHub scope that cannot be written fails the step with nothing rotated.
+  const sync = 'github' in inputs ? inputs.github : undefined
+  const github = sync ? await resilience.deadline.race(connectGitHub(sync, resilience.deadline.signal)) : undefined
+  const outcome = await resilience.deadline.race(module.run(client, inputs, { clock: resilience.deadline, github }))
   logRetries(resilience, inputs.concurrency)
   const publication = module.decide(outcome, inputs, env)
   const applied = applyPublication(publication)
@@ -71,6 +76,12 @@ async function carryOut<K extends Operation>(
       core.warning(`Could not write the job summary: ${serviceText((error as Error).message)}`)
     )
   }
+}
+
+/** Octokit is loaded only for a step that writes to GitHub. */
+async function connectGitHub(sync: GitHubSync, signal: AbortSignal): Promise<GitHubTarget> {
+  const client = await import('./github/client.js')
+  return client.connectGitHub(sync, signal)
 }
 
 /**

@@ -244,11 +244,9 @@ function readmeTable(heading: string): Map<string, string[]> {
 }
 
 /** The README shows the AZURE_* variable an input falls back to in the default column. */
-const EnvFallbackColumn: Readonly<Record<string, string>> = {
-  [Inputs.ClientId]: EnvFallbacks.ClientId,
-  [Inputs.TenantId]: EnvFallbacks.TenantId,
-  [Inputs.ClientSecret]: EnvFallbacks.ClientSecret
-}
+const EnvFallbackColumn: Readonly<Record<string, string>> = Object.fromEntries(
+  InputSpecs.flatMap((spec) => (spec.envFallback ? [[spec.name, spec.envFallback]] : []))
+)
 
 describe('README tables', () => {
   test('the refused variable names in the README are exactly those export-env refuses', () => {

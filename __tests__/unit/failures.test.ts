@@ -13,7 +13,6 @@ import type { Operation } from '../../src/constants.js'
 import { ActionError, SecretFailure } from '../../src/errors.js'
 import { explainFailure, type FailureContext } from '../../src/failures.js'
 import { readInputs } from '../../src/inputs/index.js'
-import type { SignInSettings } from '../../src/inputs/signIn.js'
 import type { ActionInputs } from '../../src/operations/index.js'
 import { VaultHostNotFoundError, type Resilience } from '../../src/vault/client.js'
 import { ProxyRefusedError, type ProxyInUse } from '../../src/vault/proxy.js'
@@ -27,14 +26,6 @@ isolateEnv()
 
 const AzureCloud = Clouds['AzureCloud'] as Cloud
 const AzureChinaCloud = Clouds['AzureChinaCloud'] as Cloud
-
-const settings: SignInSettings = {
-  authType: 'auto',
-  clientId: CLIENT_ID,
-  tenantId: TENANT_ID,
-  audience: 'api://AzureADTokenExchange',
-  cloud: AzureCloud
-}
 
 /** The inputs of a step of `operation` on vault contoso-kv, read as the run reads them (never written out here). */
 function inputsFor(operation: Operation, cloud: Cloud = AzureCloud): ActionInputs {
@@ -52,7 +43,7 @@ function inputsFor(operation: Operation, cloud: Cloud = AzureCloud): ActionInput
   return readInputs({}).inputs
 }
 
-/** The plan of one method, with the ids of `settings` (an empty client ID: none). */
+/** The plan of one method, with the test's ids (an empty client ID: none). */
 function attemptOf(method: SignInMethod, clientId: string): MethodPlan {
   switch (method) {
     case 'oidc':

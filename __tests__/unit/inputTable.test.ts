@@ -14,6 +14,14 @@ import { captureStdout, isolateEnv, setInputs, thrownBy } from './helpers.js'
 isolateEnv()
 captureStdout()
 
+/** What the runner sets that inputs may fall back to (tag-provenance reads the run's variables). */
+const RunnerEnv: NodeJS.ProcessEnv = {
+  GITHUB_REPOSITORY: 'octo-org/app',
+  GITHUB_WORKFLOW: 'rotate',
+  GITHUB_RUN_ID: '42',
+  GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567'
+}
+
 /** The least each operation needs to be read without an error. */
 const Valid: Readonly<Record<Operation, Readonly<Record<string, string>>>> = {
   get: { 'secret-name': 'db-password' },
@@ -32,7 +40,7 @@ function inputsFor(operation: Operation, extra: Record<string, string>): Record<
 
 function refusal(operation: Operation, extra: Record<string, string>): ActionError {
   setInputs(inputsFor(operation, extra))
-  const error = thrownBy(() => readInputs({}))
+  const error = thrownBy(() => readInputs(RunnerEnv))
   expect(error).toBeInstanceOf(ActionError)
   return error as ActionError
 }
@@ -72,7 +80,7 @@ describe('every boolean input', () => {
     '%s: TRUE and False are read, as the runner allows',
     (name, spec) => {
       setInputs(inputsFor(usedByOne(spec), { [name]: name === 'generate' ? 'False' : 'TRUE' }))
-      expect(() => readInputs({})).not.toThrow()
+      expect(() => readInputs(RunnerEnv)).not.toThrow()
     }
   )
 })
@@ -109,7 +117,7 @@ describe('every number input', () => {
   test.each(numbers.map((spec) => [spec.name, spec] as const))('%s: both bounds are accepted', (name, spec) => {
     for (const bound of [spec.bounds?.min, spec.bounds?.max]) {
       setInputs(inputsFor(usedByOne(spec), { [name]: String(bound) }))
-      expect(() => readInputs({})).not.toThrow()
+      expect(() => readInputs(RunnerEnv)).not.toThrow()
     }
   })
 })
@@ -126,7 +134,7 @@ describe('an input given to an operation that does not use it', () => {
 
   test.each(cases)('%s with %s is refused, naming the input', (name, operation, spec) => {
     setInputs(inputsFor(operation, { [name]: acceptedNonDefault(spec) }))
-    const error = thrownBy(() => readInputs({}))
+    const error = thrownBy(() => readInputs(RunnerEnv))
     expect(error).toBeInstanceOf(ActionError)
     expect(error.message).toMatch(new RegExp(`^Input '${name}' is (only used with|not used with)`))
     if (spec.secret) expect(error.message).not.toContain(acceptedNonDefault(spec))
@@ -140,7 +148,7 @@ describe('an input given to an operation that does not use it', () => {
     const refusedBy = Operations.filter((operation) => {
       setInputs(inputsFor(operation, { [name]: spec.default ?? '' }))
       try {
-        readInputs({})
+        readInputs(RunnerEnv)
         return false
       } catch {
         return true

@@ -77,6 +77,7 @@ describe('a given secret-value', () => {
       notBefore: undefined,
       enabled: undefined,
       skipUnchanged: false,
+      provenance: false,
       ifDeleted: 'fail'
     })
   })

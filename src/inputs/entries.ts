@@ -28,16 +28,20 @@ const EntryForms =
  * inside an entry (`db#password`) stays an error rather than cutting the name short.
  */
 export function parseSecretsInput(raw: string): SecretEntry[] {
-  const entries = raw
+  const entries = splitEntries(raw).map(parseEntry)
+  if (entries.length === 0)
+    throw new ActionError(`Input '${Inputs.Secrets}' names no secret. Give one entry per line: ${EntryForms}.`)
+  return entries
+}
+
+/** The entries of a list input, as `parseSecretsInput` describes (also `github-secrets` and `github-selected-repositories`). */
+export function splitEntries(raw: string): string[] {
+  return raw
     .split(/\r\n|\r|\n/)
     .map((line) => line.replace(/(^|[\s,])#.*$/, '$1'))
     .flatMap((line) => line.split(','))
     .map((text) => text.trim())
     .filter((text) => text !== '')
-    .map(parseEntry)
-  if (entries.length === 0)
-    throw new ActionError(`Input '${Inputs.Secrets}' names no secret. Give one entry per line: ${EntryForms}.`)
-  return entries
 }
 
 function parseEntry(text: string): SecretEntry {

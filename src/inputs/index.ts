@@ -50,7 +50,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): {
   const vault = readVault(cloud)
   checkEveryValue()
   checkUsedBy(operation)
-  return readFor(operation, {
+  return readFor(operation, env, {
     cloud,
     vault,
     signIn: readSignInSettings(cloud, env),
@@ -63,9 +63,10 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): {
 
 function readFor<K extends Operation>(
   operation: K,
+  env: NodeJS.ProcessEnv,
   common: CommonInputs
 ): { inputs: ActionInputs; newSecrets: readonly string[] } {
-  const { own, newSecrets = [] } = OperationModules[operation].readInputs()
+  const { own, newSecrets = [] } = OperationModules[operation].readInputs(env)
   // The module read its own inputs for this operation: together they are this operation's inputs.
   const inputs = { operation, ...common, ...own } as InputsOf<K>
   return { inputs: inputs as ActionInputs, newSecrets }

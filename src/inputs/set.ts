@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import type { IfDeleted } from '../constants.js'
 import { ActionError, quote } from '../errors.js'
 import { AttributeLimits, parseMoment, parseTags } from './attributes.js'
+import { ProvenanceTags } from '../github/names.js'
 import { generateSecretValue } from './generate.js'
 import { readBoolean, readChoice, readNumber, readRaw, readText } from './read.js'
 import { InputTable, Inputs } from './table.js'
@@ -19,6 +20,8 @@ export interface SetRequest {
   readonly enabled?: boolean
   /** Write nothing when the current value and content type already match. */
   readonly skipUnchanged: boolean
+  /** `tag-provenance`: tag the new version with the run that wrote it. */
+  readonly provenance: boolean
   readonly ifDeleted: IfDeleted
 }
 
@@ -29,7 +32,10 @@ const MAX_SECRET_BYTES = 25 * 1024
  * Reads what `set` writes. A value read from its file or generated is returned with the request,
  * to be masked before anything else happens (`secret-value` was masked with the secret inputs).
  */
-export function readSetRequest(now = new Date()): {
+export function readSetRequest(
+  now = new Date(),
+  env: NodeJS.ProcessEnv = process.env
+): {
   readonly request: SetRequest
   readonly newSecrets: readonly string[]
 } {
@@ -77,11 +83,29 @@ export function readSetRequest(now = new Date()): {
     notBefore,
     enabled: readBoolean(InputTable.Enabled)
   }
+  const provenance = readBoolean(InputTable.TagProvenance)
+  if (provenance) checkProvenance(properties.tags, env)
   // Last, once every other input is valid: a refused step has read no file and generated nothing.
   const value = generate ? generateSecretValue(length, charset) : valueFile ? readValueFile(valueFile) : secretValue
   checkSize(value)
-  const request: SetRequest = { value, generated: generate, ...properties, skipUnchanged, ifDeleted }
+  const request: SetRequest = { value, generated: generate, ...properties, skipUnchanged, ifDeleted, provenance }
   return { request, newSecrets: value === secretValue ? [] : [value] }
+}
+
+/** The provenance tags fit beside the given ones, and the run's variables they come from are there. */
+function checkProvenance(tags: Readonly<Record<string, string>> | undefined, env: NodeJS.ProcessEnv): void {
+  const missing = Object.values(ProvenanceTags).filter((name) => !env[name])
+  if (missing.length > 0)
+    throw new ActionError(
+      `Input '${Inputs.TagProvenance}' tags the version with the run that wrote it, from ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not set: the step is not running in GitHub Actions. Remove '${Inputs.TagProvenance}'.`
+    )
+  const given = new Set(Object.keys(tags ?? {}).map((key) => key.toLowerCase()))
+  const added = Object.keys(ProvenanceTags).filter((key) => !given.has(key))
+  if (given.size + added.length > AttributeLimits.tags)
+    throw new ActionError(
+      `Inputs '${Inputs.Tags}' and '${Inputs.TagProvenance}' give ${given.size + added.length} tags (${given.size} and ${added.length} of ${Object.keys(ProvenanceTags).join(', ')}); ` +
+        `Key Vault accepts at most ${AttributeLimits.tags} per secret. Remove ${given.size + added.length - AttributeLimits.tags} from '${Inputs.Tags}'.`
+    )
 }
 
 function readMoment(spec: typeof InputTable.Expires | typeof InputTable.NotBefore, now: Date): Date | undefined {

@@ -1,6 +1,7 @@
 import { SignInMethodNames } from '../auth/plan.js'
 import { CloudNames } from '../clouds.js'
 import { IfDeletedChoices, Operations, type Operation } from '../constants.js'
+import { GitHubOrgVisibilities, GitHubSecretStores } from '../github/names.js'
 import { CharsetNames } from './generate.js'
 
 /**
@@ -45,6 +46,8 @@ const TimeoutBounds = { min: 1, max: 3600 } as const
 const ConcurrencyBounds = { min: 1, max: 64 } as const
 
 const SetOnly = ['set'] as const
+/** The operations whose secrets can go on to GitHub: those read (`get`) or written (`set`). */
+const Syncing = ['get', 'set'] as const
 const Targets = ['get', 'delete', 'recover', 'purge'] as const
 
 export const InputTable = {
@@ -133,7 +136,34 @@ export const InputTable = {
   ExportEnv: { name: 'export-env', kind: 'boolean', default: 'false', usedBy: ['get'] },
   Summary: { name: 'summary', kind: 'boolean', default: 'true', usedBy: 'every' },
   Timeout: { name: 'timeout', kind: 'number', bounds: TimeoutBounds, default: '300', usedBy: 'every' },
-  MinMaskLength: { name: 'min-mask-length', kind: 'number', bounds: { min: 1, max: 64 }, default: '4', usedBy: 'every' }
+  MinMaskLength: {
+    name: 'min-mask-length',
+    kind: 'number',
+    bounds: { min: 1, max: 64 },
+    default: '4',
+    usedBy: 'every'
+  },
+  TagProvenance: { name: 'tag-provenance', kind: 'boolean', default: 'false', usedBy: SetOnly },
+  GitHubSecrets: { name: 'github-secrets', kind: 'text', usedBy: Syncing },
+  GitHubToken: { name: 'github-token', kind: 'text', usedBy: Syncing, secret: true },
+  GitHubRepository: { name: 'github-repository', kind: 'text', usedBy: Syncing, envFallback: 'GITHUB_REPOSITORY' },
+  GitHubEnvironment: { name: 'github-environment', kind: 'text', usedBy: Syncing },
+  GitHubOrg: { name: 'github-org', kind: 'text', usedBy: Syncing },
+  GitHubOrgVisibility: {
+    name: 'github-org-visibility',
+    kind: 'choice',
+    choices: GitHubOrgVisibilities,
+    default: 'private',
+    usedBy: Syncing
+  },
+  GitHubSelectedRepositories: { name: 'github-selected-repositories', kind: 'text', usedBy: Syncing },
+  GitHubSecretStore: {
+    name: 'github-secret-store',
+    kind: 'choice',
+    choices: GitHubSecretStores,
+    default: 'actions',
+    usedBy: Syncing
+  }
 } as const satisfies Record<string, Spec>
 
 export type InputKey = keyof typeof InputTable

@@ -18,7 +18,9 @@ import {
 } from '../publish/publication.js'
 import { UntrustedAnswer } from '../vault/answers.js'
 import { attempt } from '../vault/attempt.js'
-import { header, type CommonInputs, type OperationModule } from './module.js'
+import { readGitHubSync, type GitHubSync } from '../inputs/github.js'
+import { githubLog, githubOutputs, syncToGitHub, type GitHubOutcome } from './github.js'
+import { header, type CommonInputs, type OperationModule, type RunContext } from './module.js'
 import { invalidNameWarnings, listedSecrets } from './shared.js'
 
 export interface GetInputs {
@@ -32,6 +34,8 @@ export interface GetInputs {
   readonly parseJson: boolean
   /** A missing secret is a warning, not a failure. */
   readonly ignoreMissing: boolean
+  /** `github-secrets`: values to write on to GitHub. */
+  readonly github?: GitHubSync
 }
 
 /** A secret `get` read; its value is masked before any use. */
@@ -61,6 +65,7 @@ export interface GetOutcome {
   readonly certificatesSkipped: readonly string[]
   /** Names the vault listed that no secret can have: skipped. */
   readonly invalidNames: readonly string[]
+  readonly github?: GitHubOutcome
 }
 
 /** `get`: reads secrets (and `files`); hands them to later steps as outputs, variables and files. */
@@ -70,7 +75,7 @@ export const get: OperationModule<GetInputs, GetOutcome> = {
     role: 'Key Vault Secrets User',
     dataAction: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'
   },
-  readInputs: () => {
+  readInputs: (env) => {
     const files = readFiles()
     const targets = readEntries({ noneIfFiles: files.length > 0 })
     return {
@@ -79,7 +84,8 @@ export const get: OperationModule<GetInputs, GetOutcome> = {
         files,
         exportEnv: readExportEnv(targets),
         parseJson: readBoolean(InputTable.ParseJson),
-        ignoreMissing: readBoolean(InputTable.IgnoreMissing)
+        ignoreMissing: readBoolean(InputTable.IgnoreMissing),
+        github: readGitHubSync({ operation: 'get', targets }, env)
       }
     }
   },
@@ -96,7 +102,7 @@ export const get: OperationModule<GetInputs, GetOutcome> = {
           `a glob reads plain secrets only. Name one in '${Inputs.Secrets}' or '${Inputs.Files}' to read it (its value is the certificate with its private key).`
       )
     }
-    return lines
+    return [...lines, ...githubLog(outcome.github)]
   },
   summary: (outcome, publication, applied) => [
     header('Secret', 'Version', 'Went to'),
@@ -131,7 +137,11 @@ function readExportEnv(targets: readonly SecretEntry[]): boolean {
 }
 
 /** Reads every secret and file entry; nothing is exported until all of them have arrived. */
-async function getSecrets(client: SecretClient, inputs: GetInputs & CommonInputs): Promise<GetOutcome> {
+async function getSecrets(
+  client: SecretClient,
+  inputs: GetInputs & CommonInputs,
+  context: RunContext
+): Promise<GetOutcome> {
   const { targets, certificatesSkipped, invalidNames } = await resolveTargets(client, inputs.targets)
   const missing: string[] = []
   const read = (name: string, version: string | undefined, allowMissing: boolean) =>
@@ -164,13 +174,16 @@ async function getSecrets(client: SecretClient, inputs: GetInputs & CommonInputs
       )
     }
   )
+  const secrets = results.filter((result): result is ReadSecret => result !== undefined && 'name' in result)
   return {
     operation: 'get',
-    secrets: results.filter((result): result is ReadSecret => result !== undefined && 'name' in result),
+    secrets,
     files: results.filter((result): result is FileSecret => result !== undefined && 'entry' in result),
     missing,
     certificatesSkipped,
-    invalidNames
+    invalidNames,
+    // Only once every read has succeeded: a failed read writes nothing to GitHub either.
+    github: await syncToGitHub(inputs.github, context.github, secrets, missing)
   }
 }
 
@@ -344,6 +357,8 @@ export function getPublication(
       sendTo(secret.name, `env ${envName}`)
     }
   }
+  Object.assign(outputs, githubOutputs(outcome.github))
+  for (const item of outcome.github?.written ?? []) sendTo(item.source, `GitHub secret ${item.githubName}`)
   warnings.push(...missingWarnings(outcome.missing, 'in the vault'))
   return draft
 }

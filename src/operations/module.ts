@@ -1,5 +1,6 @@
 import type { SecretClient } from '@azure/keyvault-secrets'
 import type { Cloud } from '../clouds.js'
+import type { GitHubTarget } from '../github/client.js'
 import type { SignInSettings } from '../inputs/signIn.js'
 import type { Operation } from '../constants.js'
 import type { Vault } from '../inputs/vault.js'
@@ -39,6 +40,8 @@ export type Row = readonly Cell[]
 export interface RunContext {
   /** Paces retries of writes and purges that meet a purge, recover or delete the vault is still finishing. */
   readonly clock: TransitionClock
+  /** With `github-secrets`: the GitHub scope, its public key already answered. */
+  readonly github?: GitHubTarget
 }
 
 /**
@@ -52,7 +55,7 @@ export interface OperationModule<Own, Out extends { readonly operation: Operatio
    * check that no other operation's input was given. Values it brings into being (a generated
    * value, a file's content) come back to be masked before anything else happens.
    */
-  readonly readInputs: () => { readonly own: Own; readonly newSecrets?: readonly string[] }
+  readonly readInputs: (env: NodeJS.ProcessEnv) => { readonly own: Own; readonly newSecrets?: readonly string[] }
   /** The work with the vault; every request finishes before anything is handed on. */
   readonly run: (client: SecretClient, inputs: Own & CommonInputs, context: RunContext) => Promise<Out>
   /** What later steps receive: decided in full, by a pure function, before any of it is written. */

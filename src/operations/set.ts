@@ -10,6 +10,10 @@ import { attempt, required } from '../vault/attempt.js'
 import { isCondition } from '../vault/serviceErrors.js'
 import { throughTransition, type TransitionClock } from '../vault/transitions.js'
 import { header, type CommonInputs, type OperationModule } from './module.js'
+import { GitHubSyncIncomplete } from '../github/errors.js'
+import { readGitHubSync, type GitHubSync } from '../inputs/github.js'
+import { githubLog, githubOutputs, syncToGitHub, type GitHubOutcome } from './github.js'
+import { withProvenance } from '../github/provenance.js'
 import { recoverAndWait } from './shared.js'
 
 export interface SetInputs {
@@ -17,6 +21,8 @@ export interface SetInputs {
   readonly secretName: string
   /** The value and the properties of the new version. */
   readonly set: SetRequest
+  /** `github-secrets`: the value goes on to GitHub once Key Vault has it. */
+  readonly github?: GitHubSync
 }
 
 export interface SetOutcome {
@@ -33,6 +39,7 @@ export interface SetOutcome {
   readonly generatedValue?: string
   /** The stored value `skip-unchanged` read to compare with: masked like any value read. */
   readonly masks: readonly string[]
+  readonly github?: GitHubOutcome
 }
 
 /** `set`: writes a new version (or nothing, with `skip-unchanged`), restoring a soft-deleted name first when asked. */
@@ -42,12 +49,24 @@ export const set: OperationModule<SetInputs, SetOutcome> = {
     role: 'Key Vault Secrets Officer',
     dataAction: 'Microsoft.KeyVault/vaults/secrets/setSecret/action'
   },
-  readInputs: () => {
+  readInputs: (env) => {
     const secretName = readOneName()
-    const { request, newSecrets } = readSetRequest()
-    return { own: { secretName, set: request }, newSecrets }
+    const { request, newSecrets } = readSetRequest(new Date(), env)
+    const github = readGitHubSync({ operation: 'set', secretName }, env)
+    return { own: { secretName, set: request, github }, newSecrets }
   },
-  run: (client, inputs, { clock }) => setSecret(client, inputs, clock),
+  run: async (client, inputs, { clock, github }) => {
+    const set = inputs.set.provenance ? { ...inputs.set, tags: await withProvenance(inputs.set.tags) } : inputs.set
+    // Key Vault first: it is the source of truth, and GitHub gets only a value Key Vault holds.
+    const outcome = await setSecret(client, { ...inputs, set }, clock)
+    const value = [{ name: inputs.secretName, value: inputs.set.value }]
+    try {
+      return { ...outcome, github: await syncToGitHub(inputs.github, github, value) }
+    } catch (error) {
+      if (error instanceof GitHubSyncIncomplete) throw error.withKeyVault(outcome.secretName, outcome.version)
+      throw error
+    }
+  },
   decide: (outcome) => {
     const publication = draftPublication()
     publication.masks.push(...outcome.masks)
@@ -56,6 +75,7 @@ export const set: OperationModule<SetInputs, SetOutcome> = {
       [Outputs.Id]: outcome.id,
       [Outputs.Changed]: String(outcome.changed)
     })
+    Object.assign(publication.outputs, githubOutputs(outcome.github))
     if (outcome.generatedValue !== undefined) publication.outputs[Outputs.Value] = outcome.generatedValue
     return publication
   },
@@ -67,10 +87,14 @@ export const set: OperationModule<SetInputs, SetOutcome> = {
       : []),
     outcome.changed
       ? `Wrote secret '${outcome.secretName}' (version ${outcome.version}) to vault '${vault.name}'.`
-      : `Secret '${outcome.secretName}' in vault '${vault.name}' already has this value (version ${outcome.version}); wrote nothing.`
+      : `Secret '${outcome.secretName}' in vault '${vault.name}' already has this value (version ${outcome.version}); wrote nothing${outcome.github ? ' to Key Vault, and wrote GitHub all the same (its copy may be stale)' : ''}.`,
+    ...githubLog(outcome.github)
   ],
   summary: (outcome) => {
-    const result = outcome.changed ? 'new version written' : 'unchanged, nothing written'
+    const written = outcome.changed ? 'new version written' : 'unchanged, nothing written'
+    const github =
+      outcome.github?.written.map((item) => `GitHub secret ${item.githubName} (${outcome.github?.where})`) ?? []
+    const result = [written, ...github].join('; ')
     return [
       header('Secret', 'Version', 'Result', 'Expires'),
       [
