@@ -34,6 +34,7 @@ export function explainGitHubRefusal(refusal: GitHubRefusal, { serviceText }: Ad
   if (status === 403)
     return (
       `GitHub refused to let the token in 'github-token' ${doing} (403): it lacks the ${refusal.need ?? 'permission to write these secrets'}` +
+      (refusal.accepted ? ` (GitHub asks for ${refusal.accepted})` : '') +
       ` (a classic token needs the repo scope, and admin:org for organization secrets). Give ${TokenKinds}.${said}`
     )
   if (status === 404) {

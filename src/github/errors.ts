@@ -21,6 +21,8 @@ interface RefusalFields {
   readonly code?: string
   /** The permission the token needs for this scope, for the advice. */
   readonly need?: string
+  /** GitHub's `x-accepted-github-permissions` header: the permission it wanted, e.g. `secrets=write`. */
+  readonly accepted?: string
 }
 
 export class GitHubRefusal extends Error {
@@ -33,6 +35,7 @@ export class GitHubRefusal extends Error {
   readonly untrusted: boolean
   readonly code?: string
   readonly need?: string
+  readonly accepted?: string
 
   constructor(fields: RefusalFields) {
     super(`GitHub answered ${fields.status} while ${fields.step === 'write' ? 'writing' : 'reading'} ${fields.where}`)
@@ -44,6 +47,7 @@ export class GitHubRefusal extends Error {
     this.untrusted = fields.untrusted ?? false
     this.code = fields.code
     this.need = fields.need
+    this.accepted = fields.accepted
   }
 
   /** An Octokit RequestError (or a network error under one) as a refusal; a refusal passes through with this step. */
@@ -52,7 +56,7 @@ export class GitHubRefusal extends Error {
     const err = (typeof error === 'object' && error !== null ? error : {}) as {
       status?: unknown
       message?: unknown
-      response?: { data?: unknown }
+      response?: { data?: unknown; headers?: Record<string, unknown> }
       cause?: { code?: unknown; cause?: { code?: unknown } }
     }
     const data = err.response?.data
@@ -64,11 +68,14 @@ export class GitHubRefusal extends Error {
           ? data
           : ''
     const code = err.cause?.code ?? err.cause?.cause?.code
+    const accepted = err.response?.headers?.['x-accepted-github-permissions']
     return new GitHubRefusal({
       ...context,
       status: answered ? (err.status as number) : 0,
       message: answered ? serviceMessage : typeof err.message === 'string' ? err.message : '',
-      code: typeof code === 'string' ? code : undefined
+      code: typeof code === 'string' ? code : undefined,
+      // A header from whoever answered: kept only in GitHub's own shape (`name=level`, comma-separated).
+      accepted: typeof accepted === 'string' && /^[a-z_]+=[a-z]+(?:[,;] ?[a-z_]+=[a-z]+){0,9}$/.test(accepted) ? accepted : undefined
     })
   }
 
@@ -81,7 +88,8 @@ export class GitHubRefusal extends Error {
       secretName: this.secretName,
       untrusted: this.untrusted,
       code: this.code,
-      need: this.need
+      need: this.need,
+      accepted: this.accepted
     }
   }
 }
