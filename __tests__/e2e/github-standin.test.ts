@@ -7,8 +7,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { getOctokit } from '@actions/github'
 import sodium from 'libsodium-wrappers'
+import { execFile } from 'node:child_process'
 import tls from 'node:tls'
+import { promisify } from 'node:util'
 import { installRoute, uninstallRoute } from '../support/route.mjs'
+import { routeModuleUrl } from '../support/runner.js'
 import {
   GhesHost,
   GitHubPrefixMessage,
@@ -445,6 +448,38 @@ describe('GitHub Enterprise Server under /api/v3', () => {
     )
     expect(root.status).toBe(404)
     expect(s.requestsTo('github-api').every((r) => r.host === GhesHost)).toBe(true)
+  })
+})
+
+describe('a child process, as the action runs', () => {
+  it('reaches api.github.com and the GHES through the route preload and NODE_EXTRA_CA_CERTS, with GITHUB_API_URL', async () => {
+    const { token } = world()
+    world(s.githubEnterprise)
+    // What the action does with @actions/github: getOctokit reads GITHUB_API_URL; no baseUrl given.
+    const script = `
+      import { getOctokit } from '@actions/github'
+      import sodium from 'libsodium-wrappers'
+      await sodium.ready
+      const o = getOctokit(process.env.TOKEN)
+      const { data: key } = await o.rest.actions.getRepoPublicKey({ owner: 'octo-org', repo: 'app' })
+      const sealed = sodium.crypto_box_seal(process.env.VALUE, Buffer.from(key.key, 'base64'))
+      const { status } = await o.rest.actions.createOrUpdateRepoSecret({
+        owner: 'octo-org', repo: 'app', secret_name: 'FROM_CHILD',
+        encrypted_value: Buffer.from(sealed).toString('base64'), key_id: key.key_id
+      })
+      console.log(status)`
+    for (const api of [s.githubApi, s.githubEnterprise]) {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', routeModuleUrl, '--input-type=module', '-e', script],
+        {
+          cwd: process.cwd(),
+          env: { PATH: process.env.PATH, ...s.childEnv(), GITHUB_API_URL: api.url, TOKEN: token, VALUE }
+        }
+      )
+      expect(stdout.trim()).toBe('201')
+      expect(api.secret({ repo: REPO }, 'FROM_CHILD')?.plaintext?.toString('utf8')).toBe(VALUE)
+    }
   })
 })
 
