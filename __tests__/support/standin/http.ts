@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 
-export type ServiceName = 'vault' | 'entra' | 'github' | 'imds'
+/** `github` is the Actions OIDC token service; `github-api` the REST API (api.github.com and GitHub Enterprise Server). */
+export type ServiceName = 'vault' | 'entra' | 'github' | 'github-api' | 'imds'
 
 /** One request as the service handlers see it: body already read, query already decoded. */
 export interface IncomingCall {

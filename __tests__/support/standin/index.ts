@@ -22,6 +22,7 @@ import {
   type GitHubOidcConfig,
   type IdTokenRequest
 } from './github-oidc.js'
+import { GitHubRestApi, sodiumReady } from './github-rest.js'
 import type { IncomingCall, Reply, ServiceName } from './http.js'
 import { handleImdsCall } from './imds.js'
 import { JwtSigner } from './jwt.js'
@@ -47,6 +48,27 @@ export type {
   MintedToken
 } from './entra.js'
 export type { GitHubOidcConfig, IdTokenRequest } from './github-oidc.js'
+export type {
+  Access,
+  Organization,
+  OrganizationOptions,
+  Repository,
+  RepositoryOptions,
+  SecretScope,
+  SecretStore,
+  StoredGitHubSecret,
+  TokenKind,
+  TokenOptions,
+  TokenPermissions,
+  Visibility
+} from './github-rest.js'
+export {
+  GitHubPrefixMessage,
+  GitHubRestApi,
+  InvalidNameMessage,
+  MaxSecretBytes,
+  TooLargeMessage
+} from './github-rest.js'
 export type { CloudName } from './clouds.js'
 export { ThrottledMessage, Vault } from './keyvault.js'
 
@@ -115,10 +137,13 @@ export interface StandInOptions {
 
 const LOOPBACK = '127.0.0.1'
 const OIDC_REQUEST_URL_HOST = 'pipelines.actions.githubusercontent.com'
+/** The GitHub Enterprise Server the stand-in plays: its API is at https://github.contoso-ghes.test/api/v3. */
+export const GhesHost = 'github.contoso-ghes.test'
 
 /**
- * Key Vault, Microsoft Entra ID and the GitHub Actions OIDC token service on one HTTPS listener
- * (dispatching on the Host header), plus Azure IMDS on a plain HTTP listener.
+ * Key Vault, Microsoft Entra ID, the GitHub Actions OIDC token service and the GitHub REST API
+ * (api.github.com and a GitHub Enterprise Server) on one HTTPS listener (dispatching on the Host
+ * header), plus Azure IMDS on a plain HTTP listener.
  */
 export class StandIn {
   readonly requests: RequestRecord[] = []
@@ -127,6 +152,15 @@ export class StandIn {
   latencyMs = 0
   private readonly inFlightBy = new Map<string, number>()
   github: GitHubOidcConfig = defaultGitHubConfig()
+  /** The REST API at api.github.com (secrets endpoints; see github-rest.ts). */
+  readonly githubApi = new GitHubRestApi({ host: 'api.github.com', pathPrefix: '' })
+  /** A GitHub Enterprise Server: its own repositories, tokens and keys, its API under /api/v3. */
+  readonly githubEnterprise = new GitHubRestApi({
+    host: GhesHost,
+    pathPrefix: '/api/v3',
+    docsBase: 'https://docs.github.com/enterprise-server@3.17',
+    rateLimitHeaders: false
+  })
   directory: Directory
   private readonly vaultsByHost = new Map<string, Vault>()
   private readonly signer = new JwtSigner()
@@ -143,6 +177,7 @@ export class StandIn {
   }
 
   static async start(options: StandInOptions = {}): Promise<StandIn> {
+    await sodiumReady
     const pki = testPki()
     const { dir, caFile } = writeCaFile(pki)
     const httpsServer = https.createServer({ key: pki.serverKeyPem, cert: pki.serverCertPem })
@@ -234,14 +269,28 @@ export class StandIn {
     )
   }
 
+  /** The GitHub REST APIs by host. */
+  private get githubApis(): readonly GitHubRestApi[] {
+    return [this.githubApi, this.githubEnterprise]
+  }
+
+  /**
+   * Every PUT the GitHub REST API received (secret writes), in order, faulted ones included:
+   * `arrived` is when each came, to check how the writes are spaced.
+   */
+  githubPuts(since = 0): RequestRecord[] {
+    return this.requestsTo('github-api', 'PUT').filter((r) => r.arrived >= since)
+  }
+
   /** Requests to one service, optionally one method. */
   requestsTo(service: ServiceName, method?: string): RequestRecord[] {
     return this.requests.filter((r) => r.service === service && (method === undefined || r.method === method))
   }
 
-  /** Forgets every vault, app, identity, fault and logged request; the listeners, CA and request token stay. */
+  /** Forgets every vault, app, identity, GitHub repository, token and secret, fault and logged request; the listeners, CA and request token stay. */
   reset(): void {
     this.vaultsByHost.clear()
+    for (const api of this.githubApis) api.reset()
     this.directory = new Directory(this.signer)
     this.requests.length = 0
     this.faults = []
@@ -262,7 +311,11 @@ export class StandIn {
     return {
       address: LOOPBACK,
       port: this.port,
-      hosts: [...AllClouds.flatMap((cloud) => [cloud.loginHost, ...cloud.loginAliases]), ...this.vaultsByHost.keys()],
+      hosts: [
+        ...AllClouds.flatMap((cloud) => [cloud.loginHost, ...cloud.loginAliases]),
+        ...this.githubApis.map((api) => api.host),
+        ...this.vaultsByHost.keys()
+      ],
       suffixes: AllClouds.map((cloud) => cloud.vaultSuffix),
       wildcardSuffixes: [GitHubActionsSuffix],
       denyUnrouted: this.options.denyUnrouted ?? true
@@ -370,6 +423,7 @@ export class StandIn {
     if (parseVaultHost(host)) return 'vault'
     if (cloudByLoginHost(host)) return 'entra'
     if (host.endsWith(GitHubActionsSuffix)) return 'github'
+    if (this.githubApis.some((api) => api.host === host)) return 'github-api'
     return 'unknown'
   }
 
@@ -389,6 +443,11 @@ export class StandIn {
         return handleEntraCall(this.directory, this.signer, call)
       case 'github':
         return handleGitHubCall(this.signer, this.github, call)
+      case 'github-api': {
+        const api = this.githubApis.find((candidate) => candidate.host === call.host)
+        if (!api) return { status: 421, body: { message: `stand-in: no GitHub API at ${call.host}` } }
+        return api.handle(call)
+      }
       case 'imds':
         return handleImdsCall(this.directory, call)
       case 'unknown':
@@ -434,7 +493,11 @@ export class StandIn {
 
   private async reply(res: ServerResponse, call: IncomingCall, reply: Reply, gone: AbortSignal): Promise<void> {
     if (this.latencyMs > 0 && !(await pause(this.latencyMs, gone))) return
-    const headers: Record<string, string> = { 'cache-control': 'no-cache', 'x-ms-request-id': randomUUID() }
+    const headers: Record<string, string> =
+      call.service === 'github-api'
+        ? // GitHub's answers carry their own x-github-request-id (github-rest.ts).
+          {}
+        : { 'cache-control': 'no-cache', 'x-ms-request-id': randomUUID() }
     if (call.service === 'vault') {
       headers['x-ms-keyvault-service-version'] = '1.9.0.0'
       headers['x-ms-keyvault-region'] = 'eastus'

@@ -22,6 +22,9 @@ export const ServerDnsNames: readonly string[] = [
   'login.partner.microsoftonline.cn',
   '*.actions.githubusercontent.com',
   'token.actions.githubusercontent.com',
+  // The REST API: GitHub's, and the GitHub Enterprise Server the stand-in plays (see github-rest.ts).
+  'api.github.com',
+  'github.contoso-ghes.test',
   'localhost'
 ]
 
