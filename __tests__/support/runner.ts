@@ -261,6 +261,7 @@ async function runStep(
     GITHUB_WORKSPACE: dirs.workspace,
     GITHUB_REPOSITORY: 'octo-org/app',
     GITHUB_REPOSITORY_OWNER: 'octo-org',
+    GITHUB_WORKFLOW: 'Rotate secrets',
     GITHUB_EVENT_NAME: 'push',
     GITHUB_REF: 'refs/heads/main',
     GITHUB_SHA: '0000000000000000000000000000000000000000',

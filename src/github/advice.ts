@@ -13,7 +13,8 @@ const TokenKinds =
 
 /** What GitHub's refusal means and what to do, in one message. */
 export function explainGitHubRefusal(refusal: GitHubRefusal, { serviceText }: AdviceContext): string {
-  const said = refusal.serviceMessage ? ` GitHub said: ${serviceText(refusal.serviceMessage)}` : ''
+  const text = serviceText(refusal.serviceMessage)
+  const said = text ? ` GitHub said: ${text}${/[.!?]$/.test(text) ? '' : '.'}` : ''
   const doing =
     refusal.step === 'write'
       ? `write the secret ${refusal.secretName ?? ''} to ${refusal.where}`

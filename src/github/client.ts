@@ -110,7 +110,7 @@ export async function connectGitHub(sync: GitHubSync, signal: AbortSignal): Prom
     step: GitHubStep,
     route: string,
     values: Record<string, unknown>,
-    secretName?: string
+    about: { readonly secretName?: string; readonly where?: string } = {}
   ): Promise<T> => {
     try {
       const response = await octokit.request(route, values)
@@ -118,7 +118,7 @@ export async function connectGitHub(sync: GitHubSync, signal: AbortSignal): Prom
     } catch (error) {
       // The run's `timeout` ended it: that is the failure to report, not GitHub.
       if (signal.aborted) throw abortReason(signal)
-      throw GitHubRefusal.from(error, { step, where, secretName, need })
+      throw GitHubRefusal.from(error, { step, where: about.where ?? where, secretName: about.secretName, need })
     }
   }
 
@@ -128,7 +128,12 @@ export async function connectGitHub(sync: GitHubSync, signal: AbortSignal): Prom
       ? await Promise.all(
           scope.selectedRepositories.map(async (name) =>
             checkedId(
-              await call<unknown>('repository', 'GET /repos/{owner}/{repo}', { owner: scope.org, repo: name }),
+              await call<unknown>(
+                'repository',
+                'GET /repos/{owner}/{repo}',
+                { owner: scope.org, repo: name },
+                { where: `${scope.org}/${name}` }
+              ),
               `${scope.org}/${name}`
             )
           )
@@ -152,7 +157,7 @@ export async function connectGitHub(sync: GitHubSync, signal: AbortSignal): Prom
           ...(selectedIds ? { selected_repository_ids: selectedIds } : {})
         }
         try {
-          await call('write', routes.put, body, item.githubName)
+          await call('write', routes.put, body, { secretName: item.githubName })
         } catch (error) {
           if (!(error instanceof GitHubRefusal)) throw error
           throw new GitHubSyncIncomplete(

@@ -75,7 +75,10 @@ export class GitHubRefusal extends Error {
       message: answered ? serviceMessage : typeof err.message === 'string' ? err.message : '',
       code: typeof code === 'string' ? code : undefined,
       // A header from whoever answered: kept only in GitHub's own shape (`name=level`, comma-separated).
-      accepted: typeof accepted === 'string' && /^[a-z_]+=[a-z]+(?:[,;] ?[a-z_]+=[a-z]+){0,9}$/.test(accepted) ? accepted : undefined
+      accepted:
+        typeof accepted === 'string' && /^[a-z_]+=[a-z]+(?:[,;] ?[a-z_]+=[a-z]+){0,9}$/.test(accepted)
+          ? accepted
+          : undefined
     })
   }
 

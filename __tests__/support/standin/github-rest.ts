@@ -99,6 +99,8 @@ export interface StoredGitHubSecret {
   writes: number
   /** When each accepted write was decided (ms since the epoch). */
   readonly writeTimes: number[]
+  /** Each accepted `encrypted_value` as sent: a test checks that no log shows one. */
+  readonly encryptedValues: string[]
 }
 
 interface KeyPair {
@@ -605,6 +607,7 @@ export class GitHubRestApi {
       existing.updatedAt = now
       existing.writes += 1
       existing.writeTimes.push(now.getTime())
+      existing.encryptedValues.push(encrypted)
       if (org) {
         if (orgFields.visibility) existing.visibility = orgFields.visibility
         if (orgFields.selectedRepositoryIds) existing.selectedRepositoryIds = orgFields.selectedRepositoryIds
@@ -621,7 +624,8 @@ export class GitHubRestApi {
       createdAt: now,
       updatedAt: now,
       writes: 1,
-      writeTimes: [now.getTime()]
+      writeTimes: [now.getTime()],
+      encryptedValues: [encrypted]
     })
     // "Response when creating a secret": 201, the empty-object schema (the reference shows no example body).
     return json(201, {}, { authorized: true })
