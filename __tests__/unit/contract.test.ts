@@ -473,7 +473,14 @@ function refusal(site: UseSite): string | undefined {
   clearInputs()
   const inputs = Object.fromEntries(Object.entries(site.with).map(([name, raw]) => [name, runtimeValue(name, raw)]))
   setInputs(inputs)
-  const env: NodeJS.ProcessEnv = { ...process.env }
+  // What the runner sets for every step.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GITHUB_REPOSITORY: 'OWNER/REPO',
+    GITHUB_WORKFLOW: 'workflow',
+    GITHUB_RUN_ID: '1',
+    GITHUB_SHA: '0000000000000000000000000000000000000000'
+  }
   for (const [name, raw] of Object.entries(site.env)) if (name.startsWith('AZURE_')) env[name] = runtimeValue(name, raw)
   if (site.idTokenWrite !== false)
     Object.assign(env, { [OidcRequestEnv.Url]: 'https://token.invalid/?x=1', [OidcRequestEnv.Token]: 'request-token' })
