@@ -30,7 +30,8 @@ const TENANT = '11111111-1111-1111-1111-111111111111'
 const APP = '22222222-2222-2222-2222-222222222222'
 const LATENCY_MS = 40
 const SECRETS = 100
-const DIST_BUDGET_BYTES = 1.2e6
+// All of dist/, the GitHub code's chunks included (issue 14: at most 1.5 MB; a plain get loads only index.js).
+const DIST_BUDGET_BYTES = 1.5e6
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b)

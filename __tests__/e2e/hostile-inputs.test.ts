@@ -33,7 +33,7 @@ const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
 const AUDIENCE = 'api://AzureADTokenExchange'
 
 /** Inputs whose value is a secret: a bad (or accepted) value of theirs must never reach the log. */
-const SensitiveInputs = new Set(['secret-value', 'client-secret', 'creds'])
+const SensitiveInputs = new Set(['secret-value', 'client-secret', 'creds', 'github-token'])
 
 // -- the kinds of bad value -----------------------------------------------------------------------
 
@@ -100,6 +100,20 @@ const DELETE: Context = { name: 'delete', inputs: { ...GET.inputs, operation: 'd
 const BY_URL: Context = { name: 'get by vault-url', inputs: { ...GET.inputs, 'vault-name': '' } }
 const BY_SECRETS: Context = { name: 'get by secrets', inputs: { ...GET.inputs, 'secret-name': '' } }
 const BY_CREDS: Context = { name: 'get, creds', inputs: { 'vault-name': 'contoso-kv', 'secret-name': 'db-password' } }
+const GH_TOKEN = 'github_pat_11HOSTILE0token0never0shown0XYZ'
+/** get, then GitHub: the stand-in's GitHub has no repository, so a run that passes the inputs fails at GitHub. */
+const GH_SYNC: Context = {
+  name: 'get, then GitHub',
+  inputs: { ...GET.inputs, 'github-secrets': 'db-password', 'github-token': GH_TOKEN }
+}
+const GH_ORG: Context = {
+  name: 'get, then GitHub organization',
+  inputs: { ...GH_SYNC.inputs, 'github-org': 'octo-org' }
+}
+const GH_SELECTED: Context = {
+  name: 'get, then GitHub organization, selected repositories',
+  inputs: { ...GH_ORG.inputs, 'github-org-visibility': 'selected', 'github-selected-repositories': 'app' }
+}
 const OIDC: Context = {
   name: 'get, oidc',
   inputs: { 'vault-name': 'contoso-kv', 'secret-name': 'db-password', 'client-id': CLIENT, 'tenant-id': TENANT },
@@ -413,7 +427,71 @@ const Table: Readonly<Record<string, Row>> = {
   'export-env': booleanRow(),
   summary: booleanRow(),
   timeout: wholeNumberRow(3600),
-  'min-mask-length': wholeNumberRow(64)
+  'min-mask-length': wholeNumberRow(64),
+  'tag-provenance': booleanRow(SET),
+  'github-secrets': {
+    empty: blank(ABSENT),
+    whitespace: blank(ABSENT),
+    wrongType: refuse('{"DB": "db-password"}', GH_SYNC),
+    tooLong: refuse(`${'A'.repeat(300)}=missing-${'x'.repeat(200)}`, GH_SYNC),
+    badChars: refuse(
+      ['DB PASS=db-password', 'DB=db-password\u0007', 'GITHUB_TOKEN=db-password', '1DB=db-password'],
+      GH_SYNC
+    ),
+    unknownEnum: na('entries')
+  },
+  'github-token': {
+    empty: blank(ABSENT),
+    whitespace: blank(ABSENT),
+    wrongType: accept(
+      'opaque: only GitHub can judge a token',
+      '{"token": true}',
+      GH_SYNC,
+      'GitHub rejects an unknown token'
+    ),
+    tooLong: accept(
+      'opaque: only GitHub can judge a token',
+      `ghp_${'x'.repeat(5000)}`,
+      GH_SYNC,
+      'GitHub rejects an unknown token'
+    ),
+    badChars: refuse(['ghp_abc\r\nX-Injected: 1', 'ghp_ab c', 'ghp_äbc'], GH_SYNC),
+    unknownEnum: na('opaque text')
+  },
+  'github-repository': {
+    empty: blank('blank means GITHUB_REPOSITORY (this repository)'),
+    whitespace: blank('blank means GITHUB_REPOSITORY (this repository)'),
+    wrongType: refuse('42', GH_SYNC),
+    tooLong: refuse(`octo-org/${'r'.repeat(101)}`, GH_SYNC),
+    badChars: refuse(['octo-org/app name', 'octo-org/..', 'octo org/app', 'octo-org/app\u0007', 'a/b/c'], GH_SYNC),
+    unknownEnum: na('owner/name')
+  },
+  'github-environment': {
+    empty: blank(ABSENT),
+    whitespace: blank(ABSENT),
+    wrongType: accept('free text: any name GitHub allows for an environment', '42', GH_SYNC, 'no such environment'),
+    tooLong: refuse('e'.repeat(256), GH_SYNC),
+    badChars: refuse(['prod\u0007', '..'], GH_SYNC),
+    unknownEnum: na('a name')
+  },
+  'github-org': {
+    empty: blank(ABSENT),
+    whitespace: blank(ABSENT),
+    wrongType: accept('a login may be digits only', '42', GH_SYNC, 'no such organization'),
+    tooLong: refuse('o'.repeat(40), GH_SYNC),
+    badChars: refuse(['octo org', 'octo_org', '-octo'], GH_SYNC),
+    unknownEnum: na('a login')
+  },
+  'github-org-visibility': choiceRow('selected', ['public', 'internal'], GH_ORG),
+  'github-selected-repositories': {
+    empty: blank(ABSENT),
+    whitespace: blank(ABSENT),
+    wrongType: refuse('{"repos": ["app"]}', GH_SELECTED),
+    tooLong: refuse('r'.repeat(101), GH_SELECTED),
+    badChars: refuse(['app name', '..', 'octo-org/app'], GH_SELECTED),
+    unknownEnum: na('names')
+  },
+  'github-secret-store': choiceRow('dependabot', ['codespaces', 'secrets'], GH_SYNC)
 }
 
 // -- cases ----------------------------------------------------------------------------------------

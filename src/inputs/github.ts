@@ -55,6 +55,11 @@ export function readGitHubSync(step: StepSecrets, env: NodeJS.ProcessEnv): GitHu
       `Input '${Inputs.GitHubSecrets}' needs '${Inputs.GitHubToken}': a fine-grained personal access token or a GitHub App installation token ` +
         `(e.g. from actions/create-github-app-token) that may write secrets. The run's own GITHUB_TOKEN can never write secrets.`
     )
+  // A header value: a control character or a space could split or end it, and no GitHub token has one.
+  if (!/^[\x21-\x7e]+$/.test(token))
+    throw new ActionError(
+      `Input '${Inputs.GitHubToken}' has characters no GitHub token has (spaces, line breaks or other than printable ASCII). Give the token alone, as GitHub issued it.`
+    )
   const store = readChoice(InputTable.GitHubSecretStore)
   const scope = readScope(env)
   if (store === 'dependabot' && scope.kind === 'environment')
