@@ -445,7 +445,7 @@ const Table: Readonly<Record<string, Row>> = {
     whitespace: blank(ABSENT),
     wrongType: accept(
       'opaque: only GitHub can judge a token',
-      '{"token": true}',
+      '{"token":true}',
       GH_SYNC,
       'GitHub rejects an unknown token'
     ),
