@@ -1,4 +1,5 @@
 import type { Operation } from './constants.js'
+import type { Vault } from './inputs/vault.js'
 
 /**
  * An error whose message is written for the user of the action: it names what was wrong and what
@@ -38,7 +39,9 @@ export class SecretFailure extends Error {
   constructor(
     readonly secretName: string,
     override readonly cause: unknown,
-    readonly operation?: Operation
+    readonly operation?: Operation,
+    /** The secret's vault, when it is not the step's (a full identifier). */
+    readonly vault?: Vault
   ) {
     super(`Request for secret '${secretName}' failed`)
   }

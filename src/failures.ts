@@ -65,8 +65,10 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
   if (error instanceof ActionError) return error.message
   if (error instanceof RunTimedOut) return explainTimeout(error, context)
   if (error instanceof SecretFailure) {
+    const inputs = error.vault && context.inputs ? { ...context.inputs, vault: error.vault } : context.inputs
     return explainFailure(error.cause, {
       ...context,
+      inputs,
       secretName: error.secretName,
       operation: error.operation ?? context.operation
     })

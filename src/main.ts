@@ -12,6 +12,7 @@ import { OperationModules, type ActionInputs, type InputsOf } from './operations
 import { applyPublication } from './publish/apply.js'
 import type { GitHubTarget } from './github/client.js'
 import type { GitHubSync } from './inputs/github.js'
+import type { Vault } from './inputs/vault.js'
 import { writeSummary } from './summary.js'
 import { createSecretClient, type Resilience } from './vault/client.js'
 import { Deadline, RunTimedOut } from './vault/deadline.js'
@@ -38,8 +39,18 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       health: new VaultHealth()
     }
     signIn = createSignIn(planSignIn(inputs.signIn, env))
-    const client = createSecretClient(inputs.vault.url, signIn.credential, resilience)
-    await carryOut(inputs, client, resilience, env)
+    const credential = signIn.credential
+    const shared = resilience
+    // One client per vault, all with one credential: its token serves every vault of the cloud.
+    const clients = new Map<string, SecretClient>()
+    const clientFor = (vault: Vault): SecretClient => {
+      const existing = clients.get(vault.url)
+      if (existing) return existing
+      const client = createSecretClient(vault.url, credential, shared)
+      clients.set(vault.url, client)
+      return client
+    }
+    await carryOut(inputs, clientFor, resilience, env)
   } catch (error) {
     core.setFailed(
       explainFailure(error, { inputs, signIn, resilience, proxy: inputs ? vaultProxy(inputs.vault.url) : undefined })
@@ -57,7 +68,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
 /** The operation's work, then what it hands on: decided in full, then written in one place. */
 async function carryOut<K extends Operation>(
   inputs: InputsOf<K>,
-  client: SecretClient,
+  clientFor: (vault: Vault) => SecretClient,
   resilience: Resilience,
   env: NodeJS.ProcessEnv
 ): Promise<void> {
@@ -65,7 +76,8 @@ async function carryOut<K extends Operation>(
   // Before any request to the vault: a GitHub scope that cannot be written fails the step with nothing rotated.
   const sync = 'github' in inputs ? inputs.github : undefined
   const github = sync ? await resilience.deadline.race(connectGitHub(sync, resilience.deadline.signal)) : undefined
-  const outcome = await resilience.deadline.race(module.run(client, inputs, { clock: resilience.deadline, github }))
+  const context = { clock: resilience.deadline, github, clientFor }
+  const outcome = await resilience.deadline.race(module.run(clientFor(inputs.vault), inputs, context))
   logRetries(resilience, inputs.concurrency)
   const publication = module.decide(outcome, inputs, env)
   const applied = applyPublication(publication)

@@ -31,7 +31,7 @@ import {
 } from '../../src/files.js'
 import { parseFilesInput } from '../../src/inputs/entries.js'
 import type { FileSecret } from '../../src/operations/get.js'
-import { captureStdout, isolateEnv, thrownBy, unescapeData } from './helpers.js'
+import { captureStdout, isolateEnv, thrownBy, unescapeData, VAULT } from './helpers.js'
 
 isolateEnv()
 const stdout = captureStdout()
@@ -139,7 +139,7 @@ function writeTo(path: string, content = 'x'): string {
 function secret(raw: string, value = 'v@lue', contentType = ''): FileSecret {
   const [entry] = parseFilesInput(raw)
   if (!entry) throw new Error('no entry')
-  return { entry, value, contentType }
+  return { entry, value, contentType, vault: VAULT }
 }
 
 /** The last state saved for the post step. */

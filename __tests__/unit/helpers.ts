@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, jest } from '@jest/globals'
 import { OperationModules, type Outcome } from '../../src/operations/index.js'
 import type { Publication } from '../../src/publish/publication.js'
+import type { Vault } from '../../src/inputs/vault.js'
 
 // Everything the action or @actions/core reads from the environment.
 const ACTION_ENV =
@@ -111,3 +112,6 @@ export function publicationFor(
   ) => Publication
   return decide(outcome, inputs, environment)
 }
+
+/** The step's vault of the unit tests' outcomes. */
+export const VAULT: Vault = { url: 'https://contoso-kv.vault.azure.net', name: 'contoso-kv', input: 'vault-name' }

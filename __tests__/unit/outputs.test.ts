@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import type { Outcome } from '../../src/operations/index.js'
 import { applyPublication } from '../../src/publish/apply.js'
-import { captureStdout, isolateEnv, publicationFor } from './helpers.js'
+import { destinationKey } from '../../src/operations/get.js'
+import { captureStdout, isolateEnv, publicationFor, VAULT } from './helpers.js'
 
 isolateEnv() // no GITHUB_OUTPUT: @actions/core falls back to ::set-output:: on stdout
 const stdout = captureStdout()
@@ -11,7 +12,7 @@ const VERSION = '0123456789abcdef0123456789abcdef'
 
 const got = (name: string, value = 'S3cret!'): Outcome => ({
   operation: 'get',
-  secrets: [{ name, value, version: VERSION, id: ID, fromGlob: false }],
+  secrets: [{ name, value, version: VERSION, id: ID, fromGlob: false, vault: VAULT }],
   files: [],
   missing: [],
   certificatesSkipped: [],
@@ -50,8 +51,8 @@ describe('outputsFor', () => {
     const outcome: Outcome = {
       operation: 'get',
       secrets: [
-        { name: 'empty-json', value: '{}', version: VERSION, id: ID, fromGlob: false },
-        { name: 'nested-empty', value: '{"a":{}}', version: VERSION, id: ID, fromGlob: false }
+        { name: 'empty-json', value: '{}', version: VERSION, id: ID, fromGlob: false, vault: VAULT },
+        { name: 'nested-empty', value: '{"a":{}}', version: VERSION, id: ID, fromGlob: false, vault: VAULT }
       ],
       files: [],
       missing: [],
@@ -67,7 +68,15 @@ describe('outputsFor', () => {
     const outcome: Outcome = {
       operation: 'get',
       secrets: [
-        { name: 'db-password', alias: '__proto__', value: 'S3cret!', version: VERSION, id: ID, fromGlob: false }
+        {
+          name: 'db-password',
+          alias: '__proto__',
+          value: 'S3cret!',
+          version: VERSION,
+          id: ID,
+          fromGlob: false,
+          vault: VAULT
+        }
       ],
       files: [],
       missing: [],
@@ -77,7 +86,11 @@ describe('outputsFor', () => {
     const { outputs, env, destinations } = publicationFor(outcome, { exportEnv: true })
     expect(Object.getOwnPropertyDescriptor(outputs, '__proto__')?.value).toBe('S3cret!')
     expect(Object.getOwnPropertyDescriptor(env, '__proto__')?.value).toBe('S3cret!')
-    expect(destinations.get('db-password')).toEqual(['output value', 'output __proto__', 'env __proto__'])
+    expect(destinations.get(destinationKey({ name: 'db-password', alias: '__proto__', vault: VAULT }))).toEqual([
+      'output value',
+      'output __proto__',
+      'env __proto__'
+    ])
   })
 
   test('set: version, id and changed, never a given value', () => {

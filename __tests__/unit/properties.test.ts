@@ -16,7 +16,8 @@ import { maskValue } from '../../src/masking.js'
 import { isSecretName } from '../../src/inputs/names.js'
 import { parseFilesInput, parseSecretsInput } from '../../src/inputs/entries.js'
 import type { Outcome } from '../../src/operations/index.js'
-import { publicationFor } from './helpers.js'
+import { destinationKey } from '../../src/operations/get.js'
+import { publicationFor, VAULT } from './helpers.js'
 import { InlineFragments, LineBreaks, hostileText, propertyOptions, secretName } from '../support/arbitraries.js'
 import { parseCommand, SecretMasker, splitOutputLines } from '../support/masking.js'
 
@@ -375,6 +376,7 @@ describe(`properties (fast-check seed ${PARSERS.seed}; FC_SEED=<n> to change)`, 
               operation: 'get',
               secrets: secrets.map((s) => ({
                 ...s,
+                vault: VAULT,
                 version: VERSION_ID,
                 id: `https://contoso-kv.vault.azure.net/secrets/${s.name}/${VERSION_ID}`
               })),
@@ -394,7 +396,10 @@ describe(`properties (fast-check seed ${PARSERS.seed}; FC_SEED=<n> to change)`, 
             const { outputs, env, warnings, destinations } = publication
             for (const s of secrets) {
               const warned = warnings.some((warning) => warning.includes(`'${s.name}'`))
-              expect({ secret: s.name, goesSomewhere: (destinations.get(s.name) ?? []).length > 0 || warned }).toEqual({
+              expect({
+                secret: s.name,
+                goesSomewhere: (destinations.get(destinationKey({ ...s, vault: VAULT })) ?? []).length > 0 || warned
+              }).toEqual({
                 secret: s.name,
                 goesSomewhere: true
               })

@@ -17,6 +17,8 @@ export interface SyncSource {
   /** Its Key Vault name. */
   readonly name: string
   readonly alias?: string
+  /** The name `export-env` gives it, when it differs from its alias or name (a selected field's). */
+  readonly exportName?: string
   readonly value: string
 }
 
@@ -82,7 +84,7 @@ export function planSync(
 
 /** The GitHub name: the entry's, else as `export-env` names the secret's variable (its alias, or its name upper-cased). */
 function itemFor(entry: SyncEntry, source: SyncSource): SyncItem {
-  const name = entry.githubName ?? source.alias ?? envNameFor(source.name)
+  const name = entry.githubName ?? source.exportName ?? source.alias ?? envNameFor(source.name)
   const problem = githubNameProblem(name)
   if (problem) {
     const from = entry.githubName ? '' : ` (from ${entry.source === '*' ? `secret '${source.name}'` : 'its source'})`

@@ -1,10 +1,10 @@
 import type { Operation } from '../constants.js'
 import { OperationModules, type ActionInputs, type InputsOf } from '../operations/index.js'
-import type { CommonInputs } from '../operations/module.js'
+import type { CommonInputs, ReadContext } from '../operations/module.js'
 import { checkEveryValue, checkUsedBy, readBoolean, readChoice, readNumber, readRaw } from './read.js'
 import { readSignInSettings } from './signIn.js'
 import { InputSpecs, InputTable } from './table.js'
-import { readCloud, readVault } from './vault.js'
+import { NoVault, readCloud, readVault } from './vault.js'
 
 export type { Vault } from './vault.js'
 
@@ -47,27 +47,33 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): {
 } {
   const operation = readChoice(InputTable.Operation)
   const cloud = readCloud()
-  const vault = readVault(cloud)
+  const given = readVault(cloud)
+  // Only `get` can name every secret by its full identifier instead.
+  if (!given && !OperationModules[operation].vaultOptional) throw NoVault()
   checkEveryValue()
   checkUsedBy(operation)
-  return readFor(operation, env, {
-    cloud,
-    vault,
-    signIn: readSignInSettings(cloud, env),
-    concurrency: readNumber(InputTable.Concurrency),
-    summary: readBoolean(InputTable.Summary),
-    timeout: readNumber(InputTable.Timeout),
-    minMaskLength: readMinMaskLength()
-  })
+  return readFor(
+    operation,
+    { env, cloud, vault: given },
+    {
+      cloud,
+      signIn: readSignInSettings(cloud, env),
+      concurrency: readNumber(InputTable.Concurrency),
+      summary: readBoolean(InputTable.Summary),
+      timeout: readNumber(InputTable.Timeout),
+      minMaskLength: readMinMaskLength()
+    }
+  )
 }
 
 function readFor<K extends Operation>(
   operation: K,
-  env: NodeJS.ProcessEnv,
-  common: CommonInputs
+  context: ReadContext,
+  common: Omit<CommonInputs, 'vault'>
 ): { inputs: ActionInputs; newSecrets: readonly string[] } {
-  const { own, newSecrets = [] } = OperationModules[operation].readInputs(env)
+  const { own, newSecrets = [], vault = context.vault } = OperationModules[operation].readInputs(context)
+  if (!vault) throw NoVault()
   // The module read its own inputs for this operation: together they are this operation's inputs.
-  const inputs = { operation, ...common, ...own } as InputsOf<K>
+  const inputs = { operation, ...common, vault, ...own } as InputsOf<K>
   return { inputs: inputs as ActionInputs, newSecrets }
 }

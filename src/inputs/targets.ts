@@ -1,3 +1,4 @@
+import type { Cloud } from '../clouds.js'
 import { ActionError, quote } from '../errors.js'
 import { checkFileTargets } from '../files.js'
 import { parseFilesInput, parseSecretsInput, type FileEntry, type SecretEntry } from './entries.js'
@@ -10,7 +11,7 @@ import { InputTable, Inputs } from './table.js'
  * entries of `secrets` (names, versions, aliases, globs); `delete`, `recover` and `purge` take
  * exact names only; `set` one name.
  */
-export function readEntries(options: { readonly noneIfFiles: boolean }): SecretEntry[] {
+export function readEntries(options: { readonly noneIfFiles: boolean; readonly cloud?: Cloud }): SecretEntry[] {
   const name = readText(InputTable.SecretName)
   const list = readText(InputTable.Secrets)
   if (name && list) {
@@ -24,16 +25,23 @@ export function readEntries(options: { readonly noneIfFiles: boolean }): SecretE
     const secretName = readOneName()
     return [{ text: secretName, name: secretName, isGlob: false }]
   }
-  return parseSecretsInput(list)
+  return parseSecretsInput(list, options.cloud)
 }
 
 /** Whole secrets only: a pattern can never delete, recover or purge more than meant. */
 export function readExactNames(operation: string): SecretEntry[] {
   const targets = readEntries({ noneIfFiles: false })
-  const notExact = targets.find((entry) => entry.isGlob || entry.version !== undefined || entry.alias !== undefined)
+  const notExact = targets.find(
+    (entry) =>
+      entry.isGlob ||
+      entry.version !== undefined ||
+      entry.alias !== undefined ||
+      entry.vault !== undefined ||
+      entry.field !== undefined
+  )
   if (notExact) {
     throw new ActionError(
-      `Input '${Inputs.Secrets}' has the entry ${quote(notExact.text)}; 'operation: ${operation}' takes exact secret names only (no globs, versions or aliases).`
+      `Input '${Inputs.Secrets}' has the entry ${quote(notExact.text)}; 'operation: ${operation}' takes exact secret names of the step's vault only (no globs, versions, aliases, fields or full identifiers).`
     )
   }
   return targets
@@ -56,10 +64,10 @@ export function readOneName(): string {
 }
 
 /** `files`: its entries, with every target checked (new, ours, not through a link) before sign-in. */
-export function readFiles(): FileEntry[] {
+export function readFiles(cloud?: Cloud): FileEntry[] {
   const raw = readText(InputTable.Files)
   if (!raw) return []
-  const entries = parseFilesInput(raw)
+  const entries = parseFilesInput(raw, cloud)
   checkFileTargets(entries)
   return entries
 }

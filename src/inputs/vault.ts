@@ -9,15 +9,25 @@ export interface Vault {
   readonly url: string
   /** What messages and `az` hints call the vault: its name, or its host when it is not under a cloud's vault suffix. */
   readonly name: string
-  /** The input the vault came from, for messages that ask the user to check it. */
-  readonly input: typeof Inputs.VaultName | typeof Inputs.VaultUrl
+  /** The input the vault came from, for messages that ask the user to check it (`secrets`, `files`: a full identifier). */
+  readonly input: typeof Inputs.VaultName | typeof Inputs.VaultUrl | typeof Inputs.Secrets | typeof Inputs.Files
 }
 
 export function readCloud(): Cloud {
   return Clouds[readChoice(InputTable.Environment)] as Cloud
 }
 
-export function readVault(cloud: Cloud): Vault {
+/** No `vault-name` or `vault-url`: the error, for an operation that needs the step's vault. */
+export const NoVault = (options: { readonly identifiers?: boolean } = {}): ActionError =>
+  new ActionError(
+    `Input '${Inputs.VaultName}' is required (or '${Inputs.VaultUrl}' for the vault's URL). Give the vault's name, e.g. contoso-kv` +
+      (options.identifiers
+        ? `, or name every secret by its full identifier (https://<vault-name>.vault.azure.net/secrets/<name>).`
+        : '.')
+  )
+
+/** `vault-name` or `vault-url`; undefined when neither is given (a `get` may name each secret by its full identifier). */
+export function readVault(cloud: Cloud): Vault | undefined {
   const name = readText(InputTable.VaultName)
   const url = readText(InputTable.VaultUrl)
   if (name && url) {
@@ -26,11 +36,7 @@ export function readVault(cloud: Cloud): Vault {
     )
   }
   if (url) return parseVaultUrl(url)
-  if (!name) {
-    throw new ActionError(
-      `Input '${Inputs.VaultName}' is required (or '${Inputs.VaultUrl}' for the vault's URL). Give the vault's name, e.g. contoso-kv.`
-    )
-  }
+  if (!name) return undefined
   if (!isVaultName(name)) {
     throw new ActionError(
       `Input '${Inputs.VaultName}' has an invalid vault name ${quote(name)}. A vault name is ${VaultNameRule}.`

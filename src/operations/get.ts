@@ -6,6 +6,7 @@ import { ActionError, quote } from '../errors.js'
 import { globMatcher, type FileEntry, type SecretEntry } from '../inputs/entries.js'
 import { readBoolean } from '../inputs/read.js'
 import { readEntries, readFiles } from '../inputs/targets.js'
+import { NoVault, type Vault } from '../inputs/vault.js'
 import { InputTable, Inputs } from '../inputs/table.js'
 import { isShortForMasking, leafMasks, masksFor } from '../masking.js'
 import {
@@ -44,7 +45,12 @@ export interface ReadSecret {
   readonly alias?: string
   /** Found by a glob rather than named: a refused variable name is skipped, not an error. */
   readonly fromGlob: boolean
+  /** The value handed on: the whole value, or the selected field's. */
   readonly value: string
+  /** With a field: the whole value it came from, masked all the same. */
+  readonly wholeValue?: string
+  readonly field?: readonly string[]
+  readonly vault: Vault
   readonly version: string
   readonly id: string
 }
@@ -53,6 +59,8 @@ export interface ReadSecret {
 export interface FileSecret {
   readonly entry: FileEntry
   readonly value: string
+  readonly wholeValue?: string
+  readonly vault: Vault
   readonly contentType: string
 }
 
@@ -75,9 +83,13 @@ export const get: OperationModule<GetInputs, GetOutcome> = {
     role: 'Key Vault Secrets User',
     dataAction: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'
   },
-  readInputs: (env) => {
-    const files = readFiles()
-    const targets = readEntries({ noneIfFiles: files.length > 0 })
+  readInputs: ({ env, cloud, vault: given }) => {
+    const files = readFiles(cloud)
+    const targets = readEntries({ noneIfFiles: files.length > 0, cloud })
+    // A plain name means the step's vault; full identifiers name their own.
+    const entries = [...targets, ...files]
+    if (!given && entries.some((entry) => !entry.vault)) throw NoVault({ identifiers: true })
+    checkOutputClashes(targets)
     return {
       own: {
         targets,
@@ -86,14 +98,17 @@ export const get: OperationModule<GetInputs, GetOutcome> = {
         parseJson: readBoolean(InputTable.ParseJson),
         ignoreMissing: readBoolean(InputTable.IgnoreMissing),
         github: readGitHubSync({ operation: 'get', targets }, env)
-      }
+      },
+      vault: given ?? entries.find((entry) => entry.vault)?.vault
     }
   },
+  vaultOptional: true,
   run: getSecrets,
   decide: (outcome, inputs, environment) => getPublication(outcome, inputs, environment),
-  log: (vault, outcome) => {
+  log: (_vault, outcome) => {
     const lines = outcome.secrets.map(
-      (secret) => `Read secret '${secret.name}' (version ${secret.version}) from vault '${vault.name}'.`
+      (secret) =>
+        `Read ${secret.field ? `field ${quote(secret.field.join('.'))} of ` : ''}secret '${secret.name}' (version ${secret.version}) from vault '${secret.vault.name}'.`
     )
     const count = outcome.certificatesSkipped.length
     if (count > 0) {
@@ -104,28 +119,92 @@ export const get: OperationModule<GetInputs, GetOutcome> = {
     }
     return [...lines, ...githubLog(outcome.github)]
   },
-  summary: (outcome, publication, applied) => [
-    header('Secret', 'Version', 'Went to'),
-    ...outcome.secrets.map((secret) => [
-      secret.name,
-      secret.version,
-      (publication.destinations.get(secret.name) ?? []).join(', ')
-    ]),
-    ...outcome.files.map((file) => [
-      file.entry.name,
-      file.entry.version ?? 'latest',
-      `file ${applied.filePaths[file.entry.text] ?? ''}`
-    ]),
-    ...outcome.missing.map((name) => [name, '', 'not found (skipped)']),
-    ...outcome.certificatesSkipped.map((name) => [name, '', 'certificate-backed, not read by a glob'])
-  ]
+  summary: (outcome, publication, applied) => {
+    // A column for the vault only when the step read from more than one.
+    const vaults = new Set([...outcome.secrets, ...outcome.files].map((secret) => secret.vault.url))
+    const withVault = (vault: Vault | undefined, row: string[]): string[] =>
+      vaults.size > 1 ? [vault?.name ?? '', ...row] : row
+    return [
+      header(
+        ...withVault(undefined, ['Secret', 'Version', 'Went to']).map((title, i) =>
+          i === 0 && vaults.size > 1 ? 'Vault' : title
+        )
+      ),
+      ...outcome.secrets.map((secret) =>
+        withVault(secret.vault, [
+          labelOf(secret),
+          secret.version,
+          (publication.destinations.get(destinationKey(secret)) ?? []).join(', ')
+        ])
+      ),
+      ...outcome.files.map((file) =>
+        withVault(file.vault, [
+          labelOf({ name: file.entry.name, field: file.entry.field }),
+          file.entry.version ?? 'latest',
+          `file ${applied.filePaths[file.entry.text] ?? ''}`
+        ])
+      ),
+      ...outcome.missing.map((name) => withVault(undefined, [name, '', 'not found (skipped)'])),
+      ...outcome.certificatesSkipped.map((name) =>
+        withVault(undefined, [name, '', 'certificate-backed, not read by a glob'])
+      )
+    ]
+  }
+}
+
+/** `db-config#conn.host`: a secret, and the field of it that was read. */
+const labelOf = (secret: { readonly name: string; readonly field?: readonly string[] }): string =>
+  secret.field ? `${secret.name}#${secret.field.join('.')}` : secret.name
+
+/** Where the summary finds a read secret's destinations: one per secret of one vault (and field). */
+export const destinationKey = (secret: Pick<ReadSecret, 'name' | 'field' | 'vault' | 'alias'>): string =>
+  `${secret.vault.url}|${secret.alias ?? ''}|${labelOf(secret)}`
+
+/**
+ * The names a read secret goes out under, as `parse-json` names leaves: its alias, or its name and
+ * the keys of the field it selects (`db-config_conn_host`, `DB_CONFIG_CONN_HOST`).
+ */
+function namesOf(
+  secret: { readonly name: string; readonly alias?: string; readonly field?: readonly string[] },
+  leafPath: readonly string[] = []
+) {
+  const keys = secret.alias ? leafPath : [...(secret.field ?? []), ...leafPath]
+  return {
+    output: [secret.alias ?? secret.name, ...keys.map((key) => key.replace(/[^A-Za-z0-9_-]/g, '_'))].join('_'),
+    env: [
+      secret.alias ?? envNameFor(secret.name),
+      ...keys.map((key) => key.toUpperCase().replace(/[^A-Z0-9_]/g, '_'))
+    ].join('_')
+  }
+}
+
+/**
+ * Two named entries that would be one output (the same secret name in two vaults, two versions, two
+ * fields under one alias) are an error before any request; the same entry twice is read once.
+ */
+function checkOutputClashes(targets: readonly SecretEntry[]): void {
+  const seen = new Map<string, SecretEntry>()
+  const sameSecret = (a: SecretEntry, b: SecretEntry): boolean =>
+    (a.vault?.url ?? '') === (b.vault?.url ?? '') &&
+    a.name.toLowerCase() === b.name.toLowerCase() &&
+    (a.version ?? '') === (b.version ?? '') &&
+    (a.field ?? []).join('.') === (b.field ?? []).join('.')
+  for (const target of targets.filter((entry) => !entry.isGlob)) {
+    const name = namesOf(target).output.toLowerCase()
+    const first = seen.get(name)
+    if (first && !sameSecret(first, target))
+      throw new ActionError(
+        `Input '${Inputs.Secrets}': the entries ${quote(first.text)} and ${quote(target.text)} would both be the output '${namesOf(target).output}'. Give one of them an alias (ALIAS=...).`
+      )
+    seen.set(name, target)
+  }
 }
 
 /** Variable names of named secrets are checked now, so a refused one fails before any request. */
 function readExportEnv(targets: readonly SecretEntry[]): boolean {
   if (!readBoolean(InputTable.ExportEnv)) return false
   for (const target of targets.filter((entry) => !entry.isGlob)) {
-    const name = target.alias ?? envNameFor(target.name)
+    const name = namesOf(target).env
     const refusal = refusalOf(name)
     if (refusal) {
       throw new ActionError(
@@ -138,17 +217,24 @@ function readExportEnv(targets: readonly SecretEntry[]): boolean {
 
 /** Reads every secret and file entry; nothing is exported until all of them have arrived. */
 async function getSecrets(
-  client: SecretClient,
+  _client: SecretClient,
   inputs: GetInputs & CommonInputs,
   context: RunContext
 ): Promise<GetOutcome> {
-  const { targets, certificatesSkipped, invalidNames } = await resolveTargets(client, inputs.targets)
+  const { targets, certificatesSkipped, invalidNames } = await resolveTargets(
+    context.clientFor,
+    inputs.targets,
+    inputs.vault
+  )
   const missing: string[] = []
-  const read = (name: string, version: string | undefined, allowMissing: boolean) =>
-    attempt(name, 'get', () => client.getSecret(name, { version }).then(withValue), {
-      allowed: allowMissing,
-      names: missing
-    })
+  const read = (vault: Vault, name: string, version: string | undefined, allowMissing: boolean) =>
+    attempt(
+      name,
+      'get',
+      () => context.clientFor(vault).getSecret(name, { version }).then(withValue),
+      { allowed: allowMissing, names: missing },
+      vault
+    )
   // One pool for secrets and files, so `concurrency` bounds every request in flight.
   const tasks = [...targets.map((target) => ({ target })), ...inputs.files.map((file) => ({ file }))]
   const results = await mapWithConcurrency(
@@ -157,21 +243,35 @@ async function getSecrets(
     async (task): Promise<ReadSecret | FileSecret | undefined> => {
       if ('file' in task) {
         const { file } = task
-        const secret = await read(file.name, file.version, inputs.ignoreMissing)
-        return secret && { entry: file, value: secret.value, contentType: secret.properties.contentType ?? '' }
+        const vault = file.vault ?? inputs.vault
+        const secret = await read(vault, file.name, file.version, inputs.ignoreMissing)
+        if (!secret) return undefined
+        if (!file.field)
+          return { entry: file, vault, value: secret.value, contentType: secret.properties.contentType ?? '' }
+        // A field is text: the content type describes the whole value, not it.
+        const value = selectField(secret.value, file.field, { name: file.name, entry: file.text, input: Inputs.Files })
+        return { entry: file, vault, value, wholeValue: secret.value, contentType: '' }
       }
       const { target } = task
-      const secret = await read(target.name, target.version, inputs.ignoreMissing && !target.fromGlob)
-      return (
-        secret && {
-          name: target.name,
-          alias: target.alias,
-          fromGlob: target.fromGlob,
-          value: secret.value,
-          version: secret.properties.version ?? '',
-          id: secret.properties.id ?? ''
-        }
-      )
+      const secret = await read(target.vault, target.name, target.version, inputs.ignoreMissing && !target.fromGlob)
+      if (!secret) return undefined
+      const value = target.field
+        ? selectField(secret.value, target.field, {
+            name: target.name,
+            entry: target.text ?? target.name,
+            input: Inputs.Secrets
+          })
+        : secret.value
+      return {
+        name: target.name,
+        alias: target.alias,
+        fromGlob: target.fromGlob,
+        value,
+        ...(target.field && { wholeValue: secret.value, field: target.field }),
+        vault: target.vault,
+        version: secret.properties.version ?? '',
+        id: secret.properties.id ?? ''
+      }
     }
   )
   const secrets = results.filter((result): result is ReadSecret => result !== undefined && 'name' in result)
@@ -183,8 +283,53 @@ async function getSecrets(
     certificatesSkipped,
     invalidNames,
     // Only once every read has succeeded: a failed read writes nothing to GitHub either.
-    github: await syncToGitHub(inputs.github, context.github, secrets, missing)
+    github: await syncToGitHub(
+      inputs.github,
+      context.github,
+      secrets.map((secret) => ({ ...secret, exportName: namesOf(secret).env })),
+      missing
+    )
   }
+}
+
+/**
+ * One leaf of a JSON value, by its keys: a number selects an array element (or an object key of
+ * that name). A value that is not JSON, a key that is not there, or a field that is an object or
+ * an array is an error naming the entry and the path, never quoting the value.
+ */
+export function selectField(
+  value: string,
+  field: readonly string[],
+  where: { readonly name: string; readonly entry: string; readonly input: string }
+): string {
+  const path = field.join('.')
+  let node: unknown
+  try {
+    node = JSON.parse(value)
+  } catch {
+    throw new ActionError(
+      `Input '${where.input}', entry ${quote(where.entry)}: secret '${where.name}' is not JSON, so the field ${quote(path)} cannot be read from it. Name the secret without '#${path}' to read its whole value.`
+    )
+  }
+  for (const [index, key] of field.entries()) {
+    const here = field.slice(0, index + 1).join('.')
+    const child =
+      Array.isArray(node) && /^\d+$/.test(key)
+        ? (node as unknown[])[Number(key)]
+        : typeof node === 'object' && node !== null && Object.prototype.hasOwnProperty.call(node, key)
+          ? (node as Record<string, unknown>)[key]
+          : undefined
+    if (child === undefined)
+      throw new ActionError(
+        `Input '${where.input}', entry ${quote(where.entry)}: secret '${where.name}' has no field ${quote(here)}${here === path ? '' : ` (on the way to ${quote(path)})`}.`
+      )
+    node = child
+  }
+  if (typeof node === 'object' && node !== null)
+    throw new ActionError(
+      `Input '${where.input}', entry ${quote(where.entry)}: the field ${quote(path)} of secret '${where.name}' is ${Array.isArray(node) ? 'an array' : 'an object'}, not a value. Select one of its fields (${quote(`${path}.<key>`)}).`
+    )
+  return typeof node === 'string' ? node : node === null ? '' : JSON.stringify(node)
 }
 
 /** A read answered 200 without a value is no read: it must not pass as an empty secret. */
@@ -197,47 +342,86 @@ interface Target {
   readonly name: string
   readonly alias?: string
   readonly version?: string
+  readonly field?: readonly string[]
+  /** The entry it came from, for messages; a glob's matches have none of their own. */
+  readonly text?: string
+  readonly vault: Vault
   readonly fromGlob: boolean
 }
 
 /**
- * Expands globs over the names of every enabled secret (one listing, all pages); named entries pass
- * as they are. A glob skips the secrets that back Key Vault certificates (`managed`): their values
- * are certificates with private keys, which `*` should not hand to every later step unasked; named
- * in an entry, one is read like any secret.
+ * Expands globs over the names of every enabled secret of their vault (one listing each, all
+ * pages); named entries pass as they are. A glob skips the secrets that back Key Vault
+ * certificates (`managed`): their values are certificates with private keys, which `*` should not
+ * hand to every later step unasked; named in an entry, one is read like any secret.
  */
 async function resolveTargets(
-  client: SecretClient,
-  entries: readonly SecretEntry[]
+  clientFor: (vault: Vault) => SecretClient,
+  entries: readonly SecretEntry[],
+  stepVault: Vault
 ): Promise<{ targets: Target[]; certificatesSkipped: string[]; invalidNames: string[] }> {
-  const globs = entries.filter((entry) => entry.isGlob)
-  const enabledNames: string[] = []
-  const certificateNames: string[] = []
-  let invalidNames: string[] = []
-  if (globs.length > 0) {
-    const listing = await listedSecrets(client)
-    invalidNames = listing.invalidNames
+  const vaultOf = (entry: SecretEntry): Vault => entry.vault ?? stepVault
+  const globVaults = [
+    ...new Map(entries.filter((entry) => entry.isGlob).map((entry) => [vaultOf(entry).url, vaultOf(entry)])).values()
+  ]
+  // A name from another vault than the step's is shown with its vault.
+  const shown = (vault: Vault, name: string): string => (vault.url === stepVault.url ? name : `${vault.name}/${name}`)
+  const listings = new Map<string, { enabled: string[]; certificates: string[] }>()
+  const invalidNames: string[] = []
+  for (const vault of globVaults) {
+    const listing = await listedSecrets(clientFor(vault))
+    invalidNames.push(...listing.invalidNames.map((name) => shown(vault, name)))
+    const enabled: string[] = []
+    const certificates: string[] = []
     for (const properties of listing.listed) {
       if (properties.enabled === false) continue
-      if (properties.managed === true) certificateNames.push(properties.name)
-      else enabledNames.push(properties.name)
+      if (properties.managed === true) certificates.push(properties.name)
+      else enabled.push(properties.name)
     }
-    enabledNames.sort()
+    listings.set(vault.url, { enabled: enabled.sort(), certificates })
   }
   const targets = new Map<string, Target>()
   for (const entry of entries) {
+    const vault = vaultOf(entry)
     const found: Target[] = entry.isGlob
-      ? enabledNames.filter(globMatcher(entry.name)).map((name) => ({ name, fromGlob: true }))
-      : [{ name: entry.name, alias: entry.alias, version: entry.version, fromGlob: false }]
+      ? (listings.get(vault.url)?.enabled ?? [])
+          .filter(globMatcher(entry.name))
+          .map((name) => ({ name, vault, fromGlob: true }))
+      : [
+          {
+            name: entry.name,
+            alias: entry.alias,
+            version: entry.version,
+            field: entry.field,
+            text: entry.text,
+            vault,
+            fromGlob: false
+          }
+        ]
     // The same secret reached twice (two globs, or a glob and its name) is read once; a named entry wins.
     for (const target of found) {
-      const key = `${(target.alias ?? target.name).toLowerCase()}/${target.version ?? ''}`
+      const key = [
+        vault.url,
+        (target.alias ?? target.name).toLowerCase(),
+        target.version ?? '',
+        (target.field ?? []).join('.')
+      ].join('|')
       if (!targets.has(key) || !target.fromGlob) targets.set(key, target)
     }
   }
-  const named = new Set(entries.filter((entry) => !entry.isGlob).map((entry) => entry.name.toLowerCase()))
-  const certificatesSkipped = certificateNames
-    .filter((name) => !named.has(name.toLowerCase()) && globs.some((glob) => globMatcher(glob.name)(name)))
+  const named = new Set(
+    entries.filter((entry) => !entry.isGlob).map((entry) => `${vaultOf(entry).url}|${entry.name.toLowerCase()}`)
+  )
+  const certificatesSkipped = globVaults
+    .flatMap((vault) =>
+      (listings.get(vault.url)?.certificates ?? [])
+        .filter(
+          (name) =>
+            !named.has(`${vault.url}|${name.toLowerCase()}`) &&
+            entries.some((entry) => entry.isGlob && vaultOf(entry).url === vault.url && globMatcher(entry.name)(name))
+        )
+        .map((name) => shown(vault, name))
+    )
     .sort()
   return { targets: [...targets.values()], certificatesSkipped, invalidNames }
 }
@@ -281,18 +465,21 @@ export function getPublication(
   const { exportEnv, parseJson, minMaskLength } = options
   const draft = draftPublication()
   const { outputs, env, warnings, masks, destinations } = draft
-  const sendTo = (secretName: string, destination: string): void => {
-    destinations.set(secretName, [...(destinations.get(secretName) ?? []), destination])
+  const sendTo = (secret: ReadSecret, destination: string): void => {
+    const key = destinationKey(secret)
+    destinations.set(key, [...(destinations.get(key) ?? []), destination])
   }
-  // Every value read, and each string field of a JSON one, before anything else is written.
-  for (const secret of [...outcome.secrets, ...outcome.files])
+  // Every value read (a selected field's whole value too), and each string field of a JSON one, before anything else is written.
+  for (const secret of [...outcome.secrets, ...outcome.files]) {
+    if (secret.wholeValue !== undefined) masks.push(...masksFor(secret.wholeValue, minMaskLength, { jsonLeaves: true }))
     masks.push(...masksFor(secret.value, minMaskLength, { jsonLeaves: true }))
+  }
   draft.files = outcome.files
   warnings.push(...invalidNameWarnings(outcome.invalidNames))
   const [only] = outcome.secrets
   if (outcome.secrets.length === 1 && only) {
     Object.assign(outputs, { [Outputs.Value]: only.value, [Outputs.Version]: only.version, [Outputs.Id]: only.id })
-    sendTo(only.name, `output ${Outputs.Value}`)
+    sendTo(only, `output ${Outputs.Value}`)
   }
   for (const secret of [
     ...outcome.secrets,
@@ -311,10 +498,7 @@ export function getPublication(
     for (const leaf of leaves) {
       // A leaf shorter than min-mask-length is not masked on its own (a region 'eu' would mask every 'eu' in the log).
       if (leaf.path.length > 0) masks.push(...leafMasks(leaf.value, minMaskLength))
-      const outputName = [
-        secret.alias ?? secret.name,
-        ...leaf.path.map((key) => key.replace(/[^A-Za-z0-9_-]/g, '_'))
-      ].join('_')
+      const { output: outputName, env: envName } = namesOf(secret, leaf.path)
       if (FixedOutputNames.has(outputName.toLowerCase())) {
         if (secret.alias)
           throw new ActionError(
@@ -324,15 +508,14 @@ export function getPublication(
           `Secret '${secret.name}' has the name of a fixed output; read its value from the output 'value', or give it an alias.`
         )
       } else {
-        claim(outputOwners, outputName.toLowerCase(), { secret: secret.name, path: leaf.path })
+        claim(outputOwners, outputName.toLowerCase(), {
+          secret: secret.name,
+          path: [...(secret.field ?? []), ...leaf.path]
+        })
         outputs[outputName] = leaf.value
-        sendTo(secret.name, `output ${outputName}`)
+        sendTo(secret, `output ${outputName}`)
       }
       if (!exportEnv) continue
-      const envName = [
-        secret.alias ?? envNameFor(secret.name),
-        ...leaf.path.map((key) => key.toUpperCase().replace(/[^A-Z0-9_]/g, '_'))
-      ].join('_')
       const refusal = refusalOf(envName)
       if (refusal) {
         // Named secrets were checked before any request; only a glob or a JSON key can bring such a name here.
@@ -354,11 +537,14 @@ export function getPublication(
           `Input '${Inputs.ExportEnv}': two secrets would be exported as ${envName}. Give one of them an alias.`
         )
       env[envName] = leaf.value
-      sendTo(secret.name, `env ${envName}`)
+      sendTo(secret, `env ${envName}`)
     }
   }
   Object.assign(outputs, githubOutputs(outcome.github))
-  for (const item of outcome.github?.written ?? []) sendTo(item.source, `GitHub secret ${item.githubName}`)
+  for (const item of outcome.github?.written ?? []) {
+    const secret = outcome.secrets.find((read) => read.name.toLowerCase() === item.source.toLowerCase())
+    if (secret) sendTo(secret, `GitHub secret ${item.githubName}`)
+  }
   warnings.push(...missingWarnings(outcome.missing, 'in the vault'))
   return draft
 }

@@ -34,6 +34,14 @@ export interface CommonInputs {
   readonly minMaskLength: number
 }
 
+/** What an operation's own inputs are read with. */
+export interface ReadContext {
+  readonly env: NodeJS.ProcessEnv
+  readonly cloud: Cloud
+  /** `vault-name` or `vault-url`, when given. */
+  readonly vault?: Vault
+}
+
 export type Cell = string | { readonly data: string; readonly header: true }
 export type Row = readonly Cell[]
 
@@ -42,6 +50,8 @@ export interface RunContext {
   readonly clock: TransitionClock
   /** With `github-secrets`: the GitHub scope, its public key already answered. */
   readonly github?: GitHubTarget
+  /** The client of a vault a full identifier names (one per vault, one sign-in for all); the step's vault's is `client`. */
+  readonly clientFor: (vault: Vault) => SecretClient
 }
 
 /**
@@ -55,7 +65,14 @@ export interface OperationModule<Own, Out extends { readonly operation: Operatio
    * check that no other operation's input was given. Values it brings into being (a generated
    * value, a file's content) come back to be masked before anything else happens.
    */
-  readonly readInputs: (env: NodeJS.ProcessEnv) => { readonly own: Own; readonly newSecrets?: readonly string[] }
+  readonly readInputs: (context: ReadContext) => {
+    readonly own: Own
+    readonly newSecrets?: readonly string[]
+    /** The step's vault, when the operation found it in its own inputs (a `get` of full identifiers only). */
+    readonly vault?: Vault
+  }
+  /** Without `vault-name` or `vault-url` the step is still whole (every secret named by its identifier). */
+  readonly vaultOptional?: true
   /** The work with the vault; every request finishes before anything is handed on. */
   readonly run: (client: SecretClient, inputs: Own & CommonInputs, context: RunContext) => Promise<Out>
   /** What later steps receive: decided in full, by a pure function, before any of it is written. */

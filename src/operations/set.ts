@@ -49,7 +49,7 @@ export const set: OperationModule<SetInputs, SetOutcome> = {
     role: 'Key Vault Secrets Officer',
     dataAction: 'Microsoft.KeyVault/vaults/secrets/setSecret/action'
   },
-  readInputs: (env) => {
+  readInputs: ({ env }) => {
     const secretName = readOneName()
     const { request, newSecrets } = readSetRequest(new Date(), env)
     const github = readGitHubSync({ operation: 'set', secretName }, env)

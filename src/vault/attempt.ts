@@ -1,5 +1,6 @@
 import type { Operation } from '../constants.js'
 import { SecretFailure } from '../errors.js'
+import type { Vault } from '../inputs/vault.js'
 import { refusalOf } from './serviceErrors.js'
 
 /** Where a step that allows missing secrets notes them. */
@@ -20,7 +21,9 @@ export async function attempt<T>(
   name: string,
   operation: Operation,
   request: () => Promise<T>,
-  missing = NoneMissingAllowed()
+  missing = NoneMissingAllowed(),
+  /** When the secret is not in the step's vault (a full identifier names another). */
+  vault?: Vault
 ): Promise<T | undefined> {
   try {
     return await request()
@@ -29,7 +32,7 @@ export async function attempt<T>(
       missing.names.push(name)
       return undefined
     }
-    throw new SecretFailure(name, error, operation)
+    throw new SecretFailure(name, error, operation, vault)
   }
 }
 
