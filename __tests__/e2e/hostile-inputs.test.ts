@@ -261,7 +261,28 @@ const Table: Readonly<Record<string, Row>> = {
     whitespace: blank('blank means not given; secret-name names the secret'),
     wrongType: refuse('{"db-password":"DB"}', BY_SECRETS),
     tooLong: refuse('s'.repeat(128), BY_SECRETS),
-    badChars: refuse(['db_password', 'DB=app-*', ',', 'db\u0007password'], BY_SECRETS),
+    badChars: refuse(
+      [
+        'db_password',
+        'DB=app-*',
+        ',',
+        'db\u0007password',
+        'db-config#',
+        'db-config#a..b',
+        'app-*#field',
+        'https://attacker.example/secrets/db-password',
+        'https://contoso-kv.vault.azure.net.attacker.example/secrets/db-password',
+        'https://contoso-kv.vault.azure.cn/secrets/db-password',
+        'http://contoso-kv.vault.azure.net/secrets/db-password',
+        `https://admin:${URL_PASSWORD}@contoso-kv.vault.azure.net/secrets/db-password`,
+        'https://contoso-kv.vault.azure.net/secrets/db-password?api-version=1',
+        'https://contoso-kv.vault.azure.net/secrets/db-password#password',
+        'https://contoso-kv.vault.azure.net/keys/db-password',
+        'https://contoso-kv.vault.azure.net:444/secrets/db-password'
+      ],
+      BY_SECRETS,
+      { secrets: [URL_PASSWORD] }
+    ),
     unknownEnum: na('a list of names')
   },
   files: {
@@ -269,7 +290,19 @@ const Table: Readonly<Record<string, Row>> = {
     whitespace: blank(ABSENT),
     wrongType: refuse('["db-password"]'),
     tooLong: refuse(`out.txt=${'s'.repeat(128)}`),
-    badChars: refuse(['out.txt=db_password', 'out.txt', 'out.txt=db\u0007password']),
+    badChars: refuse(
+      [
+        'out.txt=db_password',
+        'out.txt',
+        'out.txt=db\u0007password',
+        'out.txt=db-config#',
+        'out.txt=https://attacker.example/secrets/db-password',
+        `out.txt=https://admin:${URL_PASSWORD}@contoso-kv.vault.azure.net/secrets/db-password`,
+        'out.txt=https://contoso-kv.vault.azure.net/secrets/app-*'
+      ],
+      GET,
+      { secrets: [URL_PASSWORD] }
+    ),
     unknownEnum: na('a list of path=name entries')
   },
   'parse-json': booleanRow(),
