@@ -418,7 +418,7 @@ describe('secrets: several in one step', () => {
   it('delete refuses globs before any request', async () => {
     const r = await run({ operation: 'delete', secrets: 'temp-*', ...oidcInputs })
     expect(r.exitCode).toBe(1)
-    expect(r.errors[0]).toContain("'operation: delete' takes exact secret names only")
+    expect(r.errors[0]).toContain("'operation: delete' takes exact secret names of the step's vault only")
     expect(s.requests).toHaveLength(0)
   })
 })

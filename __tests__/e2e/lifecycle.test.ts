@@ -471,12 +471,12 @@ describe('bad input is refused before any request', () => {
     [
       'a glob with recover',
       { operation: 'recover', secrets: 'app-*' },
-      "'operation: recover' takes exact secret names only"
+      "'operation: recover' takes exact secret names of the step's vault only"
     ],
     [
       'a version with purge',
       { operation: 'purge', secrets: 'old-key/0123456789abcdef0123456789abcdef' },
-      "'operation: purge' takes exact secret names only"
+      "'operation: purge' takes exact secret names of the step's vault only"
     ]
   ])('%s', async (_, inputs, message) => {
     const r = await run(inputs)
