@@ -84,6 +84,23 @@ export interface RunResult extends Omit<ProcessedOutput, 'masker'> {
   readonly childEnv: Readonly<Record<string, string>>
 }
 
+/**
+ * `npm run coverage` runs the end-to-end tests against a source-mapped bundle of src/ built into a
+ * temporary folder: this variable names its index.js, which then stands in for dist/index.js. Unset
+ * (always, but for coverage), the committed dist/index.js runs.
+ */
+export const EntryVariable = 'E2E_ACTION_ENTRY'
+/** Where the child processes write their V8 coverage (as NODE_V8_COVERAGE), for `npm run coverage`. */
+export const ChildCoverageVariable = 'E2E_CHILD_V8_COVERAGE'
+
+const committedBundle = resolve(repoRoot, 'dist/index.js')
+
+/** dist/index.js, or the bundle E2E_ACTION_ENTRY names; any other entry (a fixture) as given. */
+function bundleInUse(entry: string): string {
+  const replacement = process.env[EntryVariable]
+  return replacement && entry === committedBundle ? resolve(replacement) : entry
+}
+
 interface ActionInput {
   readonly default?: string
 }
@@ -236,9 +253,11 @@ async function runStep(
   const definition = readActionDefinition(actionYml)
   const actionPath = dirname(actionYml)
   // A given entry is relative to the repository root; one from action.yml to the action's folder, as for the runner.
-  const entry = options.entry
-    ? resolve(repoRoot, options.entry)
-    : resolve(actionPath, (kind === 'main' ? definition.main : definition.post) ?? 'dist/index.js')
+  const entry = bundleInUse(
+    options.entry
+      ? resolve(repoRoot, options.entry)
+      : resolve(actionPath, (kind === 'main' ? definition.main : definition.post) ?? 'dist/index.js')
+  )
   if (!existsSync(entry)) throw new Error(`runAction: entry ${entry} does not exist (build dist/ first?)`)
 
   const dirs = newWorkDirs()
@@ -274,6 +293,8 @@ async function runStep(
     ...files,
     ...(options.debug && { RUNNER_DEBUG: '1' }),
     ...(options.standin?.childEnv() ?? {}),
+    // `npm run coverage`: the child writes its V8 coverage there (the test process itself does not).
+    ...(process.env[ChildCoverageVariable] && { NODE_V8_COVERAGE: process.env[ChildCoverageVariable] }),
     ...inputs.env,
     ...stateEnv
   }
