@@ -389,7 +389,11 @@ export interface LeakCheckOptions {
  * Throws when any value shows in the visible log, the debug messages (visible whenever someone turns
  * step debug on) or the raw step summary. The message names values by index, never the value itself.
  */
-export function assertNoLeak(result: RunResult, values: readonly string[], options: LeakCheckOptions = {}): void {
+export function assertNoLeak(
+  result: Pick<RunResult, 'log' | 'debug' | 'summary'>,
+  values: readonly string[],
+  options: LeakCheckOptions = {}
+): void {
   const findings: string[] = []
   values.forEach((value, index) => {
     const needles = new Set<string>()
