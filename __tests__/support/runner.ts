@@ -95,6 +95,9 @@ export const ChildCoverageVariable = 'E2E_CHILD_V8_COVERAGE'
 
 const committedBundle = resolve(repoRoot, 'dist/index.js')
 
+/** Shared by every run and every test process; Node discards an entry whose source changed. */
+const compileCache = join(tmpdir(), 'keyvault-secrets-action-compile-cache')
+
 /** dist/index.js, or the bundle E2E_ACTION_ENTRY names; any other entry (a fixture) as given. */
 function bundleInUse(entry: string): string {
   const replacement = process.env[EntryVariable]
@@ -294,7 +297,12 @@ async function runStep(
     ...(options.debug && { RUNNER_DEBUG: '1' }),
     ...(options.standin?.childEnv() ?? {}),
     // `npm run coverage`: the child writes its V8 coverage there (the test process itself does not).
-    ...(process.env[ChildCoverageVariable] && { NODE_V8_COVERAGE: process.env[ChildCoverageVariable] }),
+    // Otherwise Node keeps the bytecode it compiled from the bundle (NODE_COMPILE_CACHE, checked
+    // against the source), so each of the hundreds of runs does not compile the same 3 MB again:
+    // the same code runs, a fifth less CPU per run.
+    ...(process.env[ChildCoverageVariable]
+      ? { NODE_V8_COVERAGE: process.env[ChildCoverageVariable] }
+      : { NODE_COMPILE_CACHE: compileCache }),
     ...inputs.env,
     ...stateEnv
   }
