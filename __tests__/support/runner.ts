@@ -114,10 +114,22 @@ interface ActionDefinition {
   readonly post?: string
 }
 
+/** Parsed action.yml files by content: every run reads its action.yml again, few parse it again. */
+const definitions = new Map<string, ActionDefinition>()
+
 export function readActionDefinition(file: string): ActionDefinition {
+  const text = readFileSync(file, 'utf8')
+  const known = definitions.get(text)
+  if (known) return known
+  const definition = parseActionDefinition(file, text)
+  definitions.set(text, definition)
+  return definition
+}
+
+function parseActionDefinition(file: string, text: string): ActionDefinition {
   let parsed: unknown
   try {
-    parsed = YAML.parse(readFileSync(file, 'utf8')) as unknown
+    parsed = YAML.parse(text) as unknown
   } catch (error) {
     // The runner would refuse the action too; say so instead of running with guessed inputs.
     throw new Error(`runAction: ${file} is not valid YAML, so the runner could not load the action: ${String(error)}`)
