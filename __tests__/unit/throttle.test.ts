@@ -3,12 +3,7 @@ import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from 
 import { mapWithConcurrency } from '../../src/concurrency.js'
 import { backoffMs, retryAfterOf, RetryLimits } from '../../src/vault/retries.js'
 import { Throttle, type Slot } from '../../src/vault/throttle.js'
-
-/** A clock the test moves by hand. */
-function manualClock(): { now: () => number; advance: (ms: number) => void } {
-  let time = 1_000_000
-  return { now: () => time, advance: (ms) => (time += ms) }
-}
+import { ManualClock, settle } from './clock.js'
 
 /** Acquires `count` slots one after the other, as requests let go at once would. */
 async function take(throttle: Throttle, count: number): Promise<Slot[]> {
@@ -33,14 +28,14 @@ describe('Throttle: requests in flight adapt to throttling (AIMD)', () => {
   })
 
   test('a 429 halves the limit once per round: answers to requests sent before the cut do not cut again', async () => {
-    const clock = manualClock()
-    const throttle = new Throttle(32, clock.now)
+    const clock = new ManualClock()
+    const throttle = new Throttle(32, clock)
     const slots = await take(throttle, 32)
-    clock.advance(10)
+    await clock.advance(10)
     for (const slot of slots.slice(0, 20)) throttle.throttled(slot, 0)
     expect(throttle.allowed).toBe(16)
     const [next] = await take(throttle, 1)
-    clock.advance(10)
+    await clock.advance(10)
     throttle.throttled(next as Slot, 0)
     expect(throttle.allowed).toBe(8)
     expect(throttle.report.throttled).toBe(21)
@@ -48,11 +43,11 @@ describe('Throttle: requests in flight adapt to throttling (AIMD)', () => {
   })
 
   test('never below 1, and grows back by about one per round of successes, never above concurrency', async () => {
-    const clock = manualClock()
-    const throttle = new Throttle(4, clock.now)
+    const clock = new ManualClock()
+    const throttle = new Throttle(4, clock)
     for (let i = 0; i < 5; i++) {
       const [slot] = await take(throttle, 1)
-      clock.advance(1)
+      await clock.advance(1)
       throttle.throttled(slot as Slot, 0)
     }
     expect(throttle.allowed).toBe(1)
@@ -72,19 +67,109 @@ describe('Throttle: requests in flight adapt to throttling (AIMD)', () => {
     expect(throttle.allowed).toBe(4)
   })
 
-  test('a pause (Retry-After) holds back every request, a retry first when it ends', async () => {
-    const throttle = new Throttle(8)
+  test('a pause (Retry-After) holds back every request until it ends, to the millisecond, a retry first', async () => {
+    const clock = new ManualClock()
+    const throttle = new Throttle(8, clock)
     const [slot] = await take(throttle, 1)
-    throttle.throttled(slot as Slot, 150)
+    throttle.throttled(slot as Slot, 1500)
     const order: string[] = []
     const fresh = throttle.acquire().then(() => order.push('fresh'))
     const retry = throttle.acquire(undefined, true).then(() => order.push('retry'))
-    expect(await settlesSoon(fresh)).toBe(false)
-    const started = Date.now()
+    await clock.advance(1499)
+    expect(order).toEqual([])
+    await clock.advance(1)
     await Promise.all([fresh, retry])
-    expect(Date.now() - started).toBeGreaterThanOrEqual(100)
     expect(order).toEqual(['retry', 'fresh'])
-    expect(throttle.report.pausedMs).toBe(150)
+    expect(throttle.report.pausedMs).toBe(1500)
+  })
+
+  test('the same pause with the real clock: requests wait for it, not longer than needed', async () => {
+    const throttle = new Throttle(8)
+    const [slot] = await take(throttle, 1)
+    throttle.throttled(slot as Slot, 30)
+    const started = Date.now()
+    expect(await settlesSoon(throttle.acquire())).toBe(false)
+    await throttle.acquire()
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25)
+  })
+
+  test('overlapping pauses are counted once; a shorter pause inside a longer one does not end it early', async () => {
+    const clock = new ManualClock()
+    const throttle = new Throttle(8, clock)
+    const [a, b, c] = await take(throttle, 3)
+    throttle.throttled(a as Slot, 1000)
+    await clock.advance(400)
+    // Ends at 1400: 400 ms more than the first pause.
+    throttle.throttled(b as Slot, 1000)
+    // Ends at 600, inside: nothing added.
+    throttle.throttled(c as Slot, 200)
+    expect(throttle.report.pausedMs).toBe(1400)
+    const waiting = throttle.acquire()
+    await clock.advance(999)
+    expect(await settlesSoon(waiting)).toBe(false)
+    await clock.advance(1)
+    await expect(waiting).resolves.toEqual({ sentAt: clock.now() })
+    expect(throttle.report.throttled).toBe(3)
+  })
+
+  test('a request sent after the pause is let go at once; a pause of 0 holds nothing back', async () => {
+    const clock = new ManualClock()
+    const throttle = new Throttle(2, clock)
+    const [slot] = await take(throttle, 1)
+    throttle.throttled(slot as Slot, 0)
+    expect(await settlesSoon(throttle.acquire())).toBe(true)
+    expect(clock.pending()).toEqual([])
+  })
+
+  test('a failure (a 5xx, a reset) frees its slot without growing or cutting the limit', async () => {
+    const clock = new ManualClock()
+    const throttle = new Throttle(4, clock)
+    const [first] = await take(throttle, 1)
+    throttle.throttled(first as Slot, 0)
+    expect(throttle.allowed).toBe(2)
+    const slots = await take(throttle, 2)
+    const third = throttle.acquire()
+    expect(await settlesSoon(third)).toBe(false)
+    throttle.failed(slots[0] as Slot)
+    expect(await settlesSoon(third)).toBe(true)
+    expect(throttle.allowed).toBe(2)
+    expect(throttle.report).toEqual({ throttled: 1, lowestLimit: 2, pausedMs: 0 })
+  })
+
+  test('at most `concurrency` in flight: the next waits until one is answered, in the order they asked', async () => {
+    const throttle = new Throttle(2, new ManualClock())
+    const [a, b] = await take(throttle, 2)
+    const order: string[] = []
+    const c = throttle.acquire().then((slot) => (order.push('c'), slot))
+    const d = throttle.acquire().then((slot) => (order.push('d'), slot))
+    await settlesSoon(c)
+    expect(order).toEqual([])
+    throttle.succeeded(a as Slot)
+    await c
+    expect(order).toEqual(['c'])
+    throttle.succeeded(b as Slot)
+    await d
+    expect(order).toEqual(['c', 'd'])
+  })
+
+  test('an abort while waiting out a pause cancels the wake-up once nobody is left waiting', async () => {
+    const clock = new ManualClock()
+    const throttle = new Throttle(4, clock)
+    const [slot] = await take(throttle, 1)
+    throttle.throttled(slot as Slot, 30_000)
+    const controller = new AbortController()
+    const waiting = throttle.acquire(controller.signal)
+    await settle()
+    expect(clock.pending()).toEqual([{ inMs: 30_000, unref: false }])
+    controller.abort(new Error('The step stopped after a failure'))
+    await expect(waiting).rejects.toThrow('The step stopped after a failure')
+    // Nothing would keep a failed step alive until the pause ends.
+    expect(clock.pending()).toEqual([])
+  })
+
+  test('a signal already aborted is refused at once', async () => {
+    const throttle = new Throttle(4, new ManualClock())
+    await expect(throttle.acquire(AbortSignal.abort(new Error('deadline')))).rejects.toThrow('deadline')
   })
 
   test('a waiting request is let go when its signal aborts', async () => {

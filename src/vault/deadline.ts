@@ -1,6 +1,30 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline'
 
 /**
+ * Where the deadline, the retries and the throttle read the time and wait. The run uses
+ * SystemClock; unit tests pass a clock they move by hand, so waits of seconds take no time.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number
+  /**
+   * Calls `callback` once after `ms`; returns a function that cancels it. `unref`: the timer alone
+   * does not keep the process alive.
+   */
+  schedule(ms: number, callback: () => void, options?: { readonly unref?: boolean }): () => void
+}
+
+/** Date.now and setTimeout. */
+export const SystemClock: Clock = {
+  now: () => Date.now(),
+  schedule(ms, callback, options) {
+    const timer = setTimeout(callback, ms)
+    if (options?.unref) timer.unref()
+    return () => clearTimeout(timer)
+  }
+}
+
+/**
  * The `timeout` input: one deadline for the whole run. Its signal aborts every request in flight
  * and every wait between retries; `race` ends the run at the deadline even if something (a token
  * request, a poll) does not listen to the signal.
@@ -9,17 +33,18 @@ export class Deadline {
   readonly signal: AbortSignal
   readonly at: number
   private readonly controller = new AbortController()
-  private readonly timer: ReturnType<typeof setTimeout>
+  private readonly cancelTimer: () => void
 
   constructor(
     readonly seconds: number,
-    private readonly now: () => number = Date.now
+    private readonly clock: Clock = SystemClock
   ) {
-    this.at = now() + seconds * 1000
+    this.at = clock.now() + seconds * 1000
     this.signal = this.controller.signal
-    this.timer = setTimeout(() => this.controller.abort(new RunTimedOut(seconds)), seconds * 1000)
     // The deadline alone must not keep the process alive once the work is done.
-    this.timer.unref()
+    this.cancelTimer = clock.schedule(seconds * 1000, () => this.controller.abort(new RunTimedOut(seconds)), {
+      unref: true
+    })
   }
 
   get expired(): boolean {
@@ -27,12 +52,12 @@ export class Deadline {
   }
 
   remainingMs(): number {
-    return Math.max(0, this.at - this.now())
+    return Math.max(0, this.at - this.clock.now())
   }
 
   /** Waits `ms`; rejects as soon as the run ends (the deadline, or a failure that stopped it). */
   sleep(ms: number): Promise<void> {
-    return sleepUnless(ms, this.signal)
+    return sleepUnless(ms, this.signal, this.clock)
   }
 
   /** The work's result, or RunTimedOut when the deadline comes first. */
@@ -56,12 +81,12 @@ export class Deadline {
 
   /** Ends every request still in flight and refuses new ones: the run has failed, nothing more is needed. */
   stop(): void {
-    clearTimeout(this.timer)
+    this.cancelTimer()
     if (!this.signal.aborted) this.controller.abort(new Error('The step stopped after a failure'))
   }
 
   dispose(): void {
-    clearTimeout(this.timer)
+    this.cancelTimer()
   }
 }
 
@@ -91,17 +116,17 @@ export function deadlinePolicy(deadline: Deadline): PipelinePolicy {
 }
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleepUnless(ms: number, signal: AbortSignal | undefined): Promise<void> {
+export function sleepUnless(ms: number, signal: AbortSignal | undefined, clock: Clock = SystemClock): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal))
     const onAbort = (): void => {
-      clearTimeout(timer)
+      cancel()
       if (signal) reject(abortReason(signal))
     }
-    const timer = setTimeout(() => {
+    const cancel = clock.schedule(ms, () => {
       signal?.removeEventListener('abort', onAbort)
       resolve()
-    }, ms)
+    })
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 }

@@ -7,7 +7,7 @@ import {
   type PipelineResponse,
   type SendRequest
 } from '@azure/core-rest-pipeline'
-import { asError, sleepUnless, type Deadline } from './deadline.js'
+import { asError, sleepUnless, SystemClock, type Clock, type Deadline } from './deadline.js'
 import type { Throttle } from './throttle.js'
 
 /**
@@ -97,7 +97,7 @@ const RetriedNetworkCodes = new Set([
   'EHOSTUNREACH'
 ])
 
-function classify(response: PipelineResponse | undefined, error: unknown): Verdict {
+function classify(response: PipelineResponse | undefined, error: unknown, now: number): Verdict {
   if (error !== undefined) {
     if (!isRestError(error)) return { kind: 'final' }
     const code = error.code ?? ''
@@ -113,7 +113,7 @@ function classify(response: PipelineResponse | undefined, error: unknown): Verdi
     return { kind: 'final' }
   }
   const status = response?.status ?? 0
-  const retryAfterMs = response ? retryAfterOf(response) : undefined
+  const retryAfterMs = response ? retryAfterOf(response, now) : undefined
   if (status === 429 || (status === 503 && retryAfterMs !== undefined)) return { kind: 'throttled', retryAfterMs }
   if (status === 408 || (status >= 500 && status !== 501 && status !== 505))
     return { kind: 'transient', trouble: { status } }
@@ -146,7 +146,10 @@ export interface RetryPolicyOptions {
   readonly throttle: Throttle
   readonly health: VaultHealth
   readonly deadline?: Deadline
+  /** Draws the jitter of each backoff, in [0, 1). Default Math.random. */
   readonly random?: () => number
+  /** Times the waits between retries and each attempt, and reads Retry-After dates. Default SystemClock. */
+  readonly clock?: Clock
 }
 
 /**
@@ -157,11 +160,12 @@ export interface RetryPolicyOptions {
 export function retryPolicy(options: RetryPolicyOptions): PipelinePolicy {
   const { throttle, health, deadline } = options
   const random = options.random ?? Math.random
+  const clock = options.clock ?? SystemClock
   const attemptTimeoutMs = Math.min(RetryLimits.attemptTimeoutMs, deadline ? (deadline.seconds * 1000) / 3 : Infinity)
   return {
     name: 'keyvaultSecretsActionRetry',
     async sendRequest(request, next) {
-      const started = Date.now()
+      const started = clock.now()
       // A real AbortSignal: wrapAbortSignalLikePolicy ran first, and the deadline policy set it.
       const signal = request.abortSignal as AbortSignal | undefined
       let throttledRetries = 0
@@ -169,11 +173,11 @@ export function retryPolicy(options: RetryPolicyOptions): PipelinePolicy {
       for (let attempt = 1; ; attempt++) {
         const slot = await throttle.acquire(signal, attempt > 1)
         health.unanswered += 1
-        const { response, error } = await sendOnce(request, next, attemptTimeoutMs)
+        const { response, error } = await sendOnce(request, next, attemptTimeoutMs, clock)
         health.unanswered -= 1
-        const verdict = classify(response, error)
+        const verdict = classify(response, error, clock.now())
         const giveUp = (trouble: Trouble): PipelineResponse => {
-          health.gaveUp = { trouble, attempts: attempt, elapsedMs: Date.now() - started }
+          health.gaveUp = { trouble, attempts: attempt, elapsedMs: clock.now() - started }
           if (error !== undefined) throw error
           return response as PipelineResponse
         }
@@ -220,7 +224,7 @@ export function retryPolicy(options: RetryPolicyOptions): PipelinePolicy {
         core.debug(
           `${describe(request)}: ${what}; retry ${transientRetries} of ${RetryLimits.transient.retries} in ${formatSeconds(waitMs)}`
         )
-        await sleepUnless(waitMs, signal)
+        await sleepUnless(waitMs, signal, clock)
       }
     }
   }
@@ -242,7 +246,8 @@ function attemptTimeout(timeoutMs: number, request: PipelineRequest): RestError 
 async function sendOnce(
   request: PipelineRequest,
   next: SendRequest,
-  timeoutMs: number
+  timeoutMs: number,
+  clock: Clock
 ): Promise<{ response?: PipelineResponse; error?: Error }> {
   const outer = request.abortSignal as AbortSignal | undefined
   const attempt = new AbortController()
@@ -250,17 +255,17 @@ async function sendOnce(
   if (outer?.aborted) attempt.abort(outer.reason)
   outer?.addEventListener('abort', onOuterAbort, { once: true })
   let timedOut = false
-  const timer = setTimeout(() => {
+  const cancelTimer = clock.schedule(timeoutMs, () => {
     timedOut = true
     attempt.abort()
-  }, timeoutMs)
+  })
   request.abortSignal = attempt.signal
   try {
     return { response: await next(request) }
   } catch (error) {
     return { error: timedOut && !outer?.aborted ? attemptTimeout(timeoutMs, request) : asError(error) }
   } finally {
-    clearTimeout(timer)
+    cancelTimer()
     outer?.removeEventListener('abort', onOuterAbort)
     request.abortSignal = outer
   }

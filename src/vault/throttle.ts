@@ -1,4 +1,4 @@
-import { abortReason } from './deadline.js'
+import { abortReason, SystemClock, type Clock } from './deadline.js'
 
 /**
  * How many requests to the vault may be in flight, adapted to throttling (AIMD, as TCP does), and
@@ -42,13 +42,14 @@ export class Throttle {
   private pausedUntil = 0
   private lastCut = Number.NEGATIVE_INFINITY
   private readonly waiting: Waiter[] = []
-  private timer: ReturnType<typeof setTimeout> | undefined
+  /** Cancels the wake-up at the end of a pause, while one is set. */
+  private timer: (() => void) | undefined
   private stats = { throttled: 0, lowestLimit: 0, pausedMs: 0 }
 
   constructor(
     /** The `concurrency` input: the limit never goes above it. */
     readonly maxInFlight: number,
-    private readonly now: () => number = Date.now
+    private readonly clock: Clock = SystemClock
   ) {
     this.limit = maxInFlight
     this.stats.lowestLimit = maxInFlight
@@ -79,7 +80,7 @@ export class Throttle {
           if (index >= 0) this.waiting.splice(index, 1)
           // Nobody left to wake: the timer must not keep a failed step alive until the pause ends.
           if (this.waiting.length === 0 && this.timer) {
-            clearTimeout(this.timer)
+            this.timer()
             this.timer = undefined
           }
           if (signal) reject(abortReason(signal))
@@ -105,7 +106,7 @@ export class Throttle {
 
   /** The vault throttled the request and asked to wait `waitMs` before sending again. */
   throttled(slot: Slot, waitMs: number): void {
-    const now = this.now()
+    const now = this.clock.now()
     this.stats.throttled += 1
     if (slot.sentAt >= this.lastCut) {
       this.limit = Math.max(1, this.limit / 2)
@@ -126,7 +127,7 @@ export class Throttle {
   }
 
   private pump(): void {
-    const now = this.now()
+    const now = this.clock.now()
     if (now < this.pausedUntil) {
       if (this.waiting.length > 0) this.wakeAt(this.pausedUntil)
       return
@@ -140,13 +141,10 @@ export class Throttle {
   }
 
   private wakeAt(time: number): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined
-        this.pump()
-      },
-      Math.max(0, time - this.now())
-    )
+    if (this.timer) this.timer()
+    this.timer = this.clock.schedule(Math.max(0, time - this.clock.now()), () => {
+      this.timer = undefined
+      this.pump()
+    })
   }
 }

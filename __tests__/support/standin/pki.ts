@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -30,15 +30,39 @@ export const ServerDnsNames: readonly string[] = [
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
-// node-forge's own RSA key generation is slow pure JS; node:crypto makes the keys, forge the certificates.
-function rsaKeyPair(): forge.pki.rsa.KeyPair {
-  const { privateKey } = generateKeyPairSync('rsa', {
+interface KeyPair {
+  /** For forge, which builds the certificates. */
+  readonly publicKey: forge.pki.PublicKey
+  /** PKCS#1 PEM, for node:crypto, which signs. */
+  readonly privateKeyPem: string
+}
+
+// node-forge's RSA is slow pure JS (seconds per key and per signature, in every test file that starts
+// a stand-in): node:crypto makes the keys and the signatures, forge only lays out the certificates.
+function rsaKeyPair(): KeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' }
   })
-  const key = forge.pki.privateKeyFromPem(privateKey)
-  return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e) }
+  return { publicKey: forge.pki.publicKeyFromPem(publicKey), privateKeyPem: privateKey }
+}
+
+/**
+ * `cert.sign` with SHA-256 and RSA (PKCS#1 v1.5), the signature made by node:crypto: forge hands
+ * the DER of the TBSCertificate to the digest's update and asks the key to sign the digest.
+ */
+function signCertificate(cert: forge.pki.Certificate, issuerKeyPem: string): void {
+  let tbs = ''
+  const digest = {
+    algorithm: 'sha256',
+    update(bytes: string) {
+      tbs += bytes
+      return digest
+    }
+  }
+  const key = { sign: (): string => sign('sha256', Buffer.from(tbs, 'binary'), issuerKeyPem).toString('binary') }
+  cert.sign(key as unknown as forge.pki.rsa.PrivateKey, digest as unknown as forge.md.MessageDigest)
 }
 
 function serialNumber(): string {
@@ -70,7 +94,7 @@ function generatePki(): TestPki {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' }
   ])
-  ca.sign(caKeys.privateKey, forge.md.sha256.create())
+  signCertificate(ca, caKeys.privateKeyPem)
 
   const serverKeys = rsaKeyPair()
   const server = createCertificate(serverKeys.publicKey, 'stand-in.vault.azure.net')
@@ -86,12 +110,12 @@ function generatePki(): TestPki {
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.generateSubjectKeyIdentifier().getBytes() }
   ])
-  server.sign(caKeys.privateKey, forge.md.sha256.create())
+  signCertificate(server, caKeys.privateKeyPem)
 
   return {
     caCertPem: forge.pki.certificateToPem(ca),
     serverCertPem: forge.pki.certificateToPem(server),
-    serverKeyPem: forge.pki.privateKeyToPem(serverKeys.privateKey)
+    serverKeyPem: serverKeys.privateKeyPem
   }
 }
 

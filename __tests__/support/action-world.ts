@@ -1,0 +1,73 @@
+/**
+ * What e2e/action.test.ts and e2e/secrets-and-sign-in.test.ts share: one stand-in per test file,
+ * a vault that every sign-in method's identity may use, and a step run with OIDC by default.
+ * `useActionWorld()` registers the hooks; `s` is the file's stand-in (set in its beforeAll).
+ */
+import { afterAll, beforeAll, beforeEach, expect } from '@jest/globals'
+import { runAction, type RunOptions, type RunResult } from './runner.js'
+import { StandIn } from './standin/index.js'
+
+export const TENANT = '11111111-1111-1111-1111-111111111111'
+export const OIDC_APP = '22222222-2222-2222-2222-222222222222'
+export const SP_APP = '33333333-3333-3333-3333-333333333333'
+export const SP_SECRET = 'Sp~Secret.Value_0123456789'
+export const CLI_APP = '44444444-4444-4444-4444-444444444444'
+export const MI_APP = '55555555-5555-5555-5555-555555555555'
+export const VAULT = 'contoso-kv'
+
+// Values that break naive handling: percent signs (command escaping), CR/LF, unicode, leading
+// spaces, and a line that would hijack PATH if written to GITHUB_ENV without a heredoc.
+export const SpecialValues: Record<string, string> = {
+  percent: '100%25 of %0A nothing %',
+  crlf: 'first line\r\nsecond line\r\n',
+  'lone-cr': 'alpha-part\rbravo-part',
+  unicode: 'pässwörd 🔑 ключ 鍵',
+  'leading-spaces': '   indented value  ',
+  'path-line': 'harmless\nPATH=/tmp/evil\nGITHUB_ENV=x',
+  pem: '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n  YKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n'
+}
+
+export let s: StandIn
+
+export const oidcInputs = { 'client-id': OIDC_APP, 'tenant-id': TENANT }
+
+export function seed(): void {
+  s.reset()
+  s.github.subject = 'repo:octo-org/app:ref:refs/heads/main'
+  const all = ['get', 'set', 'delete', 'list', 'recover', 'purge'] as const
+  s.addVault({
+    name: VAULT,
+    tenantId: TENANT,
+    grants: { [OIDC_APP]: all, [SP_APP]: all, [CLI_APP]: ['get'], [MI_APP]: ['get'] }
+  })
+  s.addOidcApp(TENANT, OIDC_APP)
+  s.addApp({ tenantId: TENANT, clientId: SP_APP, clientSecret: SP_SECRET })
+  s.addManagedIdentity({ clientId: MI_APP, tenantId: TENANT })
+}
+
+export function run(
+  inputs: Record<string, string>,
+  options: Omit<RunOptions, 'inputs' | 'standin'> = {}
+): Promise<RunResult> {
+  return runAction({
+    ...options,
+    inputs: { 'vault-name': VAULT, ...inputs },
+    standin: s,
+    env: { ...s.oidcEnv(), ...options.env }
+  })
+}
+
+export function expectSuccess(r: RunResult): void {
+  expect({ exitCode: r.exitCode, errors: r.errors }).toEqual({ exitCode: 0, errors: [] })
+  expect(r.conclusion).toBe('success')
+}
+
+export function useActionWorld(): void {
+  beforeAll(async () => {
+    s = await StandIn.start()
+  })
+  afterAll(async () => {
+    await s.stop()
+  })
+  beforeEach(seed)
+}
