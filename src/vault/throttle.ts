@@ -14,7 +14,7 @@ import { abortReason, SystemClock, type Clock } from './deadline.js'
  * - While the vault has asked to wait (Retry-After, or the backoff chosen when it did not say),
  *   no request goes out; requests that are retried go first when sending resumes.
  */
-export interface ThrottleStats {
+interface ThrottleStats {
   /** Answers that were 429 (or 503 with Retry-After). */
   readonly throttled: number
   /** The lowest in-flight limit the run came down to. */
