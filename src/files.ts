@@ -26,6 +26,34 @@ const PKCS12 = 'application/x-pkcs12'
 const NoFollow = (constants as { O_NOFOLLOW?: number }).O_NOFOLLOW ?? 0
 const CreateNew = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | NoFollow
 
+/** A file the step is to write, as an input names it: `files` entries and `env-file` alike. */
+export interface FileTarget {
+  /** The input that names it; its errors start with it. */
+  readonly input: string
+  /** The `files` entry as written; none for `env-file`, whose whole value is the path. */
+  readonly entry?: string
+  /** As written; relative paths resolve under RUNNER_TEMP. */
+  readonly path: string
+}
+
+/** A file to create: where, and its bytes (decided in full before the first file is created). */
+export interface SecretFile {
+  readonly target: FileTarget
+  readonly content: string | Uint8Array
+}
+
+export const fileTargetOf = (entry: FileEntry): FileTarget => ({
+  input: Inputs.Files,
+  entry: entry.text,
+  path: entry.path
+})
+
+/** A `files` entry's file: the value as it is, or a certificate's PFX decoded from base64. */
+export const secretFileOf = (secret: FileSecret): SecretFile => ({
+  target: fileTargetOf(secret.entry),
+  content: secret.contentType === PKCS12 ? Buffer.from(secret.value, 'base64') : secret.value
+})
+
 /** A file this run created, as the post step needs it to know the file is still ours. */
 export interface WrittenFile {
   readonly path: string
@@ -55,24 +83,35 @@ export interface TargetCheckOptions {
  * a relative path leaving the base folder, two entries for one file, a target that already exists,
  * and a path through a symbolic link someone other than root could have planted.
  */
-export function checkFileTargets(entries: readonly FileEntry[], options: TargetCheckOptions = {}): void {
+export function checkFileTargets(targets: readonly FileTarget[], options: TargetCheckOptions = {}): void {
   const base = options.base ?? baseFolder()
   const foldsCase = ['win32', 'darwin'].includes(options.platform ?? process.platform)
-  const seen = new Map<string, FileEntry>()
-  for (const entry of entries) {
-    const path = targetOf(entry.path, base)
-    if (!isAbsolute(entry.path) && leaves(base, path)) throw escapes(entry, base)
+  const seen = new Map<string, FileTarget>()
+  for (const target of targets) {
+    const path = targetOf(target.path, base)
+    if (!isAbsolute(target.path) && leaves(base, path)) throw escapes(target, base)
     const key = foldsCase ? path.toLowerCase() : path
     const earlier = seen.get(key)
-    if (earlier) throw duplicate(earlier, entry, path)
-    seen.set(key, entry)
+    if (earlier) throw duplicate(earlier, target, path)
+    seen.set(key, target)
   }
-  for (const entry of entries) {
-    const path = targetOf(entry.path, base)
+  for (const target of targets) {
+    const path = targetOf(target.path, base)
     const link = plantedLinkAbove(path)
-    if (link !== undefined) throw throughLink(entry, path, link)
-    const existing = lstatOrUndefined(path)
-    if (existing) throw alreadyExists(entry, path, kindOf(existing))
+    if (link !== undefined) throw throughLink(target, path, link)
+    const existing = lstatTarget(target, path)
+    if (existing) throw alreadyExists(target, path, kindOf(existing))
+  }
+}
+
+/** What is at the target already; a name the file system cannot hold is refused now, not at the write. */
+function lstatTarget(target: FileTarget, path: string): Stats | undefined {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENAMETOOLONG')
+      throw targetError(target, `would write ${shown(path)}, a name longer than the file system takes.`)
+    return undefined
   }
 }
 
@@ -127,72 +166,83 @@ function kindOf(stats: Stats | BigIntStats): string {
 /** A path in a message, whole: unlike an entry, a path is what the reader has to find. */
 const shown = (path: string): string => `'${path.replace(/\r?\n/g, '\\n')}'`
 
-const entryError = (entry: FileEntry, what: string): ActionError =>
-  new ActionError(`Input '${Inputs.Files}': the entry ${quote(entry.text)} ${what}`)
+/** Who asks for the file, as its errors start: `Input 'files': the entry '...'`, or `Input 'env-file'`. */
+const subject = ({ input, entry }: FileTarget): string =>
+  entry === undefined ? `Input '${input}'` : `Input '${input}': the entry ${quote(entry)}`
 
-function escapes(entry: FileEntry, base: string): ActionError {
+const targetError = (target: FileTarget, what: string): ActionError => new ActionError(`${subject(target)} ${what}`)
+
+function escapes(target: FileTarget, base: string): ActionError {
   const where = process.env.RUNNER_TEMP ? 'RUNNER_TEMP' : 'the working folder'
-  return entryError(
-    entry,
+  return targetError(
+    target,
     `has a relative path that leads outside ${where} (${shown(base)}). Accepted: a relative path that stays under ${where} ('..' may not climb out of it), or an absolute path.`
   )
 }
 
-function duplicate(first: FileEntry, second: FileEntry, path: string): ActionError {
+function duplicate(first: FileTarget, second: FileTarget, path: string): ActionError {
+  const both =
+    first.input === second.input
+      ? `Input '${first.input}': the entries ${quote(first.entry ?? first.path)} and ${quote(second.entry ?? second.path)}`
+      : `${subject(first)} and input '${second.input}'`
   return new ActionError(
-    `Input '${Inputs.Files}': the entries ${quote(first.text)} and ${quote(second.text)} both write ${shown(path)}. Accepted: one entry per file (paths that differ only in case are one file on Windows and macOS).`
+    `${both} both write ${shown(path)}. Accepted: one entry per file (paths that differ only in case are one file on Windows and macOS).`
   )
 }
 
-function alreadyExists(entry: FileEntry, path: string, kind: string): ActionError {
-  return entryError(
-    entry,
+function alreadyExists(target: FileTarget, path: string, kind: string): ActionError {
+  return targetError(
+    target,
     `would write ${shown(path)}, which already exists (${kind}). The action writes only new files and never overwrites or writes through one: remove it in an earlier step or choose another path.`
   )
 }
 
-function throughLink(entry: FileEntry, path: string, link: string): ActionError {
-  return entryError(
-    entry,
+function throughLink(target: FileTarget, path: string, link: string): ActionError {
+  return targetError(
+    target,
     `would write ${shown(path)} through the symbolic link ${shown(link)}. Accepted: a path through real folders (or links owned by root, such as macOS /tmp): give the folder's real path, or remove the link.`
   )
 }
 
 /**
- * Creates each secret's file new (0600, new folders 0700), never through a link, and records it
- * for the post step. On any failure the files this run created are removed, so nothing is
- * half-done. Returns entry -> absolute path.
+ * Creates each file new (0600, new folders 0700), never through a link, and records it for the
+ * post step. On any failure the files this run created are removed, so nothing is half-done.
+ * Returns the absolute path of each, in order.
  */
-export function writeSecretFiles(files: readonly FileSecret[]): Record<string, string> {
+export function writeSecretFiles(files: readonly SecretFile[]): string[] {
   const written: WrittenFile[] = []
-  const paths: Record<string, string> = {}
+  const paths: string[] = []
+  let current: FileTarget | undefined
   try {
-    for (const secret of files) {
-      const path = targetOf(secret.entry.path)
-      ensureFolders(dirname(path), secret.entry)
-      const { fd, file } = openNew(path, secret.entry)
+    for (const { target, content } of files) {
+      current = target
+      const path = targetOf(target.path)
+      ensureFolders(dirname(path), target)
+      const { fd, file } = openNew(path, target)
       // Recorded before the content goes in, so a failed write is removed too.
       written.push(file)
-      fill(fd, secret)
+      fill(fd, content)
       // Saved after each file: a step killed half-way still leaves the post step the list.
       core.saveState(State.WrittenFiles, JSON.stringify(written))
-      paths[secret.entry.text] = path
+      paths.push(path)
     }
   } catch (error) {
     const left = removeAfterFailure(written)
     if (written.length > 0) core.saveState(State.WrittenFiles, JSON.stringify(left))
     if (error instanceof ActionError) throw error
-    throw new ActionError(`Input '${Inputs.Files}': could not write a secret file: ${(error as Error).message}`)
+    throw new ActionError(
+      `Input '${current?.input ?? Inputs.Files}': could not write a secret file: ${(error as Error).message}`
+    )
   }
   return paths
 }
 
 /** Creates the missing folders one level at a time; each must then be a real folder. */
-function ensureFolders(folder: string, entry: FileEntry): void {
+function ensureFolders(folder: string, target: FileTarget): void {
   for (const path of [...foldersAbove(folder), folder]) {
     if (!lstatOrUndefined(path)) makeFolder(path)
     const stats = lstatSync(path)
-    if (isPlantedLink(stats)) throw throughLink(entry, targetOf(entry.path), path)
+    if (isPlantedLink(stats)) throw throughLink(target, targetOf(target.path), path)
     if (!stats.isDirectory() && !stats.isSymbolicLink()) throw new Error(`${shown(path)} is not a folder`)
   }
 }
@@ -207,7 +257,7 @@ function makeFolder(path: string): void {
 }
 
 /** Opens the file new and exclusively, never through a link, and reads its identity. */
-function openNew(path: string, entry: FileEntry): { fd: number; file: WrittenFile } {
+function openNew(path: string, target: FileTarget): { fd: number; file: WrittenFile } {
   let fd: number
   try {
     fd = openSync(path, CreateNew, 0o600)
@@ -215,7 +265,7 @@ function openNew(path: string, entry: FileEntry): { fd: number; file: WrittenFil
     // Something appeared since the inputs were checked: fail closed, never overwrite.
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EEXIST' || code === 'ELOOP')
-      throw alreadyExists(entry, path, 'it appeared after the inputs were checked')
+      throw alreadyExists(target, path, 'it appeared after the inputs were checked')
     throw error
   }
   try {
@@ -228,10 +278,10 @@ function openNew(path: string, entry: FileEntry): { fd: number; file: WrittenFil
   }
 }
 
-function fill(fd: number, { value, contentType }: FileSecret): void {
+function fill(fd: number, content: string | Uint8Array): void {
   try {
     fchmodSync(fd, 0o600) // the umask may have taken bits from the mode given to open
-    writeFileSync(fd, contentType === PKCS12 ? Buffer.from(value, 'base64') : value)
+    writeFileSync(fd, content)
   } finally {
     closeSync(fd)
   }

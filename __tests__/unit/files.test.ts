@@ -23,8 +23,12 @@ import { join } from 'node:path'
 import { ActionError } from '../../src/errors.js'
 import {
   checkFileTargets,
+  fileTargetOf,
   parseWrittenFiles,
   removeIfOurs,
+  secretFileOf,
+  type FileTarget,
+  type SecretFile,
   targetOf,
   writeSecretFiles,
   type WrittenFile
@@ -55,14 +59,14 @@ function plantLink(target: string, link: string): void {
 }
 
 function refusal(raw: string, options: Parameters<typeof checkFileTargets>[1] = {}): string {
-  const error = thrownBy(() => checkFileTargets(parseFilesInput(raw), options))
+  const error = thrownBy(() => checkFileTargets(parseFilesInput(raw).map(fileTargetOf), options))
   expect(error).toBeInstanceOf(ActionError)
   expect(error.message).toMatch(/^Input 'files': /)
   return error.message
 }
 
 const accepts = (raw: string, options: Parameters<typeof checkFileTargets>[1] = {}): void =>
-  checkFileTargets(parseFilesInput(raw), options)
+  checkFileTargets(parseFilesInput(raw).map(fileTargetOf), options)
 
 describe('checkFileTargets', () => {
   test('new paths under RUNNER_TEMP, with .. that stays inside, and absolute paths elsewhere are accepted', () => {
@@ -131,15 +135,43 @@ describe('checkFileTargets', () => {
   })
 })
 
+describe('checkFileTargets: the env file beside the entries', () => {
+  const envFile = (path: string): FileTarget => ({ input: 'env-file', path })
+  const check = (raw: string, path: string): void =>
+    checkFileTargets([...parseFilesInput(raw).map(fileTargetOf), envFile(path)])
+
+  test('errors name the input alone: its whole value is the path', () => {
+    writeTo(join(temp, 'app.env'))
+    expect(thrownBy(() => check('a.pem=s1', 'app.env')).message).toBe(
+      `Input 'env-file' would write '${join(temp, 'app.env')}', which already exists (a file). The action writes only new files and never overwrites or writes through one: remove it in an earlier step or choose another path.`
+    )
+    expect(thrownBy(() => check('a.pem=s1', '../app.env')).message).toMatch(
+      /^Input 'env-file' has a relative path that leads outside RUNNER_TEMP/
+    )
+  })
+
+  test('an entry and the env file for one file: refused, naming both', () => {
+    expect(thrownBy(() => check('app.env=s1', './app.env')).message).toBe(
+      `Input 'files': the entry 'app.env=s1' and input 'env-file' both write '${join(temp, 'app.env')}'. Accepted: one entry per file (paths that differ only in case are one file on Windows and macOS).`
+    )
+  })
+
+  test('a name longer than the file system takes: refused before the write', () => {
+    expect(thrownBy(() => check('', 'n'.repeat(300))).message).toBe(
+      `Input 'env-file' would write '${join(temp, 'n'.repeat(300))}', a name longer than the file system takes.`
+    )
+  })
+})
+
 function writeTo(path: string, content = 'x'): string {
   writeFileSync(path, content)
   return path
 }
 
-function secret(raw: string, value = 'v@lue', contentType = ''): FileSecret {
+function secret(raw: string, value = 'v@lue', contentType = ''): SecretFile {
   const [entry] = parseFilesInput(raw)
   if (!entry) throw new Error('no entry')
-  return { entry, value, contentType, vault: VAULT }
+  return secretFileOf({ entry, value, contentType, vault: VAULT } satisfies FileSecret)
 }
 
 /** The last state saved for the post step. */
@@ -158,7 +190,7 @@ describe('writeSecretFiles', () => {
         secret('cert.pfx=s2', Buffer.from([0, 1, 255]).toString('base64'), 'application/x-pkcs12')
       ])
       const key = join(temp, 'a', 'b', 'key.pem')
-      expect(paths).toEqual({ 'a/b/key.pem=s1': key, 'cert.pfx=s2': join(temp, 'cert.pfx') })
+      expect(paths).toEqual([key, join(temp, 'cert.pfx')])
       expect(readFileSync(key, 'utf8')).toBe('pem text')
       expect(readFileSync(join(temp, 'cert.pfx'))).toEqual(Buffer.from([0, 1, 255]))
       expect(statSync(key).mode & 0o777).toBe(0o600)

@@ -1,6 +1,6 @@
 import type { Cloud } from '../clouds.js'
 import { ActionError, quote } from '../errors.js'
-import { checkFileTargets } from '../files.js'
+import { checkFileTargets, fileTargetOf } from '../files.js'
 import { parseFilesInput, parseSecretsInput, type FileEntry, type SecretEntry } from './entries.js'
 import { isSecretName, SecretNameRule } from './names.js'
 import { readText } from './read.js'
@@ -68,6 +68,6 @@ export function readFiles(cloud?: Cloud): FileEntry[] {
   const raw = readText(InputTable.Files)
   if (!raw) return []
   const entries = parseFilesInput(raw, cloud)
-  checkFileTargets(entries)
+  checkFileTargets(entries.map(fileTargetOf))
   return entries
 }

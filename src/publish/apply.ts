@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { Outputs } from '../constants.js'
-import { writeSecretFiles } from '../files.js'
+import { secretFileOf, writeSecretFiles } from '../files.js'
 import type { Publication } from './publication.js'
 
 /** What applying a publication adds: `files` entry -> absolute path written. */
@@ -14,7 +14,8 @@ export interface Applied {
  */
 export function applyPublication(publication: Publication): Applied {
   for (const mask of publication.masks) core.setSecret(mask)
-  const filePaths = publication.files.length > 0 ? writeSecretFiles(publication.files) : {}
+  const paths = publication.files.length > 0 ? writeSecretFiles(publication.files.map(secretFileOf)) : []
+  const filePaths = Object.fromEntries(publication.files.map((file, index) => [file.entry.text, paths[index] ?? '']))
   for (const warning of publication.warnings) core.warning(warning)
   for (const [name, value] of Object.entries(publication.outputs)) core.setOutput(name, value)
   if (publication.files.length > 0) core.setOutput(Outputs.Files, JSON.stringify(filePaths))
