@@ -9,6 +9,7 @@ export const Outputs = {
   Names: 'names',
   Count: 'count',
   Files: 'files',
+  EnvFile: 'env-file',
   Changed: 'changed',
   GitHubSecretsWritten: 'github-secrets-written'
 } as const

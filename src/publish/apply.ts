@@ -3,9 +3,12 @@ import { Outputs } from '../constants.js'
 import { secretFileOf, writeSecretFiles } from '../files.js'
 import type { Publication } from './publication.js'
 
-/** What applying a publication adds: `files` entry -> absolute path written. */
+/** What applying a publication adds: where its files went. */
 export interface Applied {
+  /** `files` entry -> absolute path written. */
   readonly filePaths: Readonly<Record<string, string>>
+  /** `env-file`: the absolute path written. */
+  readonly envFilePath?: string
 }
 
 /**
@@ -14,11 +17,22 @@ export interface Applied {
  */
 export function applyPublication(publication: Publication): Applied {
   for (const mask of publication.masks) core.setSecret(mask)
-  const paths = publication.files.length > 0 ? writeSecretFiles(publication.files.map(secretFileOf)) : []
-  const filePaths = Object.fromEntries(publication.files.map((file, index) => [file.entry.text, paths[index] ?? '']))
+  const applied = writeFiles(publication)
   for (const warning of publication.warnings) core.warning(warning)
   for (const [name, value] of Object.entries(publication.outputs)) core.setOutput(name, value)
-  if (publication.files.length > 0) core.setOutput(Outputs.Files, JSON.stringify(filePaths))
+  if (publication.files.length > 0) core.setOutput(Outputs.Files, JSON.stringify(applied.filePaths))
+  if (applied.envFilePath !== undefined) core.setOutput(Outputs.EnvFile, applied.envFilePath)
   for (const [name, value] of Object.entries(publication.env)) core.exportVariable(name, value)
-  return { filePaths }
+  return applied
+}
+
+/** The `files` entries and the env file in one write, so they are created all or none. */
+function writeFiles({ files, envFile }: Publication): Applied {
+  const secretFiles = files.map(secretFileOf)
+  const all = envFile ? [...secretFiles, envFile] : secretFiles
+  const paths = all.length > 0 ? writeSecretFiles(all) : []
+  return {
+    filePaths: Object.fromEntries(files.map((file, index) => [file.entry.text, paths[index] ?? ''])),
+    ...(envFile && { envFilePath: paths[files.length] })
+  }
 }

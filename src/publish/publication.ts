@@ -1,6 +1,7 @@
 import { Outputs } from '../constants.js'
 import { ActionError, quote } from '../errors.js'
 import { Inputs } from '../inputs/table.js'
+import type { SecretFile } from '../files.js'
 import type { FileSecret } from '../operations/get.js'
 
 /**
@@ -14,6 +15,8 @@ export interface Publication {
   readonly env: Readonly<Record<string, string>>
   /** Secrets to write to files (`get`); the paths become output `files`. */
   readonly files: readonly FileSecret[]
+  /** `env-file`: every variable of the step in one file, written with `files`; its path becomes output `env-file`. */
+  readonly envFile?: SecretFile
   readonly warnings: readonly string[]
   /** Per secret read: where its value went (`output db-password`, `env DB_PASSWORD`), for the summary. */
   readonly destinations: ReadonlyMap<string, readonly string[]>
@@ -25,6 +28,7 @@ export interface PublicationDraft {
   readonly outputs: Record<string, string>
   readonly env: Record<string, string>
   files: readonly FileSecret[]
+  envFile?: SecretFile
   readonly warnings: string[]
   readonly destinations: Map<string, string[]>
 }
@@ -65,7 +69,7 @@ export interface Owner {
   readonly path: readonly string[]
 }
 
-const describeOwner = ({ secret, path }: Owner): string =>
+export const describeOwner = ({ secret, path }: Owner): string =>
   path.length > 0 ? `field ${quote(path.join('.'))} of secret '${secret}'` : `secret '${secret}'`
 
 /** Every output has one owner: a second one (another secret, another version, another JSON field that maps to the same name) is an error. */
