@@ -2,7 +2,8 @@
  * The env file's formats against their real readers: every dotenv value the action writes is read
  * back byte for byte by the dotenv package (its default parser, and the `fast` one too), from the
  * file's UTF-8 bytes; every value it refuses is one that none of its quotings brings back in every
- * file. JSON.parse gives back the exact object.
+ * file. JSON.parse gives back the exact object. And what getPublication puts in the file: the
+ * variables export-env would export, by the same rules.
  *
  * Reproducible: fixed seeds (FC_SEED and FC_RUNS try others), as in properties.test.ts.
  */
@@ -15,9 +16,16 @@ import {
   dotenvReading,
   dotenvValue,
   renderEnvFile,
-  type DotenvQuote
+  type DotenvQuote,
+  type EnvFileFormat
 } from '../../src/envFile.js'
+import { ActionError } from '../../src/errors.js'
+import type { EnvFileInput } from '../../src/inputs/targets.js'
+import type { Outcome } from '../../src/operations/index.js'
+import { destinationKey, type ReadSecret } from '../../src/operations/get.js'
+import type { Publication } from '../../src/publish/publication.js'
 import { hostileText, propertyOptions } from '../support/arbitraries.js'
+import { publicationFor, thrownBy, VAULT } from './helpers.js'
 
 const RUNS = propertyOptions(10_000)
 
@@ -221,5 +229,126 @@ describe('renderEnvFile', () => {
       ),
       { ...RUNS, numRuns: Math.ceil(RUNS.numRuns / 5) }
     )
+  })
+})
+
+describe('getPublication: what goes into the env file', () => {
+  const VERSION = '0123456789abcdef0123456789abcdef'
+  const read1 = (name: string, value: string, more: Partial<ReadSecret> = {}): ReadSecret => ({
+    name,
+    value,
+    version: VERSION,
+    id: `https://contoso-kv.vault.azure.net/secrets/${name}/${VERSION}`,
+    fromGlob: false,
+    vault: VAULT,
+    ...more
+  })
+  const got = (...secrets: ReadSecret[]): Outcome => ({
+    operation: 'get',
+    secrets,
+    files: [],
+    missing: [],
+    certificatesSkipped: [],
+    invalidNames: []
+  })
+  const envFile = (format: EnvFileFormat = 'dotenv'): EnvFileInput => ({
+    target: { input: 'env-file', path: 'app.env' },
+    format
+  })
+  const text = (publication: Publication): string => String(publication.envFile?.content ?? '')
+
+  test('without export-env: the export-env names go to the file only, not to GITHUB_ENV', () => {
+    const publication = publicationFor(got(read1('db-password', 'p@ss'), read1('api', "it's", { alias: 'API_KEY' })), {
+      envFile: envFile()
+    })
+    expect(publication.env).toEqual({})
+    expect(publication.envFile?.target).toEqual({ input: 'env-file', path: 'app.env' })
+    expect(read(text(publication))).toEqual({ DB_PASSWORD: 'p@ss', API_KEY: "it's" })
+    expect(publication.destinations.get(destinationKey({ name: 'db-password', vault: VAULT }))).toEqual([
+      'output db-password',
+      'env-file DB_PASSWORD'
+    ])
+  })
+
+  test('with export-env: the same variables in GITHUB_ENV and in the file', () => {
+    const publication = publicationFor(got(read1('db-password', 'p@ss'), read1('token', 'a\r\nb')), {
+      exportEnv: true,
+      envFile: envFile()
+    })
+    expect(publication.env).toEqual({ DB_PASSWORD: 'p@ss', TOKEN: 'a\r\nb' })
+    expect(read(text(publication))).toEqual(publication.env)
+  })
+
+  test('with parse-json: one variable per leaf, as export-env names them', () => {
+    const config = JSON.stringify({ user: 'app', db: { host: 'h', 'pass word': 'x "y"' }, port: 5432, none: null })
+    const publication = publicationFor(got(read1('config', config)), { parseJson: true, envFile: envFile() })
+    expect(read(text(publication))).toEqual({
+      CONFIG_USER: 'app',
+      CONFIG_DB_HOST: 'h',
+      CONFIG_DB_PASS_WORD: 'x "y"',
+      CONFIG_PORT: '5432',
+      CONFIG_NONE: ''
+    })
+  })
+
+  test('json: one flat object of the same names', () => {
+    const publication = publicationFor(got(read1('db-password', 'C:\\dir\\'), read1('api-key', 'k')), {
+      envFile: envFile('json')
+    })
+    expect(JSON.parse(text(publication))).toEqual({ DB_PASSWORD: 'C:\\dir\\', API_KEY: 'k' })
+  })
+
+  test('a name refused or skipped for GITHUB_ENV is left out of the file the same way, with the same warning', () => {
+    const outcome = got(
+      read1('path', '/tmp/evil', { fromGlob: true }),
+      read1('deploy-target', 'staging-1', { fromGlob: true }),
+      read1('ld-preload', 'x.so', { fromGlob: true }),
+      read1('config', JSON.stringify({ ok: 'y' }))
+    )
+    const options = { parseJson: true, environment: { DEPLOY_TARGET: 'production' } }
+    const toFile = publicationFor(outcome, { ...options, envFile: envFile() })
+    const toEnv = publicationFor(outcome, { ...options, exportEnv: true })
+    expect(read(text(toFile))).toEqual({ CONFIG_OK: 'y' })
+    expect(toEnv.env).toEqual({ CONFIG_OK: 'y' })
+    expect(toFile.warnings).toEqual(toEnv.warnings)
+    expect(toFile.warnings.map((warning) => /not exported as (\w+)/.exec(warning)?.[1])).toEqual([
+      'PATH',
+      'DEPLOY_TARGET',
+      'LD_PRELOAD'
+    ])
+  })
+
+  test('two secrets under one variable: an error naming the input that asked for variables', () => {
+    const outcome = got(read1('db-password', 'a'), read1('other', 'b', { alias: 'DB_PASSWORD' }))
+    expect(thrownBy(() => publicationFor(outcome, { envFile: envFile() })).message).toBe(
+      `Input 'env-file': two secrets would be exported as DB_PASSWORD. Give one of them an alias.`
+    )
+    expect(thrownBy(() => publicationFor(outcome, { exportEnv: true, envFile: envFile() })).message).toMatch(
+      /^Input 'export-env': two secrets would be exported as DB_PASSWORD/
+    )
+  })
+
+  test('a value dotenv cannot carry: an error naming the secret and the variable, never the value, suggesting json', () => {
+    const secretValue = 'C:\\very-secret\\'
+    const error = thrownBy(() =>
+      publicationFor(got(read1('ok', 'x'), read1('win-path', secretValue)), { envFile: envFile() })
+    )
+    expect(error).toBeInstanceOf(ActionError)
+    expect(error.message).toBe(
+      `Input 'env-file': the dotenv format cannot carry the variable WIN_PATH (secret 'win-path') exactly: no quoting of it reads back as the same value. ` +
+        `Set 'env-file-format: json' (one JSON object, which carries any value), or read it from its step output.`
+    )
+    expect(error.message).not.toContain('very-secret')
+    const leaf = thrownBy(() =>
+      publicationFor(got(read1('config', JSON.stringify({ dir: secretValue }))), {
+        parseJson: true,
+        envFile: envFile()
+      })
+    )
+    expect(leaf.message).toContain(`the variable CONFIG_DIR (field 'dir' of secret 'config')`)
+  })
+
+  test('no env-file: no file decided, whatever export-env says', () => {
+    expect(publicationFor(got(read1('a', 'x')), { exportEnv: true }).envFile).toBeUndefined()
   })
 })

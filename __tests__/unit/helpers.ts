@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, jest } from '@jest/globals'
 import { OperationModules, type Outcome } from '../../src/operations/index.js'
+import type { EnvFileInput } from '../../src/inputs/targets.js'
 import type { Publication } from '../../src/publish/publication.js'
 import type { Vault } from '../../src/inputs/vault.js'
 
@@ -102,7 +103,13 @@ export const TENANT_ID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
 /** What an operation's `decide` makes of an outcome, given the inputs `decide` reads (the rest do not matter to it). */
 export function publicationFor(
   outcome: Outcome,
-  options: { exportEnv?: boolean; parseJson?: boolean; minMaskLength?: number; environment?: NodeJS.ProcessEnv } = {}
+  options: {
+    exportEnv?: boolean
+    envFile?: EnvFileInput
+    parseJson?: boolean
+    minMaskLength?: number
+    environment?: NodeJS.ProcessEnv
+  } = {}
 ): Publication {
   const { environment = {}, ...inputs } = { exportEnv: false, parseJson: false, minMaskLength: 4, ...options }
   const decide = OperationModules[outcome.operation].decide as (

@@ -1,6 +1,7 @@
 import { SignInMethodNames } from '../auth/plan.js'
 import { CloudNames } from '../clouds.js'
 import { IfDeletedChoices, Operations, type Operation } from '../constants.js'
+import { EnvFileFormats } from '../envFile.js'
 import { GitHubOrgVisibilities, GitHubSecretStores } from '../github/names.js'
 import { CharsetNames } from './generate.js'
 
@@ -134,6 +135,14 @@ export const InputTable = {
   Audience: { name: 'audience', kind: 'text', default: 'api://AzureADTokenExchange', usedBy: 'every' },
   Environment: { name: 'environment', kind: 'choice', choices: CloudNames, default: 'AzureCloud', usedBy: 'every' },
   ExportEnv: { name: 'export-env', kind: 'boolean', default: 'false', usedBy: ['get'] },
+  EnvFile: { name: 'env-file', kind: 'text', usedBy: ['get'] },
+  EnvFileFormat: {
+    name: 'env-file-format',
+    kind: 'choice',
+    choices: EnvFileFormats,
+    default: 'dotenv',
+    usedBy: ['get']
+  },
   Summary: { name: 'summary', kind: 'boolean', default: 'true', usedBy: 'every' },
   Timeout: { name: 'timeout', kind: 'number', bounds: TimeoutBounds, default: '300', usedBy: 'every' },
   MinMaskLength: {

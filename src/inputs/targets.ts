@@ -1,9 +1,10 @@
 import type { Cloud } from '../clouds.js'
+import type { EnvFileFormat } from '../envFile.js'
 import { ActionError, quote } from '../errors.js'
-import { checkFileTargets, fileTargetOf } from '../files.js'
+import { checkFileTargets, fileTargetOf, type FileTarget } from '../files.js'
 import { parseFilesInput, parseSecretsInput, type FileEntry, type SecretEntry } from './entries.js'
 import { isSecretName, SecretNameRule } from './names.js'
-import { readText } from './read.js'
+import { readChoice, readText } from './read.js'
 import { InputTable, Inputs } from './table.js'
 
 /**
@@ -63,11 +64,38 @@ export function readOneName(): string {
   return name
 }
 
-/** `files`: its entries, with every target checked (new, ours, not through a link) before sign-in. */
-export function readFiles(cloud?: Cloud): FileEntry[] {
+/** `env-file`: where the step's variables go, and in which format. */
+export interface EnvFileInput {
+  readonly target: FileTarget
+  readonly format: EnvFileFormat
+}
+
+/**
+ * `files` and `env-file`: every file the step writes, all checked together (new, ours, not through
+ * a link, none twice) before sign-in.
+ */
+export function readFileTargets(cloud?: Cloud): { files: FileEntry[]; envFile: EnvFileInput | undefined } {
   const raw = readText(InputTable.Files)
-  if (!raw) return []
-  const entries = parseFilesInput(raw, cloud)
-  checkFileTargets(entries.map(fileTargetOf))
-  return entries
+  const files = raw ? parseFilesInput(raw, cloud) : []
+  const envFile = readEnvFile()
+  checkFileTargets([...files.map(fileTargetOf), ...(envFile ? [envFile.target] : [])])
+  return { files, envFile }
+}
+
+function readEnvFile(): EnvFileInput | undefined {
+  const path = readText(InputTable.EnvFile)
+  const format = readChoice(InputTable.EnvFileFormat)
+  if (!path) {
+    if (format === InputTable.EnvFileFormat.default) return undefined
+    throw new ActionError(
+      `Input '${Inputs.EnvFileFormat}' is only used with '${Inputs.EnvFile}'. Give the file's path in '${Inputs.EnvFile}', or remove '${Inputs.EnvFileFormat}'.`
+    )
+  }
+  // A path has no line breaks or control characters: two lines would be two files, and one file is written.
+  if (/\p{Cc}/u.test(path)) {
+    throw new ActionError(
+      `Input '${Inputs.EnvFile}' has the path ${quote(path)}, with a line break or control character. Give the path of one file.`
+    )
+  }
+  return { target: { input: Inputs.EnvFile, path }, format }
 }

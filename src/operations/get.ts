@@ -1,16 +1,18 @@
 import type { KeyVaultSecret, SecretClient } from '@azure/keyvault-secrets'
 import { mapWithConcurrency } from '../concurrency.js'
 import { Outputs } from '../constants.js'
+import { renderEnvFile, type EnvFileFormat } from '../envFile.js'
 import { envNameFor, isAlreadySet, refusalOf } from '../envNames.js'
 import { ActionError, quote } from '../errors.js'
 import { globMatcher, type FileEntry, type SecretEntry } from '../inputs/entries.js'
 import { readBoolean } from '../inputs/read.js'
-import { readEntries, readFiles } from '../inputs/targets.js'
+import { readEntries, readFileTargets, type EnvFileInput } from '../inputs/targets.js'
 import { NoVault, type Vault } from '../inputs/vault.js'
 import { InputTable, Inputs } from '../inputs/table.js'
 import { isShortForMasking, leafMasks, masksFor } from '../masking.js'
 import {
   claim,
+  describeOwner,
   draftPublication,
   FixedOutputNames,
   missingWarnings,
@@ -31,6 +33,8 @@ export interface GetInputs {
   readonly files: readonly FileEntry[]
   /** Also export each value as an environment variable. */
   readonly exportEnv: boolean
+  /** `env-file`: write those variables (named as `export-env` names them, with or without it) to one file. */
+  readonly envFile?: EnvFileInput
   /** A JSON object value goes out as one entry per leaf. */
   readonly parseJson: boolean
   /** A missing secret is a warning, not a failure. */
@@ -84,7 +88,7 @@ export const get: OperationModule<GetInputs, GetOutcome> = {
     dataAction: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'
   },
   readInputs: ({ env, cloud, vault: given }) => {
-    const files = readFiles(cloud)
+    const { files, envFile } = readFileTargets(cloud)
     const targets = readEntries({ noneIfFiles: files.length > 0, cloud })
     // A plain name means the step's vault; full identifiers name their own.
     const entries = [...targets, ...files]
@@ -94,7 +98,8 @@ export const get: OperationModule<GetInputs, GetOutcome> = {
       own: {
         targets,
         files,
-        exportEnv: readExportEnv(targets),
+        envFile,
+        exportEnv: readExportEnv(targets, envFile),
         parseJson: readBoolean(InputTable.ParseJson),
         ignoreMissing: readBoolean(InputTable.IgnoreMissing),
         github: readGitHubSync({ operation: 'get', targets }, env)
@@ -200,20 +205,27 @@ function checkOutputClashes(targets: readonly SecretEntry[]): void {
   }
 }
 
-/** Variable names of named secrets are checked now, so a refused one fails before any request. */
-function readExportEnv(targets: readonly SecretEntry[]): boolean {
-  if (!readBoolean(InputTable.ExportEnv)) return false
+/**
+ * `export-env`. The variable names of named secrets are checked now, for GITHUB_ENV and the env
+ * file alike, so a refused one fails before any request.
+ */
+function readExportEnv(targets: readonly SecretEntry[], envFile: EnvFileInput | undefined): boolean {
+  const exportEnv = readBoolean(InputTable.ExportEnv)
+  if (!exportEnv && !envFile) return false
   for (const target of targets.filter((entry) => !entry.isGlob)) {
     const name = namesOf(target).env
     const refusal = refusalOf(name)
     if (refusal) {
       throw new ActionError(
-        `Input '${Inputs.ExportEnv}': secret ${quote(target.text)} would be exported as ${name}, which is refused: ${refusal}. Give it an alias (ALIAS=name in '${Inputs.Secrets}') or read it from the step output.`
+        `Input '${variablesInput(exportEnv)}': secret ${quote(target.text)} would be exported as ${name}, which is refused: ${refusal}. Give it an alias (ALIAS=name in '${Inputs.Secrets}') or read it from the step output.`
       )
     }
   }
-  return true
+  return exportEnv
 }
+
+/** The input that asked for variables: errors about their names start with it. */
+const variablesInput = (exportEnv: boolean): string => (exportEnv ? Inputs.ExportEnv : Inputs.EnvFile)
 
 /** Reads every secret and file entry; nothing is exported until all of them have arrived. */
 async function getSecrets(
@@ -426,6 +438,21 @@ async function resolveTargets(
   return { targets: [...targets.values()], certificatesSkipped, invalidNames }
 }
 
+/** The env file's text; a variable the format cannot carry exactly fails the step, named, never shown. */
+function envFileContent(
+  variables: Readonly<Record<string, string>>,
+  format: EnvFileFormat,
+  owners: ReadonlyMap<string, Owner>
+): string {
+  const rendered = renderEnvFile(variables, format)
+  if ('text' in rendered) return rendered.text
+  const owner = owners.get(rendered.refused)
+  throw new ActionError(
+    `Input '${Inputs.EnvFile}': the dotenv format cannot carry the variable ${rendered.refused}${owner ? ` (${describeOwner(owner)})` : ''} exactly: no quoting of it reads back as the same value. ` +
+      `Set '${Inputs.EnvFileFormat}: json' (one JSON object, which carries any value), or read it from its step output.`
+  )
+}
+
 interface Leaf {
   readonly path: string[]
   readonly value: string
@@ -454,16 +481,21 @@ function jsonLeaves(value: string): Leaf[] | undefined {
 }
 
 /**
- * Decides outputs and variables. A secret goes out under its alias or its name; `value`, `version`
- * and `id` only when exactly one secret was read. Two secrets under one name are an error.
+ * Decides outputs, variables and the env file. A secret goes out under its alias or its name;
+ * `value`, `version` and `id` only when exactly one secret was read. Two secrets under one name
+ * are an error. The env file holds exactly the variables `export-env` would export, by the same
+ * rules, whether it is given or not.
  */
 export function getPublication(
   outcome: GetOutcome,
-  options: Pick<GetInputs & CommonInputs, 'exportEnv' | 'parseJson' | 'minMaskLength'>,
+  options: Pick<GetInputs & CommonInputs, 'exportEnv' | 'envFile' | 'parseJson' | 'minMaskLength'>,
   environment: NodeJS.ProcessEnv
 ): Publication {
-  const { exportEnv, parseJson, minMaskLength } = options
+  const { exportEnv, envFile, parseJson, minMaskLength } = options
   const draft = draftPublication()
+  // What GITHUB_ENV gets with `export-env`, and the env file in any case.
+  const variables = Object.create(null) as Record<string, string>
+  const variableOwners = new Map<string, Owner>()
   const { outputs, env, warnings, masks, destinations } = draft
   const sendTo = (secret: ReadSecret, destination: string): void => {
     const key = destinationKey(secret)
@@ -515,7 +547,7 @@ export function getPublication(
         outputs[outputName] = leaf.value
         sendTo(secret, `output ${outputName}`)
       }
-      if (!exportEnv) continue
+      if (!exportEnv && !envFile) continue
       const refusal = refusalOf(envName)
       if (refusal) {
         // Named secrets were checked before any request; only a glob or a JSON key can bring such a name here.
@@ -532,12 +564,23 @@ export function getPublication(
         )
         continue
       }
-      if (envName in env)
+      if (envName in variables)
         throw new ActionError(
-          `Input '${Inputs.ExportEnv}': two secrets would be exported as ${envName}. Give one of them an alias.`
+          `Input '${variablesInput(exportEnv)}': two secrets would be exported as ${envName}. Give one of them an alias.`
         )
-      env[envName] = leaf.value
-      sendTo(secret, `env ${envName}`)
+      variables[envName] = leaf.value
+      variableOwners.set(envName, { secret: secret.name, path: [...(secret.field ?? []), ...leaf.path] })
+      if (exportEnv) {
+        env[envName] = leaf.value
+        sendTo(secret, `env ${envName}`)
+      }
+      if (envFile) sendTo(secret, `env-file ${envName}`)
+    }
+  }
+  if (envFile) {
+    draft.envFile = {
+      target: envFile.target,
+      content: envFileContent(variables, envFile.format, variableOwners)
     }
   }
   Object.assign(outputs, githubOutputs(outcome.github))
