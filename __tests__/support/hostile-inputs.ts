@@ -108,6 +108,8 @@ const GH_SELECTED: Context = {
   name: 'get, then GitHub organization, selected repositories',
   inputs: { ...GH_ORG.inputs, 'github-org-visibility': 'selected', 'github-selected-repositories': 'app' }
 }
+/** get, with every variable written to an env file. */
+const ENV_FILE: Context = { name: 'get, env-file', inputs: { ...GET.inputs, 'env-file': 'app.env' } }
 const OIDC: Context = {
   name: 'get, oidc',
   inputs: { 'vault-name': 'contoso-kv', 'secret-name': 'db-password', 'client-id': CLIENT, 'tenant-id': TENANT },
@@ -452,6 +454,15 @@ export const Table: Readonly<Record<string, Row>> = {
   },
   environment: choiceRow('AzureCloud', ['AzurePublic', 'AzureGermanCloud']),
   'export-env': booleanRow(),
+  'env-file': {
+    empty: blank(ABSENT),
+    whitespace: blank(ABSENT),
+    wrongType: refuse(['.', '/']),
+    tooLong: refuse(`${'e'.repeat(300)}.env`),
+    badChars: refuse(['app.env\nother.env', 'app\u0007.env', '../../escape.env']),
+    unknownEnum: na('a path')
+  },
+  'env-file-format': choiceRow('json', ['yaml', 'env', 'docker'], ENV_FILE),
   summary: booleanRow(),
   timeout: wholeNumberRow(3600),
   'min-mask-length': wholeNumberRow(64),
