@@ -43,6 +43,67 @@ const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_00
 export const MomentFormats =
   'an ISO 8601 date-time with a time zone (2027-01-31T00:00:00Z), a date (2027-01-31, midnight UTC), a duration from now (90d, 12h, 30m, 2w) or an ISO 8601 duration (P90D, PT12H, P1Y2M)'
 
+export const DurationFormats =
+  'a duration such as 30d, 12h, 90m, 2w (s, m, h, d, w) or an ISO 8601 duration (P30D, PT12H, P1M)'
+
+/** A span of time as written: years and months follow the calendar, the rest is fixed. */
+export interface Duration {
+  readonly years: number
+  readonly months: number
+  readonly fixedMs: number
+}
+
+/** The moment `duration` after `moment`; an invalid Date when that is beyond what a Date holds. */
+export function addDuration(moment: Date, duration: Duration): Date {
+  // Years and months follow the calendar (P1M from 31 January is 3 March in a short year, as in JavaScript).
+  const calendar = new Date(moment.getTime())
+  calendar.setUTCFullYear(calendar.getUTCFullYear() + duration.years, calendar.getUTCMonth() + duration.months)
+  return new Date(calendar.getTime() + duration.fixedMs)
+}
+
+/** `90d`, `P1Y2M`, ...: undefined when the text is not written as a duration at all. */
+function durationOf(text: string, invalid: (why: string) => ActionError): Duration | undefined {
+  const short = /^(\d{1,6})([smhdw])$/i.exec(text)
+  if (short) {
+    const unit = (short[2] ?? '').toLowerCase() as keyof typeof UNIT_MS
+    return { years: 0, months: 0, fixedMs: Number(short[1]) * UNIT_MS[unit] }
+  }
+
+  const iso = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i.exec(text)
+  if (!iso) return undefined
+  const [, years, months, weeks, days, hours, minutes, seconds] = iso.map((part) =>
+    part === undefined ? undefined : Number(part)
+  )
+  if ([years, months, weeks, days, hours, minutes, seconds].every((part) => part === undefined))
+    throw invalid('the duration has no amount')
+  if (/T$/i.test(text)) throw invalid('a T must be followed by hours, minutes or seconds')
+  const fixedMs =
+    (weeks ?? 0) * UNIT_MS.w +
+    (days ?? 0) * UNIT_MS.d +
+    (hours ?? 0) * UNIT_MS.h +
+    (minutes ?? 0) * UNIT_MS.m +
+    (seconds ?? 0) * UNIT_MS.s
+  return { years: years ?? 0, months: months ?? 0, fixedMs }
+}
+
+/**
+ * A duration only (`expiry-warning`): the same forms as a duration in `expires`. `now` checks
+ * that it fits in a date at all.
+ */
+export function parseDuration(input: string, raw: string, now: Date, accepted = DurationFormats): Duration {
+  const invalid = (why: string): ActionError =>
+    new ActionError(`Input '${input}' has an invalid value ${quote(raw)}: ${why}. Accepted: ${accepted}.`)
+  const text = raw.trim()
+  const duration = durationOf(text, invalid)
+  if (!duration) {
+    throw invalid(
+      /^\d{4}-\d{2}-\d{2}/.test(text) ? 'that is a date, and this input takes a duration' : 'it is not a duration'
+    )
+  }
+  validMoment(addDuration(now, duration), invalid)
+  return duration
+}
+
 /**
  * `expires` and `not-before`: an absolute moment, or a duration counted from `now`. Dates are
  * checked field by field, because `Date` silently rolls 2027-02-30 over into March.
@@ -52,31 +113,8 @@ export function parseMoment(input: string, raw: string, now: Date): Date {
     new ActionError(`Input '${input}' has an invalid value ${quote(raw)}: ${why}. Accepted: ${MomentFormats}.`)
   const text = raw.trim()
 
-  const short = /^(\d{1,6})([smhdw])$/i.exec(text)
-  if (short) {
-    const unit = (short[2] ?? '').toLowerCase() as keyof typeof UNIT_MS
-    return validMoment(new Date(now.getTime() + Number(short[1]) * UNIT_MS[unit]), invalid)
-  }
-
-  const iso = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i.exec(text)
-  if (iso) {
-    const [, years, months, weeks, days, hours, minutes, seconds] = iso.map((part) =>
-      part === undefined ? undefined : Number(part)
-    )
-    if ([years, months, weeks, days, hours, minutes, seconds].every((part) => part === undefined))
-      throw invalid('the duration has no amount')
-    if (/T$/i.test(text)) throw invalid('a T must be followed by hours, minutes or seconds')
-    // Years and months follow the calendar (P1M from 31 January is 3 March in a short year, as in JavaScript).
-    const moment = new Date(now.getTime())
-    moment.setUTCFullYear(moment.getUTCFullYear() + (years ?? 0), moment.getUTCMonth() + (months ?? 0))
-    const fixedMs =
-      (weeks ?? 0) * UNIT_MS.w +
-      (days ?? 0) * UNIT_MS.d +
-      (hours ?? 0) * UNIT_MS.h +
-      (minutes ?? 0) * UNIT_MS.m +
-      (seconds ?? 0) * UNIT_MS.s
-    return validMoment(new Date(moment.getTime() + fixedMs), invalid)
-  }
+  const duration = durationOf(text, invalid)
+  if (duration) return validMoment(addDuration(now, duration), invalid)
 
   const absolute =
     /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(text)
