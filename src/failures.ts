@@ -2,6 +2,7 @@ import { methodLabel as labelOf, type SignIn } from './auth/index.js'
 import { MissingIdTokenPermission } from './auth/oidc.js'
 import { OidcRequestEnv, type Operation } from './constants.js'
 import { ActionError, quote, SecretFailure } from './errors.js'
+import { extendCommand, SecretsExpired, utcDay } from './expiry.js'
 import { EnvFallbacks, Inputs } from './inputs/table.js'
 import { OperationModules, type ActionInputs } from './operations/index.js'
 import { VaultHostNotFoundError, type Resilience } from './vault/client.js'
@@ -73,6 +74,7 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
       operation: error.operation ?? context.operation
     })
   }
+  if (error instanceof SecretsExpired) return explainExpired(error, context)
   if (error instanceof VaultHostNotFoundError) return explainUnknownHost(error.host, context)
   if (error instanceof ProxyRefusedError) return explainProxyRefusal(error, context)
   if (error instanceof StillInTransition) return explainStillInTransition(error, context)
@@ -351,6 +353,25 @@ function explainVaultError(err: ErrorLike, context: FailureContext): string {
       )
     }
   }
+}
+
+/** How to give an expired secret a future: a later expiry, or a new version. */
+const extendAdvice = (vault: string, secret: string): string =>
+  `Extend it (${extendCommand(vault, secret)}), or store a new version with a later expiry ('${Inputs.Operation}: set' with '${Inputs.Expires}').`
+
+/** `fail-on-expired: true`, and secrets read or listed whose expiry has passed. */
+function explainExpired(error: SecretsExpired, { inputs }: FailureContext): string {
+  const vault = inputs?.vault.name ?? 'the vault'
+  const because = `('${Inputs.FailOnExpired}: true'), so the step failed and nothing was exported`
+  const [only] = error.expired
+  if (only && error.expired.length === 1)
+    return `Secret '${only.name}' in vault '${vault}' expired on ${utcDay(only.expires)} ${because}. ${extendAdvice(vault, only.name)}`
+  const shown = error.expired.slice(0, 10).map((notice) => `'${notice.name}' on ${utcDay(notice.expires)}`)
+  const more = error.expired.length > 10 ? `, and ${error.expired.length - 10} more` : ''
+  return (
+    `${error.expired.length} secrets in vault '${vault}' have expired ${because}: ${shown.join(', ')}${more}. ` +
+    `Extend each (${extendCommand(vault, '<name>')}), or store new versions with a later expiry ('${Inputs.Operation}: set' with '${Inputs.Expires}').`
+  )
 }
 
 /** The vault (or something between) answered what Key Vault never answers: said for what it is, never quoted. */

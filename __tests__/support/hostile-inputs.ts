@@ -303,6 +303,15 @@ export const Table: Readonly<Record<string, Row>> = {
   },
   'parse-json': booleanRow(),
   'ignore-missing': booleanRow(),
+  'expiry-warning': {
+    empty: blank(DEFAULT),
+    whitespace: blank(DEFAULT),
+    wrongType: refuse(['true', '2027-01-31', '2027-01-31T00:00:00Z']),
+    tooLong: refuse([`P${'9'.repeat(400)}D`, '9999999d']),
+    badChars: refuse(['30 days', '-30d', '30d\u0007', 'P30D\n7d']),
+    unknownEnum: na('a duration')
+  },
+  'fail-on-expired': booleanRow(),
   concurrency: wholeNumberRow(64),
   'secret-value': {
     empty: refuse('', SET, { says: 'needs exactly one value source' }),

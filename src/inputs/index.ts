@@ -74,6 +74,7 @@ function readFor<K extends Operation>(
   const { own, newSecrets = [], vault = context.vault } = OperationModules[operation].readInputs(context)
   if (!vault) throw NoVault()
   // The module read its own inputs for this operation: together they are this operation's inputs.
-  const inputs = { operation, ...common, vault, ...own } as InputsOf<K>
+  const commonWithVault: CommonInputs = { ...common, vault }
+  const inputs: InputsOf<K> = Object.assign({ operation }, commonWithVault, own)
   return { inputs: inputs as ActionInputs, newSecrets }
 }

@@ -50,6 +50,8 @@ const SetOnly = ['set'] as const
 /** The operations whose secrets can go on to GitHub: those read (`get`) or written (`set`). */
 const Syncing = ['get', 'set'] as const
 const Targets = ['get', 'delete', 'recover', 'purge'] as const
+/** The operations that see secrets' expiry dates: those they read (`get`) or list. */
+const Reading = ['get', 'list'] as const
 
 export const InputTable = {
   VaultName: { name: 'vault-name', kind: 'text', usedBy: 'every' },
@@ -76,6 +78,8 @@ export const InputTable = {
   Files: { name: 'files', kind: 'text', usedBy: ['get'] },
   ParseJson: { name: 'parse-json', kind: 'boolean', default: 'false', usedBy: ['get'], ignoredElsewhere: true },
   IgnoreMissing: { name: 'ignore-missing', kind: 'boolean', default: 'false', usedBy: Targets, ignoredElsewhere: true },
+  ExpiryWarning: { name: 'expiry-warning', kind: 'text', default: '30d', usedBy: Reading },
+  FailOnExpired: { name: 'fail-on-expired', kind: 'boolean', default: 'false', usedBy: Reading },
   Concurrency: { name: 'concurrency', kind: 'number', bounds: ConcurrencyBounds, default: '64', usedBy: 'every' },
   SecretValue: { name: 'secret-value', kind: 'value', usedBy: SetOnly, secret: true },
   SecretValueFile: { name: 'secret-value-file', kind: 'text', usedBy: SetOnly },

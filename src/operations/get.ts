@@ -4,6 +4,8 @@ import { Outputs } from '../constants.js'
 import { renderEnvFile, type EnvFileFormat } from '../envFile.js'
 import { envNameFor, isAlreadySet, refusalOf } from '../envNames.js'
 import { ActionError, quote } from '../errors.js'
+import type { ExpiryRules } from '../expiry.js'
+import { readExpiryRules } from '../inputs/expiry.js'
 import { globMatcher, type FileEntry, type SecretEntry } from '../inputs/entries.js'
 import { readBoolean } from '../inputs/read.js'
 import { readEntries, readFileTargets, type EnvFileInput } from '../inputs/targets.js'
@@ -41,6 +43,7 @@ export interface GetInputs {
   readonly ignoreMissing: boolean
   /** `github-secrets`: values to write on to GitHub. */
   readonly github?: GitHubSync
+  readonly expiry: ExpiryRules
 }
 
 /** A secret `get` read; its value is masked before any use. */
@@ -102,7 +105,8 @@ export const get: OperationModule<GetInputs, GetOutcome> = {
         exportEnv: readExportEnv(targets, envFile),
         parseJson: readBoolean(InputTable.ParseJson),
         ignoreMissing: readBoolean(InputTable.IgnoreMissing),
-        github: readGitHubSync({ operation: 'get', targets }, env)
+        github: readGitHubSync({ operation: 'get', targets }, env),
+        expiry: readExpiryRules()
       },
       vault: given ?? entries.find((entry) => entry.vault)?.vault
     }

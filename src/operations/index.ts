@@ -1,7 +1,7 @@
 import type { Operation } from '../constants.js'
 import { del, type DeleteInputs, type DeleteOutcome } from './delete.js'
 import { get, type GetInputs, type GetOutcome } from './get.js'
-import { list, type ListOutcome } from './list.js'
+import { list, type ListInputs, type ListOutcome } from './list.js'
 import type { CommonInputs, OperationModule } from './module.js'
 import { purge, type PurgeInputs, type PurgeOutcome } from './purge.js'
 import { recover, type RecoverInputs, type RecoverOutcome } from './recover.js'
@@ -14,7 +14,7 @@ interface ByOperation {
   delete: { inputs: DeleteInputs; outcome: DeleteOutcome }
   recover: { inputs: RecoverInputs; outcome: RecoverOutcome }
   purge: { inputs: PurgeInputs; outcome: PurgeOutcome }
-  list: { inputs: object; outcome: ListOutcome }
+  list: { inputs: ListInputs; outcome: ListOutcome }
 }
 
 export type OwnInputs<K extends Operation> = ByOperation[K]['inputs']

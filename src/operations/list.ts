@@ -1,7 +1,13 @@
 import { Outputs } from '../constants.js'
+import type { ExpiryRules } from '../expiry.js'
+import { readExpiryRules } from '../inputs/expiry.js'
 import { outputsOnly } from '../publish/publication.js'
 import { header, type OperationModule } from './module.js'
 import { invalidNameWarnings, listedSecrets } from './shared.js'
+
+export interface ListInputs {
+  readonly expiry: ExpiryRules
+}
 
 /** What `list` reports of a secret: its properties, never its value. */
 export interface SecretListing {
@@ -22,13 +28,13 @@ export interface ListOutcome {
 }
 
 /** `list`: names and properties of every secret (every page); no value is read. */
-export const list: OperationModule<object, ListOutcome> = {
+export const list: OperationModule<ListInputs, ListOutcome> = {
   permission: {
     policy: 'list',
     role: 'Key Vault Secrets User',
     dataAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action'
   },
-  readInputs: () => ({ own: {} }),
+  readInputs: () => ({ own: { expiry: readExpiryRules() } }),
   run: async (client) => {
     const { listed, invalidNames } = await listedSecrets(client)
     const secrets = listed.map((properties) => ({

@@ -1,0 +1,121 @@
+import { addDuration, type Duration } from './inputs/attributes.js'
+import { Inputs } from './inputs/table.js'
+
+/** What `expiry-warning` and `fail-on-expired` ask for. */
+export interface ExpiryRules {
+  /** `expiry-warning`: warn about a secret that expires within this of now; absent when `0` turned it off. */
+  readonly warnWithin?: { readonly text: string; readonly duration: Duration }
+  /** `fail-on-expired`: a secret whose expiry has passed fails the step instead of a warning. */
+  readonly failOnExpired: boolean
+}
+
+/** A secret read or listed, and when it expires (absent: never). */
+export interface Dated {
+  readonly name: string
+  readonly expiresOn?: Date
+}
+
+/** A secret that has expired, or expires within the warning window. */
+export interface ExpiryNotice {
+  readonly name: string
+  readonly expires: Date
+  readonly state: 'expired' | 'expiring'
+  /** Whole days until it expires, rounded down (0: within a day); for an expired one, whole days since. */
+  readonly days: number
+}
+
+const DAY_MS = 86_400_000
+
+/**
+ * Which secrets have expired (an expiry at or before `now`) or expire within the window (at or
+ * before `now` + `expiry-warning`, the edge included), soonest first. The same secret reached
+ * twice with one expiry (a named entry and a file, two globs) is noticed once.
+ */
+export function expiryNotices(secrets: readonly Dated[], rules: ExpiryRules, now: Date): ExpiryNotice[] {
+  const warnUntil = rules.warnWithin ? addDuration(now, rules.warnWithin.duration).getTime() : -Infinity
+  const notices = new Map<string, ExpiryNotice>()
+  for (const { name, expiresOn } of secrets) {
+    if (!expiresOn) continue
+    const left = expiresOn.getTime() - now.getTime()
+    const state = left <= 0 ? 'expired' : expiresOn.getTime() <= warnUntil ? 'expiring' : undefined
+    if (!state) continue
+    const key = `${name.toLowerCase()}/${expiresOn.getTime()}`
+    if (!notices.has(key))
+      notices.set(key, { name, expires: expiresOn, state, days: Math.floor(Math.abs(left) / DAY_MS) })
+  }
+  return [...notices.values()].sort(
+    (a, b) => a.expires.getTime() - b.expires.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+  )
+}
+
+/** The secrets whose expiry has passed, read or listed with `fail-on-expired: true`: the step fails before anything is handed on. */
+export class SecretsExpired extends Error {
+  override readonly name = 'SecretsExpired'
+  constructor(readonly expired: readonly ExpiryNotice[]) {
+    super(`${expired.length} secret(s) have expired`)
+  }
+}
+
+/** The notices for `secrets`; with `fail-on-expired`, an expired one throws SecretsExpired instead. */
+export function decideExpiry(secrets: readonly Dated[], rules: ExpiryRules, now: Date): ExpiryNotice[] {
+  const notices = expiryNotices(secrets, rules, now)
+  const expired = notices.filter((notice) => notice.state === 'expired')
+  if (rules.failOnExpired && expired.length > 0) throw new SecretsExpired(expired)
+  return notices
+}
+
+/** `2027-01-31`: the day, in UTC. */
+export const utcDay = (moment: Date): string => moment.toISOString().slice(0, 10)
+
+/** The command that moves a secret's expiry; `<new expiry>` is for the user to choose. */
+export const extendCommand = (vault: string, name: string): string =>
+  `az keyvault secret set-attributes --vault-name ${vault} --name ${name} --expires <YYYY-MM-DDThh:mm:ssZ>`
+
+const inDays = (days: number): string => (days === 0 ? 'within a day' : `in ${days} day${days === 1 ? '' : 's'}`)
+const daysAgo = (days: number): string =>
+  days === 0 ? 'less than a day ago' : `${days} day${days === 1 ? '' : 's'} ago`
+
+/** What the step did with the secrets it noticed: read them (`get`) or listed them. */
+export type Seen = 'read' | 'listed'
+
+const ExpiredSeen: Readonly<Record<Seen, string>> = {
+  read: 'Key Vault returned it all the same, and may refuse to read it at any time (403 SecretExpired).',
+  listed: 'Key Vault may refuse to read it (403 SecretExpired), or still return it.'
+}
+
+/** The warning annotation for each notice: the secret, the day it expires (UTC), and how to extend it. */
+export function expiryWarnings(
+  notices: readonly ExpiryNotice[],
+  rules: ExpiryRules,
+  vault: string,
+  seen: Seen
+): string[] {
+  return notices.map((notice) => {
+    const extend = `Extend it (${extendCommand(vault, notice.name)}) or store a new version.`
+    if (notice.state === 'expiring') {
+      return (
+        `Secret '${notice.name}' in vault '${vault}' expires on ${utcDay(notice.expires)} (${inDays(notice.days)}; ` +
+        `'${Inputs.ExpiryWarning}' is ${rules.warnWithin?.text ?? '0'}). ${extend}`
+      )
+    }
+    return (
+      `Secret '${notice.name}' in vault '${vault}' expired on ${utcDay(notice.expires)} (${daysAgo(notice.days)}). ` +
+      `${ExpiredSeen[seen]} ${extend} ` +
+      `'${Inputs.FailOnExpired}: true' fails the step instead.`
+    )
+  })
+}
+
+/** Output `expiring`: the secrets expired or within the window, soonest first. */
+export const expiringOutput = (notices: readonly ExpiryNotice[]): string =>
+  JSON.stringify(notices.map((notice) => ({ name: notice.name, expires: notice.expires.toISOString() })))
+
+/** The summary's Expires cell: the moment, and whether it has passed or comes within the window. */
+export function expiresCell({ name, expiresOn }: Dated, notices: readonly ExpiryNotice[]): string {
+  if (!expiresOn) return ''
+  const notice = notices.find(
+    (n) => n.name.toLowerCase() === name.toLowerCase() && n.expires.getTime() === expiresOn.getTime()
+  )
+  const state = notice ? ` (${notice.state === 'expired' ? 'expired' : `expires ${inDays(notice.days)}`})` : ''
+  return `${expiresOn.toISOString()}${state}`
+}
