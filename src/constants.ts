@@ -11,7 +11,8 @@ export const Outputs = {
   Files: 'files',
   EnvFile: 'env-file',
   Changed: 'changed',
-  GitHubSecretsWritten: 'github-secrets-written'
+  GitHubSecretsWritten: 'github-secrets-written',
+  SecretsInfo: 'secrets-info'
 } as const
 
 /** What the main step leaves for the post step. */

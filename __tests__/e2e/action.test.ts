@@ -188,7 +188,7 @@ describe('list', () => {
     expectSuccess(r)
     expect(JSON.parse(r.outputs.names ?? '[]')).toEqual([...names, 'switched-off'].sort())
     expect(r.outputs.count).toBe('12')
-    expect(Object.keys(r.outputs).sort()).toEqual(['count', 'names'])
+    expect(Object.keys(r.outputs).sort()).toEqual(['count', 'names', 'secrets-info'])
     // 12 secrets at 4 a page: three list requests after the challenge, and no request for any one secret.
     const paths = s
       .requestsTo('vault')

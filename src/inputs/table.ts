@@ -63,17 +63,15 @@ export const InputTable = {
     usedBy: ['get', 'set', 'delete', 'recover', 'purge'],
     notUsed: (operation) =>
       operation === 'list'
-        ? `Input 'secret-name' is not used with 'operation: list', which lists every secret. Remove it.`
+        ? `Input 'secret-name' is not used with 'operation: list', which lists every secret. Remove it, or give 'secrets' to list only the secrets it names (globs such as app-* too).`
         : undefined
   },
   Secrets: {
     name: 'secrets',
     kind: 'text',
-    usedBy: Targets,
-    notUsed: (operation) =>
-      operation === 'set'
-        ? `Input 'secrets' is not used with 'operation: set'; give 'secret-name'.`
-        : `Input 'secrets' is not used with 'operation: ${operation}'. Remove it.`
+    usedBy: [...Targets, 'list'],
+    // `set` is the only operation without it.
+    notUsed: () => `Input 'secrets' is not used with 'operation: set'; give 'secret-name'.`
   },
   Files: { name: 'files', kind: 'text', usedBy: ['get'] },
   ParseJson: { name: 'parse-json', kind: 'boolean', default: 'false', usedBy: ['get'], ignoredElsewhere: true },

@@ -48,6 +48,23 @@ export function readExactNames(operation: string): SecretEntry[] {
   return targets
 }
 
+/** `list`: `secrets` as a filter of the step's vault's names and globs; none lists every secret. */
+export function readListFilter(cloud?: Cloud): SecretEntry[] {
+  const raw = readText(InputTable.Secrets)
+  if (!raw) return []
+  const entries = parseSecretsInput(raw, cloud)
+  const notAName = entries.find(
+    (entry) =>
+      entry.version !== undefined || entry.alias !== undefined || entry.vault !== undefined || entry.field !== undefined
+  )
+  if (notAName) {
+    throw new ActionError(
+      `Input '${Inputs.Secrets}' has the entry ${quote(notAName.text)}; 'operation: list' takes secret names and globs of the step's vault only (no versions, aliases, fields or full identifiers).`
+    )
+  }
+  return entries
+}
+
 /** `secret-name`: required, and a valid name. */
 export function readOneName(): string {
   const name = readText(InputTable.SecretName)

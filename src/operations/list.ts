@@ -1,71 +1,188 @@
+import type { SecretProperties } from '@azure/keyvault-secrets'
 import { Outputs } from '../constants.js'
+import { quote } from '../errors.js'
 import type { ExpiryRules } from '../expiry.js'
+import { AttributeLimits } from '../inputs/attributes.js'
+import { globMatcher, type SecretEntry } from '../inputs/entries.js'
 import { readExpiryRules } from '../inputs/expiry.js'
+import { readListFilter } from '../inputs/targets.js'
+import { Inputs } from '../inputs/table.js'
 import { outputsOnly } from '../publish/publication.js'
+import { validDate } from '../vault/answers.js'
 import { header, type OperationModule } from './module.js'
 import { invalidNameWarnings, listedSecrets } from './shared.js'
 
 export interface ListInputs {
+  /** `secrets`: names and globs; only the secrets they match are listed. Empty: every secret. */
+  readonly filter: readonly SecretEntry[]
   readonly expiry: ExpiryRules
 }
 
-/** What `list` reports of a secret: its properties, never its value. */
-export interface SecretListing {
+/**
+ * One secret as output `secrets-info` carries it: its properties, never its value. Dates are ISO
+ * 8601; a field the vault did not send is left out.
+ */
+export interface SecretInfo {
   readonly name: string
-  readonly enabled: boolean
-  readonly updatedOn: string
-  readonly contentType: string
-  readonly tags: Readonly<Record<string, string>>
-  /** Backs a Key Vault certificate (its value is the certificate and key); `managed` in the service's terms. */
-  readonly certificate: boolean
+  readonly enabled?: boolean
+  readonly contentType?: string
+  readonly created?: string
+  readonly updated?: string
+  readonly expires?: string
+  readonly notBefore?: string
+  readonly tags?: Readonly<Record<string, string>>
+  /** Backs a Key Vault certificate (its value is the certificate and key); left out for a plain secret. */
+  readonly managed?: true
 }
 
 export interface ListOutcome {
   readonly operation: 'list'
-  readonly secrets: readonly SecretListing[]
+  readonly secrets: readonly SecretInfo[]
   /** Names the vault listed that no secret can have: skipped. */
   readonly invalidNames: readonly string[]
+  /** Exact names in `secrets` that the vault did not list. */
+  readonly unmatched: readonly string[]
+  /** Secrets whose properties went beyond what Key Vault sends, shown cut to its limits. */
+  readonly beyondLimits: readonly string[]
 }
 
-/** `list`: names and properties of every secret (every page); no value is read. */
+/** `list`: names and properties of every secret (every page), or those `secrets` matches; no value is read. */
 export const list: OperationModule<ListInputs, ListOutcome> = {
   permission: {
     policy: 'list',
     role: 'Key Vault Secrets User',
     dataAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action'
   },
-  readInputs: () => ({ own: { expiry: readExpiryRules() } }),
-  run: async (client) => {
+  readInputs: ({ cloud }) => ({ own: { filter: readListFilter(cloud), expiry: readExpiryRules() } }),
+  run: async (client, inputs) => {
     const { listed, invalidNames } = await listedSecrets(client)
-    const secrets = listed.map((properties) => ({
-      name: properties.name,
-      enabled: properties.enabled ?? true,
-      updatedOn: properties.updatedOn?.toISOString() ?? '',
-      contentType: properties.contentType ?? '',
-      tags: properties.tags ?? {},
-      certificate: properties.managed === true
-    }))
-    return { operation: 'list', secrets, invalidNames }
+    const wanted = matcherOf(inputs.filter)
+    const infos = listed.filter((properties) => wanted(properties.name)).map(secretInfo)
+    const secrets = infos.map(({ info }) => info)
+    const listedNames = new Set(listed.map((properties) => properties.name.toLowerCase()))
+    return {
+      operation: 'list',
+      secrets,
+      invalidNames,
+      unmatched: inputs.filter
+        .filter((entry) => !entry.isGlob && !listedNames.has(entry.name.toLowerCase()))
+        .map((entry) => entry.name),
+      beyondLimits: infos.filter(({ cut }) => cut).map(({ info }) => info.name)
+    }
   },
   decide: (outcome) =>
     outputsOnly(
       {
         [Outputs.Names]: JSON.stringify(outcome.secrets.map((secret) => secret.name)),
-        [Outputs.Count]: String(outcome.secrets.length)
+        [Outputs.Count]: String(outcome.secrets.length),
+        [Outputs.SecretsInfo]: JSON.stringify(outcome.secrets)
       },
-      invalidNameWarnings(outcome.invalidNames)
+      [
+        ...invalidNameWarnings(outcome.invalidNames),
+        ...outcome.unmatched.map(
+          (name) =>
+            `Input '${Inputs.Secrets}' names the secret '${name}', which the vault did not list. Check the name (a glob such as ${name}-* lists by pattern).`
+        ),
+        ...beyondLimitsWarnings(outcome.beyondLimits)
+      ]
     ),
   log: (vault, outcome) => [`Listed ${outcome.secrets.length} secrets in vault '${vault.name}'.`],
   summary: (outcome) => [
-    header('Secret', 'Enabled', 'Updated', 'Content type', 'Tags'),
+    header('Secret', 'Enabled', 'Content type', 'Created', 'Updated', 'Expires', 'Not before', 'Tags'),
     ...outcome.secrets.map((secret) => [
-      secret.certificate ? `${secret.name} (certificate)` : secret.name,
-      secret.enabled ? 'yes' : 'no',
-      secret.updatedOn,
-      secret.contentType,
-      Object.entries(secret.tags)
+      secret.managed ? `${secret.name} (certificate)` : secret.name,
+      secret.enabled === undefined ? '' : secret.enabled ? 'yes' : 'no',
+      secret.contentType ?? '',
+      secret.created ?? '',
+      secret.updated ?? '',
+      secret.expires ?? '',
+      secret.notBefore ?? '',
+      Object.entries(secret.tags ?? {})
         .map(([key, value]) => `${key}=${value}`)
         .join(', ')
     ])
+  ]
+}
+
+/** Every secret without a filter; with one, those a name or glob of it matches (ignoring case, as Key Vault does). */
+function matcherOf(filter: readonly SecretEntry[]): (name: string) => boolean {
+  if (filter.length === 0) return () => true
+  const matchers = filter.map((entry) => globMatcher(entry.name))
+  return (name) => matchers.some((matches) => matches(name))
+}
+
+/** Cut to `max` characters, the last one an ellipsis. */
+const cutTo = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text)
+
+/**
+ * What `secrets-info` says of one listed secret. The listing is the vault's answer, not trusted:
+ * a field of the wrong type is left out, and tags and the content type are cut to Key Vault's own
+ * limits (15 tags of 256 characters, 255 for the content type), so a hostile vault cannot fill the
+ * outputs and the summary; `cut` says something was.
+ */
+export function secretInfo(properties: SecretProperties): { info: SecretInfo; cut: boolean } {
+  let cut = false
+  const field = <T>(value: unknown, isType: (value: unknown) => value is T): T | undefined => {
+    if (value === undefined || value === null) return undefined
+    if (isType(value)) return value
+    cut = true
+    return undefined
+  }
+  const date = (value: unknown): string | undefined => {
+    if (value === undefined || value === null) return undefined
+    const valid = validDate(value)
+    if (!valid) cut = true
+    return valid?.toISOString()
+  }
+  const text = (value: unknown, max: number): string | undefined => {
+    const given = field(value, isString)
+    if (given !== undefined && given.length > max) cut = true
+    return given === undefined ? undefined : cutTo(given, max)
+  }
+  const tags = field(properties.tags as unknown, isRecord)
+  let tagEntries: [string, string][] | undefined
+  if (tags) {
+    const entries = Object.entries(tags)
+    const strings = entries.filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+    if (strings.length !== entries.length || strings.length > AttributeLimits.tags) cut = true
+    tagEntries = strings
+      .slice(0, AttributeLimits.tags)
+      .map(([key, value]) => [text(key, AttributeLimits.tagLength) ?? '', text(value, AttributeLimits.tagLength) ?? ''])
+  }
+  const enabled = field(properties.enabled as unknown, isBoolean)
+  const contentType = text(properties.contentType, AttributeLimits.contentTypeLength)
+  const created = date(properties.createdOn)
+  const updated = date(properties.updatedOn)
+  const expires = date(properties.expiresOn)
+  const notBefore = date(properties.notBefore)
+  const info: SecretInfo = {
+    name: properties.name,
+    ...(enabled !== undefined && { enabled }),
+    ...(contentType !== undefined && { contentType }),
+    ...(created !== undefined && { created }),
+    ...(updated !== undefined && { updated }),
+    ...(expires !== undefined && { expires }),
+    ...(notBefore !== undefined && { notBefore }),
+    // Object.fromEntries keeps a tag named __proto__ as a tag.
+    ...(tagEntries !== undefined && { tags: Object.fromEntries(tagEntries) }),
+    ...(properties.managed === true && { managed: true as const })
+  }
+  return { info, cut }
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string'
+const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean'
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** One warning for all secrets listed with properties beyond Key Vault's limits, naming a few. */
+function beyondLimitsWarnings(names: readonly string[]): string[] {
+  if (names.length === 0) return []
+  const shown = names.slice(0, 5).map(quote).join(', ')
+  const more = names.length > 5 ? ` and ${names.length - 5} more` : ''
+  return [
+    `The vault listed ${names.length === 1 ? 'a secret' : `${names.length} secrets`} (${shown}${more}) with properties Key Vault never sends ` +
+      `(more than ${AttributeLimits.tags} tags, a tag or content type longer than it allows, or a field of the wrong type): ` +
+      `'${Outputs.SecretsInfo}' and the job summary show them cut to Key Vault's limits.`
   ]
 }

@@ -107,3 +107,10 @@ function checkAnswer(request: PipelineRequest, response: PipelineResponse): void
       throw new UntrustedAnswer('not-a-listing', `${status}`)
   }
 }
+
+/**
+ * A date the SDK made of a vault's answer, when it is one: the SDK turns `"exp": "soon"` into an
+ * invalid Date and `"exp": 0` into 0, which must pass as no date rather than fail later.
+ */
+export const validDate = (value: unknown): Date | undefined =>
+  value instanceof Date && Number.isFinite(value.getTime()) ? value : undefined
