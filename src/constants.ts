@@ -12,7 +12,8 @@ export const Outputs = {
   EnvFile: 'env-file',
   Changed: 'changed',
   GitHubSecretsWritten: 'github-secrets-written',
-  SecretsInfo: 'secrets-info'
+  SecretsInfo: 'secrets-info',
+  Expiring: 'expiring'
 } as const
 
 /** What the main step leaves for the post step. */

@@ -41,7 +41,9 @@ export class SecretFailure extends Error {
     override readonly cause: unknown,
     readonly operation?: Operation,
     /** The secret's vault, when it is not the step's (a full identifier). */
-    readonly vault?: Vault
+    readonly vault?: Vault,
+    /** A read refused because the secret expired (SecretExpired): when, as its versions listing says. */
+    readonly expiredOn?: Date
   ) {
     super(`Request for secret '${secretName}' failed`)
   }

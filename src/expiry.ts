@@ -9,15 +9,17 @@ export interface ExpiryRules {
   readonly failOnExpired: boolean
 }
 
-/** A secret read or listed, and when it expires (absent: never). */
+/** A secret read or listed, its vault's name, and when it expires (absent: never). */
 export interface Dated {
   readonly name: string
+  readonly vault: string
   readonly expiresOn?: Date
 }
 
 /** A secret that has expired, or expires within the warning window. */
 export interface ExpiryNotice {
   readonly name: string
+  readonly vault: string
   readonly expires: Date
   readonly state: 'expired' | 'expiring'
   /** Whole days until it expires, rounded down (0: within a day); for an expired one, whole days since. */
@@ -26,25 +28,27 @@ export interface ExpiryNotice {
 
 const DAY_MS = 86_400_000
 
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
 /**
  * Which secrets have expired (an expiry at or before `now`) or expire within the window (at or
  * before `now` + `expiry-warning`, the edge included), soonest first. The same secret reached
- * twice with one expiry (a named entry and a file, two globs) is noticed once.
+ * twice with one expiry (a named entry and a file, two globs, two fields) is noticed once.
  */
 export function expiryNotices(secrets: readonly Dated[], rules: ExpiryRules, now: Date): ExpiryNotice[] {
   const warnUntil = rules.warnWithin ? addDuration(now, rules.warnWithin.duration).getTime() : -Infinity
   const notices = new Map<string, ExpiryNotice>()
-  for (const { name, expiresOn } of secrets) {
+  for (const { name, vault, expiresOn } of secrets) {
     if (!expiresOn) continue
     const left = expiresOn.getTime() - now.getTime()
     const state = left <= 0 ? 'expired' : expiresOn.getTime() <= warnUntil ? 'expiring' : undefined
     if (!state) continue
-    const key = `${name.toLowerCase()}/${expiresOn.getTime()}`
+    const key = `${vault}/${name.toLowerCase()}/${expiresOn.getTime()}`
     if (!notices.has(key))
-      notices.set(key, { name, expires: expiresOn, state, days: Math.floor(Math.abs(left) / DAY_MS) })
+      notices.set(key, { name, vault, expires: expiresOn, state, days: Math.floor(Math.abs(left) / DAY_MS) })
   }
   return [...notices.values()].sort(
-    (a, b) => a.expires.getTime() - b.expires.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+    (a, b) => a.expires.getTime() - b.expires.getTime() || byText(a.name, b.name) || byText(a.vault, b.vault)
   )
 }
 
@@ -83,14 +87,10 @@ const ExpiredSeen: Readonly<Record<Seen, string>> = {
   listed: 'Key Vault may refuse to read it (403 SecretExpired), or still return it.'
 }
 
-/** The warning annotation for each notice: the secret, the day it expires (UTC), and how to extend it. */
-export function expiryWarnings(
-  notices: readonly ExpiryNotice[],
-  rules: ExpiryRules,
-  vault: string,
-  seen: Seen
-): string[] {
+/** The warning annotation for each notice: the secret, its vault, the day it expires (UTC), and how to extend it. */
+export function expiryWarnings(notices: readonly ExpiryNotice[], rules: ExpiryRules, seen: Seen): string[] {
   return notices.map((notice) => {
+    const { vault } = notice
     const extend = `Extend it (${extendCommand(vault, notice.name)}) or store a new version.`
     if (notice.state === 'expiring') {
       return (
@@ -111,10 +111,11 @@ export const expiringOutput = (notices: readonly ExpiryNotice[]): string =>
   JSON.stringify(notices.map((notice) => ({ name: notice.name, expires: notice.expires.toISOString() })))
 
 /** The summary's Expires cell: the moment, and whether it has passed or comes within the window. */
-export function expiresCell({ name, expiresOn }: Dated, notices: readonly ExpiryNotice[]): string {
+export function expiresCell({ name, vault, expiresOn }: Dated, notices: readonly ExpiryNotice[]): string {
   if (!expiresOn) return ''
   const notice = notices.find(
-    (n) => n.name.toLowerCase() === name.toLowerCase() && n.expires.getTime() === expiresOn.getTime()
+    (n) =>
+      n.vault === vault && n.name.toLowerCase() === name.toLowerCase() && n.expires.getTime() === expiresOn.getTime()
   )
   const state = notice ? ` (${notice.state === 'expired' ? 'expired' : `expires ${inDays(notice.days)}`})` : ''
   return `${expiresOn.toISOString()}${state}`

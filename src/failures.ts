@@ -27,6 +27,8 @@ export interface FailureContext {
   readonly resilience?: Resilience
   /** The proxy requests to the vault go through (HTTPS_PROXY and the like), when one does. */
   readonly proxy?: ProxyInUse
+  /** A read refused as expired (SecretExpired): when the secret expired, when the step could find out. */
+  readonly expiredOn?: Date
 }
 
 interface ErrorLike {
@@ -71,10 +73,11 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
       ...context,
       inputs,
       secretName: error.secretName,
-      operation: error.operation ?? context.operation
+      operation: error.operation ?? context.operation,
+      expiredOn: error.expiredOn
     })
   }
-  if (error instanceof SecretsExpired) return explainExpired(error, context)
+  if (error instanceof SecretsExpired) return explainExpired(error)
   if (error instanceof VaultHostNotFoundError) return explainUnknownHost(error.host, context)
   if (error instanceof ProxyRefusedError) return explainProxyRefusal(error, context)
   if (error instanceof StillInTransition) return explainStillInTransition(error, context)
@@ -280,6 +283,8 @@ function explainVaultError(err: ErrorLike, context: FailureContext): string {
   switch (condition) {
     case 'secretDisabled':
       return `Secret '${secret}' in vault '${vault}' is disabled, so it cannot be read. Enable it: az keyvault secret set-attributes --vault-name ${vault} --name ${secret} --enabled true`
+    case 'secretExpired':
+      return explainExpiredRefusal(vault, secret, context.expiredOn)
     case 'purgeProtected':
       return explainPurgeProtection(vault, secret, inputs)
     case 'forbiddenByFirewall':
@@ -359,18 +364,30 @@ function explainVaultError(err: ErrorLike, context: FailureContext): string {
 const extendAdvice = (vault: string, secret: string): string =>
   `Extend it (${extendCommand(vault, secret)}), or store a new version with a later expiry ('${Inputs.Operation}: set' with '${Inputs.Expires}').`
 
+/** Key Vault refused to read a secret because it has expired (403 SecretExpired); it sends no date with the refusal. */
+function explainExpiredRefusal(vault: string, secret: string, expiredOn: Date | undefined): string {
+  const when = expiredOn
+    ? `expired on ${utcDay(expiredOn)}`
+    : `has expired (when is not known: the signed-in identity may not list the secret's versions; az keyvault secret list-versions --vault-name ${vault} --name ${secret} shows them)`
+  return `Secret '${secret}' in vault '${vault}' ${when}, and Key Vault refuses to read it (403 Forbidden, SecretExpired). ${extendAdvice(vault, secret)} Nothing was exported.`
+}
+
 /** `fail-on-expired: true`, and secrets read or listed whose expiry has passed. */
-function explainExpired(error: SecretsExpired, { inputs }: FailureContext): string {
-  const vault = inputs?.vault.name ?? 'the vault'
+function explainExpired(error: SecretsExpired): string {
   const because = `('${Inputs.FailOnExpired}: true'), so the step failed and nothing was exported`
   const [only] = error.expired
   if (only && error.expired.length === 1)
-    return `Secret '${only.name}' in vault '${vault}' expired on ${utcDay(only.expires)} ${because}. ${extendAdvice(vault, only.name)}`
-  const shown = error.expired.slice(0, 10).map((notice) => `'${notice.name}' on ${utcDay(notice.expires)}`)
+    return `Secret '${only.name}' in vault '${only.vault}' expired on ${utcDay(only.expires)} ${because}. ${extendAdvice(only.vault, only.name)}`
+  const vaults = new Set(error.expired.map((notice) => notice.vault))
+  const [oneVault] = vaults
+  const where = vaults.size === 1 && oneVault !== undefined ? ` in vault '${oneVault}'` : ''
+  const shown = error.expired
+    .slice(0, 10)
+    .map((notice) => `'${where ? notice.name : `${notice.vault}/${notice.name}`}' on ${utcDay(notice.expires)}`)
   const more = error.expired.length > 10 ? `, and ${error.expired.length - 10} more` : ''
   return (
-    `${error.expired.length} secrets in vault '${vault}' have expired ${because}: ${shown.join(', ')}${more}. ` +
-    `Extend each (${extendCommand(vault, '<name>')}), or store new versions with a later expiry ('${Inputs.Operation}: set' with '${Inputs.Expires}').`
+    `${error.expired.length} secrets${where} have expired ${because}: ${shown.join(', ')}${more}. ` +
+    `Extend each (${extendCommand(oneVault !== undefined && vaults.size === 1 ? oneVault : '<vault>', '<name>')}), or store new versions with a later expiry ('${Inputs.Operation}: set' with '${Inputs.Expires}').`
   )
 }
 

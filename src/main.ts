@@ -76,7 +76,7 @@ async function carryOut<K extends Operation>(
   // Before any request to the vault: a GitHub scope that cannot be written fails the step with nothing rotated.
   const sync = 'github' in inputs ? inputs.github : undefined
   const github = sync ? await resilience.deadline.race(connectGitHub(sync, resilience.deadline.signal)) : undefined
-  const context = { clock: resilience.deadline, github, clientFor }
+  const context = { clock: resilience.deadline, now: () => new Date(), github, clientFor }
   const outcome = await resilience.deadline.race(module.run(clientFor(inputs.vault), inputs, context))
   logRetries(resilience, inputs.concurrency)
   const publication = module.decide(outcome, inputs, env)
@@ -84,8 +84,8 @@ async function carryOut<K extends Operation>(
   for (const line of module.log(inputs.vault, outcome)) core.info(line)
   // After the exports: a summary that cannot be written must not fail a step that exported.
   if (inputs.summary) {
-    await writeSummary(inputs.vault, module.summary(outcome, publication, applied)).catch((error: unknown) =>
-      core.warning(`Could not write the job summary: ${serviceText((error as Error).message)}`)
+    await writeSummary(inputs.vault, module.summary(outcome, publication, applied, inputs.vault)).catch(
+      (error: unknown) => core.warning(`Could not write the job summary: ${serviceText((error as Error).message)}`)
     )
   }
 }

@@ -249,7 +249,8 @@ describe('getPublication: what goes into the env file', () => {
     files: [],
     missing: [],
     certificatesSkipped: [],
-    invalidNames: []
+    invalidNames: [],
+    expiry: []
   })
   const envFile = (format: EnvFileFormat = 'dotenv'): EnvFileInput => ({
     target: { input: 'env-file', path: 'app.env' },

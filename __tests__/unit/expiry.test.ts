@@ -18,6 +18,7 @@ import { isolateEnv, setInputs, thrownBy } from './helpers.js'
 isolateEnv()
 
 const NOW = new Date('2026-06-01T12:00:00Z')
+const V = 'contoso-kv'
 const DAY = 86_400_000
 const at = (ms: number): Date => new Date(NOW.getTime() + ms)
 
@@ -104,13 +105,13 @@ describe('which secrets are noticed', () => {
     ['a second ago', at(-1000), 'expired'],
     ['a year ago', at(-365 * DAY), 'expired']
   ])('%s', (_, expiresOn, state) => {
-    expect(expiryNotices([{ name: 'db-password', expiresOn }], thirtyDays, NOW).map((notice) => notice.state)).toEqual(
-      state ? [state] : []
-    )
+    expect(
+      expiryNotices([{ vault: V, name: 'db-password', expiresOn }], thirtyDays, NOW).map((notice) => notice.state)
+    ).toEqual(state ? [state] : [])
   })
 
   test('a secret without an expiry is never noticed', () => {
-    expect(expiryNotices([{ name: 'db-password' }], thirtyDays, NOW)).toEqual([])
+    expect(expiryNotices([{ vault: V, name: 'db-password' }], thirtyDays, NOW)).toEqual([])
   })
 
   test('with 0, only expired secrets are noticed', () => {
@@ -118,8 +119,8 @@ describe('which secrets are noticed', () => {
     expect(
       expiryNotices(
         [
-          { name: 'soon', expiresOn: at(1000) },
-          { name: 'gone', expiresOn: at(-1000) }
+          { vault: V, name: 'soon', expiresOn: at(1000) },
+          { vault: V, name: 'gone', expiresOn: at(-1000) }
         ],
         off,
         NOW
@@ -130,7 +131,7 @@ describe('which secrets are noticed', () => {
   test('a calendar window: P1M from 1 June reaches 1 July, not 31 days later', () => {
     const month = rules('P1M')
     const states = [at(30 * DAY), at(31 * DAY)].map(
-      (expiresOn) => expiryNotices([{ name: 'a', expiresOn }], month, NOW)[0]?.state
+      (expiresOn) => expiryNotices([{ vault: V, name: 'a', expiresOn }], month, NOW)[0]?.state
     )
     expect(states).toEqual(['expiring', undefined])
   })
@@ -138,10 +139,10 @@ describe('which secrets are noticed', () => {
   test('soonest first; whole days, rounded down; one secret reached twice is noticed once', () => {
     const notices = expiryNotices(
       [
-        { name: 'later', expiresOn: at(20 * DAY + 5000) },
-        { name: 'gone', expiresOn: at(-3 * DAY - 5000) },
-        { name: 'today', expiresOn: at(3_600_000) },
-        { name: 'Later', expiresOn: at(20 * DAY + 5000) }
+        { vault: V, name: 'later', expiresOn: at(20 * DAY + 5000) },
+        { vault: V, name: 'gone', expiresOn: at(-3 * DAY - 5000) },
+        { vault: V, name: 'today', expiresOn: at(3_600_000) },
+        { vault: V, name: 'Later', expiresOn: at(20 * DAY + 5000) }
       ],
       thirtyDays,
       NOW
@@ -156,8 +157,8 @@ describe('which secrets are noticed', () => {
 
 describe('fail-on-expired', () => {
   const secrets = [
-    { name: 'soon', expiresOn: at(5 * DAY) },
-    { name: 'gone', expiresOn: new Date('2026-05-01T00:00:00Z') }
+    { vault: V, name: 'soon', expiresOn: at(5 * DAY) },
+    { vault: V, name: 'gone', expiresOn: new Date('2026-05-01T00:00:00Z') }
   ]
 
   test('without it, an expired secret is a notice', () => {
@@ -171,7 +172,7 @@ describe('fail-on-expired', () => {
   })
 
   test('with it, a secret only within the window does not throw', () => {
-    expect(decideExpiry([{ name: 'soon', expiresOn: at(DAY) }], rules('30d', 'true'), NOW)).toHaveLength(1)
+    expect(decideExpiry([{ vault: V, name: 'soon', expiresOn: at(DAY) }], rules('30d', 'true'), NOW)).toHaveLength(1)
   })
 
   test('the failure names the secret, the day and how to extend it', () => {
@@ -185,28 +186,65 @@ describe('fail-on-expired', () => {
   })
 
   test('several expired secrets are named in one message, at most ten of them', () => {
-    const many = Array.from({ length: 12 }, (_, i) => ({ name: `old-${i}`, expiresOn: at(-(i + 1) * DAY) }))
+    const many = Array.from({ length: 12 }, (_, i) => ({ vault: V, name: `old-${i}`, expiresOn: at(-(i + 1) * DAY) }))
     const message = explainFailure(thrownBy(() => decideExpiry(many, rules('0', 'true'), NOW)))
     expect(message).toMatch(
-      /^12 secrets in vault 'the vault' have expired \('fail-on-expired: true'\), so the step failed and nothing was exported: 'old-11' on 2026-05-20, /
+      /^12 secrets in vault 'contoso-kv' have expired \('fail-on-expired: true'\), so the step failed and nothing was exported: 'old-11' on 2026-05-20, /
     )
     expect(message).toContain(', and 2 more. Extend each (az keyvault secret set-attributes')
     expect(message).not.toContain("'old-0'")
   })
 })
 
+describe('secrets of several vaults', () => {
+  test('the same name in two vaults is noticed twice, each with its vault', () => {
+    const notices = expiryNotices(
+      [
+        { vault: 'kv-a', name: 'db-password', expiresOn: at(DAY) },
+        { vault: 'kv-b', name: 'db-password', expiresOn: at(DAY) }
+      ],
+      rules('30d'),
+      NOW
+    )
+    expect(notices.map((notice) => notice.vault)).toEqual(['kv-a', 'kv-b'])
+    expect(expiryWarnings(notices, rules('30d'), 'read').map((warning) => warning.slice(0, 48))).toEqual([
+      "Secret 'db-password' in vault 'kv-a' expires on ",
+      "Secret 'db-password' in vault 'kv-b' expires on "
+    ])
+  })
+
+  test('fail-on-expired over two vaults names each secret with its vault', () => {
+    const message = explainFailure(
+      thrownBy(() =>
+        decideExpiry(
+          [
+            { vault: 'kv-a', name: 'old', expiresOn: at(-DAY) },
+            { vault: 'kv-b', name: 'older', expiresOn: at(-2 * DAY) }
+          ],
+          rules('0', 'true'),
+          NOW
+        )
+      )
+    )
+    expect(message).toBe(
+      "2 secrets have expired ('fail-on-expired: true'), so the step failed and nothing was exported: 'kv-b/older' on 2026-05-30, 'kv-a/old' on 2026-05-31. " +
+        "Extend each (az keyvault secret set-attributes --vault-name <vault> --name <name> --expires <YYYY-MM-DDThh:mm:ssZ>), or store new versions with a later expiry ('operation: set' with 'expires')."
+    )
+  })
+})
+
 describe('what the step says of them', () => {
   const notices = expiryNotices(
     [
-      { name: 'api-key', expiresOn: new Date('2026-06-13T08:00:00Z') },
-      { name: 'db-password', expiresOn: new Date('2026-05-01T00:00:00Z') }
+      { vault: V, name: 'api-key', expiresOn: new Date('2026-06-13T08:00:00Z') },
+      { vault: V, name: 'db-password', expiresOn: new Date('2026-05-01T00:00:00Z') }
     ],
     rules('30d'),
     NOW
   )
 
   test('a warning names the secret, the day (UTC) and the command that extends it', () => {
-    expect(expiryWarnings(notices, rules('30d'), 'contoso-kv', 'read')).toEqual([
+    expect(expiryWarnings(notices, rules('30d'), 'read')).toEqual([
       "Secret 'db-password' in vault 'contoso-kv' expired on 2026-05-01 (31 days ago). Key Vault returned it all the same, and may refuse to read it at any time (403 SecretExpired). " +
         "Extend it (az keyvault secret set-attributes --vault-name contoso-kv --name db-password --expires <YYYY-MM-DDThh:mm:ssZ>) or store a new version. 'fail-on-expired: true' fails the step instead.",
       "Secret 'api-key' in vault 'contoso-kv' expires on 2026-06-13 (in 11 days; 'expiry-warning' is 30d). " +
@@ -215,7 +253,7 @@ describe('what the step says of them', () => {
   })
 
   test('a listed secret is not said to have been returned', () => {
-    expect(expiryWarnings(notices, rules('30d'), 'contoso-kv', 'listed')[0]).toContain(
+    expect(expiryWarnings(notices, rules('30d'), 'listed')[0]).toContain(
       'Key Vault may refuse to read it (403 SecretExpired), or still return it.'
     )
   })
@@ -229,15 +267,15 @@ describe('what the step says of them', () => {
   })
 
   test('the summary cell: the moment, and its state when noticed', () => {
-    expect(expiresCell({ name: 'db-password', expiresOn: new Date('2026-05-01T00:00:00Z') }, notices)).toBe(
+    expect(expiresCell({ vault: V, name: 'db-password', expiresOn: new Date('2026-05-01T00:00:00Z') }, notices)).toBe(
       '2026-05-01T00:00:00.000Z (expired)'
     )
-    expect(expiresCell({ name: 'API-KEY', expiresOn: new Date('2026-06-13T08:00:00Z') }, notices)).toBe(
+    expect(expiresCell({ vault: V, name: 'API-KEY', expiresOn: new Date('2026-06-13T08:00:00Z') }, notices)).toBe(
       '2026-06-13T08:00:00.000Z (expires in 11 days)'
     )
-    expect(expiresCell({ name: 'other', expiresOn: new Date('2026-06-13T08:00:00Z') }, notices)).toBe(
+    expect(expiresCell({ vault: V, name: 'other', expiresOn: new Date('2026-06-13T08:00:00Z') }, notices)).toBe(
       '2026-06-13T08:00:00.000Z'
     )
-    expect(expiresCell({ name: 'never' }, notices)).toBe('')
+    expect(expiresCell({ vault: V, name: 'never' }, notices)).toBe('')
   })
 })

@@ -468,6 +468,37 @@ describe('Key Vault errors', () => {
       )
     })
 
+    describe('an expired secret the vault refuses (403 SecretExpired, Azure/AzureKeyVault issue 19)', () => {
+      const expired = (): RestError =>
+        vaultError(403, 'Forbidden', 'Operation get is not allowed on a expired secret.', 'SecretExpired')
+
+      test('with the date the versions listing gave: names the secret, the day and how to extend it', () => {
+        const error = new SecretFailure('db-password', expired(), 'get', undefined, new Date('2026-05-01T00:00:00Z'))
+        expect(explainFailure(error, context('get'))).toBe(
+          "Secret 'db-password' in vault 'contoso-kv' expired on 2026-05-01, and Key Vault refuses to read it (403 Forbidden, SecretExpired). " +
+            "Extend it (az keyvault secret set-attributes --vault-name contoso-kv --name db-password --expires <YYYY-MM-DDThh:mm:ssZ>), or store a new version with a later expiry ('operation: set' with 'expires'). Nothing was exported."
+        )
+      })
+
+      test('without a date (the identity may not list versions): says so, and where to look', () => {
+        const message = explainFailure(new SecretFailure('db-password', expired(), 'get'), context('get'))
+        expect(message).toMatch(/^Secret 'db-password' in vault 'contoso-kv' has expired \(when is not known: /)
+        expect(message).toContain('az keyvault secret list-versions --vault-name contoso-kv --name db-password')
+        expect(message).toContain(
+          'az keyvault secret set-attributes --vault-name contoso-kv --name db-password --expires'
+        )
+      })
+
+      test('recognised by its message when the inner code is missing, and not taken for a disabled secret', () => {
+        const message = explainFailure(
+          vaultError(403, 'Forbidden', 'Operation get is not allowed on a expired secret.'),
+          context('get')
+        )
+        expect(message).toContain('has expired')
+        expect(message).not.toContain('is disabled')
+      })
+    })
+
     // Key Vault's network rules answer 403 too; "Public network access is disabled" is about the vault, not the secret.
     test('a vault that refuses public network access is not reported as a disabled secret', () => {
       const error = vaultError(

@@ -111,7 +111,14 @@ export function publicationFor(
     environment?: NodeJS.ProcessEnv
   } = {}
 ): Publication {
-  const { environment = {}, ...inputs } = { exportEnv: false, parseJson: false, minMaskLength: 4, ...options }
+  const { environment = {}, ...inputs } = {
+    exportEnv: false,
+    parseJson: false,
+    minMaskLength: 4,
+    vault: VAULT,
+    expiry: { failOnExpired: false },
+    ...options
+  }
   const decide = OperationModules[outcome.operation].decide as (
     outcome: Outcome,
     inputs: object,

@@ -27,8 +27,11 @@ const clientListing = (secrets: readonly SecretProperties[]): SecretClient =>
     }
   }) as unknown as SecretClient
 
+const NOW = new Date('2026-06-01T12:00:00Z')
+
 const context: RunContext = {
   clock: { remainingMs: () => 60_000, sleep: () => Promise.resolve() },
+  now: () => NOW,
   clientFor: () => {
     throw new Error('list reads one vault, through the client it is given')
   }
@@ -209,5 +212,68 @@ describe('list with secrets: names and globs', () => {
     expect(thrownBy(() => listInputs({ 'secret-name': 'db-password' })).message).toBe(
       "Input 'secret-name' is not used with 'operation: list', which lists every secret. Remove it, or give 'secrets' to list only the secrets it names (globs such as app-* too)."
     )
+  })
+})
+
+describe('list: expiry, with a fixed now', () => {
+  const DAY = 86_400_000
+  const at = (ms: number): Date => new Date(NOW.getTime() + ms)
+  const vault = [
+    listed('soon', { expiresOn: at(10 * DAY) }),
+    listed('edge', { expiresOn: at(30 * DAY) }),
+    listed('later', { expiresOn: at(30 * DAY + 1000) }),
+    listed('gone', { expiresOn: at(-2 * DAY) }),
+    listed('gone-but-off', { enabled: false, expiresOn: at(-2 * DAY) }),
+    listed('never')
+  ]
+
+  test('expired and within the window (the edge included) are warned about, soonest first; a disabled secret is not', async () => {
+    const inputs = listInputs()
+    const outcome = await list.run(clientListing(vault), inputs, context)
+    const publication = list.decide(outcome, inputs, {})
+    expect(JSON.parse(publication.outputs.expiring ?? '')).toEqual([
+      { name: 'gone', expires: '2026-05-30T12:00:00.000Z' },
+      { name: 'soon', expires: '2026-06-11T12:00:00.000Z' },
+      { name: 'edge', expires: '2026-07-01T12:00:00.000Z' }
+    ])
+    expect(publication.warnings.map((warning) => warning.split(' (')[0])).toEqual([
+      "Secret 'gone' in vault 'contoso-kv' expired on 2026-05-30",
+      "Secret 'soon' in vault 'contoso-kv' expires on 2026-06-11",
+      "Secret 'edge' in vault 'contoso-kv' expires on 2026-07-01"
+    ])
+    expect(publication.warnings[0]).toContain(
+      'Key Vault may refuse to read it (403 SecretExpired), or still return it.'
+    )
+  })
+
+  test('expiry-warning 0: only the expired one; nothing noticed: no expiring output at all', async () => {
+    const inputs = listInputs({ 'expiry-warning': '0' })
+    const outcome = await list.run(clientListing(vault), inputs, context)
+    expect(outcome.expiry.map((notice) => notice.name)).toEqual(['gone'])
+    const quiet = listInputs({ secrets: 'never\nlater' })
+    const none = list.decide(await list.run(clientListing(vault), quiet, context), quiet, {})
+    expect('expiring' in none.outputs).toBe(false)
+    expect(none.warnings).toEqual([])
+  })
+
+  test('fail-on-expired: the step fails before any output, naming the expired secret', async () => {
+    const inputs = listInputs({ 'fail-on-expired': 'true' })
+    await expect(list.run(clientListing(vault), inputs, context)).rejects.toMatchObject({
+      name: 'SecretsExpired',
+      expired: [expect.objectContaining({ name: 'gone', vault: 'contoso-kv' })]
+    })
+  })
+
+  test('the summary has an Expires column that says which have expired or expire soon', async () => {
+    const inputs = listInputs({ secrets: 'gone\nsoon\nnever' })
+    const outcome = await list.run(clientListing(vault), inputs, context)
+    const rows = list.summary(outcome, list.decide(outcome, inputs, {}), { filePaths: {} }, inputs.vault)
+    const expiresColumn = 5
+    expect(rows[0]?.[expiresColumn]).toEqual({ data: 'Expires', header: true })
+    expect(rows.slice(1).map((row) => [row[0], row[expiresColumn]])).toEqual([
+      ['soon', '2026-06-11T12:00:00.000Z (expires in 10 days)'],
+      ['gone', '2026-05-30T12:00:00.000Z (expired)'],
+      ['never', '']
+    ])
   })
 })

@@ -16,7 +16,8 @@ const got = (name: string, value = 'S3cret!'): Outcome => ({
   files: [],
   missing: [],
   certificatesSkipped: [],
-  invalidNames: []
+  invalidNames: [],
+  expiry: []
 })
 const outputsFor = (outcome: Outcome): Record<string, string> => publicationFor(outcome).outputs
 const publish = (outcome: Outcome): void => void applyPublication(publicationFor(outcome))
@@ -39,13 +40,22 @@ describe('outputsFor', () => {
     expect(outputsFor(got('empty', ''))).toEqual({ value: '', version: VERSION, id: ID, empty: '' })
   })
 
-  test.each(['value', 'VALUE', 'version', 'Version', 'id', 'ID', 'recovery-id', 'Deleted-On', 'scheduled-purge-date'])(
-    "get: a secret named '%s' does not add or overwrite a fixed output",
-    (secretName) => {
-      const outputs = outputsFor(got(secretName))
-      expect(outputs).toEqual({ value: 'S3cret!', version: VERSION, id: ID })
-    }
-  )
+  test.each([
+    'value',
+    'VALUE',
+    'version',
+    'Version',
+    'id',
+    'ID',
+    'recovery-id',
+    'Deleted-On',
+    'scheduled-purge-date',
+    'Expiring',
+    'secrets-info'
+  ])("get: a secret named '%s' does not add or overwrite a fixed output", (secretName) => {
+    const outputs = outputsFor(got(secretName))
+    expect(outputs).toEqual({ value: 'S3cret!', version: VERSION, id: ID })
+  })
 
   test('get with parse-json: a JSON object without leaves ({}) passes through unchanged instead of vanishing', () => {
     const outcome: Outcome = {
@@ -57,7 +67,8 @@ describe('outputsFor', () => {
       files: [],
       missing: [],
       certificatesSkipped: [],
-      invalidNames: []
+      invalidNames: [],
+      expiry: []
     }
     const { outputs, env } = publicationFor(outcome, { exportEnv: true, parseJson: true })
     expect(outputs).toEqual({ 'empty-json': '{}', 'nested-empty': '{"a":{}}' })
@@ -81,7 +92,8 @@ describe('outputsFor', () => {
       files: [],
       missing: [],
       certificatesSkipped: [],
-      invalidNames: []
+      invalidNames: [],
+      expiry: []
     }
     const { outputs, env, destinations } = publicationFor(outcome, { exportEnv: true })
     expect(Object.getOwnPropertyDescriptor(outputs, '__proto__')?.value).toBe('S3cret!')

@@ -383,7 +383,8 @@ describe(`properties (fast-check seed ${PARSERS.seed}; FC_SEED=<n> to change)`, 
               files: [],
               missing: [],
               certificatesSkipped: [],
-              invalidNames: []
+              invalidNames: [],
+              expiry: []
             }
             let publication: ReturnType<typeof publicationFor>
             try {

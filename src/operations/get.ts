@@ -3,8 +3,16 @@ import { mapWithConcurrency } from '../concurrency.js'
 import { Outputs } from '../constants.js'
 import { renderEnvFile, type EnvFileFormat } from '../envFile.js'
 import { envNameFor, isAlreadySet, refusalOf } from '../envNames.js'
-import { ActionError, quote } from '../errors.js'
-import type { ExpiryRules } from '../expiry.js'
+import { ActionError, quote, SecretFailure } from '../errors.js'
+import {
+  decideExpiry,
+  expiresCell,
+  expiringOutput,
+  expiryWarnings,
+  type Dated,
+  type ExpiryNotice,
+  type ExpiryRules
+} from '../expiry.js'
 import { readExpiryRules } from '../inputs/expiry.js'
 import { globMatcher, type FileEntry, type SecretEntry } from '../inputs/entries.js'
 import { readBoolean } from '../inputs/read.js'
@@ -21,8 +29,9 @@ import {
   type Owner,
   type Publication
 } from '../publish/publication.js'
-import { UntrustedAnswer } from '../vault/answers.js'
+import { UntrustedAnswer, validDate } from '../vault/answers.js'
 import { attempt } from '../vault/attempt.js'
+import { isCondition } from '../vault/serviceErrors.js'
 import { readGitHubSync, type GitHubSync } from '../inputs/github.js'
 import { githubLog, githubOutputs, syncToGitHub, type GitHubOutcome } from './github.js'
 import { header, type CommonInputs, type OperationModule, type RunContext } from './module.js'
@@ -43,6 +52,7 @@ export interface GetInputs {
   readonly ignoreMissing: boolean
   /** `github-secrets`: values to write on to GitHub. */
   readonly github?: GitHubSync
+  /** `expiry-warning` and `fail-on-expired`. */
   readonly expiry: ExpiryRules
 }
 
@@ -60,6 +70,8 @@ export interface ReadSecret {
   readonly vault: Vault
   readonly version: string
   readonly id: string
+  /** When the version read expires, if it does. */
+  readonly expiresOn?: Date
 }
 
 /** A secret read for a `files` entry; written to disk after every read succeeded. */
@@ -69,6 +81,7 @@ export interface FileSecret {
   readonly wholeValue?: string
   readonly vault: Vault
   readonly contentType: string
+  readonly expiresOn?: Date
 }
 
 export interface GetOutcome {
@@ -80,6 +93,8 @@ export interface GetOutcome {
   readonly certificatesSkipped: readonly string[]
   /** Names the vault listed that no secret can have: skipped. */
   readonly invalidNames: readonly string[]
+  /** The secrets read (and files) that have expired or expire within `expiry-warning`, soonest first. */
+  readonly expiry: readonly ExpiryNotice[]
   readonly github?: GitHubOutcome
 }
 
@@ -135,7 +150,7 @@ export const get: OperationModule<GetInputs, GetOutcome> = {
       vaults.size > 1 ? [vault?.name ?? '', ...row] : row
     return [
       header(
-        ...withVault(undefined, ['Secret', 'Version', 'Went to']).map((title, i) =>
+        ...withVault(undefined, ['Secret', 'Version', 'Expires', 'Went to']).map((title, i) =>
           i === 0 && vaults.size > 1 ? 'Vault' : title
         )
       ),
@@ -143,6 +158,7 @@ export const get: OperationModule<GetInputs, GetOutcome> = {
         withVault(secret.vault, [
           labelOf(secret),
           secret.version,
+          expiresCell(datedOf(secret), outcome.expiry),
           (publication.destinations.get(destinationKey(secret)) ?? []).join(', ')
         ])
       ),
@@ -150,16 +166,24 @@ export const get: OperationModule<GetInputs, GetOutcome> = {
         withVault(file.vault, [
           labelOf({ name: file.entry.name, field: file.entry.field }),
           file.entry.version ?? 'latest',
+          expiresCell(datedOf({ name: file.entry.name, vault: file.vault, expiresOn: file.expiresOn }), outcome.expiry),
           `file ${applied.filePaths[file.entry.text] ?? ''}`
         ])
       ),
-      ...outcome.missing.map((name) => withVault(undefined, [name, '', 'not found (skipped)'])),
+      ...outcome.missing.map((name) => withVault(undefined, [name, '', '', 'not found (skipped)'])),
       ...outcome.certificatesSkipped.map((name) =>
-        withVault(undefined, [name, '', 'certificate-backed, not read by a glob'])
+        withVault(undefined, [name, '', '', 'certificate-backed, not read by a glob'])
       )
     ]
   }
 }
+
+/** A secret read, for the expiry checks: its name, its vault's name, its expiry. */
+const datedOf = (secret: { readonly name: string; readonly vault: Vault; readonly expiresOn?: Date }): Dated => ({
+  name: secret.name,
+  vault: secret.vault.name,
+  expiresOn: secret.expiresOn
+})
 
 /** `db-config#conn.host`: a secret, and the field of it that was read. */
 const labelOf = (secret: { readonly name: string; readonly field?: readonly string[] }): string =>
@@ -250,7 +274,9 @@ async function getSecrets(
       () => context.clientFor(vault).getSecret(name, { version }).then(withValue),
       { allowed: allowMissing, names: missing },
       vault
-    )
+    ).catch(async (error: unknown) => {
+      throw await withExpiryDate(context.clientFor(vault), error, version)
+    })
   // One pool for secrets and files, so `concurrency` bounds every request in flight.
   const tasks = [...targets.map((target) => ({ target })), ...inputs.files.map((file) => ({ file }))]
   const results = await mapWithConcurrency(
@@ -262,11 +288,18 @@ async function getSecrets(
         const vault = file.vault ?? inputs.vault
         const secret = await read(vault, file.name, file.version, inputs.ignoreMissing)
         if (!secret) return undefined
+        const expiresOn = validDate(secret.properties.expiresOn)
         if (!file.field)
-          return { entry: file, vault, value: secret.value, contentType: secret.properties.contentType ?? '' }
+          return {
+            entry: file,
+            vault,
+            value: secret.value,
+            contentType: secret.properties.contentType ?? '',
+            expiresOn
+          }
         // A field is text: the content type describes the whole value, not it.
         const value = selectField(secret.value, file.field, { name: file.name, entry: file.text, input: Inputs.Files })
-        return { entry: file, vault, value, wholeValue: secret.value, contentType: '' }
+        return { entry: file, vault, value, wholeValue: secret.value, contentType: '', expiresOn }
       }
       const { target } = task
       const secret = await read(target.vault, target.name, target.version, inputs.ignoreMissing && !target.fromGlob)
@@ -286,18 +319,29 @@ async function getSecrets(
         ...(target.field && { wholeValue: secret.value, field: target.field }),
         vault: target.vault,
         version: secret.properties.version ?? '',
-        id: secret.properties.id ?? ''
+        id: secret.properties.id ?? '',
+        expiresOn: validDate(secret.properties.expiresOn)
       }
     }
   )
   const secrets = results.filter((result): result is ReadSecret => result !== undefined && 'name' in result)
+  const files = results.filter((result): result is FileSecret => result !== undefined && 'entry' in result)
+  // Before GitHub and before anything is exported: with `fail-on-expired`, an expired secret fails the step here.
+  const expiry = decideExpiry(
+    [...secrets, ...files.map((file) => ({ name: file.entry.name, vault: file.vault, expiresOn: file.expiresOn }))].map(
+      datedOf
+    ),
+    inputs.expiry,
+    context.now()
+  )
   return {
     operation: 'get',
     secrets,
-    files: results.filter((result): result is FileSecret => result !== undefined && 'entry' in result),
+    files,
     missing,
     certificatesSkipped,
     invalidNames,
+    expiry,
     // Only once every read has succeeded: a failed read writes nothing to GitHub either.
     github: await syncToGitHub(
       inputs.github,
@@ -346,6 +390,41 @@ export function selectField(
       `Input '${where.input}', entry ${quote(where.entry)}: the field ${quote(path)} of secret '${where.name}' is ${Array.isArray(node) ? 'an array' : 'an object'}, not a value. Select one of its fields (${quote(`${path}.<key>`)}).`
     )
   return typeof node === 'string' ? node : node === null ? '' : JSON.stringify(node)
+}
+
+/**
+ * A read the vault refused because the secret has expired (403 SecretExpired) says when it
+ * expired, if the identity may list the secret's versions (that takes the `list` permission, which
+ * `get` does not need). The service sends no date with the refusal.
+ */
+async function withExpiryDate(client: SecretClient, error: unknown, version: string | undefined): Promise<unknown> {
+  if (!(error instanceof SecretFailure) || !isCondition(error.cause, 'secretExpired')) return error
+  const expiredOn = await expiryOfVersion(client, error.secretName, version).catch(() => undefined)
+  return new SecretFailure(error.secretName, error.cause, error.operation, error.vault, expiredOn)
+}
+
+// A secret rotated daily for years has a few thousand versions; past this many, the date is not worth the requests.
+const MAX_VERSIONS_LOOKED_AT = 1000
+
+/** When the version expires: the one asked for, or the current one (the newest created). */
+async function expiryOfVersion(
+  client: SecretClient,
+  name: string,
+  version: string | undefined
+): Promise<Date | undefined> {
+  let chosen: { created: number; expiresOn?: Date } | undefined
+  let seen = 0
+  for await (const properties of client.listPropertiesOfSecretVersions(name)) {
+    if (++seen > MAX_VERSIONS_LOOKED_AT) return undefined
+    const expiresOn = validDate(properties.expiresOn)
+    if (version !== undefined) {
+      if (properties.version?.toLowerCase() === version.toLowerCase()) return expiresOn
+      continue
+    }
+    const created = validDate(properties.createdOn)?.getTime() ?? -Infinity
+    if (!chosen || created > chosen.created) chosen = { created, expiresOn }
+  }
+  return chosen?.expiresOn
 }
 
 /** A read answered 200 without a value is no read: it must not pass as an empty secret. */
@@ -492,7 +571,7 @@ function jsonLeaves(value: string): Leaf[] | undefined {
  */
 export function getPublication(
   outcome: GetOutcome,
-  options: Pick<GetInputs & CommonInputs, 'exportEnv' | 'envFile' | 'parseJson' | 'minMaskLength'>,
+  options: Pick<GetInputs & CommonInputs, 'exportEnv' | 'envFile' | 'parseJson' | 'minMaskLength' | 'expiry'>,
   environment: NodeJS.ProcessEnv
 ): Publication {
   const { exportEnv, envFile, parseJson, minMaskLength } = options
@@ -593,5 +672,8 @@ export function getPublication(
     if (secret) sendTo(secret, `GitHub secret ${item.githubName}`)
   }
   warnings.push(...missingWarnings(outcome.missing, 'in the vault'))
+  // Only when a secret was noticed: a step whose secrets all have time left gets no new output.
+  if (outcome.expiry.length > 0) outputs[Outputs.Expiring] = expiringOutput(outcome.expiry)
+  warnings.push(...expiryWarnings(outcome.expiry, options.expiry, 'read'))
   return draft
 }

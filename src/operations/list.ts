@@ -1,7 +1,15 @@
 import type { SecretProperties } from '@azure/keyvault-secrets'
 import { Outputs } from '../constants.js'
 import { quote } from '../errors.js'
-import type { ExpiryRules } from '../expiry.js'
+import {
+  decideExpiry,
+  expiresCell,
+  expiringOutput,
+  expiryWarnings,
+  type Dated,
+  type ExpiryNotice,
+  type ExpiryRules
+} from '../expiry.js'
 import { AttributeLimits } from '../inputs/attributes.js'
 import { globMatcher, type SecretEntry } from '../inputs/entries.js'
 import { readExpiryRules } from '../inputs/expiry.js'
@@ -44,6 +52,8 @@ export interface ListOutcome {
   readonly unmatched: readonly string[]
   /** Secrets whose properties went beyond what Key Vault sends, shown cut to its limits. */
   readonly beyondLimits: readonly string[]
+  /** The enabled secrets listed that have expired or expire within `expiry-warning`, soonest first. */
+  readonly expiry: readonly ExpiryNotice[]
 }
 
 /** `list`: names and properties of every secret (every page), or those `secrets` matches; no value is read. */
@@ -54,12 +64,14 @@ export const list: OperationModule<ListInputs, ListOutcome> = {
     dataAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action'
   },
   readInputs: ({ cloud }) => ({ own: { filter: readListFilter(cloud), expiry: readExpiryRules() } }),
-  run: async (client, inputs) => {
+  run: async (client, inputs, context) => {
     const { listed, invalidNames } = await listedSecrets(client)
     const wanted = matcherOf(inputs.filter)
     const infos = listed.filter((properties) => wanted(properties.name)).map(secretInfo)
     const secrets = infos.map(({ info }) => info)
     const listedNames = new Set(listed.map((properties) => properties.name.toLowerCase()))
+    // A disabled secret is out of use: when it expires is nobody's concern.
+    const inUse = secrets.filter((info) => info.enabled !== false).map((info) => datedOf(info, inputs.vault.name))
     return {
       operation: 'list',
       secrets,
@@ -67,15 +79,19 @@ export const list: OperationModule<ListInputs, ListOutcome> = {
       unmatched: inputs.filter
         .filter((entry) => !entry.isGlob && !listedNames.has(entry.name.toLowerCase()))
         .map((entry) => entry.name),
-      beyondLimits: infos.filter(({ cut }) => cut).map(({ info }) => info.name)
+      beyondLimits: infos.filter(({ cut }) => cut).map(({ info }) => info.name),
+      // With `fail-on-expired`, an expired secret fails the step here, before any output.
+      expiry: decideExpiry(inUse, inputs.expiry, context.now())
     }
   },
-  decide: (outcome) =>
+  decide: (outcome, inputs) =>
     outputsOnly(
       {
         [Outputs.Names]: JSON.stringify(outcome.secrets.map((secret) => secret.name)),
         [Outputs.Count]: String(outcome.secrets.length),
-        [Outputs.SecretsInfo]: JSON.stringify(outcome.secrets)
+        [Outputs.SecretsInfo]: JSON.stringify(outcome.secrets),
+        // As for get: only when a secret was noticed.
+        ...(outcome.expiry.length > 0 && { [Outputs.Expiring]: expiringOutput(outcome.expiry) })
       },
       [
         ...invalidNameWarnings(outcome.invalidNames),
@@ -83,11 +99,12 @@ export const list: OperationModule<ListInputs, ListOutcome> = {
           (name) =>
             `Input '${Inputs.Secrets}' names the secret '${name}', which the vault did not list. Check the name (a glob such as ${name}-* lists by pattern).`
         ),
-        ...beyondLimitsWarnings(outcome.beyondLimits)
+        ...beyondLimitsWarnings(outcome.beyondLimits),
+        ...expiryWarnings(outcome.expiry, inputs.expiry, 'listed')
       ]
     ),
   log: (vault, outcome) => [`Listed ${outcome.secrets.length} secrets in vault '${vault.name}'.`],
-  summary: (outcome) => [
+  summary: (outcome, _publication, _applied, vault) => [
     header('Secret', 'Enabled', 'Content type', 'Created', 'Updated', 'Expires', 'Not before', 'Tags'),
     ...outcome.secrets.map((secret) => [
       secret.managed ? `${secret.name} (certificate)` : secret.name,
@@ -95,7 +112,7 @@ export const list: OperationModule<ListInputs, ListOutcome> = {
       secret.contentType ?? '',
       secret.created ?? '',
       secret.updated ?? '',
-      secret.expires ?? '',
+      expiresCell(datedOf(secret, vault.name), outcome.expiry),
       secret.notBefore ?? '',
       Object.entries(secret.tags ?? {})
         .map(([key, value]) => `${key}=${value}`)
@@ -110,6 +127,12 @@ function matcherOf(filter: readonly SecretEntry[]): (name: string) => boolean {
   const matchers = filter.map((entry) => globMatcher(entry.name))
   return (name) => matchers.some((matches) => matches(name))
 }
+
+const datedOf = (info: SecretInfo, vault: string): Dated => ({
+  name: info.name,
+  vault,
+  expiresOn: info.expires === undefined ? undefined : new Date(info.expires)
+})
 
 /** Cut to `max` characters, the last one an ellipsis. */
 const cutTo = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text)

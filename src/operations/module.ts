@@ -48,6 +48,8 @@ export type Row = readonly Cell[]
 export interface RunContext {
   /** Paces retries of writes and purges that meet a purge, recover or delete the vault is still finishing. */
   readonly clock: TransitionClock
+  /** Now, for deciding which secrets have expired or expire soon (tests give a fixed moment). */
+  readonly now: () => Date
   /** With `github-secrets`: the GitHub scope, its public key already answered. */
   readonly github?: GitHubTarget
   /** The client of a vault a full identifier names (one per vault, one sign-in for all); the step's vault's is `client`. */
@@ -80,7 +82,7 @@ export interface OperationModule<Own, Out extends { readonly operation: Operatio
   /** The log lines that say what was done, by name and version, never by value. */
   readonly log: (vault: Vault, outcome: Out) => readonly string[]
   /** The job summary's table: a header row, then a row per secret. Cells are text (summary.ts escapes them). */
-  readonly summary: (outcome: Out, publication: Publication, applied: Applied) => readonly Row[]
+  readonly summary: (outcome: Out, publication: Publication, applied: Applied, vault: Vault) => readonly Row[]
 }
 
 export const header = (...titles: string[]): Row => titles.map((data) => ({ data, header: true }) as const)

@@ -188,8 +188,8 @@ async function currentSecret(client: SecretClient, name: string): Promise<KeyVau
       try {
         return await client.getSecret(name)
       } catch (error) {
-        // A disabled current version cannot be read: a new version replaces it.
-        if (isCondition(error, 'secretDisabled')) return undefined
+        // A disabled or expired current version cannot be read: a new version replaces it.
+        if (isCondition(error, 'secretDisabled', 'secretExpired')) return undefined
         throw error
       }
     },

@@ -56,6 +56,8 @@ interface ConditionRule {
  */
 export const VaultConditions = {
   secretDisabled: { status: 403, innerCode: 'SecretDisabled', message: /not allowed on a disabled secret/i },
+  // Worded "a expired secret" (Azure/AzureKeyVault issue 19); the service has also been seen to return expired secrets.
+  secretExpired: { status: 403, innerCode: 'SecretExpired', message: /not allowed on an? expired secret/i },
   forbiddenByRbac: { status: 403, innerCode: 'ForbiddenByRbac', message: /not authorized to perform action/i },
   accessDenied: { status: 403, innerCode: 'AccessDenied', message: /does not have secrets \w+ permission/i },
   forbiddenByFirewall: { status: 403, innerCode: 'ForbiddenByFirewall', message: /client address is not authorized/i },
