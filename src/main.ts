@@ -15,7 +15,7 @@ import type { GitHubSync } from './inputs/github.js'
 import type { Vault } from './inputs/vault.js'
 import { writeSummary } from './summary.js'
 import { createSecretClient, type Resilience } from './vault/client.js'
-import { Deadline, RunTimedOut } from './vault/deadline.js'
+import { Deadline, RunTimedOut, SystemClock } from './vault/deadline.js'
 import { vaultProxy } from './vault/proxy.js'
 import { formatSeconds, VaultHealth } from './vault/retries.js'
 import { Throttle } from './vault/throttle.js'
@@ -76,7 +76,7 @@ async function carryOut<K extends Operation>(
   // Before any request to the vault: a GitHub scope that cannot be written fails the step with nothing rotated.
   const sync = 'github' in inputs ? inputs.github : undefined
   const github = sync ? await resilience.deadline.race(connectGitHub(sync, resilience.deadline.signal)) : undefined
-  const context = { clock: resilience.deadline, now: () => new Date(), github, clientFor }
+  const context = { clock: resilience.deadline, now: () => new Date(SystemClock.now()), github, clientFor }
   const outcome = await resilience.deadline.race(module.run(clientFor(inputs.vault), inputs, context))
   logRetries(resilience, inputs.concurrency)
   const publication = module.decide(outcome, inputs, env)
