@@ -8,6 +8,10 @@
  *   cron schedules, jobs that cannot start.
  * - every ```yaml block in README.md that is a whole workflow (top-level `on:` and `jobs:`).
  *
+ * - our CI conventions (conventions.ts): actions pinned by SHA with a version comment,
+ *   concurrency and timeout-minutes everywhere, setup-node from .node-version, Dependabot groups
+ *   of minor and patch updates only.
+ *
  * A schema cannot know this action's inputs: __tests__/unit/contract.test.ts checks that every
  * `with:` passed to this action names a real input.
  *
@@ -20,6 +24,7 @@ import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '
 import { parseAction } from '@actions/workflow-parser/actions/action-parser'
 import type { TemplateParseResult } from '@actions/workflow-parser'
 import { parse } from 'yaml'
+import { checkDependabot, checkNodeVersion, checkWorkflow, type Problem } from './conventions.js'
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 
@@ -103,7 +108,24 @@ async function main(): Promise<number> {
     for (const error of errors) process.stdout.write(`      ${error}\n`)
   }
   process.stdout.write(`${targets.length - failed} of ${targets.length} files valid\n`)
-  return failed === 0 ? 0 : 1
+  const conventions = checkConventions()
+  for (const problem of conventions) process.stdout.write(`FAIL  ${problem.file}: ${problem.message}\n`)
+  process.stdout.write(
+    conventions.length === 0
+      ? 'CI conventions kept (pinned actions, concurrency, timeouts, .node-version, Dependabot groups)\n'
+      : `${conventions.length} CI convention problem(s)\n`
+  )
+  return failed === 0 && conventions.length === 0 ? 0 : 1
+}
+
+function checkConventions(): Problem[] {
+  const text = (path: string): string => readFileSync(join(root, path), 'utf8')
+  const nodeVersion = existsSync(join(root, '.node-version')) ? text('.node-version') : ''
+  return [
+    ...yamlFiles('.github/workflows').flatMap((path) => checkWorkflow(path, text(path))),
+    ...checkNodeVersion(nodeVersion, text('action.yml')),
+    ...checkDependabot('.github/dependabot.yml', text('.github/dependabot.yml'))
+  ]
 }
 
 process.exitCode = await main()
