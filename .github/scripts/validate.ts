@@ -2,12 +2,12 @@
  * `npm run validate`: checks action.yml and every workflow against GitHub's own schemas, with
  * @actions/workflow-parser (the parser behind GitHub's Actions language server). Offline; no token.
  *
- * - action.yml, as action metadata (it knows `runs.using: node24`).
+ * - action.yml, and the action.yml of each folder in .github/actions (the smoke job's helper), as
+ *   action metadata (it knows `runs.using: node24`).
  * - .github/workflows/*.yml and .github/examples/*.yml, as workflows: unknown keys, wrong values
  *   (e.g. `permissions: id-token: writ`), malformed `${{ }}` expressions, unknown contexts, invalid
  *   cron schedules, jobs that cannot start.
  * - every ```yaml block in README.md that is a whole workflow (top-level `on:` and `jobs:`).
- *
  * - our CI conventions (conventions.ts): actions pinned by SHA with a version comment,
  *   concurrency and timeout-minutes everywhere, setup-node from .node-version, Dependabot groups
  *   of minor and patch updates only.
@@ -42,6 +42,16 @@ function yamlFiles(folder: string): string[] {
     .filter((name) => /\.ya?ml$/.test(name))
     .sort()
     .map((name) => join(folder, name))
+}
+
+/** action.yml of each local action under .github/actions. */
+function localActions(): string[] {
+  const folder = join(root, '.github/actions')
+  if (!existsSync(folder)) return []
+  return readdirSync(folder)
+    .sort()
+    .map((name) => `.github/actions/${name}/action.yml`)
+    .filter((path) => existsSync(join(root, path)))
 }
 
 /** ```yaml blocks of README.md that are whole workflows, with the line each starts on. */
@@ -85,6 +95,11 @@ async function main(): Promise<number> {
   const workflows = [...yamlFiles('.github/workflows'), ...yamlFiles('.github/examples')]
   const targets: Target[] = [
     { label: 'action.yml', kind: 'action', content: readFileSync(join(root, 'action.yml'), 'utf8') },
+    ...localActions().map((path): Target => ({
+      label: path,
+      kind: 'action',
+      content: readFileSync(join(root, path), 'utf8')
+    })),
     ...workflows.map((path): Target => ({
       label: path,
       kind: 'workflow',
