@@ -7,7 +7,7 @@
  * - .github/workflows/*.yml and .github/examples/*.yml, as workflows: unknown keys, wrong values
  *   (e.g. `permissions: id-token: writ`), malformed `${{ }}` expressions, unknown contexts, invalid
  *   cron schedules, jobs that cannot start.
- * - every ```yaml block in README.md that is a whole workflow (top-level `on:` and `jobs:`).
+ * - every ```yaml block in README.md and docs/*.md that is a whole workflow (top-level `on:` and `jobs:`).
  * - our CI conventions (conventions.ts): actions pinned by SHA with a version comment,
  *   concurrency and timeout-minutes everywhere, setup-node from .node-version, Dependabot groups
  *   of minor and patch updates only.
@@ -54,9 +54,19 @@ function localActions(): string[] {
     .filter((path) => existsSync(join(root, path)))
 }
 
-/** ```yaml blocks of README.md that are whole workflows, with the line each starts on. */
+/** ```yaml blocks of README.md and docs/*.md that are whole workflows, with the line each starts on. */
 function readmeWorkflows(): Target[] {
-  const text = readFileSync(join(root, 'README.md'), 'utf8')
+  const docs = existsSync(join(root, 'docs'))
+    ? readdirSync(join(root, 'docs'))
+        .filter((name) => name.endsWith('.md'))
+        .sort()
+        .map((name) => `docs/${name}`)
+    : []
+  return ['README.md', ...docs].flatMap((file) => docWorkflows(file))
+}
+
+function docWorkflows(file: string): Target[] {
+  const text = readFileSync(join(root, file), 'utf8')
   const targets: Target[] = []
   const fence = /^```ya?ml[^\n]*\n([\s\S]*?)^```/gm
   for (let match = fence.exec(text); match; match = fence.exec(text)) {
@@ -69,7 +79,7 @@ function readmeWorkflows(): Target[] {
       continue // fragments are checked by the contract test; a whole workflow is valid YAML
     }
     if (document && typeof document === 'object' && 'on' in document && 'jobs' in document) {
-      targets.push({ label: `README.md:${line}`, kind: 'workflow', content: body })
+      targets.push({ label: `${file}:${line}`, kind: 'workflow', content: body })
     }
   }
   return targets
