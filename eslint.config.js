@@ -35,7 +35,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['__tests__/**', '.github/scripts/**'],
+    files: ['__tests__/**', '.github/scripts/**', '.github/actions/**'],
     rules: {
       'no-console': 'off',
       // Test doubles are async to match the interfaces they stand in for.

@@ -2,11 +2,15 @@
  * `npm run validate`: checks action.yml and every workflow against GitHub's own schemas, with
  * @actions/workflow-parser (the parser behind GitHub's Actions language server). Offline; no token.
  *
- * - action.yml, as action metadata (it knows `runs.using: node24`).
+ * - action.yml, and the action.yml of each folder in .github/actions (the smoke job's helper), as
+ *   action metadata (it knows `runs.using: node24`).
  * - .github/workflows/*.yml and .github/examples/*.yml, as workflows: unknown keys, wrong values
  *   (e.g. `permissions: id-token: writ`), malformed `${{ }}` expressions, unknown contexts, invalid
  *   cron schedules, jobs that cannot start.
- * - every ```yaml block in README.md that is a whole workflow (top-level `on:` and `jobs:`).
+ * - every ```yaml block in README.md and docs/*.md that is a whole workflow (top-level `on:` and `jobs:`).
+ * - our CI conventions (conventions.ts): actions pinned by SHA with a version comment,
+ *   concurrency and timeout-minutes everywhere, setup-node from .node-version, Dependabot groups
+ *   of minor and patch updates only.
  *
  * A schema cannot know this action's inputs: __tests__/unit/contract.test.ts checks that every
  * `with:` passed to this action names a real input.
@@ -20,6 +24,7 @@ import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '
 import { parseAction } from '@actions/workflow-parser/actions/action-parser'
 import type { TemplateParseResult } from '@actions/workflow-parser'
 import { parse } from 'yaml'
+import { checkDependabot, checkNodeVersion, checkWorkflow, type Problem } from './conventions.js'
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 
@@ -39,9 +44,29 @@ function yamlFiles(folder: string): string[] {
     .map((name) => join(folder, name))
 }
 
-/** ```yaml blocks of README.md that are whole workflows, with the line each starts on. */
+/** action.yml of each local action under .github/actions. */
+function localActions(): string[] {
+  const folder = join(root, '.github/actions')
+  if (!existsSync(folder)) return []
+  return readdirSync(folder)
+    .sort()
+    .map((name) => `.github/actions/${name}/action.yml`)
+    .filter((path) => existsSync(join(root, path)))
+}
+
+/** ```yaml blocks of README.md and docs/*.md that are whole workflows, with the line each starts on. */
 function readmeWorkflows(): Target[] {
-  const text = readFileSync(join(root, 'README.md'), 'utf8')
+  const docs = existsSync(join(root, 'docs'))
+    ? readdirSync(join(root, 'docs'))
+        .filter((name) => name.endsWith('.md'))
+        .sort()
+        .map((name) => `docs/${name}`)
+    : []
+  return ['README.md', ...docs].flatMap((file) => docWorkflows(file))
+}
+
+function docWorkflows(file: string): Target[] {
+  const text = readFileSync(join(root, file), 'utf8')
   const targets: Target[] = []
   const fence = /^```ya?ml[^\n]*\n([\s\S]*?)^```/gm
   for (let match = fence.exec(text); match; match = fence.exec(text)) {
@@ -54,7 +79,7 @@ function readmeWorkflows(): Target[] {
       continue // fragments are checked by the contract test; a whole workflow is valid YAML
     }
     if (document && typeof document === 'object' && 'on' in document && 'jobs' in document) {
-      targets.push({ label: `README.md:${line}`, kind: 'workflow', content: body })
+      targets.push({ label: `${file}:${line}`, kind: 'workflow', content: body })
     }
   }
   return targets
@@ -80,6 +105,11 @@ async function main(): Promise<number> {
   const workflows = [...yamlFiles('.github/workflows'), ...yamlFiles('.github/examples')]
   const targets: Target[] = [
     { label: 'action.yml', kind: 'action', content: readFileSync(join(root, 'action.yml'), 'utf8') },
+    ...localActions().map((path): Target => ({
+      label: path,
+      kind: 'action',
+      content: readFileSync(join(root, path), 'utf8')
+    })),
     ...workflows.map((path): Target => ({
       label: path,
       kind: 'workflow',
@@ -103,7 +133,24 @@ async function main(): Promise<number> {
     for (const error of errors) process.stdout.write(`      ${error}\n`)
   }
   process.stdout.write(`${targets.length - failed} of ${targets.length} files valid\n`)
-  return failed === 0 ? 0 : 1
+  const conventions = checkConventions()
+  for (const problem of conventions) process.stdout.write(`FAIL  ${problem.file}: ${problem.message}\n`)
+  process.stdout.write(
+    conventions.length === 0
+      ? 'CI conventions kept (pinned actions, concurrency, timeouts, .node-version, Dependabot groups)\n'
+      : `${conventions.length} CI convention problem(s)\n`
+  )
+  return failed === 0 && conventions.length === 0 ? 0 : 1
+}
+
+function checkConventions(): Problem[] {
+  const text = (path: string): string => readFileSync(join(root, path), 'utf8')
+  const nodeVersion = existsSync(join(root, '.node-version')) ? text('.node-version') : ''
+  return [
+    ...yamlFiles('.github/workflows').flatMap((path) => checkWorkflow(path, text(path))),
+    ...checkNodeVersion(nodeVersion, text('action.yml')),
+    ...checkDependabot('.github/dependabot.yml', text('.github/dependabot.yml'))
+  ]
 }
 
 process.exitCode = await main()

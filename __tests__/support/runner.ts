@@ -26,6 +26,11 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string | undefined>>
   /** Trust its CA and route its hosts in the child. */
   readonly standin?: StandIn
+  /**
+   * Start the child with `--import route.mjs` (default true). false runs `node <entry>` bare, as the
+   * runner does: routing then comes only from what `env` passes (NODE_OPTIONS, as on a real runner).
+   */
+  readonly preload?: boolean
   /** Step debug (RUNNER_DEBUG=1): `::debug::` lines show in the log. */
   readonly debug?: boolean
   /** Script to run, relative to the repository root (or absolute); default action.yml `runs.main` (or `runs.post`). */
@@ -346,7 +351,8 @@ async function runAndCollect(
   inputWarning: string | undefined
 ): Promise<RunResult> {
   const started = Date.now()
-  const captured = await runNode(['--import', routeModuleUrl, entry], env, dirs.workspace, options.timeoutMs ?? 60_000)
+  const preload = options.preload === false ? [] : ['--import', routeModuleUrl]
+  const captured = await runNode([...preload, entry], env, dirs.workspace, options.timeoutMs ?? 60_000)
   const durationMs = Date.now() - started
 
   const processed = processStepOutput(captured.lines, { debug: options.debug ?? false })

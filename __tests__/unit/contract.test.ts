@@ -27,6 +27,20 @@ captureStdout() // readInputs registers masks (::add-mask::) on stdout
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const read = (path: string): string => readFileSync(join(root, path), 'utf8')
 
+/**
+ * The user docs: README.md and every docs/*.md. Tables and yaml blocks may live in any of them
+ * (the README keeps the Inputs and Outputs tables; the refused names, the error codes and most
+ * examples are in docs/), so the checks below read them all.
+ */
+const userDocFiles = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`)
+]
+const userDocs = (): string => userDocFiles.map(read).join('\n')
+
 // ---------------------------------------------------------------------------------------------
 // action.yml
 
@@ -216,11 +230,12 @@ describe('choice inputs', () => {
 // ---------------------------------------------------------------------------------------------
 // README tables
 
-/** The rows of the first table under `## <heading>`, keyed by the first cell without backticks. */
+/** The rows of the first table under `## <heading>` in the user docs, keyed by the first cell without backticks. */
 function readmeTable(heading: string): Map<string, string[]> {
-  const readme = read('README.md')
+  const file = userDocFiles.find((path) => read(path).includes(`\n## ${heading}\n`))
+  if (!file) throw new Error(`No '## ${heading}' section in ${userDocFiles.join(', ')}`)
+  const readme = read(file)
   const start = readme.indexOf(`\n## ${heading}\n`)
-  if (start < 0) throw new Error(`README.md has no '## ${heading}' section`)
   const end = readme.indexOf('\n## ', start + 1)
   const section = readme.slice(start, end < 0 ? undefined : end)
   const rows = new Map<string, string[]>()
@@ -249,8 +264,8 @@ const EnvFallbackColumn: Readonly<Record<string, string>> = Object.fromEntries(
 )
 
 describe('README tables', () => {
-  test('the refused variable names in the README are exactly those export-env refuses', () => {
-    const readme = read('README.md')
+  test('the refused variable names in the docs are exactly those export-env refuses', () => {
+    const readme = userDocs()
     const rows = new Map(
       [...readme.matchAll(/^\| ([^|`]+) \| ((?:`[A-Z0-9_]+`(?:, )?)+) \|$/gm)].map((match) => [
         match[1]?.trim() ?? '',
@@ -308,7 +323,7 @@ describe('README tables', () => {
   })
 
   test('the fixed output names listed under the Outputs table are all the outputs', () => {
-    const readme = read('README.md')
+    const readme = userDocs()
     const sentence = /A secret whose name is one of the fixed output names \(([^)]*)\)/.exec(readme)?.[1] ?? ''
     const named = [...sentence.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? '')
     expect({ missing: missingFrom(actionOutputs, named), extra: missingFrom(named, actionOutputs) }).toEqual({
@@ -317,7 +332,7 @@ describe('README tables', () => {
     })
   })
 
-  test('every Microsoft Entra error code the action explains is in the README', () => {
+  test('every Microsoft Entra error code the action explains is in the docs', () => {
     const codes = [
       ...new Set([...read('src/failures.ts').matchAll(/case '(\d{5,})'/g)].map((match) => `AADSTS${match[1]}`))
     ]
@@ -325,7 +340,7 @@ describe('README tables', () => {
     expect(
       missingFrom(
         codes,
-        codes.filter((code) => read('README.md').includes(code))
+        codes.filter((code) => userDocs().includes(code))
       )
     ).toEqual([])
   })
@@ -416,22 +431,22 @@ for (const path of [...exampleFiles, ...workflowFiles('.github/workflows')]) {
   }
 }
 
-/** The README's ```yaml blocks, parsed leniently: a block that is not valid YAML is an error of its own. */
-const readmeBlocks: { line: number; document?: unknown; error?: string }[] = []
-{
-  const readme = read('README.md')
+/** The user docs' ```yaml blocks, parsed leniently: a block that is not valid YAML is an error of its own. */
+const readmeBlocks: { file: string; line: number; document?: unknown; error?: string }[] = []
+for (const file of userDocFiles) {
+  const readme = read(file)
   const fence = /^```ya?ml[^\n]*\n([\s\S]*?)^```/gm
   for (let match = fence.exec(readme); match; match = fence.exec(readme)) {
     const line = readme.slice(0, match.index).split('\n').length
     try {
-      readmeBlocks.push({ line, document: parse(match[1] ?? '') })
+      readmeBlocks.push({ file, line, document: parse(match[1] ?? '') })
     } catch (error) {
-      readmeBlocks.push({ line, error: (error as Error).message })
+      readmeBlocks.push({ file, line, error: (error as Error).message })
     }
   }
 }
-const readmeSites = readmeBlocks.flatMap(({ line, document }) =>
-  useSites(document, `README.md, yaml block at line ${line}`, isMap(document) && 'on' in document && 'jobs' in document)
+const readmeSites = readmeBlocks.flatMap(({ file, line, document }) =>
+  useSites(document, `${file}, yaml block at line ${line}`, isMap(document) && 'on' in document && 'jobs' in document)
 )
 const allSites = [...[...sitesByFile.values()].flat(), ...readmeSites]
 
@@ -507,7 +522,7 @@ function refusal(site: UseSite): string | undefined {
 }
 
 describe('workflows that use this action', () => {
-  test('every example uses the action, and the README has it in many blocks (nothing is skipped unseen)', () => {
+  test('every example uses the action, and the docs have it in many blocks (nothing is skipped unseen)', () => {
     expect(exampleFiles.length).toBeGreaterThanOrEqual(4)
     expect(exampleFiles.filter((path) => (sitesByFile.get(path) ?? []).length === 0)).toEqual([])
     expect(readmeSites.length).toBeGreaterThanOrEqual(12)
@@ -517,14 +532,14 @@ describe('workflows that use this action', () => {
     expect(unparsable).toEqual([])
   })
 
-  test('every yaml block in the README is valid YAML', () => {
+  test('every yaml block in the docs is valid YAML', () => {
     expect(
-      readmeBlocks.filter((block) => block.error).map((block) => `README.md line ${block.line}: ${block.error}`)
+      readmeBlocks.filter((block) => block.error).map((block) => `${block.file} line ${block.line}: ${block.error}`)
     ).toEqual([])
   })
 
-  test('every example workflow is named in the README', () => {
-    const readme = read('README.md')
+  test('every example workflow is named in the docs', () => {
+    const readme = userDocs()
     expect(exampleFiles.filter((path) => !readme.includes(path))).toEqual([])
   })
 

@@ -1,0 +1,109 @@
+/**
+ * The CI conventions this repository keeps in .github/workflows, checked by `npm run validate`
+ * (validate.ts) and by __tests__/unit/conventions.test.ts, so that they stay:
+ *
+ * - every `uses:` of another repository's action or reusable workflow is pinned by a full
+ *   40-character commit SHA, with a `# vX.Y.Z` comment on the same line naming the tag it was taken
+ *   from (Dependabot updates both); `./` (this action) and `docker://` images are left alone;
+ * - every workflow has a top-level `concurrency`;
+ * - every job has `timeout-minutes` (a job that calls a reusable workflow cannot, and is skipped);
+ * - every actions/setup-node step reads `node-version-file: .node-version` and sets no
+ *   `node-version` of its own;
+ * - .node-version holds the major of `runs.using` in action.yml (node24 -> 24);
+ * - every Dependabot group is limited to minor and patch updates, so a major comes on its own.
+ *
+ * The example workflows in .github/examples are for users to copy (they name this action by its
+ * major tag, as the README explains) and are not held to these rules.
+ */
+import { parse } from 'yaml'
+
+/** `owner/repo[/path]@<40 hex> # vX.Y.Z` */
+const PinnedUses = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(\/[^@\s]+)?@[0-9a-f]{40}$/
+const VersionComment = /^#\s*v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?\s*$/
+
+export interface Problem {
+  readonly file: string
+  readonly message: string
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** `uses:` lines, read from the text: the version comment is lost once the YAML is parsed. */
+export function checkUsesLines(file: string, text: string): Problem[] {
+  const problems: Problem[] = []
+  text.split(/\r?\n/).forEach((line, index) => {
+    const match = /^\s*(?:-\s+)?uses:\s*(['"]?)([^\s'"#]+)\1\s*(#.*)?$/.exec(line)
+    if (!match) return
+    const target = match[2] ?? ''
+    const comment = match[3]
+    const where = `${file}:${index + 1}`
+    if (target.startsWith('./') || target.startsWith('docker://')) return
+    if (!PinnedUses.test(target)) {
+      problems.push({ file: where, message: `'${target}' is not pinned by a full commit SHA (owner/repo@<40 hex>)` })
+      return
+    }
+    if (!comment || !VersionComment.test(comment)) {
+      problems.push({ file: where, message: `'${target}' has no '# vX.Y.Z' comment naming the tag of that SHA` })
+    }
+  })
+  return problems
+}
+
+/** Concurrency, timeouts and setup-node in one parsed workflow. */
+export function checkWorkflow(file: string, text: string): Problem[] {
+  const problems = checkUsesLines(file, text)
+  const workflow: unknown = parse(text)
+  if (!isRecord(workflow)) return [...problems, { file, message: 'is not a YAML mapping' }]
+  if (!('concurrency' in workflow)) problems.push({ file, message: 'has no top-level concurrency' })
+  const jobs = isRecord(workflow.jobs) ? workflow.jobs : {}
+  for (const [id, job] of Object.entries(jobs)) {
+    if (!isRecord(job)) continue
+    if (typeof job.uses !== 'string' && !('timeout-minutes' in job))
+      problems.push({ file, message: `job '${id}' has no timeout-minutes` })
+    const steps = Array.isArray(job.steps) ? (job.steps as unknown[]) : []
+    steps.forEach((step, index) => {
+      if (!isRecord(step) || typeof step.uses !== 'string' || !step.uses.startsWith('actions/setup-node@')) return
+      const inputs = isRecord(step.with) ? step.with : {}
+      if (inputs['node-version-file'] !== '.node-version' || 'node-version' in inputs)
+        problems.push({
+          file,
+          message: `job '${id}' step ${index + 1}: actions/setup-node must take node-version-file: .node-version (and no node-version)`
+        })
+    })
+  }
+  return problems
+}
+
+/** .node-version against action.yml's runs.using. */
+export function checkNodeVersion(nodeVersion: string, actionYml: string): Problem[] {
+  const action: unknown = parse(actionYml)
+  const using = isRecord(action) && isRecord(action.runs) ? String(action.runs.using) : ''
+  const runtime = /^node(\d+)$/.exec(using)?.[1]
+  const pinned = nodeVersion.trim()
+  if (!runtime) return [{ file: 'action.yml', message: `runs.using '${using}' is not nodeNN` }]
+  if (pinned.split('.')[0] !== runtime)
+    return [{ file: '.node-version', message: `holds '${pinned}', but action.yml runs on ${using}` }]
+  return []
+}
+
+/** Every Dependabot group: minor and patch only. */
+export function checkDependabot(file: string, text: string): Problem[] {
+  const config: unknown = parse(text)
+  const updates = isRecord(config) && Array.isArray(config.updates) ? (config.updates as unknown[]) : []
+  const problems: Problem[] = []
+  for (const update of updates) {
+    if (!isRecord(update) || !isRecord(update.groups)) continue
+    for (const [name, group] of Object.entries(update.groups)) {
+      const types = isRecord(group) && Array.isArray(group['update-types']) ? (group['update-types'] as unknown[]) : []
+      const ok = types.length > 0 && types.every((type) => type === 'minor' || type === 'patch')
+      if (!ok)
+        problems.push({
+          file,
+          message: `${String(update['package-ecosystem'])} group '${name}' must set update-types: [minor, patch] (majors come on their own)`
+        })
+    }
+  }
+  return problems
+}
