@@ -47,3 +47,14 @@ test('summaryToText: headings, aligned tables, entities decoded', () => {
     'db-password | env <DB>'
   ])
 })
+
+test('summaryToText: an empty cell, which core.summary leaves unclosed, keeps its column', () => {
+  const html =
+    '<h3>Azure Key Vault secrets: kv</h3>\n<table><tr><th>Secret</th><th>Expires</th><th>Went to</th></tr><tr><td>db</td><td><td>output value</td></tr></table>\n'
+  expect(summaryToText(html)).toEqual([
+    '### Azure Key Vault secrets: kv',
+    'Secret | Expires | Went to',
+    '-------+---------+-------------',
+    'db     |         | output value'
+  ])
+})

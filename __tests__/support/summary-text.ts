@@ -18,7 +18,8 @@ const decode = (html: string): string =>
 
 function tableText(html: string): string[] {
   const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
-    [...(row[1] ?? '').matchAll(/<t([hd])[^>]*>([\s\S]*?)<\/t[hd]>/g)].map((cell) => ({
+    // core.summary writes an empty cell as an unclosed `<td>`: a cell also ends where the next begins.
+    [...(row[1] ?? '').matchAll(/<t([hd])[^>]*>([\s\S]*?)(?:<\/t[hd]>|(?=<t[hd][\s>])|$)/g)].map((cell) => ({
       header: cell[1] === 'h',
       text: decode(cell[2] ?? '').trim()
     }))
