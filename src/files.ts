@@ -9,15 +9,17 @@ import {
   openSync,
   unlinkSync,
   writeFileSync,
-  type BigIntStats,
   type Stats
 } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 import { State } from './constants.js'
 import { Inputs } from './inputs/table.js'
+import { kindOf, removeIfOurs, shown, type WrittenFile } from './writtenFiles.js'
 import { ActionError, quote } from './errors.js'
 import type { FileEntry } from './inputs/entries.js'
 import type { FileSecret } from './operations/get.js'
+
+export { parseWrittenFiles, removeIfOurs, type WrittenFile } from './writtenFiles.js'
 
 // A certificate stored through Key Vault's certificates API is a base64 PFX in a secret of this type.
 const PKCS12 = 'application/x-pkcs12'
@@ -53,14 +55,6 @@ export const secretFileOf = (secret: FileSecret): SecretFile => ({
   target: fileTargetOf(secret.entry),
   content: secret.contentType === PKCS12 ? Buffer.from(secret.value, 'base64') : secret.value
 })
-
-/** A file this run created, as the post step needs it to know the file is still ours. */
-export interface WrittenFile {
-  readonly path: string
-  /** Device and inode (decimal strings: an inode may not fit a double). */
-  readonly dev: string
-  readonly ino: string
-}
 
 /** Where relative paths go: RUNNER_TEMP, or the working folder outside a runner. */
 function baseFolder(): string {
@@ -155,16 +149,6 @@ function lstatOrUndefined(path: string): Stats | undefined {
     return undefined
   }
 }
-
-function kindOf(stats: Stats | BigIntStats): string {
-  if (stats.isSymbolicLink()) return 'a symbolic link'
-  if (stats.isDirectory()) return 'a folder'
-  if (stats.isFile()) return stats.nlink > 1 ? 'a file with more than one name: a hard link' : 'a file'
-  return 'neither a file nor a folder'
-}
-
-/** A path in a message, whole: unlike an entry, a path is what the reader has to find. */
-const shown = (path: string): string => `'${path.replace(/\r?\n/g, '\\n')}'`
 
 /** Who asks for the file, as its errors start: `Input 'files': the entry '...'`, or `Input 'env-file'`. */
 const subject = ({ input, entry }: FileTarget): string =>
@@ -298,43 +282,4 @@ function removeAfterFailure(written: readonly WrittenFile[]): WrittenFile[] {
       return true
     }
   })
-}
-
-/**
- * Removes the file only if it is still the one this run created: a regular file with the same
- * device and inode. Returns why it was left, or undefined once removed; an OS error throws.
- * unlink removes a name, never what a link points to, so a swap after the lstat cannot reach
- * another file's content.
- */
-export function removeIfOurs(file: WrittenFile): string | undefined {
-  const stats = lstatSync(file.path, { bigint: true, throwIfNoEntry: false })
-  const left = (why: string): string => `Did not remove ${shown(file.path)}: ${why}.`
-  if (!stats) return left('it is gone (something removed it after the step wrote it)')
-  if (!stats.isFile()) return left(`it is now ${kindOf(stats)}, not the file the step wrote, so it is left as it is`)
-  if (String(stats.dev) !== file.dev || String(stats.ino) !== file.ino)
-    return left('it was replaced by another file after the step wrote it, so it is left as it is')
-  unlinkSync(file.path)
-  return undefined
-}
-
-/** The post step's list: well-formed records, and how many others it had to ignore. */
-export function parseWrittenFiles(state: string): { files: WrittenFile[]; malformed: number } {
-  if (!state) return { files: [], malformed: 0 }
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(state)
-  } catch {
-    return { files: [], malformed: 1 }
-  }
-  if (!Array.isArray(parsed)) return { files: [], malformed: 1 }
-  const files = parsed.filter(isWrittenFile)
-  return { files, malformed: parsed.length - files.length }
-}
-
-function isWrittenFile(value: unknown): value is WrittenFile {
-  if (typeof value !== 'object' || value === null) return false
-  const { path, dev, ino } = value as Record<string, unknown>
-  return (
-    typeof path === 'string' && isAbsolute(path) && [dev, ino].every((id) => typeof id === 'string' && /^\d+$/.test(id))
-  )
 }

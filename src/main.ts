@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import type { SecretClient } from '@azure/keyvault-secrets'
 import { createSignIn, type SignIn } from './auth/index.js'
 import { State, type Operation } from './constants.js'
-import { explainFailure, serviceText } from './failures.js'
+import { loadIdentity } from './auth/identity.js'
 import { readInputs, readMinMaskLength, secretInputs } from './inputs/index.js'
 import { planSignIn } from './inputs/signIn.js'
 import { Inputs, InputTable } from './inputs/table.js'
@@ -52,6 +52,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
     await carryOut(inputs, clientFor, resilience, env)
   } catch (error) {
+    // What explains a failure (every service's errors and advice) is loaded only when one happens.
+    const { explainFailure } = await import('./failures.js')
     core.setFailed(
       explainFailure(error, { inputs, signIn, resilience, proxy: inputs ? vaultProxy(inputs.vault.url) : undefined })
     )
@@ -77,7 +79,10 @@ async function carryOut<K extends Operation>(
   const sync = 'github' in inputs ? inputs.github : undefined
   const github = sync ? await resilience.deadline.race(connectGitHub(sync, resilience.deadline.signal)) : undefined
   const context = { clock: resilience.deadline, now: () => new Date(SystemClock.now()), github, clientFor }
-  const outcome = await resilience.deadline.race(module.run(clientFor(inputs.vault), inputs, context))
+  const work = module.run(clientFor(inputs.vault), inputs, context)
+  // The first request (the vault's challenge) is on its way: load the sign-in code while it travels.
+  setImmediate(() => void loadIdentity().catch(() => undefined))
+  const outcome = await resilience.deadline.race(work)
   logRetries(resilience, inputs.concurrency)
   const publication = module.decide(outcome, inputs, env)
   const applied = applyPublication(publication)
@@ -85,7 +90,10 @@ async function carryOut<K extends Operation>(
   // After the exports: a summary that cannot be written must not fail a step that exported.
   if (inputs.summary) {
     await writeSummary(inputs.vault, module.summary(outcome, publication, applied, inputs.vault)).catch(
-      (error: unknown) => core.warning(`Could not write the job summary: ${serviceText((error as Error).message)}`)
+      async (error: unknown) => {
+        const { serviceText } = await import('./failures.js')
+        core.warning(`Could not write the job summary: ${serviceText((error as Error).message)}`)
+      }
     )
   }
 }

@@ -37,6 +37,8 @@ export interface RunOptions {
   readonly entry?: string
   /** Kill the child after this long (default 60 s). */
   readonly timeoutMs?: number
+  /** Extra Node options before the entry (`--cpu-prof`, which NODE_OPTIONS does not take). */
+  readonly nodeArgs?: readonly string[]
   /** The action's metadata, relative to the repository root (or absolute); default action.yml. */
   readonly actionYml?: string
   /** Keep RUNNER_TEMP, GITHUB_WORKSPACE and the file-command files after the run (default: deleted once parsed). */
@@ -65,6 +67,8 @@ export interface RunResult extends Omit<ProcessedOutput, 'masker'> {
   /** As the runner decides: exit code 0 and file commands well-formed. */
   readonly conclusion: 'success' | 'failure'
   readonly durationMs: number
+  /** When the child was spawned (ms since the epoch, as RequestRecord.arrived): time to a first request is `arrived - startedAt`. */
+  readonly startedAt: number
   /** Raw process output, unmasked. */
   readonly stdout: string
   readonly stderr: string
@@ -352,7 +356,12 @@ async function runAndCollect(
 ): Promise<RunResult> {
   const started = Date.now()
   const preload = options.preload === false ? [] : ['--import', routeModuleUrl]
-  const captured = await runNode([...preload, entry], env, dirs.workspace, options.timeoutMs ?? 60_000)
+  const captured = await runNode(
+    [...(options.nodeArgs ?? []), ...preload, entry],
+    env,
+    dirs.workspace,
+    options.timeoutMs ?? 60_000
+  )
   const durationMs = Date.now() - started
 
   const processed = processStepOutput(captured.lines, { debug: options.debug ?? false })
@@ -380,6 +389,7 @@ async function runAndCollect(
     timedOut: captured.timedOut,
     conclusion,
     durationMs,
+    startedAt: started,
     stdout: captured.stdout.toString('utf8'),
     stderr: captured.stderr.toString('utf8'),
     outputs,

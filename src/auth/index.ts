@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
-import { ChainedTokenCredential, type TokenCredential } from '@azure/identity'
+import type { TokenCredential } from '@azure/identity'
+import { DeferredCredential } from './identity.js'
 import { MaskedCredential } from './maskedCredential.js'
 import { methodFor, SignInMethods } from './methods.js'
 import type { FederatedClaims } from './oidc.js'
@@ -33,8 +34,11 @@ export function createSignIn(plan: SignInPlan): SignIn {
   const credential =
     more.length === 0 && only
       ? only
-      : new ChainedTokenCredential(
-          ...built.map((inner, index) => announcing(inner, plan.attempts[index] as MethodPlan))
+      : new DeferredCredential(
+          (identity) =>
+            new identity.ChainedTokenCredential(
+              ...built.map((inner, index) => announcing(inner, plan.attempts[index] as MethodPlan))
+            )
         )
   if (more.length === 0) core.info(`Signing in with ${methodFor(plan.attempts[0]).describe()}.`)
   else

@@ -1,9 +1,5 @@
-import {
-  AzureCliCredential,
-  ClientSecretCredential,
-  ManagedIdentityCredential,
-  type TokenCredential
-} from '@azure/identity'
+import type { TokenCredential } from '@azure/identity'
+import { DeferredCredential } from './identity.js'
 import { oidcSignIn, type FederatedClaims } from './oidc.js'
 import type { PlanOf, SignInMethod } from './plan.js'
 
@@ -42,16 +38,21 @@ export const SignInMethods: { readonly [M in SignInMethod]: Method<M> } = {
     label: 'service principal',
     describe: (plan) => `a service principal: app ${plan.clientId} in tenant ${plan.tenantId}${inCloud(plan)}`,
     credential: (plan) => ({
-      credential: new ClientSecretCredential(plan.tenantId, plan.clientId, plan.clientSecret, {
-        authorityHost: plan.cloud.authorityHost
-      })
+      credential: new DeferredCredential(
+        (identity) =>
+          new identity.ClientSecretCredential(plan.tenantId, plan.clientId, plan.clientSecret, {
+            authorityHost: plan.cloud.authorityHost
+          })
+      )
     })
   },
   'azure-cli': {
     label: 'Azure CLI',
     describe: (plan) => `the Azure CLI session of an earlier step${plan.tenantId ? `, tenant ${plan.tenantId}` : ''}`,
     // The session an earlier azure/login step left in the Azure CLI.
-    credential: (plan) => ({ credential: new AzureCliCredential({ tenantId: plan.tenantId }) })
+    credential: (plan) => ({
+      credential: new DeferredCredential((identity) => new identity.AzureCliCredential({ tenantId: plan.tenantId }))
+    })
   },
   'managed-identity': {
     label: 'managed identity',
@@ -61,9 +62,11 @@ export const SignInMethods: { readonly [M in SignInMethod]: Method<M> } = {
         : "the runner's system-assigned managed identity",
     // The identity of a self-hosted runner on Azure; a client ID picks a user-assigned one.
     credential: (plan) => ({
-      credential: plan.clientId
-        ? new ManagedIdentityCredential({ clientId: plan.clientId })
-        : new ManagedIdentityCredential()
+      credential: new DeferredCredential((identity) =>
+        plan.clientId
+          ? new identity.ManagedIdentityCredential({ clientId: plan.clientId })
+          : new identity.ManagedIdentityCredential()
+      )
     })
   }
 }

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
-import { ClientAssertionCredential, type TokenCredential } from '@azure/identity'
+import type { TokenCredential } from '@azure/identity'
 import { OidcRequestEnv } from '../constants.js'
+import { DeferredCredential } from './identity.js'
 import type { PlanOf } from './plan.js'
 
 /** Why OIDC cannot work in this job: the runner gives the ID token variables only with the permission. */
@@ -53,9 +54,12 @@ export function oidcSignIn(plan: PlanOf<'oidc'>): {
     return idToken
   }
   void getAssertion().catch(() => undefined)
-  const credential = new ClientAssertionCredential(plan.tenantId, plan.clientId, getAssertion, {
-    authorityHost: plan.cloud.authorityHost
-  })
+  const credential = new DeferredCredential(
+    (identity) =>
+      new identity.ClientAssertionCredential(plan.tenantId, plan.clientId, getAssertion, {
+        authorityHost: plan.cloud.authorityHost
+      })
+  )
   return { credential, lastClaims: () => claims }
 }
 

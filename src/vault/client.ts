@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/identity'
 import { SecretClient } from '@azure/keyvault-secrets'
-import type { PipelinePolicy } from '@azure/core-rest-pipeline'
+import { formDataPolicyName, type Pipeline, type PipelinePolicy } from '@azure/core-rest-pipeline'
 import { checkVaultAnswers, pinToVault } from './answers.js'
 import { challengeGate } from './challengeGate.js'
 import { proxyRefusalPolicy, vaultProxy, type ProxyInUse } from './proxy.js'
@@ -48,7 +48,7 @@ export function createSecretClient(
   proxy: ProxyInUse | undefined = vaultProxy(vaultUrl)
 ): SecretClient {
   const gate = challengeGate()
-  return new SecretClient(vaultUrl, credential, {
+  const client = new SecretClient(vaultUrl, credential, {
     // perCall policies run before the SDK's challenge policy, perRetry policies after it, in the order given.
     additionalPolicies: [
       // First: a request for another origin is refused before anything, a token included, is attached.
@@ -70,4 +70,20 @@ export function createSecretClient(
     retryOptions: { maxRetries: 0 },
     userAgentOptions: { userAgentPrefix: 'keyvault-secrets-action' }
   })
+  withoutFormData(client)
+  return client
+}
+
+/**
+ * Key Vault's requests carry JSON, never form data, so the pipeline's form-data policy has nothing
+ * to do; but its first run tests `typeof FormData`, which makes Node load its fetch classes (about
+ * 20 ms) before the vault's challenge can go out. The policy is removed the way SecretClient
+ * removes the default bearer policy from the same pipeline (Pipeline.removePolicy). (The token
+ * request's pipeline, inside @azure/identity, is out of reach and still loads them, later, while
+ * the challenge travels.) Should the SDK's shape change, the client keeps the policy: slower,
+ * never different.
+ */
+function withoutFormData(client: SecretClient): void {
+  const pipeline = (client as unknown as { client?: { pipeline?: Pipeline } }).client?.pipeline
+  pipeline?.removePolicy?.({ name: formDataPolicyName })
 }
