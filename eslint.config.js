@@ -45,5 +45,11 @@ export default tseslint.config(
     }
   },
   // Plain JavaScript (the preloads, the proxy server, this file): no types to check against.
-  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked }
+  { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
+  // CommonJS (the lazy undici shim): require and module are its globals.
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' }
+  }
 )
