@@ -179,7 +179,9 @@ try {
       )
     )
 
-    t.post.push(ok(await runPost(get.state, { standin: s }), 'post').durationMs)
+    // Bare, as the runner starts it (and as `node -e 0` is timed): the post step sends no request, so
+    // the harness's routing preload (about 15 ms) would only measure the harness.
+    t.post.push(ok(await runPost(get.state, { standin: s, preload: false }), 'post').durationMs)
 
     if (kv) {
       kv.arrivals.length = 0
@@ -216,7 +218,9 @@ try {
           s.requests.map((q) => q.arrived)
         )
       )
-      t.basePost.push(ok(await runPost(before.state, { standin: s, actionYml: BASE }), 'base post').durationMs)
+      t.basePost.push(
+        ok(await runPost(before.state, { standin: s, actionYml: BASE, preload: false }), 'base post').durationMs
+      )
       s.latencyMs = LATENCY_MS
       t.base20.push(ok(await ours({ 'secret-name': 'db-password' }, BASE), 'base get at 20 ms').durationMs)
       s.latencyMs = BULK_LATENCY_MS
