@@ -112,7 +112,7 @@ export const expiringOutput = (notices: readonly ExpiryNotice[]): string =>
 
 /** The summary's Expires cell: the moment, and whether it has passed or comes within the window. */
 export function expiresCell({ name, vault, expiresOn }: Dated, notices: readonly ExpiryNotice[]): string {
-  if (!expiresOn) return ''
+  if (!expiresOn) return 'never'
   const notice = notices.find(
     (n) =>
       n.vault === vault && n.name.toLowerCase() === name.toLowerCase() && n.expires.getTime() === expiresOn.getTime()

@@ -276,6 +276,6 @@ describe('what the step says of them', () => {
     expect(expiresCell({ vault: V, name: 'other', expiresOn: new Date('2026-06-13T08:00:00Z') }, notices)).toBe(
       '2026-06-13T08:00:00.000Z'
     )
-    expect(expiresCell({ vault: V, name: 'never' }, notices)).toBe('')
+    expect(expiresCell({ vault: V, name: 'never' }, notices)).toBe('never')
   })
 })

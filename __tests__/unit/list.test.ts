@@ -273,7 +273,7 @@ describe('list: expiry, with a fixed now', () => {
     expect(rows.slice(1).map((row) => [row[0], row[expiresColumn]])).toEqual([
       ['soon', '2026-06-11T12:00:00.000Z (expires in 10 days)'],
       ['gone', '2026-05-30T12:00:00.000Z (expired)'],
-      ['never', '']
+      ['never', 'never']
     ])
   })
 })
