@@ -49,7 +49,10 @@ export default tseslint.config(
   // CommonJS (the lazy undici shim): require and module are its globals.
   {
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'readonly', exports: 'writable' }
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' }
   }
 )

@@ -13,8 +13,8 @@
 let undici
 const load = () => (undici ??= require('undici'))
 
-module.exports = {
-  get ProxyAgent() {
-    return load().ProxyAgent
-  }
-}
+// The assignment names the export for Node's own ESM loader (its CommonJS lexer drops a name that
+// defineProperty gives a getter), for @actions/core run unbundled, as in tests: that loader reads
+// the value at import, so there undici loads at once. In the bundle it is read where it is used.
+exports.ProxyAgent = undefined
+Object.defineProperties(exports, { ProxyAgent: { enumerable: true, get: () => load().ProxyAgent } })
