@@ -11,7 +11,13 @@ let loading: Promise<IdentityModule> | undefined
  * demand: main starts loading it as soon as the step's first request is on its way, and the first
  * getToken waits for it.
  */
-export const loadIdentity = (): Promise<IdentityModule> => (loading ??= import('@azure/identity'))
+export const loadIdentity = (): Promise<IdentityModule> =>
+  (loading ??= import('@azure/identity').then((identity) => {
+    // The token request's pipeline tests `typeof FormData`, which makes Node load its fetch classes
+    // (about 20 ms): done now, while the vault's challenge is still on its way, not after it.
+    void globalThis.FormData
+    return identity
+  }))
 
 /**
  * A credential of @azure/identity, built once the package is loaded: the same credential, with the
