@@ -3,8 +3,9 @@
  * a vault that every sign-in method's identity may use, and a step run with OIDC by default.
  * `useActionWorld()` registers the hooks; `s` is the file's stand-in (set in its beforeAll).
  */
-import { afterAll, beforeAll, beforeEach, expect } from '@jest/globals'
+import { afterAll, beforeAll, beforeEach } from '@jest/globals'
 import { runAction, type RunOptions, type RunResult } from './runner.js'
+export { expectSuccess } from './steps.js'
 import { StandIn } from './standin/index.js'
 
 export const TENANT = '11111111-1111-1111-1111-111111111111'
@@ -55,11 +56,6 @@ export function run(
     standin: s,
     env: { ...s.oidcEnv(), ...options.env }
   })
-}
-
-export function expectSuccess(r: RunResult): void {
-  expect({ exitCode: r.exitCode, errors: r.errors }).toEqual({ exitCode: 0, errors: [] })
-  expect(r.conclusion).toBe('success')
 }
 
 export function useActionWorld(): void {

@@ -32,6 +32,7 @@ export function oidcStep(standin: () => StandIn, target: StepTarget): StepRun {
 
 export function expectSuccess(r: RunResult): void {
   expect({ exitCode: r.exitCode, errors: r.errors }).toEqual({ exitCode: 0, errors: [] })
+  expect(r.conclusion).toBe('success')
 }
 
 /** Exactly one error holding every phrase, nothing exported, no stack trace; returns the error. */
