@@ -18,8 +18,6 @@ export const Outputs = {
 
 /** What the main step leaves for the post step. */
 export const State = {
-  /** Set as the main step starts: the runner runs dist/index.js again as the post step. */
-  IsPost: 'isPost',
   WrittenFiles: 'written-files'
 } as const
 

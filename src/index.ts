@@ -1,7 +1,6 @@
-import { State } from './constants.js'
 import { run } from './main.js'
 
-// The main step (action.yml `runs.main`). The post step has its own entry (post.ts); an action.yml
-// that still runs this bundle as its post step finds the mark the main step leaves, and cleans up.
-if (process.env[`STATE_${State.IsPost}`]) (await import('./cleanup.js')).cleanUp()
-else await run()
+// The main step (action.yml `runs.main`), and nothing else: the post step has its own entry
+// (post.ts). No variable decides which of the two runs here, so no line an earlier step writes to
+// GITHUB_ENV (`STATE_isPost=true`) can turn the main step into a no-op.
+await run()

@@ -8,7 +8,8 @@ import { planSignIn } from './inputs/signIn.js'
 import { Inputs, InputTable } from './inputs/table.js'
 import { logAzureSdkToDebug } from './logging.js'
 import { masksFor } from './masking.js'
-import { OperationModules, type ActionInputs, type InputsOf } from './operations/index.js'
+import { OperationModules, type ActionInputs, type InputsOf, type Module } from './operations/index.js'
+import { WriteRecord } from './writeRecord.js'
 import { applyPublication } from './publish/apply.js'
 import type { GitHubTarget } from './github/client.js'
 import type { GitHubSync } from './inputs/github.js'
@@ -28,7 +29,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let inputs: ActionInputs | undefined
   let signIn: SignIn | undefined
   let resilience: Resilience | undefined
-  core.saveState(State.IsPost, 'true')
+  const written = new WriteRecord()
+  // The post step's record of files, saved before anything else: the runner hands the post step
+  // this saved state over any STATE_ variable an earlier step wrote to GITHUB_ENV.
+  core.saveState(State.WrittenFiles, '[]')
   try {
     inputs = readMasked(env)
     logAzureSdkToDebug()
@@ -50,12 +54,18 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       clients.set(vault.url, client)
       return client
     }
-    await carryOut(inputs, clientFor, resilience, env)
+    await carryOut(inputs, { clientFor, resilience, env, written })
   } catch (error) {
     // What explains a failure (every service's errors and advice) is loaded only when one happens.
-    const { explainFailure } = await import('./failures.js')
+    const { explainStepFailure } = await import('./failures.js')
     core.setFailed(
-      explainFailure(error, { inputs, signIn, resilience, proxy: inputs ? vaultProxy(inputs.vault.url) : undefined })
+      explainStepFailure(error, {
+        inputs,
+        signIn,
+        resilience,
+        proxy: inputs ? vaultProxy(inputs.vault.url) : undefined,
+        written
+      })
     )
     // Other requests of the run may still be waiting to retry: end them, so the step ends now.
     resilience?.deadline.stop()
@@ -67,24 +77,35 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   }
 }
 
-/** The operation's work, then what it hands on: decided in full, then written in one place. */
-async function carryOut<K extends Operation>(
-  inputs: InputsOf<K>,
-  clientFor: (vault: Vault) => SecretClient,
-  resilience: Resilience,
-  env: NodeJS.ProcessEnv
-): Promise<void> {
-  const module = OperationModules[inputs.operation]
+interface Run {
+  readonly clientFor: (vault: Vault) => SecretClient
+  readonly resilience: Resilience
+  readonly env: NodeJS.ProcessEnv
+  readonly written: WriteRecord
+}
+
+/**
+ * The operation's work, then what it hands on: decided in full (every check that can fail the
+ * step), then GitHub's copies, then what later steps get, written in one place.
+ */
+async function carryOut<K extends Operation>(inputs: InputsOf<K>, run: Run): Promise<void> {
+  const { clientFor, resilience, env, written } = run
+  const module: Module<K> = OperationModules[inputs.operation]
   // Before any request to the vault: a GitHub scope that cannot be written fails the step with nothing rotated.
   const sync = 'github' in inputs ? inputs.github : undefined
   const github = sync ? await resilience.deadline.race(connectGitHub(sync, resilience.deadline.signal)) : undefined
-  const context = { clock: resilience.deadline, now: () => new Date(SystemClock.now()), github, clientFor }
+  const context = { clock: resilience.deadline, now: () => new Date(SystemClock.now()), clientFor, written }
   const work = module.run(clientFor(inputs.vault), inputs, context)
   // The first request (the vault's challenge) is on its way: load the sign-in code while it travels.
   setImmediate(() => void loadIdentity().catch(() => undefined))
-  const outcome = await resilience.deadline.race(work)
+  let outcome = await resilience.deadline.race(work)
   logRetries(resilience, inputs.concurrency)
-  const publication = module.decide(outcome, inputs, env)
+  let publication = module.decide(outcome, inputs, env)
+  if (sync && github && module.gitHub) {
+    const { handOnToGitHub } = await import('./operations/github.js')
+    outcome = await resilience.deadline.race(handOnToGitHub(module.gitHub, { outcome, inputs, sync, github, written }))
+    publication = module.decide(outcome, inputs, env)
+  }
   const applied = applyPublication(publication)
   for (const line of module.log(inputs.vault, outcome)) core.info(line)
   // After the exports: a summary that cannot be written must not fail a step that exported.

@@ -89,7 +89,7 @@ function expectRefused(r: RunResult, says: string): void {
   })
   expect(r.errors[0]).toMatch(/^Input 'files': /)
   expect(r.errors[0]).toContain(says)
-  expect(r.state).toEqual({ isPost: 'true' })
+  expect(r.state).toEqual({ 'written-files': '[]' })
 }
 
 function expectVictimIntact(): void {
@@ -273,7 +273,7 @@ describe('files: written new, removed only if still ours', () => {
   })
 
   it('a state that is not a list of {path, dev, ino} (a bare path): nothing removed, one warning, exit 0', async () => {
-    const post = await runPost({ isPost: 'true', 'written-files': JSON.stringify([victim]) }, { standin: s })
+    const post = await runPost({ 'written-files': JSON.stringify([victim]) }, { standin: s })
     expect({ exitCode: post.exitCode, errors: post.errors }).toEqual({ exitCode: 0, errors: [] })
     expect(post.warnings).toHaveLength(1)
     expect(post.warnings[0]).toContain("Ignored 1 unreadable record(s) in the state 'written-files'")

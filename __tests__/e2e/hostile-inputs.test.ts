@@ -139,7 +139,7 @@ describe('a bad value is refused with one error naming the input, before any req
     expect(r.outputs).toEqual({})
     expect(r.env).toEqual({})
     // Only the mark that tells the post step it is the post step: no file was written.
-    expect(r.state).toEqual({ isPost: 'true' })
+    expect(r.state).toEqual({ 'written-files': '[]' })
     expect(r.summary).toBe('')
     expectNoCrash(r, secretsOf(c.input, c.value, c.refused.secrets))
   })
