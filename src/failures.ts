@@ -14,6 +14,7 @@ import { StillInTransition } from './vault/transitions.js'
 import { UntrustedAnswer } from './vault/answers.js'
 import { explainGitHubRefusal, explainIncomplete } from './github/advice.js'
 import { GitHubRefusal, GitHubSyncIncomplete } from './github/errors.js'
+import type { WriteRecord } from './writeRecord.js'
 
 /** What the run had got to when it failed: the more is known, the more precise the advice. */
 export interface FailureContext {
@@ -29,6 +30,19 @@ export interface FailureContext {
   readonly proxy?: ProxyInUse
   /** A read refused as expired (SecretExpired): when the secret expired, when the step could find out. */
   readonly expiredOn?: Date
+  /** What the step had written outside itself (Key Vault versions, GitHub secrets) before it failed. */
+  readonly written?: WriteRecord
+}
+
+/**
+ * The step's failure message: the explanation, then, when the step had already written something
+ * outside itself, exactly what (a part-way GitHub sync and a timeout say it in their own words).
+ */
+export function explainStepFailure(error: unknown, context: FailureContext): string {
+  const message = explainFailure(error, context)
+  const written = context.written?.describe() ?? ''
+  if (!written || error instanceof GitHubSyncIncomplete || error instanceof RunTimedOut) return message
+  return `${message} ${written} No outputs were set.`
 }
 
 interface ErrorLike {
@@ -468,8 +482,10 @@ function lastTrouble(trouble: Trouble): string {
   return `The last failed request to the vault ended with ${describeTrouble(trouble)}`
 }
 
-function explainTimeout(error: RunTimedOut, { inputs, resilience }: FailureContext): string {
+function explainTimeout(error: RunTimedOut, { inputs, resilience, written }: FailureContext): string {
   const vault = inputs?.vault.name ?? 'the vault'
+  if (written && !written.isEmpty)
+    return `The step ran out of time: input '${Inputs.Timeout}' allows ${error.seconds} s, and it had written only part of its work. ${written.describe()} No outputs were set. Raise '${Inputs.Timeout}', then run the step again: it writes every secret again.`
   const health = resilience?.health
   const trouble: Trouble | undefined = health?.lastTrouble
   const retries =

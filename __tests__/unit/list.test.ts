@@ -5,6 +5,7 @@ import type { InputsOf } from '../../src/operations/index.js'
 import { list, secretInfo, type ListOutcome } from '../../src/operations/list.js'
 import type { RunContext } from '../../src/operations/module.js'
 import { isolateEnv, setInputs, thrownBy } from './helpers.js'
+import { WriteRecord } from '../../src/writeRecord.js'
 
 isolateEnv()
 
@@ -32,6 +33,7 @@ const NOW = new Date('2026-06-01T12:00:00Z')
 const context: RunContext = {
   clock: { remainingMs: () => 60_000, sleep: () => Promise.resolve() },
   now: () => NOW,
+  written: new WriteRecord(),
   clientFor: () => {
     throw new Error('list reads one vault, through the client it is given')
   }

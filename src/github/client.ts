@@ -19,8 +19,8 @@ import { sealFor } from './seal.js'
 export interface GitHubTarget {
   /** `repository octo-org/app`, for logs and messages. */
   readonly where: string
-  /** Writes every item in order; GitHub's names of those written. Throws GitHubSyncIncomplete naming both lists. */
-  write(items: readonly SyncItem[]): Promise<string[]>
+  /** Writes every item in order, telling `onWritten` of each; GitHub's names of those written. Throws GitHubSyncIncomplete naming both lists. */
+  write(items: readonly SyncItem[], onWritten?: (githubName: string) => void): Promise<string[]>
 }
 
 /** Each scope's two routes, as GitHub's REST reference names them. */
@@ -142,7 +142,7 @@ export async function connectGitHub(sync: GitHubSync, signal: AbortSignal): Prom
 
   return {
     where,
-    async write(items) {
+    async write(items, onWritten) {
       const written: string[] = []
       for (const item of items) {
         const encrypted = sealFor(key.key, item.value)
@@ -168,6 +168,7 @@ export async function connectGitHub(sync: GitHubSync, signal: AbortSignal): Prom
           )
         }
         written.push(item.githubName)
+        onWritten?.(item.githubName)
       }
       return written
     }

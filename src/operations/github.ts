@@ -2,6 +2,9 @@ import { Outputs } from '../constants.js'
 import type { GitHubTarget } from '../github/client.js'
 import { planSync, type SyncSource } from '../github/plan.js'
 import type { GitHubSync } from '../inputs/github.js'
+import type { WriteRecord } from '../writeRecord.js'
+import { GitHubSyncIncomplete } from '../github/errors.js'
+import type { CommonInputs, GitHubHandOff } from './module.js'
 
 /** What a step wrote to GitHub. */
 export interface GitHubOutcome {
@@ -12,21 +15,48 @@ export interface GitHubOutcome {
 }
 
 /**
- * Writes the step's secrets to GitHub as `github-secrets` says, once Key Vault's part is done.
- * The names are checked again with every secret known (a glob's matches among them) before the
- * first write.
+ * GitHub's copies, once what later steps get is decided (main.ts): a write stopped part-way names
+ * the Key Vault version it copies.
+ */
+export async function handOnToGitHub<Own, Out>(
+  handOff: GitHubHandOff<Own, Out>,
+  step: {
+    readonly outcome: Out
+    readonly inputs: Own & CommonInputs
+    readonly sync: GitHubSync
+    readonly github: GitHubTarget
+    readonly written: WriteRecord
+  }
+): Promise<Out> {
+  const { outcome, inputs, sync, github, written } = step
+  const { sources, missing = [] } = handOff.sources(outcome, inputs)
+  try {
+    return handOff.record(outcome, await syncToGitHub(sync, github, sources, missing, written))
+  } catch (error) {
+    const copied = handOff.copied?.(outcome)
+    if (error instanceof GitHubSyncIncomplete && copied) throw error.withKeyVault(copied.secretName, copied.version)
+    throw error
+  }
+}
+
+/**
+ * Writes the step's secrets to GitHub as `github-secrets` says, once Key Vault's part is done and
+ * what later steps get is decided. The names are checked again with every secret known (a glob's
+ * matches among them) before the first write; each write is recorded as it completes.
  */
 export async function syncToGitHub(
-  sync: GitHubSync | undefined,
-  target: GitHubTarget | undefined,
+  sync: GitHubSync,
+  target: GitHubTarget,
   sources: readonly SyncSource[],
-  missing: readonly string[] = []
-): Promise<GitHubOutcome | undefined> {
-  if (!sync) return undefined
-  // main.ts connects before the operation runs whenever `github-secrets` is given.
-  if (!target) throw new Error('GitHub was not connected before the operation ran')
+  missing: readonly string[],
+  record: WriteRecord
+): Promise<GitHubOutcome> {
   const items = planSync(sync.entries, sources, missing)
-  const written = await target.write(items)
+  record.githubPlanned(
+    target.where,
+    items.map((item) => item.githubName)
+  )
+  const written = await target.write(items, (name) => record.githubWritten(name))
   return {
     where: target.where,
     written: items

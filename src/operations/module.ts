@@ -7,6 +7,9 @@ import type { Vault } from '../inputs/vault.js'
 import type { Applied } from '../publish/apply.js'
 import type { Publication } from '../publish/publication.js'
 import type { TransitionClock } from '../vault/transitions.js'
+import type { WriteRecord } from '../writeRecord.js'
+import type { SyncSource } from '../github/plan.js'
+import type { GitHubOutcome } from './github.js'
 
 /** What an operation needs from the vault, in both of Key Vault's permission models. */
 export interface Permission {
@@ -54,13 +57,35 @@ export interface RunContext {
   readonly github?: GitHubTarget
   /** The client of a vault a full identifier names (one per vault, one sign-in for all); the step's vault's is `client`. */
   readonly clientFor: (vault: Vault) => SecretClient
+  /** Every write outside the step as it completes (Key Vault versions), for a failure that comes after it. */
+  readonly written: WriteRecord
+}
+
+/**
+ * `github-secrets`: what an operation that reads it writes on to GitHub. main.ts writes it only
+ * after `decide` has run, so every check that can fail the step comes before the first GitHub write.
+ */
+export interface GitHubHandOff<Own, Out> {
+  /** The secrets a sync can name, and those `ignore-missing` skipped. */
+  readonly sources: (
+    outcome: Out,
+    inputs: Own & CommonInputs
+  ) => { readonly sources: readonly SyncSource[]; readonly missing?: readonly string[] }
+  /** The outcome with what was written, for `decide`, the log and the summary. */
+  readonly record: (outcome: Out, github: GitHubOutcome) => Out
+  /** The Key Vault version GitHub gets a copy of (`set`), named when GitHub's writes stop part-way. */
+  readonly copied?: (outcome: Out) => { readonly secretName: string; readonly version: string }
 }
 
 /**
  * One operation, whole: adding one is a module like this, its entry in OperationModules, and its
- * inputs in the table. A missing piece is a compile error.
+ * inputs in the table. A missing piece is a compile error: an operation whose inputs have
+ * `github` (github-secrets) must say what it hands on to GitHub.
  */
-export interface OperationModule<Own, Out extends { readonly operation: Operation }> {
+export type OperationModule<Own, Out extends { readonly operation: Operation }> = OperationCore<Own, Out> &
+  ('github' extends keyof Own ? { readonly gitHub: GitHubHandOff<Own, Out> } : { readonly gitHub?: undefined })
+
+interface OperationCore<Own, Out extends { readonly operation: Operation }> {
   readonly permission: Permission
   /**
    * Reads this operation's own inputs (its targets by its own rules), after the common ones and the

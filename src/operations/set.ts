@@ -10,9 +10,8 @@ import { attempt, required } from '../vault/attempt.js'
 import { isCondition } from '../vault/serviceErrors.js'
 import { throughTransition, type TransitionClock } from '../vault/transitions.js'
 import { header, type CommonInputs, type OperationModule } from './module.js'
-import { GitHubSyncIncomplete } from '../github/errors.js'
 import { readGitHubSync, type GitHubSync } from '../inputs/github.js'
-import { githubLog, githubOutputs, syncToGitHub, type GitHubOutcome } from './github.js'
+import { githubLog, githubOutputs, type GitHubOutcome } from './github.js'
 import { withProvenance } from '../github/provenance.js'
 import { recoverAndWait } from './shared.js'
 
@@ -55,17 +54,17 @@ export const set: OperationModule<SetInputs, SetOutcome> = {
     const github = readGitHubSync({ operation: 'set', secretName }, env)
     return { own: { secretName, set: request, github }, newSecrets }
   },
-  run: async (client, inputs, { clock, github }) => {
+  run: async (client, inputs, { clock, written }) => {
     const set = inputs.set.provenance ? { ...inputs.set, tags: await withProvenance(inputs.set.tags) } : inputs.set
     // Key Vault first: it is the source of truth, and GitHub gets only a value Key Vault holds.
     const outcome = await setSecret(client, { ...inputs, set }, clock)
-    const value = [{ name: inputs.secretName, value: inputs.set.value }]
-    try {
-      return { ...outcome, github: await syncToGitHub(inputs.github, github, value) }
-    } catch (error) {
-      if (error instanceof GitHubSyncIncomplete) throw error.withKeyVault(outcome.secretName, outcome.version)
-      throw error
-    }
+    if (outcome.changed) written.keyVaultVersion(outcome.secretName, outcome.version, inputs.vault.name)
+    return outcome
+  },
+  gitHub: {
+    sources: (_outcome, inputs) => ({ sources: [{ name: inputs.secretName, value: inputs.set.value }] }),
+    record: (outcome, github) => ({ ...outcome, github }),
+    copied: (outcome) => ({ secretName: outcome.secretName, version: outcome.version })
   },
   decide: (outcome) => {
     const publication = draftPublication()
