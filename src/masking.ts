@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { jsonStrings } from './json.js'
 
 /** The `min-mask-length` input's bounds: 1 masks every line and leaf, as the action once did. */
 export const MinMaskLength = { min: 1, max: 64, fallback: 4 } as const
@@ -48,12 +49,6 @@ function stringLeaves(value: string): string[] {
   } catch {
     return []
   }
-  const leaves: string[] = []
-  const walk = (node: unknown): void => {
-    if (typeof node === 'string') leaves.push(node)
-    else if (Array.isArray(node)) node.forEach(walk)
-    else if (typeof node === 'object' && node !== null) Object.values(node).forEach(walk)
-  }
-  if (typeof parsed === 'object' && parsed !== null) walk(parsed)
-  return leaves
+  // Without recursion: a value of 25 KiB can nest 25,000 levels deep.
+  return typeof parsed === 'object' && parsed !== null ? jsonStrings(parsed) : []
 }
