@@ -1,9 +1,10 @@
 /**
  * Environment variable names for secrets exported to later steps. A vault's contents must never be
  * able to change how later steps run, so names that steer shells, loaders, runtimes, package
- * managers, TLS trust, tools or the runner itself are refused. No such list is ever complete: a
- * name the vault's contents chose (a glob match, a JSON key) is also never exported over a
- * variable the step's environment already has (outputs.ts).
+ * managers, TLS trust, tools or the runner itself are refused. No such list is ever complete, so
+ * it is the second line: the first is that a variable is exported only under a name or a prefix
+ * the workflow wrote (operations/get.ts), and a name the vault's contents chose after that prefix
+ * (a glob match, a JSON key) never replaces a variable the step's environment already has.
  */
 
 /** Each group says why its names are refused; README.md lists them (a test keeps the two equal). */
@@ -91,7 +92,11 @@ export const RefusedNameGroups = {
     'RUSTC_WRAPPER',
     'RUSTC',
     'RUSTFLAGS',
-    'RUSTDOCFLAGS'
+    'RUSTDOCFLAGS',
+    'JAVA_OPTS',
+    'LUA_INIT',
+    'LUA_PATH',
+    'LUA_CPATH'
   ],
   'build tools and package managers': [
     'MAVEN_OPTS',
@@ -111,7 +116,21 @@ export const RefusedNameGroups = {
     'LDFLAGS',
     'CPPFLAGS',
     'MAKEFLAGS',
-    'PKG_CONFIG_PATH'
+    'PKG_CONFIG_PATH',
+    'COREPACK_NPM_REGISTRY',
+    'COREPACK_INTEGRITY_KEYS',
+    'RUSTUP_DIST_SERVER',
+    'UV_DEFAULT_INDEX',
+    'PIP_FIND_LINKS',
+    'BUN_CONFIG_REGISTRY',
+    'NVM_NODEJS_ORG_MIRROR',
+    'TF_CLI_ARGS'
+  ],
+  'downloads of tools and browsers': [
+    'PLAYWRIGHT_DOWNLOAD_HOST',
+    'PUPPETEER_DOWNLOAD_BASE_URL',
+    'ELECTRON_MIRROR',
+    'HF_ENDPOINT'
   ],
   'tool configuration': [
     'KUBECONFIG',
@@ -136,6 +155,11 @@ export const RefusedPrefixes = {
   STATE_: 'the runner',
   GIT_: 'git',
   BASH_FUNC_: 'the shell',
+  LUA_INIT_: 'Lua',
+  TF_CLI_ARGS_: 'Terraform',
+  COREPACK_: 'Corepack',
+  PIP_: 'pip',
+  UV_: 'uv',
   NPM_CONFIG_: 'npm',
   YARN_: 'yarn',
   CARGO_: 'cargo',

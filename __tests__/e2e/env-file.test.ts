@@ -137,7 +137,7 @@ function expectOnlyOurs(path: string): void {
 function expectRefused(r: RunResult, ...phrases: string[]): string {
   const error = expectFailure(r, ...phrases)
   expect(s.requests).toEqual([])
-  expect(r.state).toEqual({ isPost: 'true' })
+  expect(r.state).toEqual({ 'written-files': '[]' })
   return error
 }
 
@@ -268,7 +268,7 @@ describe('a value the dotenv format cannot carry', () => {
         // It was read (the error comes after the reads), yet nothing was written anywhere.
         expect(s.requestsTo('vault', 'GET').some((req) => req.path.includes('/secrets/win-dir'))).toBe(true)
         expect(readdirSync(r.workDir)).toEqual([])
-        expect(r.state).toEqual({ isPost: 'true' })
+        expect(r.state).toEqual({ 'written-files': '[]' })
         assertNoLeak(r, [UNCARRIED, Tricky['tls-key']], { perLine: true })
       })
     }

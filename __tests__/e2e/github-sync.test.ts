@@ -113,7 +113,7 @@ describe('get, then GitHub', () => {
     beforeEachAgain()
     s.vault(VAULT).setSecret('github-token', 'v3')
     const r = await run({ secrets: 'github-*', 'github-secrets': '*' })
-    expectFailure(r, "would write the GitHub secret 'GITHUB_TOKEN' (from secret 'github-token')", 'GitHub refuses')
+    expectFailure(r, "would write the GitHub secret 'GITHUB_TOKEN' (from secret 'github-token')", 'which is refused')
     expect(s.githubPuts()).toEqual([])
   })
 })

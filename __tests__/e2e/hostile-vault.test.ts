@@ -280,12 +280,12 @@ describe('no variable a later step relies on is replaced by vault contents', () 
   })
 
   it('a glob match on the refused list is skipped with a warning', async () => {
-    s.vault(VAULT).setSecret('kubeconfig', 'apiVersion: v1')
-    const r = await run({ secrets: 'kube*', 'export-env': 'true' })
+    s.vault(VAULT).setSecret('ld-preload', '/tmp/evil.so')
+    const r = await run({ secrets: 'ld-*', 'export-env': 'true' })
     expectSuccess(r)
     expect(r.env).toEqual({})
     expect(r.warnings).toEqual([
-      "Secret 'kubeconfig' was not exported as KUBECONFIG: it would change how later steps run (tool configuration). Read it from its step output."
+      "Secret 'ld-preload' was not exported as LD_PRELOAD: names starting with LD_ steer the dynamic loader. Read it from its step output."
     ])
   })
 })

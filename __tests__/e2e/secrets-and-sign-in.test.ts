@@ -115,13 +115,13 @@ describe('secrets: several in one step', () => {
   })
 
   it('a glob match that would hijack later steps is skipped with a warning; an explicit one is an error before any request', async () => {
-    s.vault(VAULT).setSecret('path', 'evil-path')
-    s.vault(VAULT).setSecret('pathfinder', 'fine')
-    const globbed = await run({ secrets: 'path*', 'export-env': 'true', ...oidcInputs })
+    s.vault(VAULT).setSecret('node-options', '--require=/tmp/evil.js')
+    s.vault(VAULT).setSecret('node-version', 'fine')
+    const globbed = await run({ secrets: 'node-*', 'export-env': 'true', ...oidcInputs })
     expectSuccess(globbed)
-    expect(globbed.env).toEqual({ PATHFINDER: 'fine' })
-    expect(globbed.outputs).toEqual({ path: 'evil-path', pathfinder: 'fine' })
-    expect(globbed.warnings.join('\n')).toContain("Secret 'path' was not exported as PATH")
+    expect(globbed.env).toEqual({ NODE_VERSION: 'fine' })
+    expect(globbed.outputs).toEqual({ 'node-options': '--require=/tmp/evil.js', 'node-version': 'fine' })
+    expect(globbed.warnings.join('\n')).toContain("Secret 'node-options' was not exported as NODE_OPTIONS")
     s.reset()
     seed()
     const explicit = await run({ secrets: 'PATH=db-password', 'export-env': 'true', ...oidcInputs })
@@ -215,7 +215,7 @@ describe('secrets: several in one step', () => {
   it('the post step after a failed main step (same dist/index.js) does nothing and makes no request', async () => {
     const r = await run({ 'secret-name': 'bad_name', ...oidcInputs })
     expect(r.exitCode).toBe(1)
-    expect(r.state).toEqual({ isPost: 'true' })
+    expect(r.state).toEqual({ 'written-files': '[]' })
     const post = await runPost(r.state, { standin: s })
     expect({ exitCode: post.exitCode, errors: post.errors, log: post.log }).toEqual({
       exitCode: 0,

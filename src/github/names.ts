@@ -37,12 +37,26 @@ export function describeScope(scope: GitHubScope, store: GitHubSecretStore = 'ac
 /** GitHub's rule for a secret name, as its documentation states it. */
 export const GitHubNameRule = 'letters, digits and _, not starting with a digit or GITHUB_'
 
-/** Why GitHub would refuse `name` as a secret's name, or undefined when it accepts it. */
+/**
+ * Names GitHub or the runner give a meaning to, never written whoever chose them: GitHub keeps
+ * GITHUB_ for itself; the runner reads ACTIONS_ secrets (ACTIONS_STEP_DEBUG and
+ * ACTIONS_RUNNER_DEBUG turn on debug logging in every later run) and sets RUNNER_ variables.
+ */
+const ReservedPrefixes = {
+  GITHUB_: 'GitHub keeps names starting with GITHUB_ for itself',
+  ACTIONS_:
+    'the runner reads secrets starting with ACTIONS_ (ACTIONS_STEP_DEBUG turns on debug logging in every later run)',
+  RUNNER_: 'the runner gives names starting with RUNNER_ a meaning of its own'
+} as const
+
+/** Why `name` may not be a GitHub secret's name, or undefined when it may. */
 export function githubNameProblem(name: string): string | undefined {
   if (!/^[A-Za-z0-9_]+$/.test(name)) return `a GitHub secret name is ${GitHubNameRule}`
   if (/^[0-9]/.test(name)) return 'a GitHub secret name does not start with a digit'
-  if (/^GITHUB_/i.test(name)) return 'GitHub keeps names starting with GITHUB_ for itself'
-  return undefined
+  const reserved = (Object.keys(ReservedPrefixes) as (keyof typeof ReservedPrefixes)[]).find((prefix) =>
+    name.toUpperCase().startsWith(prefix)
+  )
+  return reserved && `${ReservedPrefixes[reserved]}, so the action never writes one`
 }
 
 /** An owner, organization or repository name as GitHub allows it (checked before it goes into a URL path). */

@@ -89,7 +89,7 @@ function itemFor(entry: SyncEntry, source: SyncSource): SyncItem {
   if (problem) {
     const from = entry.githubName ? '' : ` (from ${entry.source === '*' ? `secret '${source.name}'` : 'its source'})`
     throw new ActionError(
-      `Input '${Input}': the entry ${quote(entry.text)} would write the GitHub secret ${quote(name)}${from}, which GitHub refuses: ${problem}. Give it a name: NAME=source.`
+      `Input '${Input}': the entry ${quote(entry.text)} would write the GitHub secret ${quote(name)}${from}, which is refused: ${problem}. Nothing was written to GitHub. Give it a name: NAME=source.`
     )
   }
   return { githubName: name.toUpperCase(), source: source.name, value: source.value }

@@ -1,4 +1,5 @@
 import { Clouds, type Cloud } from '../clouds.js'
+import { envNameFor } from '../envNames.js'
 import { ActionError, quote } from '../errors.js'
 import { isSecretName, isVaultName, SecretNameRule } from './names.js'
 import { Inputs } from './table.js'
@@ -10,6 +11,8 @@ export interface SecretEntry {
   readonly text: string
   /** Output (and environment variable) name chosen by the user: `ALIAS=name`. */
   readonly alias?: string
+  /** A glob's prefix alias (`KV_*=*`): every match goes out as `KV_<name>` (variable `KV_<NAME>`). */
+  readonly prefix?: string
   /** An exact secret name, or a glob over all names (`app-*`, `*`, `?`). */
   readonly name: string
   readonly isGlob: boolean
@@ -21,14 +24,17 @@ export interface SecretEntry {
   readonly field?: readonly string[]
 }
 
-const ENTRY = /^(?:([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*)?([0-9A-Za-z*?-]+)(?:\/([0-9A-Za-z]+))?(?:#(.*))?$/
-const IDENTIFIER_ENTRY = /^(?:([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*)?(https?:\/\/.*)$/i
+/** `ALIAS=` for one secret, or a glob's prefix alias `KV_*=` (letters, digits and _, ending in _, then *). */
+const ALIAS = String.raw`([A-Za-z_][A-Za-z0-9_-]*|[A-Za-z_][A-Za-z0-9_]*_\*)\s*=\s*`
+const ENTRY = new RegExp(String.raw`^(?:${ALIAS})?([0-9A-Za-z*?-]+)(?:\/([0-9A-Za-z]+))?(?:#(.*))?$`)
+const IDENTIFIER_ENTRY = new RegExp(String.raw`^(?:${ALIAS})?(https?:\/\/.*)$`, 'i')
 const VERSION = /^[0-9a-fA-F]{32}$/
 /** A key of a field path: no dot (it separates keys), no space, `#`, `,` or control character. */
 const FIELD_KEY = /^[^\s.,#\p{Cc}]+$/u
 
 const EntryForms =
   '`name`, `name/<32-hex version>`, `ALIAS=name`, `name#field.path`, a glob such as `app-*` (`*` any run of characters, `?` one character), ' +
+  'a glob with a prefix alias such as `KV_*=*` (each match named KV_<name>), ' +
   'or a full identifier such as `https://other-kv.vault.azure.net/secrets/name[/<version>]`'
 
 /**
@@ -60,19 +66,47 @@ function parseEntry(text: string, cloud: Cloud): SecretEntry {
   if (identifier) {
     const [, alias, url = ''] = identifier
     const reference = parseSecretIdentifier(url, cloud, Inputs.Secrets, malformed)
-    if (reference.isGlob && alias) throw malformed('a glob cannot have an alias')
-    return { text, alias, ...reference }
+    return { text, ...aliasOf(alias, reference.isGlob, malformed), ...reference }
   }
   const match = ENTRY.exec(text)
   if (!match) throw malformed('it is not of a known form')
   const [, alias, name = '', version, fieldText] = match
   const isGlob = /[*?]/.test(name)
-  if (isGlob && (alias || version)) throw malformed('a glob cannot have an alias or a version')
+  if (isGlob && version) throw malformed('a glob cannot have an alias or a version')
   if (isGlob && fieldText !== undefined) throw malformed('a glob cannot select a field; name the secret')
   if (!isGlob && !isSecretName(name)) throw malformed(`a secret name is ${SecretNameRule}`)
   if (version !== undefined && !VERSION.test(version)) throw malformed('a version is 32 hexadecimal characters')
   const field = fieldText === undefined ? undefined : parseFieldPath(fieldText, malformed)
-  return { text, alias, name, isGlob, version, field }
+  return { text, ...aliasOf(alias, isGlob, malformed), name, isGlob, version, field }
+}
+
+/** One secret takes an alias (`DB=name`), a glob a prefix alias (`KV_*=app*`), and neither takes the other. */
+function aliasOf(
+  alias: string | undefined,
+  isGlob: boolean,
+  malformed: (why: string) => ActionError
+): Pick<SecretEntry, 'alias' | 'prefix'> {
+  if (alias === undefined) return { alias }
+  const prefix = alias.endsWith('*') ? alias.slice(0, -1) : undefined
+  if (isGlob && prefix === undefined)
+    throw malformed(
+      'a glob cannot have an alias or a version; it takes a prefix alias for all its matches (`KV_*=app-*`)'
+    )
+  if (!isGlob && prefix !== undefined)
+    throw malformed('a prefix alias (`KV_*=`) is for a glob; one secret takes an alias without * (`DB=name`)')
+  return prefix === undefined ? { alias } : { prefix }
+}
+
+/**
+ * The prefix the workflow wrote for a glob's variable names: its prefix alias (`KV_*=*` -> KV_), or
+ * its literal text up to the first wildcard when that ends in - or _ (`app-*` -> APP_). Undefined
+ * when it wrote none (`*`, `app*`, `*-db`): then every name would be the vault's choice.
+ */
+export function variablePrefixOf(entry: Pick<SecretEntry, 'name' | 'isGlob' | 'prefix'>): string | undefined {
+  if (!entry.isGlob) return undefined
+  if (entry.prefix !== undefined) return entry.prefix
+  const literal = /^[^*?]*/.exec(entry.name)?.[0] ?? ''
+  return /[-_]$/.test(literal) ? literal.toUpperCase().replace(/-/g, '_') : undefined
 }
 
 /** An entry as messages show it: never one that may carry a password in a URL. */
@@ -134,6 +168,21 @@ export function globMatcher(glob: string): (name: string) => boolean {
   const source = glob.replace(/[*?]/g, (wildcard) => (wildcard === '*' ? '.*' : '.'))
   const pattern = new RegExp(`^${source}$`, 'i')
   return (name) => pattern.test(name)
+}
+
+/** A glob without a prefix of the workflow's cannot name variables or GitHub secrets: the error shows both fixes. */
+export function vaultChosenNames(
+  glob: Pick<SecretEntry, 'name'>,
+  names: string,
+  input: string = Inputs.Secrets
+): ActionError {
+  const literal = /^[^*?]*/.exec(glob.name)?.[0] ?? ''
+  const prefixed = `${literal.replace(/[-_]*$/, '') || 'app'}-*`
+  return new ActionError(
+    `Input '${input}': the glob ${quote(glob.name)} in '${Inputs.Secrets}' would let the vault choose the names of ${names}: anyone who may write a secret there could name one JAVA_OPTS or LD_PRELOAD. ` +
+      `Such names come from the workflow: give the glob a prefix ending in '-' or '_' (${quote(prefixed)} goes out as ${envNameFor(prefixed.slice(0, -1))}...), ` +
+      `or a prefix alias (${quote(`KV_*=${glob.name}`)} goes out as KV_<NAME>).`
+  )
 }
 
 /** One entry of the `files` input: write a secret's value to a file. */

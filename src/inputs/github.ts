@@ -1,7 +1,7 @@
 import { ActionError, quote } from '../errors.js'
 import { OwnerName, RepositoryName, type GitHubScope, type GitHubSecretStore } from '../github/names.js'
 import { parseSyncEntries, planSync, type SyncEntry, type SyncSource } from '../github/plan.js'
-import { globMatcher, splitEntries, type SecretEntry } from './entries.js'
+import { globMatcher, splitEntries, vaultChosenNames, variablePrefixOf, type SecretEntry } from './entries.js'
 import { readChoice, readRaw, readText } from './read.js'
 import { InputTable, Inputs } from './table.js'
 
@@ -158,6 +158,10 @@ function checkSources(entries: readonly SyncEntry[], step: StepSecrets): void {
     throw new ActionError(
       `Input '${Inputs.GitHubSecrets}' writes secrets this step reads by '${Inputs.SecretName}' or '${Inputs.Secrets}'; this step names none (a '${Inputs.Files}' entry is not written to GitHub).`
     )
+  // `*` names each GitHub secret after its source: a glob's matches only under a prefix the workflow wrote.
+  const unprefixed = targets.find((target) => target.isGlob && variablePrefixOf(target) === undefined)
+  if (unprefixed && entries.some((entry) => entry.source === '*'))
+    throw vaultChosenNames(unprefixed, `GitHub secrets ('*')`, Inputs.GitHubSecrets)
   const checkable: SyncEntry[] = []
   for (const entry of entries) {
     if (entry.source === '*' ? globs.length === 0 : isExact(entry)) checkable.push(entry)

@@ -55,7 +55,11 @@ export function readListFilter(cloud?: Cloud): SecretEntry[] {
   const entries = parseSecretsInput(raw, cloud)
   const notAName = entries.find(
     (entry) =>
-      entry.version !== undefined || entry.alias !== undefined || entry.vault !== undefined || entry.field !== undefined
+      entry.version !== undefined ||
+      entry.alias !== undefined ||
+      entry.prefix !== undefined ||
+      entry.vault !== undefined ||
+      entry.field !== undefined
   )
   if (notAName) {
     throw new ActionError(

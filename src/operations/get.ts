@@ -1,5 +1,6 @@
 import type { KeyVaultSecret, SecretClient } from '@azure/keyvault-secrets'
 import { mapWithConcurrency } from '../concurrency.js'
+import { jsonDepth, objectLeaves } from '../json.js'
 import { Outputs } from '../constants.js'
 import { renderEnvFile, type EnvFileFormat } from '../envFile.js'
 import { envNameFor, isAlreadySet, refusalOf } from '../envNames.js'
@@ -14,12 +15,13 @@ import {
   type ExpiryRules
 } from '../expiry.js'
 import { readExpiryRules } from '../inputs/expiry.js'
-import { globMatcher, type FileEntry, type SecretEntry } from '../inputs/entries.js'
+import { globMatcher, vaultChosenNames, variablePrefixOf, type FileEntry, type SecretEntry } from '../inputs/entries.js'
 import { readBoolean } from '../inputs/read.js'
 import { readEntries, readFileTargets, type EnvFileInput } from '../inputs/targets.js'
 import { NoVault, type Vault } from '../inputs/vault.js'
 import { InputTable, Inputs } from '../inputs/table.js'
 import { isShortForMasking, leafMasks, masksFor } from '../masking.js'
+import { checkEnvBudget } from '../publish/envBudget.js'
 import {
   claim,
   describeOwner,
@@ -33,7 +35,7 @@ import { UntrustedAnswer, validDate } from '../vault/answers.js'
 import { attempt } from '../vault/attempt.js'
 import { isCondition } from '../vault/serviceErrors.js'
 import { readGitHubSync, type GitHubSync } from '../inputs/github.js'
-import { githubLog, githubOutputs, syncToGitHub, type GitHubOutcome } from './github.js'
+import { githubLog, githubOutputs, type GitHubOutcome } from './github.js'
 import { header, type CommonInputs, type OperationModule, type RunContext } from './module.js'
 import { invalidNameWarnings, listedSecrets } from './shared.js'
 
@@ -60,6 +62,8 @@ export interface GetInputs {
 export interface ReadSecret {
   readonly name: string
   readonly alias?: string
+  /** The prefix alias of the glob that found it (`KV_*=*`): it goes out as `KV_<name>`. */
+  readonly prefix?: string
   /** Found by a glob rather than named: a refused variable name is skipped, not an error. */
   readonly fromGlob: boolean
   /** The value handed on: the whole value, or the selected field's. */
@@ -128,6 +132,14 @@ export const get: OperationModule<GetInputs, GetOutcome> = {
   },
   vaultOptional: true,
   run: getSecrets,
+  // Once every read has succeeded and what later steps get is decided: a failure writes nothing to GitHub.
+  gitHub: {
+    sources: (outcome) => ({
+      sources: outcome.secrets.map((secret) => ({ ...secret, exportName: namesOf(secret).env })),
+      missing: outcome.missing
+    }),
+    record: (outcome, github) => ({ ...outcome, github })
+  },
   decide: (outcome, inputs, environment) => getPublication(outcome, inputs, environment),
   log: (_vault, outcome) => {
     const lines = outcome.secrets.map(
@@ -190,22 +202,32 @@ const labelOf = (secret: { readonly name: string; readonly field?: readonly stri
   secret.field ? `${secret.name}#${secret.field.join('.')}` : secret.name
 
 /** Where the summary finds a read secret's destinations: one per secret of one vault (and field). */
-export const destinationKey = (secret: Pick<ReadSecret, 'name' | 'field' | 'vault' | 'alias'>): string =>
-  `${secret.vault.url}|${secret.alias ?? ''}|${labelOf(secret)}`
+export const destinationKey = (secret: Pick<ReadSecret, 'name' | 'field' | 'vault' | 'alias' | 'prefix'>): string =>
+  `${secret.vault.url}|${secret.alias ?? ''}|${secret.prefix ?? ''}|${labelOf(secret)}`
 
 /**
- * The names a read secret goes out under, as `parse-json` names leaves: its alias, or its name and
- * the keys of the field it selects (`db-config_conn_host`, `DB_CONFIG_CONN_HOST`).
+ * The names a read secret goes out under, as `parse-json` names leaves: its alias, or its name
+ * (after its glob's prefix alias, if any) and the keys of the field it selects
+ * (`db-config_conn_host`, `DB_CONFIG_CONN_HOST`). A leaf is named under its secret's variable name,
+ * so it stays under the name or prefix the workflow wrote.
  */
 function namesOf(
-  secret: { readonly name: string; readonly alias?: string; readonly field?: readonly string[] },
+  secret: {
+    readonly name: string
+    readonly alias?: string
+    readonly prefix?: string
+    readonly field?: readonly string[]
+  },
   leafPath: readonly string[] = []
 ) {
   const keys = secret.alias ? leafPath : [...(secret.field ?? []), ...leafPath]
+  const prefix = secret.prefix ?? ''
   return {
-    output: [secret.alias ?? secret.name, ...keys.map((key) => key.replace(/[^A-Za-z0-9_-]/g, '_'))].join('_'),
+    output: [secret.alias ?? `${prefix}${secret.name}`, ...keys.map((key) => key.replace(/[^A-Za-z0-9_-]/g, '_'))].join(
+      '_'
+    ),
     env: [
-      secret.alias ?? envNameFor(secret.name),
+      secret.alias ?? `${prefix}${envNameFor(secret.name)}`,
       ...keys.map((key) => key.toUpperCase().replace(/[^A-Z0-9_]/g, '_'))
     ].join('_')
   }
@@ -234,12 +256,23 @@ function checkOutputClashes(targets: readonly SecretEntry[]): void {
 }
 
 /**
- * `export-env`. The variable names of named secrets are checked now, for GITHUB_ENV and the env
- * file alike, so a refused one fails before any request.
+ * `export-env`. A variable goes out only under a name or a prefix the workflow wrote: a glob
+ * without a prefix would let whoever may write to the vault name a variable of every later step
+ * (JAVA_OPTS, LD_PRELOAD, and names no list has yet), so it is refused now, with GITHUB_ENV and the
+ * dotenv env file alike (the json env file is read by no process by itself). The variable names of
+ * named secrets are checked now too, so a refused one fails before any request.
  */
 function readExportEnv(targets: readonly SecretEntry[], envFile: EnvFileInput | undefined): boolean {
   const exportEnv = readBoolean(InputTable.ExportEnv)
   if (!exportEnv && !envFile) return false
+  if (exportEnv || envFile?.format === 'dotenv') {
+    const unprefixed = targets.find((entry) => entry.isGlob && variablePrefixOf(entry) === undefined)
+    if (unprefixed)
+      throw vaultChosenNames(
+        unprefixed,
+        exportEnv ? `environment variables ('${Inputs.ExportEnv}')` : `the variables of the dotenv '${Inputs.EnvFile}'`
+      )
+  }
   for (const target of targets.filter((entry) => !entry.isGlob)) {
     const name = namesOf(target).env
     const refusal = refusalOf(name)
@@ -314,6 +347,7 @@ async function getSecrets(
       return {
         name: target.name,
         alias: target.alias,
+        prefix: target.prefix,
         fromGlob: target.fromGlob,
         value,
         ...(target.field && { wholeValue: secret.value, field: target.field }),
@@ -341,14 +375,7 @@ async function getSecrets(
     missing,
     certificatesSkipped,
     invalidNames,
-    expiry,
-    // Only once every read has succeeded: a failed read writes nothing to GitHub either.
-    github: await syncToGitHub(
-      inputs.github,
-      context.github,
-      secrets.map((secret) => ({ ...secret, exportName: namesOf(secret).env })),
-      missing
-    )
+    expiry
   }
 }
 
@@ -436,6 +463,7 @@ function withValue(secret: KeyVaultSecret): KeyVaultSecret & { readonly value: s
 interface Target {
   readonly name: string
   readonly alias?: string
+  readonly prefix?: string
   readonly version?: string
   readonly field?: readonly string[]
   /** The entry it came from, for messages; a glob's matches have none of their own. */
@@ -481,7 +509,7 @@ async function resolveTargets(
     const found: Target[] = entry.isGlob
       ? (listings.get(vault.url)?.enabled ?? [])
           .filter(globMatcher(entry.name))
-          .map((name) => ({ name, vault, fromGlob: true }))
+          .map((name) => ({ name, prefix: entry.prefix, vault, fromGlob: true }))
       : [
           {
             name: entry.name,
@@ -497,6 +525,7 @@ async function resolveTargets(
     for (const target of found) {
       const key = [
         vault.url,
+        target.prefix ?? '',
         (target.alias ?? target.name).toLowerCase(),
         target.version ?? '',
         (target.field ?? []).join('.')
@@ -541,8 +570,17 @@ interface Leaf {
   readonly value: string
 }
 
-/** The leaves of a JSON object value, or undefined when the value is not a JSON object or has no leaf ({}). */
-function jsonLeaves(value: string): Leaf[] | undefined {
+/**
+ * Each leaf is named by its path of keys, so `parse-json` takes values that nest this deep at most
+ * (a config nests a few levels); deeper, the names would be the vault's runaway text.
+ */
+export const MaxParsedJsonDepth = 32
+
+/**
+ * The leaves of a JSON object value, or undefined when the value is not a JSON object or has no
+ * leaf ({}). Nesting deeper than MaxParsedJsonDepth is an error naming the secret.
+ */
+function jsonLeaves(value: string, secretName: string): Leaf[] | undefined {
   let parsed: unknown
   try {
     parsed = JSON.parse(value)
@@ -550,15 +588,15 @@ function jsonLeaves(value: string): Leaf[] | undefined {
     return undefined
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined
-  const leaves: Leaf[] = []
-  const walk = (node: unknown, path: string[]): void => {
-    if (typeof node === 'object' && node !== null && !Array.isArray(node)) {
-      for (const [key, child] of Object.entries(node)) walk(child, [...path, key])
-    } else {
-      leaves.push({ path, value: typeof node === 'string' ? node : node === null ? '' : JSON.stringify(node) })
-    }
-  }
-  walk(parsed, [])
+  if (jsonDepth(parsed) > MaxParsedJsonDepth)
+    throw new ActionError(
+      `Input '${Inputs.ParseJson}': secret '${secretName}' is JSON nested more than ${MaxParsedJsonDepth} levels deep, and '${Inputs.ParseJson}' names each value by its path of keys. ` +
+        `Read it without '${Inputs.ParseJson}' (whole), or select one field with '${secretName}#key.path' in '${Inputs.Secrets}'.`
+    )
+  const leaves = objectLeaves(parsed).map(({ path, node }) => ({
+    path: [...path],
+    value: typeof node === 'string' ? node : node === null ? '' : JSON.stringify(node)
+  }))
   // An object without leaves would publish nothing at all: it passes through unchanged instead.
   return leaves.length > 0 ? leaves : undefined
 }
@@ -609,7 +647,7 @@ export function getPublication(
   }
   const outputOwners = new Map<string, Owner>()
   for (const secret of outcome.secrets) {
-    const leaves = (parseJson && jsonLeaves(secret.value)) || [{ path: [], value: secret.value }]
+    const leaves = (parseJson && jsonLeaves(secret.value, secret.name)) || [{ path: [], value: secret.value }]
     for (const leaf of leaves) {
       // A leaf shorter than min-mask-length is not masked on its own (a region 'eu' would mask every 'eu' in the log).
       if (leaf.path.length > 0) masks.push(...leafMasks(leaf.value, minMaskLength))
@@ -660,6 +698,10 @@ export function getPublication(
       if (envFile) sendTo(secret, `env-file ${envName}`)
     }
   }
+  checkEnvBudget(env, environment, process.platform, (name) => {
+    const owner = variableOwners.get(name)
+    return owner ? describeOwner(owner) : 'a secret'
+  })
   if (envFile) {
     draft.envFile = {
       target: envFile.target,
