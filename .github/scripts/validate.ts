@@ -86,13 +86,18 @@ interface DocBlock {
   readonly body: string
 }
 
-/** Every ```yaml block of a Markdown file, with the line of its fence. */
+/**
+ * Every ```yaml block of a Markdown file, with the line of its fence; a block indented inside a list
+ * item too, its body taken out of that indentation (its lines keep their numbers).
+ */
 function docBlocks(file: string): DocBlock[] {
   const text = readFileSync(join(root, file), 'utf8')
   const blocks: DocBlock[] = []
-  const fence = /^```ya?ml[^\n]*\n([\s\S]*?)^```/gm
+  const fence = /^( *)```ya?ml[^\n]*\n([\s\S]*?)^\1```/gm
   for (let match = fence.exec(text); match; match = fence.exec(text)) {
-    blocks.push({ file, line: text.slice(0, match.index).split('\n').length, body: match[1] ?? '' })
+    const indent = match[1] ?? ''
+    const body = (match[2] ?? '').replace(new RegExp(`^ {0,${indent.length}}`, 'gm'), '')
+    blocks.push({ file, line: text.slice(0, match.index).split('\n').length, body })
   }
   return blocks
 }

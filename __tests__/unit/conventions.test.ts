@@ -42,10 +42,11 @@ describe('the repository keeps its conventions', () => {
         .map((name) => `${folder}/${name}`)
     const workflows = [...files('.github/workflows', '.yml'), ...files('.github/examples', '.yml')]
     const docs = ['README.md', ...files('docs', '.md'), ...files('.github', '.md')]
+    // Blocks indented in a list item too, taken out of that indentation.
     const blocks = docs.flatMap((file) =>
-      [...read(file).matchAll(/^```ya?ml[^\n]*\n([\s\S]*?)^```/gm)].map((match) => ({
+      [...read(file).matchAll(/^( *)```ya?ml[^\n]*\n([\s\S]*?)^\1```/gm)].map((match) => ({
         file,
-        body: match[1] ?? '',
+        body: (match[2] ?? '').replace(new RegExp(`^ {0,${(match[1] ?? '').length}}`, 'gm'), ''),
         firstLine: read(file).slice(0, match.index).split('\n').length + 1
       }))
     )
