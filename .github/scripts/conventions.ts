@@ -14,8 +14,11 @@
  *
  * The example workflows in .github/examples are for users to copy (they name this action by its
  * major tag, as the README explains) and are not held to these rules.
+ *
+ * One rule holds for every workflow, example and documented yaml block alike (checkRunExpressions):
+ * no `${{ }}` expression inside a `run:` script.
  */
-import { parse } from 'yaml'
+import { isScalar, parse, parseAllDocuments, visit } from 'yaml'
 
 /** `owner/repo[/path]@<40 hex> # vX.Y.Z` */
 const PinnedUses = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(\/[^@\s]+)?@[0-9a-f]{40}$/
@@ -104,6 +107,79 @@ export function checkDependabot(file: string, text: string): Problem[] {
           message: `${String(update['package-ecosystem'])} group '${name}' must set update-types: [minor, patch] (majors come on their own)`
         })
     }
+  }
+  return problems
+}
+
+/** A `${{ … }}` expression, as the runner finds it in any string it evaluates. */
+const Expression = /\$\{\{([\s\S]*?)\}\}/g
+/** `steps.kv.outputs.secrets-info`, `env.DB_PASSWORD`, `needs.a.outputs['b']`: one reference, nothing else. */
+const PlainReference = /^[A-Za-z_][\w-]*(?:\.[\w-]+|\[\s*'[^']*'\s*\])*$/
+
+/** The variable name a message suggests for an expression: its last property, as a variable (`secrets-info` -> SECRETS_INFO). */
+function variableFor(expression: string): string {
+  if (!PlainReference.test(expression)) return 'VALUE'
+  const last = /(?:\.([\w-]+)|\[\s*'([^']*)'\s*\])$/.exec(expression)
+  const name = (last?.[1] ?? last?.[2] ?? expression).toUpperCase().replace(/[^A-Z0-9_]/g, '_')
+  return /^[A-Z_]/.test(name) ? name : `_${name}`
+}
+
+/**
+ * `${{ }}` inside a `run:` value, in a workflow, a composite action, or a yaml block of the docs
+ * (a whole workflow, a job, or a few steps: a snippet of steps is copied as it is too).
+ *
+ * The runner evaluates the expression and pastes the text into the script file before the shell
+ * reads it, so whoever chose that text writes shell code: `echo '${{ steps.kv.outputs.secrets-info }}'`
+ * runs `'; touch /tmp/pwned; echo '` from a tag any vault writer may set. The safe form passes
+ * the value through `env:` and quotes it (`echo "$SECRETS_INFO" | jq ...`), where the shell never
+ * reads it as code.
+ *
+ * There is no allow-list, on purpose. Step outputs, `needs.*` and job outputs, `env.*` (exported
+ * secrets), `inputs.*`, `github.event.*`, `github.head_ref` can all carry text someone other than
+ * the workflow's author chose; `matrix.*` can be built from any of them with fromJSON; and what is
+ * safe (`runner.temp`, `github.workspace`, `runner.os`) is in the script's environment already
+ * (`$RUNNER_TEMP`, `$GITHUB_WORKSPACE`, `$RUNNER_OS`). Nothing the docs show needs an exception,
+ * and a rule without one cannot be argued with case by case.
+ *
+ * `firstLine` is the line of `text`'s first line in its file (a docs block starts below its fence),
+ * so each problem names the file and line of the expression.
+ */
+export function checkRunExpressions(file: string, text: string, firstLine = 1): Problem[] {
+  const lineOf = (offset: number): number => firstLine + (text.slice(0, offset).match(/\n/g)?.length ?? 0)
+  const problems: Problem[] = []
+  for (const document of parseAllDocuments(text)) {
+    const [error] = document.errors
+    if (error) {
+      problems.push({
+        file: `${file}:${lineOf(error.pos[0])}`,
+        message: `is not valid YAML (${error.code}), so its run: scripts cannot be checked`
+      })
+      continue
+    }
+    visit(document, {
+      Pair(_, pair) {
+        if (!isScalar(pair.key) || pair.key.value !== 'run') return
+        if (!isScalar(pair.value) || typeof pair.value.value !== 'string') return
+        const script = pair.value.value
+        const [start = 0, end = start] = pair.value.range ?? []
+        const source = text.slice(start, end)
+        let searchFrom = 0
+        for (const match of script.matchAll(Expression)) {
+          const found = source.indexOf(match[0], searchFrom)
+          if (found >= 0) searchFrom = found + match[0].length
+          const line = lineOf(found >= 0 ? start + found : (pair.key.range?.[0] ?? start))
+          const inner = (match[1] ?? '').trim()
+          const variable = variableFor(inner)
+          problems.push({
+            file: `${file}:${line}`,
+            message:
+              `run: holds ${match[0]}, which the runner pastes into the script before the shell reads it, so whoever ` +
+              `chose that text writes shell code. Pass it through env: (${variable}: \${{ ${inner} }}) and quote it in the ` +
+              `script ("$${variable}").`
+          })
+        }
+      }
+    })
   }
   return problems
 }

@@ -8,6 +8,11 @@
  *   (e.g. `permissions: id-token: writ`), malformed `${{ }}` expressions, unknown contexts, invalid
  *   cron schedules, jobs that cannot start.
  * - every ```yaml block in README.md and docs/*.md that is a whole workflow (top-level `on:` and `jobs:`).
+ * - no `${{ }}` expression inside a `run:` script (conventions.ts, checkRunExpressions) of any of
+ *   those workflows, of the local actions, or of any ```yaml block of the docs (README.md,
+ *   docs/*.md, .github/*.md), whole workflow or a few steps: an expression is pasted into the
+ *   script before the shell reads it, so a value from a vault (a tag, a content type, a name) would
+ *   run as code. It goes through `env:` and is quoted in the script.
  * - our CI conventions (conventions.ts): actions pinned by SHA with a version comment,
  *   concurrency and timeout-minutes everywhere, setup-node from .node-version, Dependabot groups
  *   of minor and patch updates only.
@@ -24,7 +29,7 @@ import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '
 import { parseAction } from '@actions/workflow-parser/actions/action-parser'
 import type { TemplateParseResult } from '@actions/workflow-parser'
 import { parse } from 'yaml'
-import { checkDependabot, checkNodeVersion, checkWorkflow, type Problem } from './conventions.js'
+import { checkDependabot, checkNodeVersion, checkRunExpressions, checkWorkflow, type Problem } from './conventions.js'
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 
@@ -54,35 +59,64 @@ function localActions(): string[] {
     .filter((path) => existsSync(join(root, path)))
 }
 
-/** ```yaml blocks of README.md and docs/*.md that are whole workflows, with the line each starts on. */
-function readmeWorkflows(): Target[] {
+/** README.md and docs/*.md: the user docs, whose whole workflows are checked against the schema. */
+function userDocs(): string[] {
   const docs = existsSync(join(root, 'docs'))
     ? readdirSync(join(root, 'docs'))
         .filter((name) => name.endsWith('.md'))
         .sort()
         .map((name) => `docs/${name}`)
     : []
-  return ['README.md', ...docs].flatMap((file) => docWorkflows(file))
+  return ['README.md', ...docs]
 }
 
-function docWorkflows(file: string): Target[] {
+/** The user docs and .github/*.md (SECURITY.md, CONTRIBUTING.md): every file whose yaml blocks someone may copy. */
+function allDocs(): string[] {
+  const github = readdirSync(join(root, '.github'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `.github/${name}`)
+  return [...userDocs(), ...github]
+}
+
+interface DocBlock {
+  readonly file: string
+  /** The line of the opening fence. */
+  readonly line: number
+  readonly body: string
+}
+
+/**
+ * Every ```yaml block of a Markdown file, with the line of its fence; a block indented inside a list
+ * item too, its body taken out of that indentation (its lines keep their numbers).
+ */
+function docBlocks(file: string): DocBlock[] {
   const text = readFileSync(join(root, file), 'utf8')
-  const targets: Target[] = []
-  const fence = /^```ya?ml[^\n]*\n([\s\S]*?)^```/gm
+  const blocks: DocBlock[] = []
+  const fence = /^( *)```ya?ml[^\n]*\n([\s\S]*?)^\1```/gm
   for (let match = fence.exec(text); match; match = fence.exec(text)) {
-    const body = match[1] ?? ''
-    const line = text.slice(0, match.index).split('\n').length
-    let document: unknown
-    try {
-      document = parse(body)
-    } catch {
-      continue // fragments are checked by the contract test; a whole workflow is valid YAML
-    }
-    if (document && typeof document === 'object' && 'on' in document && 'jobs' in document) {
-      targets.push({ label: `${file}:${line}`, kind: 'workflow', content: body })
-    }
+    const indent = match[1] ?? ''
+    const body = (match[2] ?? '').replace(new RegExp(`^ {0,${indent.length}}`, 'gm'), '')
+    blocks.push({ file, line: text.slice(0, match.index).split('\n').length, body })
   }
-  return targets
+  return blocks
+}
+
+/** ```yaml blocks of README.md and docs/*.md that are whole workflows, with the line each starts on. */
+function readmeWorkflows(): Target[] {
+  return userDocs()
+    .flatMap(docBlocks)
+    .flatMap(({ file, line, body }): Target[] => {
+      let document: unknown
+      try {
+        document = parse(body)
+      } catch {
+        return [] // fragments are checked by the contract test; a whole workflow is valid YAML
+      }
+      return document && typeof document === 'object' && 'on' in document && 'jobs' in document
+        ? [{ label: `${file}:${line}`, kind: 'workflow', content: body }]
+        : []
+    })
 }
 
 function messages(result: TemplateParseResult): string[] {
@@ -140,7 +174,25 @@ async function main(): Promise<number> {
       ? 'CI conventions kept (pinned actions, concurrency, timeouts, .node-version, Dependabot groups)\n'
       : `${conventions.length} CI convention problem(s)\n`
   )
-  return failed === 0 && conventions.length === 0 ? 0 : 1
+  const scripts = checkScripts(workflows)
+  for (const problem of scripts) process.stdout.write(`FAIL  ${problem.file}: ${problem.message}\n`)
+  process.stdout.write(
+    scripts.length === 0
+      ? 'No ${{ }} expression in a run: script (workflows, examples, local actions, every yaml block of the docs)\n'
+      : `${scripts.length} expression(s) in run: scripts: a value someone else chose would run as shell code\n`
+  )
+  return failed === 0 && conventions.length === 0 && scripts.length === 0 ? 0 : 1
+}
+
+/** `${{ }}` in a `run:` script: of every workflow, example and local action, and of every yaml block of the docs. */
+function checkScripts(workflows: readonly string[]): Problem[] {
+  const text = (path: string): string => readFileSync(join(root, path), 'utf8')
+  return [
+    ...[...workflows, ...localActions()].flatMap((path) => checkRunExpressions(path, text(path))),
+    ...allDocs()
+      .flatMap(docBlocks)
+      .flatMap(({ file, line, body }) => checkRunExpressions(file, body, line + 1))
+  ]
 }
 
 function checkConventions(): Problem[] {

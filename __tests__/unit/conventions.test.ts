@@ -1,12 +1,19 @@
 /**
  * The CI conventions of .github/scripts/conventions.ts (run by `npm run validate`): the
- * repository's own files keep them, and each rule catches what it is for.
+ * repository's own files keep them, and each rule catches what it is for. Also the one rule that
+ * holds for the docs' yaml blocks and the example workflows too: no `${{ }}` in a `run:` script.
  */
 import { describe, expect, test } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { checkDependabot, checkNodeVersion, checkUsesLines, checkWorkflow } from '../../.github/scripts/conventions.js'
+import {
+  checkDependabot,
+  checkNodeVersion,
+  checkRunExpressions,
+  checkUsesLines,
+  checkWorkflow
+} from '../../.github/scripts/conventions.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const read = (path: string): string => readFileSync(join(root, path), 'utf8')
@@ -26,6 +33,28 @@ describe('the repository keeps its conventions', () => {
   })
   test('Dependabot groups minor and patch only', () => {
     expect(checkDependabot('.github/dependabot.yml', read('.github/dependabot.yml'))).toEqual([])
+  })
+  test('no ${{ }} in a run: script of a workflow, an example or a yaml block of the docs', () => {
+    const files = (folder: string, ending: string): string[] =>
+      readdirSync(join(root, folder))
+        .filter((name) => name.endsWith(ending))
+        .sort()
+        .map((name) => `${folder}/${name}`)
+    const workflows = [...files('.github/workflows', '.yml'), ...files('.github/examples', '.yml')]
+    const docs = ['README.md', ...files('docs', '.md'), ...files('.github', '.md')]
+    // Blocks indented in a list item too, taken out of that indentation.
+    const blocks = docs.flatMap((file) =>
+      [...read(file).matchAll(/^( *)```ya?ml[^\n]*\n([\s\S]*?)^\1```/gm)].map((match) => ({
+        file,
+        body: (match[2] ?? '').replace(new RegExp(`^ {0,${(match[1] ?? '').length}}`, 'gm'), ''),
+        firstLine: read(file).slice(0, match.index).split('\n').length + 1
+      }))
+    )
+    expect(blocks.length).toBeGreaterThan(20)
+    expect([
+      ...workflows.flatMap((path) => checkRunExpressions(path, read(path))),
+      ...blocks.flatMap((block) => checkRunExpressions(block.file, block.body, block.firstLine))
+    ]).toEqual([])
   })
 })
 
@@ -72,5 +101,88 @@ describe('each rule catches what it is for', () => {
       "npm group 'dev' must set update-types: [minor, patch] (majors come on their own)",
       "npm group 'azure' must set update-types: [minor, patch] (majors come on their own)"
     ])
+  })
+})
+
+describe('no ${{ }} in a run: script (checkRunExpressions)', () => {
+  // The docs' example as it was: a tag `'; touch /tmp/pwned; echo '` would run in every copy of it.
+  const injected = [
+    '- id: x',
+    '  uses: OWNER/keyvault-secrets-action@v1',
+    '  with:',
+    '    operation: list',
+    "- run: echo '${{ steps.x.outputs.secrets-info }}' | jq -r '.[].name'"
+  ].join('\n')
+  const throughEnv = [
+    '- id: x',
+    '  uses: OWNER/keyvault-secrets-action@v1',
+    '  with:',
+    '    operation: list',
+    '- env:',
+    '    SECRETS_INFO: ${{ steps.x.outputs.secrets-info }}',
+    "  run: printf '%s' \"$SECRETS_INFO\" | jq -r '.[].name'"
+  ].join('\n')
+
+  test('a snippet of steps with the expression in run: is reported with its file and line', () => {
+    // The block starts on line 400 of the file (the line below its fence).
+    const problems = checkRunExpressions('docs/operations.md', injected, 400)
+    expect(problems.map((problem) => problem.file)).toEqual(['docs/operations.md:404'])
+    expect(problems[0]?.message).toBe(
+      'run: holds ${{ steps.x.outputs.secrets-info }}, which the runner pastes into the script before the shell reads it, ' +
+        'so whoever chose that text writes shell code. Pass it through env: (SECRETS_INFO: ${{ steps.x.outputs.secrets-info }}) ' +
+        'and quote it in the script ("$SECRETS_INFO").'
+    )
+  })
+
+  test('the same value through env:, quoted in the script, passes', () => {
+    expect(checkRunExpressions('docs/operations.md', throughEnv, 400)).toEqual([])
+  })
+
+  test('every expression of a multi-line script, on its own line, in a whole workflow and in a composite action', () => {
+    const script = [
+      '      - run: |',
+      '          set -eu',
+      '          echo "${{ needs.read.outputs.names }}"',
+      '          cp x "${{ runner.temp }}/y" && echo ${{ env.DB_PASSWORD }}'
+    ].join('\n')
+    expect(checkRunExpressions('w.yml', workflow(`    steps:\n${script}\n`)).map((p) => p.file)).toEqual([
+      'w.yml:11',
+      'w.yml:12',
+      'w.yml:12'
+    ])
+    const composite = `runs:\n  using: composite\n  steps:\n${script.replace(/^ {4}/gm, '')}\n        shell: bash\n`
+    expect(checkRunExpressions('action.yml', composite).map((p) => p.file)).toEqual([
+      'action.yml:6',
+      'action.yml:7',
+      'action.yml:7'
+    ])
+  })
+
+  test.each([
+    'runner.temp', // in the environment already: "$RUNNER_TEMP"
+    'matrix.target', // a matrix can be fromJSON of a job's outputs
+    'github.event.issue.title',
+    'fromJSON(steps.kv.outputs.expiring)[0].name',
+    'inputs.environment'
+  ])('no context is allowed, not even ${{ %s }}', (expression) => {
+    expect(checkRunExpressions('w.yml', `- run: echo \${{ ${expression} }}`)).toHaveLength(1)
+  })
+
+  test('expressions outside run: (with:, env:, if:, names) are not scripts', () => {
+    const steps = [
+      '- name: Deploy ${{ matrix.target }}',
+      '  if: steps.kv.outputs.expiring',
+      '  uses: OWNER/keyvault-secrets-action@v1',
+      '  with:',
+      '    secret-value: ${{ steps.issue.outputs.key }}',
+      '  env:',
+      '    RUN: ${{ steps.kv.outputs.value }}',
+      '- run: ./deploy.sh "$RUN"'
+    ].join('\n')
+    expect(checkRunExpressions('docs/x.md', steps)).toEqual([])
+  })
+
+  test('a block that is not YAML is reported, not skipped', () => {
+    expect(checkRunExpressions('docs/x.md', '- run: [unclosed', 7).map((p) => p.file)).toEqual(['docs/x.md:7'])
   })
 })
