@@ -194,6 +194,15 @@ export function refusalOf(name: string): string | undefined {
   return undefined
 }
 
+/** Why every name under a prefix alias (`LD_*=*`) would be refused, or undefined when not all would be. */
+export function refusalOfPrefix(prefix: string): string | undefined {
+  const upper = prefix.toUpperCase()
+  const refused = (Object.keys(RefusedPrefixes) as (keyof typeof RefusedPrefixes)[]).find((name) =>
+    upper.startsWith(name)
+  )
+  return refused && `names starting with ${refused} steer ${RefusedPrefixes[refused]}`
+}
+
 /**
  * Whether the step's environment already has `name` (Windows compares names without case). A name
  * the vault chose never replaces such a variable: a later step may rely on it.

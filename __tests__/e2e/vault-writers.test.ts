@@ -125,6 +125,15 @@ describe('a variable is exported only under a name or a prefix the workflow wrot
     }
   )
 
+  it.each(['LD_*=*', 'GITHUB_*=app-*', 'dyld_*=*'])(
+    'a prefix alias under a refused prefix (%s) is refused before any request',
+    async (entry) => {
+      const r = await run({ secrets: entry, 'export-env': 'true' })
+      expectFailure(r, "Input 'export-env': the entry", 'which is refused: names starting with')
+      expect(s.requests).toEqual([])
+    }
+  )
+
   it('a prefix the workflow wrote is still checked against the refused list (a second line): java-* skips JAVA_OPTS', async () => {
     const r = await run({ secrets: 'java-*\ntf-*\nlua-*', 'export-env': 'true' })
     expectSuccess(r)

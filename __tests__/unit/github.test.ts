@@ -231,6 +231,13 @@ describe('reading github-secrets and its scope (before any request)', () => {
       "Input 'github-environment' has an invalid value"
     ],
     [{ 'github-secrets': 'GITHUB_X=db-password' }, 'GitHub keeps names starting with GITHUB_'],
+    [{ 'github-secrets': 'ACTIONS_STEP_DEBUG=db-password' }, 'the runner reads secrets starting with ACTIONS_'],
+    [{ 'github-secrets': 'actions_runner_debug=db-password' }, 'the runner reads secrets starting with ACTIONS_'],
+    [{ 'github-secrets': 'RUNNER_X=db-password' }, 'the runner gives names starting with RUNNER_ a meaning'],
+    [
+      { 'secret-name': '', secrets: 'app*', 'github-secrets': '*' },
+      "Input 'github-secrets': the glob 'app*' in 'secrets' would let the vault choose the names of GitHub secrets ('*')"
+    ],
     [
       { 'github-secrets': 'db-password', 'github-secret-store': 'codespaces' },
       "Input 'github-secret-store' has an unknown value 'codespaces'. Accepted values: actions, dependabot."

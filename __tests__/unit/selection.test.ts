@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { mapWithConcurrency } from '../../src/concurrency.js'
 import { Clouds, type Cloud } from '../../src/clouds.js'
-import { globMatcher, parseFilesInput, parseSecretsInput } from '../../src/inputs/entries.js'
+import { globMatcher, parseFilesInput, parseSecretsInput, variablePrefixOf } from '../../src/inputs/entries.js'
 import { selectField } from '../../src/operations/get.js'
 
 const VERSION = '0123456789abcdef0123456789abcdef'
@@ -212,5 +212,33 @@ describe('fields of a JSON secret', () => {
   test('a value that is not JSON: an error naming the secret, never quoting it', () => {
     expect(() => selectField('not-json-S3cret', ['a'], where)).toThrow("secret 'db-config' is not JSON")
     expect(() => selectField('not-json-S3cret', ['a'], where)).not.toThrow(/S3cret/)
+  })
+})
+
+describe('the prefix the workflow wrote for a glob', () => {
+  test.each([
+    ['app-*', 'APP_'],
+    ['App-Db-*', 'APP_DB_'],
+    ['app-?x*', 'APP_'],
+    ['KV_*=*', 'KV_'],
+    ['kv_*=app*', 'kv_'],
+    ['*', undefined],
+    ['app*', undefined],
+    ['*-db', undefined],
+    ['?pp-*', undefined],
+    ['db-password', undefined]
+  ])('%s: %s', (text, prefix) => {
+    const [entry] = parseSecretsInput(text)
+    expect(entry && variablePrefixOf(entry)).toBe(prefix)
+  })
+
+  test('a prefix alias goes with a glob, an alias with one secret', () => {
+    expect(parseSecretsInput('KV_*=app-*')[0]).toMatchObject({ prefix: 'KV_', isGlob: true })
+    expect(() => parseSecretsInput('KV_*=db-password')).toThrow('a prefix alias (`KV_*=`) is for a glob')
+    expect(() => parseSecretsInput('KV=app-*')).toThrow('it takes a prefix alias for all its matches (`KV_*=app-*`)')
+    expect(parseSecretsInput('KV_*=https://other-kv.vault.azure.net/secrets/app-*')[0]).toMatchObject({
+      prefix: 'KV_',
+      name: 'app-*'
+    })
   })
 })

@@ -3,7 +3,7 @@ import { mapWithConcurrency } from '../concurrency.js'
 import { jsonDepth, objectLeaves } from '../json.js'
 import { Outputs } from '../constants.js'
 import { renderEnvFile, type EnvFileFormat } from '../envFile.js'
-import { envNameFor, isAlreadySet, refusalOf } from '../envNames.js'
+import { envNameFor, isAlreadySet, refusalOf, refusalOfPrefix } from '../envNames.js'
 import { ActionError, quote, SecretFailure } from '../errors.js'
 import {
   decideExpiry,
@@ -271,6 +271,13 @@ function readExportEnv(targets: readonly SecretEntry[], envFile: EnvFileInput | 
       throw vaultChosenNames(
         unprefixed,
         exportEnv ? `environment variables ('${Inputs.ExportEnv}')` : `the variables of the dotenv '${Inputs.EnvFile}'`
+      )
+  }
+  for (const glob of targets.filter((entry) => entry.prefix !== undefined)) {
+    const refusal = refusalOfPrefix(glob.prefix ?? '')
+    if (refusal)
+      throw new ActionError(
+        `Input '${variablesInput(exportEnv)}': the entry ${quote(glob.text)} would export every match under ${glob.prefix}, which is refused: ${refusal}. Choose another prefix.`
       )
   }
   for (const target of targets.filter((entry) => !entry.isGlob)) {
