@@ -24,6 +24,7 @@ import {
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { assertNoLeak, runPost, type RunOptions, type RunResult } from '../support/runner.js'
+import { Shells, sourceWith } from '../support/shell-readers.js'
 import { expectFailure, expectSuccess, oidcStep } from '../support/steps.js'
 import { StandIn } from '../support/standin/index.js'
 
@@ -286,6 +287,62 @@ describe('a value the dotenv format cannot carry', () => {
       assertNoLeak(r, [UNCARRIED])
     })
   })
+})
+
+/**
+ * What a vault writer (not trusted: many more people than the workflow's authors) stores to run
+ * code where the file is read with `set -a; . ./app.env`; each broke out of a form the dotenv format
+ * once used: single quotes with a backslash before a quote, double quotes with `$(...)`, the
+ * backtick form, and a whole line in quotes. `MARKER` is the file the code would create.
+ */
+const Attacks: readonly (readonly [string, string, 'carried' | 'refused'])[] = [
+  ['quote-after-backslash', "x\\' ; touch MARKER #", 'refused'],
+  ['dollar-and-quote', "it's $(touch MARKER)", 'refused'],
+  ['backtick-form', `"it's" ; touch MARKER`, 'refused'],
+  ['whole-line', `' ; touch MARKER ; ' " \``, 'refused'],
+  ['command-substitution', '$(touch MARKER)', 'carried'],
+  ['backticks', '`touch MARKER`', 'carried']
+]
+
+describe('an attack from the vault: a shell that sources the file runs nothing', () => {
+  it.each(Attacks)(
+    '%s: sourced by bash and dash, no code runs and the value comes back exactly, or the step refuses it suggesting json',
+    async (name, template, expected) => {
+      const marker = join(outside, 'pwned')
+      const value = template.replace('MARKER', marker)
+      s.vault(VAULT).setSecret(name, value)
+      await kept({ secrets: `hash\n${name}`, 'env-file': 'app.env' }, (r) => {
+        const path = join(r.workDir, 'app.env')
+        const variables = { HASH: Tricky.hash, [envName(name)]: value }
+        if (existsSync(path)) {
+          // Each shell on its own: whether it ran the code (then the marker is removed for the next).
+          const readings = Shells.map((shell) => {
+            const read = sourceWith(shell, path, Object.keys(variables), r.workDir)
+            const pwned = existsSync(marker)
+            rmSync(marker, { force: true })
+            return { shell, pwned, ...read }
+          })
+          expect(readings).toEqual(
+            Shells.map((shell) => ({ shell, pwned: false, values: variables, status: 0, stderr: '' }))
+          )
+        }
+        if (expected === 'carried') {
+          expectSuccess(r)
+          expect(dotenvRead(path)).toEqual(variables)
+        } else {
+          const error = expectFailure(
+            r,
+            `Input 'env-file': the dotenv format cannot carry the variable ${envName(name)} (secret '${name}') exactly`,
+            "Set 'env-file-format: json'"
+          )
+          expect(error).not.toContain('touch')
+          assertNoLeak(r, [value])
+          expect(readdirSync(r.workDir)).toEqual([])
+        }
+        expect(existsSync(marker)).toBe(false)
+      })
+    }
+  )
 })
 
 /** Root's links are the system's; a step of the job is another user (see e2e/files.test.ts). */
