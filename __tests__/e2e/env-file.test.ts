@@ -320,7 +320,7 @@ describe('an attack from the vault: a shell that sources the file runs nothing',
             const read = sourceWith(shell, path, Object.keys(variables), r.workDir)
             const pwned = existsSync(marker)
             rmSync(marker, { force: true })
-            return { shell, pwned, ...read }
+            return { ...read, pwned }
           })
           expect(readings).toEqual(
             Shells.map((shell) => ({ shell, pwned: false, values: variables, status: 0, stderr: '' }))

@@ -10,6 +10,7 @@ export type Shell = (typeof Shells)[number]
 
 /** What one shell made of the file: the variables asked for that it set, its exit status and stderr. */
 export interface ShellReading {
+  readonly shell: Shell
   readonly values: Record<string, string>
   readonly status: number | null
   readonly stderr: string
@@ -39,5 +40,5 @@ export function sourceWith(shell: Shell, file: string, names: readonly string[],
     const got = printed[index] ?? ''
     if (got.startsWith('=')) values[name] = got.slice(1)
   })
-  return { values, status: result.status, stderr: result.stderr.toString('utf8') }
+  return { shell, values, status: result.status, stderr: result.stderr.toString('utf8') }
 }
