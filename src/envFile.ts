@@ -43,7 +43,8 @@ const NeverCarried = /[\r\0]|\p{Cs}/u
  * - `"`: a shell expands `$` and backticks (`"$(cmd)"` runs `cmd`) and takes a backslash before
  *   `$`, a backtick, `"`, `\` or a line break as an escape; compose interpolates `$` and reads
  *   backslash escapes; dotenv reads `\n` and `\r` as line breaks. A line break: compose documents
- *   multi-line values for single quotes only.
+ *   multi-line values for single quotes only. `!` stays: bash's history expansion applies to lines
+ *   typed at an interactive shell, not to a file it sources.
  */
 const NotIn: Readonly<Record<DotenvQuote, RegExp>> = {
   "'": /'|\\$/,
