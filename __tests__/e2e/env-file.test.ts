@@ -1,7 +1,8 @@
 /**
  * End-to-end: `env-file` - every variable the step exports, in one file, read back by its real
- * consumer: the dotenv package parses the file's bytes (and JSON.parse the `json` format) into
- * exactly the values the vault holds. The file follows the rules of `files` (under RUNNER_TEMP, new,
+ * consumers: the dotenv package parses the file's bytes, and bash and dash source it
+ * (`set -a; . ./app.env`), into exactly the values the vault holds, without running any of them
+ * (and JSON.parse the `json` format). The file follows the rules of `files` (under RUNNER_TEMP, new,
  * 0600, never through a link, checked before any request, removed by the post step); a value the
  * dotenv format cannot carry fails the step naming the secret, with nothing exported and no file
  * left. The committed dist/index.js against the stand-in, through the real SDK, over HTTPS.
@@ -24,6 +25,7 @@ import {
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { assertNoLeak, runPost, type RunOptions, type RunResult } from '../support/runner.js'
+import { Shells, sourceWith } from '../support/shell-readers.js'
 import { expectFailure, expectSuccess, oidcStep } from '../support/steps.js'
 import { StandIn } from '../support/standin/index.js'
 
@@ -33,15 +35,12 @@ const TENANT = '3c2b1a09-8f7e-4d6c-9b5a-4f3e2d1c0b9a'
 const APP = '8f7e6d5c-4b3a-4291-8e0f-9d8c7b6a5f4e'
 const VAULT = 'contoso-kv'
 
-/** Secret name -> value: the values .env files get wrong, each on its own. */
+/** Secret name -> value: the values .env files get wrong, each on its own, that the dotenv format carries. */
 const Tricky = {
   'tls-key': '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n',
-  'crlf-lines': 'line one\r\nline two\r\n',
   'single-quote': "it's-a-S3cret",
   'double-quote': 'say "hi" to the db',
-  'all-quotes': `'single' "double" \`back\` ticks`,
-  'quotes-on-lines': `"it's"\n'quoted' twice`,
-  dollar: 'pa$$word-${HOME}-$(id)-$PATH',
+  dollar: 'pa$$word-${HOME}-$(id)-$PATH-`id`',
   hash: 'abc #not-a-comment #',
   backslashes: 'C:\\dir\\new\\table \\" \\\\ end',
   'padded-value': '  leading and trailing  ',
@@ -50,27 +49,42 @@ const Tricky = {
   'looks-like-a-line': 'first-line\nPATH=/tmp/evil\nexport NODE_OPTIONS=--require=/tmp/x'
 } as const
 
+/**
+ * Secret name -> value: values no form of the dotenv format carries to every reader (dotenv, the
+ * shells, docker compose); each fails the step, suggesting json, which carries them.
+ */
+const Refused = {
+  'crlf-lines': 'line one\r\nline two\r\n',
+  'all-quotes': `'single' "double" \`back\` ticks`,
+  'quotes-on-lines': `"it's"\n'quoted' twice`,
+  'quote-and-dollar': "it's $HOME",
+  'win-dir': 'C:\\Very-Secret-Folder\\'
+} as const
+
 /** The variables export-env names them by. */
 const envName = (name: string): string => name.toUpperCase().replace(/-/g, '_')
-const TrickyVariables = Object.fromEntries(Object.entries(Tricky).map(([name, value]) => [envName(name), value]))
+const variablesOf = (secrets: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(secrets).map(([name, value]) => [envName(name), value]))
+const TrickyVariables = variablesOf(Tricky)
+const RefusedVariables = variablesOf(Refused)
 
 /** A JSON secret whose leaves are tricky too. */
 const CONFIG = JSON.stringify({
   user: 'app',
-  db: { host: 'db.internal', 'pass word': ` "quoted" 'and' $HOME # ` },
+  db: { host: 'db.internal', 'pass word': ` "quoted" and $HOME # ` },
   port: 5432,
   none: null
 })
 const ConfigVariables = {
   CONFIG_USER: 'app',
   CONFIG_DB_HOST: 'db.internal',
-  CONFIG_DB_PASS_WORD: ` "quoted" 'and' $HOME # `,
+  CONFIG_DB_PASS_WORD: ` "quoted" and $HOME # `,
   CONFIG_PORT: '5432',
   CONFIG_NONE: ''
 }
 
 /** Ends with a backslash: in every quote it would hide the closing one. */
-const UNCARRIED = 'C:\\Very-Secret-Folder\\'
+const UNCARRIED = Refused['win-dir']
 const OUTSIDE = "a file that is not the action's\n"
 
 let s: StandIn
@@ -87,9 +101,8 @@ beforeEach(() => {
   s.reset()
   s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list'] } })
   s.addOidcApp(TENANT, APP)
-  for (const [name, value] of Object.entries(Tricky)) s.vault(VAULT).setSecret(name, value)
+  for (const [name, value] of Object.entries({ ...Tricky, ...Refused })) s.vault(VAULT).setSecret(name, value)
   s.vault(VAULT).setSecret('config', CONFIG)
-  s.vault(VAULT).setSecret('win-dir', UNCARRIED)
   s.vault(VAULT).setSecret('db-config', JSON.stringify({ dir: UNCARRIED, user: 'app' }))
   outside = mkdtempSync(join(tmpdir(), 'kv-env-outside-'))
   victim = join(outside, 'victim.env')
@@ -102,7 +115,7 @@ afterEach(() => {
 
 const step = oidcStep(() => s, { vault: VAULT, clientId: APP, tenantId: TENANT })
 const ALL_TRICKY = Object.keys(Tricky).join('\n')
-const AllValues = [...Object.values(Tricky), CONFIG, UNCARRIED]
+const AllValues = [...Object.values(Tricky), ...Object.values(Refused), CONFIG]
 
 /** Runs with the work folders kept, hands them to `check`, then removes them. */
 async function kept(
@@ -126,6 +139,12 @@ function dotenvRead(path: string): Record<string, string> {
   return slow
 }
 
+/** What a shell script that sources the file gets: exactly `variables`, from bash and from dash, with nothing on stderr. */
+function expectShellsRead(path: string, variables: Readonly<Record<string, string>>, cwd: string): void {
+  const readings = Shells.map((shell) => sourceWith(shell, path, Object.keys(variables), cwd))
+  expect(readings).toEqual(Shells.map((shell) => ({ shell, values: variables, status: 0, stderr: '' })))
+}
+
 function expectOnlyOurs(path: string): void {
   const stats = lstatSync(path)
   expect(stats.isFile()).toBe(true)
@@ -141,8 +160,8 @@ function expectRefused(r: RunResult, ...phrases: string[]): string {
   return error
 }
 
-describe('dotenv (the default): read back exactly by the dotenv package', () => {
-  it('without export-env: every tricky value comes back byte for byte; nothing goes to GITHUB_ENV; 0600; the post step removes it', async () => {
+describe('dotenv (the default): read back exactly by the dotenv package, bash and dash', () => {
+  it('without export-env: every tricky value comes back byte for byte, to dotenv and to the shells; nothing goes to GITHUB_ENV; 0600; the post step removes it', async () => {
     await kept({ secrets: ALL_TRICKY, 'env-file': 'app.env' }, async (r) => {
       expectSuccess(r)
       const path = join(r.workDir, 'app.env')
@@ -151,6 +170,7 @@ describe('dotenv (the default): read back exactly by the dotenv package', () => 
       // Byte for byte, and in the order of the entries.
       for (const [name, value] of Object.entries(TrickyVariables)) expect(dotenvRead(path)[name]).toBe(value)
       expect(Object.keys(dotenvRead(path))).toEqual(Object.keys(TrickyVariables))
+      expectShellsRead(path, TrickyVariables, r.workDir)
       expect(r.env).toEqual({})
       expectOnlyOurs(path)
       // One variable per line start: a value that looks like a line does not become a variable.
@@ -170,15 +190,14 @@ describe('dotenv (the default): read back exactly by the dotenv package', () => 
     })
   })
 
-  it('the quoting chosen: single quotes keep a value as it is, over its lines; a quote or a CR moves it to double quotes, with \\n and \\r', async () => {
-    await kept({ secrets: 'tls-key\ncrlf-lines\nsingle-quote\ndouble-quote\ndollar', 'env-file': 'app.env' }, (r) => {
+  it("the quoting chosen: single quotes keep a value as it is, over its lines; a value with a ' goes in double quotes", async () => {
+    await kept({ secrets: 'tls-key\nsingle-quote\ndouble-quote\ndollar', 'env-file': 'app.env' }, (r) => {
       expectSuccess(r)
       expect(readFileSync(join(r.workDir, 'app.env'), 'utf8')).toBe(
         `TLS_KEY='${Tricky['tls-key']}'\n` +
-          `CRLF_LINES="line one\\r\\nline two\\r\\n"\n` +
           `SINGLE_QUOTE="it's-a-S3cret"\n` +
           `DOUBLE_QUOTE='say "hi" to the db'\n` +
-          `DOLLAR='pa$$word-\${HOME}-$(id)-$PATH'\n`
+          `DOLLAR='pa$$word-\${HOME}-$(id)-$PATH-\`id\`'\n`
       )
     })
   })
@@ -188,6 +207,7 @@ describe('dotenv (the default): read back exactly by the dotenv package', () => 
       expectSuccess(r)
       expect(r.env).toEqual(TrickyVariables)
       expect(dotenvRead(r.outputs['env-file'] ?? '')).toEqual(TrickyVariables)
+      expectShellsRead(r.outputs['env-file'] ?? '', TrickyVariables, r.workDir)
     })
   })
 
@@ -197,6 +217,7 @@ describe('dotenv (the default): read back exactly by the dotenv package', () => 
       const path = join(r.workDir, 'deploy', 'app.env')
       expect(r.outputs['env-file']).toBe(path)
       expect(dotenvRead(path)).toEqual({ ...ConfigVariables, MY_KEY: Tricky['single-quote'] })
+      expectShellsRead(path, { ...ConfigVariables, MY_KEY: Tricky['single-quote'] }, r.workDir)
       expect(statSync(dirname(path)).mode & 0o777).toBe(0o700)
       expect(r.env).toEqual({})
       assertNoLeak(r, [CONFIG, ConfigVariables.CONFIG_DB_PASS_WORD])
@@ -230,7 +251,7 @@ describe('json: one flat object of variable name to value', () => {
   it('carries what dotenv cannot, JSON leaves included; JSON.parse gives back exactly the values', async () => {
     await kept(
       {
-        secrets: `${ALL_TRICKY}\nconfig\nwin-dir`,
+        secrets: `${ALL_TRICKY}\n${Object.keys(Refused).join('\n')}\nconfig`,
         'parse-json': 'true',
         'env-file': 'app.json',
         'env-file-format': 'JSON',
@@ -239,7 +260,7 @@ describe('json: one flat object of variable name to value', () => {
       (r) => {
         expectSuccess(r)
         const path = join(r.workDir, 'app.json')
-        const expected = { ...TrickyVariables, ...ConfigVariables, WIN_DIR: UNCARRIED }
+        const expected = { ...TrickyVariables, ...RefusedVariables, ...ConfigVariables }
         const text = readFileSync(path, 'utf8')
         expect(JSON.parse(text)).toEqual(expected)
         expect(Object.keys(JSON.parse(text) as object)).toEqual(Object.keys(expected))
@@ -274,6 +295,22 @@ describe('a value the dotenv format cannot carry', () => {
     }
   )
 
+  it.each(Object.entries(Refused))(
+    '%s: refused, naming the variable and the secret, suggesting json; the value nowhere; no file',
+    async (name, value) => {
+      await kept({ secrets: `tls-key\n${name}`, 'env-file': 'app.env' }, (r) => {
+        const error = expectFailure(
+          r,
+          `Input 'env-file': the dotenv format cannot carry the variable ${envName(name)} (secret '${name}') exactly`,
+          "Set 'env-file-format: json'"
+        )
+        expect(readdirSync(r.workDir)).toEqual([])
+        assertNoLeak(r, [value], { perLine: true })
+        expect(error).not.toContain(value)
+      })
+    }
+  )
+
   it('a JSON leaf: the error names the field and the secret, never the value', async () => {
     await kept({ 'secret-name': 'db-config', 'parse-json': 'true', 'env-file': 'app.env' }, (r) => {
       const error = expectFailure(
@@ -286,6 +323,62 @@ describe('a value the dotenv format cannot carry', () => {
       assertNoLeak(r, [UNCARRIED])
     })
   })
+})
+
+/**
+ * What a vault writer (not trusted: many more people than the workflow's authors) stores to run
+ * code where the file is read with `set -a; . ./app.env`; each broke out of a form the dotenv format
+ * once used: single quotes with a backslash before a quote, double quotes with `$(...)`, the
+ * backtick form, and a whole line in quotes. `MARKER` is the file the code would create.
+ */
+const Attacks: readonly (readonly [string, string, 'carried' | 'refused'])[] = [
+  ['quote-after-backslash', "x\\' ; touch MARKER #", 'refused'],
+  ['dollar-and-quote', "it's $(touch MARKER)", 'refused'],
+  ['backtick-form', `"it's" ; touch MARKER`, 'refused'],
+  ['whole-line', `' ; touch MARKER ; ' " \``, 'refused'],
+  ['command-substitution', '$(touch MARKER)', 'carried'],
+  ['backticks', '`touch MARKER`', 'carried']
+]
+
+describe('an attack from the vault: a shell that sources the file runs nothing', () => {
+  it.each(Attacks)(
+    '%s: sourced by bash and dash, no code runs and the value comes back exactly, or the step refuses it suggesting json',
+    async (name, template, expected) => {
+      const marker = join(outside, 'pwned')
+      const value = template.replace('MARKER', marker)
+      s.vault(VAULT).setSecret(name, value)
+      await kept({ secrets: `hash\n${name}`, 'env-file': 'app.env' }, (r) => {
+        const path = join(r.workDir, 'app.env')
+        const variables = { HASH: Tricky.hash, [envName(name)]: value }
+        if (existsSync(path)) {
+          // Each shell on its own: whether it ran the code (then the marker is removed for the next).
+          const readings = Shells.map((shell) => {
+            const read = sourceWith(shell, path, Object.keys(variables), r.workDir)
+            const pwned = existsSync(marker)
+            rmSync(marker, { force: true })
+            return { ...read, pwned }
+          })
+          expect(readings).toEqual(
+            Shells.map((shell) => ({ shell, pwned: false, values: variables, status: 0, stderr: '' }))
+          )
+        }
+        if (expected === 'carried') {
+          expectSuccess(r)
+          expect(dotenvRead(path)).toEqual(variables)
+        } else {
+          const error = expectFailure(
+            r,
+            `Input 'env-file': the dotenv format cannot carry the variable ${envName(name)} (secret '${name}') exactly`,
+            "Set 'env-file-format: json'"
+          )
+          expect(error).not.toContain('touch')
+          assertNoLeak(r, [value])
+          expect(readdirSync(r.workDir)).toEqual([])
+        }
+        expect(existsSync(marker)).toBe(false)
+      })
+    }
+  )
 })
 
 /** Root's links are the system's; a step of the job is another user (see e2e/files.test.ts). */

@@ -1,19 +1,24 @@
 /**
- * The env file's formats against their real readers: every dotenv value the action writes is read
- * back byte for byte by the dotenv package (its default parser, and the `fast` one too), from the
- * file's UTF-8 bytes; every value it refuses is one that none of its quotings brings back in every
- * file. JSON.parse gives back the exact object. And what getPublication puts in the file: the
- * variables export-env would export, by the same rules.
+ * The env file's formats against their real readers. Every dotenv value the action writes is read
+ * back byte for byte, from the file's UTF-8 bytes, by the dotenv package (its default parser, and
+ * the `fast` one too) and by real bash and dash sourcing the file (`set -a; . ./app.env`), and
+ * nothing in it runs; docker compose, which cannot run here, by its documented rules. Every value
+ * it refuses is one that each of its quotes would bring back wrong to one of those readers (or run).
+ * JSON.parse gives back the exact object. And what getPublication puts in the file: the variables
+ * export-env would export, by the same rules.
  *
  * Reproducible: fixed seeds (FC_SEED and FC_RUNS try others), as in properties.test.ts.
  */
 import { describe, expect, test } from '@jest/globals'
 import dotenv from 'dotenv'
 import fc from 'fast-check'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   DotenvQuotes,
+  dotenvCarries,
   dotenvQuoted,
-  dotenvReading,
   dotenvValue,
   renderEnvFile,
   type DotenvQuote,
@@ -25,9 +30,17 @@ import type { Outcome } from '../../src/operations/index.js'
 import { destinationKey, type ReadSecret } from '../../src/operations/get.js'
 import type { Publication } from '../../src/publish/publication.js'
 import { hostileText, propertyOptions } from '../support/arbitraries.js'
+import { Shells, sourceWith, type ShellReading } from '../support/shell-readers.js'
 import { publicationFor, thrownBy, VAULT } from './helpers.js'
 
 const RUNS = propertyOptions(10_000)
+/**
+ * The shells' tests run where scripts source env files, Linux and macOS (which has /bin/dash too);
+ * Windows has no dash, and its bash is Git's or WSL's.
+ */
+const testWithShells = process.platform === 'win32' ? test.skip : test
+/** Each run spawns both shells once, for a file of 20 to 40 values in every quote that carries them. */
+const SHELL_RUNS = { ...RUNS, numRuns: Math.ceil(RUNS.numRuns / 200) }
 
 /** What a program that loads the file gets: the file's bytes, parsed by dotenv. */
 const read = (text: string, fast = false): Record<string, string> => ({
@@ -45,13 +58,14 @@ const fileOf = (variables: Readonly<Record<string, string>>): string => {
 const breaker = (quote: DotenvQuote): string => `B=${quote}#${quote}\n`
 
 /**
- * Whether `A=<value in quote>` reads back exactly whatever else the file has: alone, before a line
- * whose value starts with `#` (the case that lets a value run on), and after one.
+ * Whether dotenv reads `A=<value in quote>` back exactly whatever else the file has: alone, before
+ * a line whose value starts with `#` (the case that lets a value run on), and after one.
  */
 function roundTrips(value: string, quote: DotenvQuote): boolean {
   const line = `A=${dotenvQuoted(value, quote)}\n`
   const same = (text: string, expected: Record<string, string>): boolean =>
-    JSON.stringify(read(text)) === JSON.stringify(expected)
+    JSON.stringify(read(text)) === JSON.stringify(expected) &&
+    JSON.stringify(read(text, true)) === JSON.stringify(expected)
   return (
     same(line, { A: value }) &&
     same(line + breaker(quote), { A: value, B: '#' }) &&
@@ -59,8 +73,57 @@ function roundTrips(value: string, quote: DotenvQuote): boolean {
   )
 }
 
-/** The characters dotenv's syntax turns on, densely, so that every rule is met in many combinations. */
-const DotenvSyntax = [
+/** The shells' readings of the file `text`, sourced in a folder of its own; `created`: what else is there after. */
+function sourced(text: string, names: readonly string[]): { readings: ShellReading[]; created: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'kv-env-shells-'))
+  try {
+    const file = join(dir, 'app.env')
+    writeFileSync(file, text)
+    const readings = Shells.map((shell) => sourceWith(shell, file, names, dir))
+    return { readings, created: readdirSync(dir).filter((entry) => entry !== 'app.env') }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** bash and dash both read exactly `variables` from `text`, with nothing on stderr, and nothing runs. */
+function expectShellsRead(text: string, variables: Readonly<Record<string, string>>): void {
+  const { readings, created } = sourced(text, Object.keys(variables))
+  expect(readings).toEqual(Shells.map((shell) => ({ shell, values: variables, status: 0, stderr: '' })))
+  expect(created).toEqual([])
+}
+
+/**
+ * docker compose's reading of a quoted value by its documented rules, as it cannot run here:
+ * https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/#env-file-syntax
+ * Single-quoted values are used literally and may span lines; a backslash escapes a quote (so a
+ * final one hides the closing quote); double-quoted values get `$` interpolation and backslash
+ * escapes, and spanning lines is documented for single quotes only. Undefined wherever those rules
+ * change the value or say nothing.
+ */
+function composeDocumented(written: string): string | undefined {
+  const [quote] = written
+  const inner = written.slice(1, -1)
+  if ((quote !== "'" && quote !== '"') || written.length < 2 || !written.endsWith(quote)) return undefined
+  if (inner.includes(quote) || inner.endsWith('\\')) return undefined
+  if (quote === '"' && /[$\\\n]/.test(inner)) return undefined
+  return inner
+}
+
+/** The readers that do not get exactly `value` from `A=<value in quote>` (`code ran`: a shell ran part of it). */
+function readersFailing(value: string, quote: DotenvQuote): string[] {
+  const written = dotenvQuoted(value, quote)
+  const failing = roundTrips(value, quote) ? [] : ['dotenv']
+  const { readings, created } = sourced(`A=${written}\n`, ['A'])
+  for (const { shell, values, status, stderr } of readings)
+    if (values.A !== value || status !== 0 || stderr !== '') failing.push(shell)
+  if (created.length > 0) failing.push('code ran')
+  if (composeDocumented(written) !== value) failing.push('compose (documented rules)')
+  return failing
+}
+
+/** The characters dotenv's and the shells' syntax turn on, densely, so that every rule is met in many combinations. */
+const EnvSyntax = [
   "'",
   '"',
   '`',
@@ -70,106 +133,142 @@ const DotenvSyntax = [
   '#',
   '=',
   '$',
+  '${',
+  '$(',
+  ')',
+  '}',
+  ';',
+  '|',
+  '&',
+  '!',
+  '*',
+  '~',
   ' ',
   '\t',
   '\n',
   '\r',
   '\r\n',
+  '\0',
   '\u2028',
   '\u2029',
   '\u00a0',
   '\ufeff',
   '\v',
+  '\u0001',
+  '\u007f',
   'a',
   'é',
+  // UTF-8 C4 81, C4 8A, C2 81: bytes dash uses as its own markers inside words.
+  'ā',
+  'Ċ',
+  '\u0081',
   '🔑',
   '\ud800',
   'export ',
   'X=',
-  '{',
-  ':'
+  ':',
+  'touch pwned'
 ] as const
-const syntaxHeavy = fc.array(fc.constantFrom(...DotenvSyntax), { maxLength: 24 }).map((parts) => parts.join(''))
-const anyValue = fc.oneof({ weight: 3, arbitrary: syntaxHeavy }, { weight: 1, arbitrary: hostileText(8) })
+const syntaxHeavy = fc.array(fc.constantFrom(...EnvSyntax), { maxLength: 24 }).map((parts) => parts.join(''))
+/** Values with a `'` and nothing else double quotes refuse: the values written in double quotes. */
+const withAQuote = fc
+  .array(
+    fc.constantFrom("'", ' ', '#', '!', ';', '|', '&', '(', '*', '~', '=', 'a', 'ā', '\u2028', '\t', '\u0001', '{'),
+    {
+      maxLength: 16
+    }
+  )
+  .map((parts) => parts.join(''))
+const anyValue = fc.oneof(
+  { weight: 3, arbitrary: syntaxHeavy },
+  { weight: 1, arbitrary: withAQuote },
+  { weight: 1, arbitrary: hostileText(8) }
+)
 
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n'
 
-/** Values people keep in secrets, and how each is written. */
-const Tricky: readonly (readonly [string, string, string])[] = [
+/** Values people keep in secrets (and values meant to run code), and how each is written. */
+const Carried: readonly (readonly [string, string, string])[] = [
   ['a plain value', 'p@ssw0rd', `'p@ssw0rd'`],
   ['empty', '', `''`],
   ['a PEM key, several lines and a final newline', PEM, `'${PEM}'`],
-  ['CRLF line ends', 'line 1\r\nline 2\r\n', '"line 1\\r\\nline 2\\r\\n"'],
-  ['a lone CR', 'a\rb', '"a\\rb"'],
   ['double quotes', 'say "hi"', `'say "hi"'`],
   ['a single quote', "it's", `"it's"`],
-  ['both quotes on several lines', `"it's"\n'x'`, "`\"it's\"\n'x'`"],
-  ['both quotes and CRLF on one line', `"it's"\r\n`, `""it's"\\r\\n"`],
-  ['a single quote with a backslash before it', "a\\'b", `'a\\'b'`],
-  ['$ and ${...}', 'pa$$word ${HOME} $(id)', `'pa$$word \${HOME} $(id)'`],
+  ['a single quote with # ! ; | & and spaces', "it's #1! ; a | b & c  ", `"it's #1! ; a | b & c  "`],
+  ['$ and ${...}', 'pa$$word ${HOME} $PATH', `'pa$$word \${HOME} $PATH'`],
+  ['$(...) (a shell would run it in double quotes)', '$(touch pwned)', `'$(touch pwned)'`],
+  ['backticks (a shell would run them in double quotes)', '`touch pwned`', "'`touch pwned`'"],
   ['# that would start a comment', 'abc #not a comment', `'abc #not a comment'`],
-  ['backslashes', 'C:\\dir\\n\\rest', `'C:\\dir\\n\\rest'`],
+  ['backslashes, not last', 'C:\\dir\\n\\rest', `'C:\\dir\\n\\rest'`],
+  ['a backslash before a double quote', 'say \\"hi\\"', `'say \\"hi\\"'`],
   ['leading and trailing spaces', '  padded  ', `'  padded  '`],
   ['= signs', 'a=b=c', `'a=b=c'`],
   ['unicode', 'pässwörd 🔑 ключ \u00a0', `'pässwörd 🔑 ключ \u00a0'`],
+  ['bytes dash marks words with (UTF-8 C4 81, C2 88)', 'ā\u0088', `'ā\u0088'`],
+  ['control characters', 'a\u0001b\u007fc\u001b[31m', `'a\u0001b\u007fc\u001b[31m'`],
   ['JSON', '{"user": "app", "pw": "x#1"}', `'{"user": "app", "pw": "x#1"}'`],
   ['a line that looks like a variable', 'x\nPATH=/tmp/evil', `'x\nPATH=/tmp/evil'`],
-  ['a single quote on one line ending in a backslash', "it's\\", `'it's\\'`],
-  ['U+2028 inside', 'a\u2028b', `'a\u2028b'`]
+  ['U+2028 inside', 'a\u2028b', `'a\u2028b'`],
+  ['a single quote and U+2028', "it's\u2028x", `"it's\u2028x"`]
 ]
 
-/** Values no quoting carries exactly in every file. */
+/** Values no quote carries to every reader: each is refused, and the step suggests json. */
 const Refused: readonly (readonly [string, string])[] = [
   ['a trailing backslash (it would hide the closing quote)', 'C:\\dir\\'],
-  ['CR with a backslash before n (read as a line break in double quotes)', 'a\\nb\r\n'],
-  ['CR with a double quote and a #', '"a" #1\r\n'],
-  ['all three quotes on several lines with a #', `"it's" \`x\`\n#`],
-  ['a lone surrogate (no UTF-8 form)', 'a\ud800b']
+  ['CRLF line ends (dotenv reads LF)', 'line 1\r\nline 2\r\n'],
+  ['a lone CR', 'a\rb'],
+  ['NUL (no shell variable holds one)', 'a\0b'],
+  ['a lone surrogate (no UTF-8 form)', 'a\ud800b'],
+  ['a single quote with a backslash before it', "it\\'s"],
+  ['the old breakout: a single quote after a backslash, then a command', "x\\' ; touch pwned #"],
+  ['a single quote and $(...)', "it's $(touch pwned)"],
+  ['a single quote and backticks', "it's `touch pwned`"],
+  ['a single quote and $VAR', "it's $HOME"],
+  ['a single quote and a double quote', `"it's"`],
+  ['a single quote and a backslash', "it's C:\\dir"],
+  ['a single quote on several lines (compose documents only single quotes over lines)', "it's\nfine"],
+  ['the old whole-line breakout', `' ; touch pwned ; ' " \``]
 ]
 
 describe('dotenv: the values people keep in secrets', () => {
-  test.each(Tricky)('%s: written as chosen, read back exactly', (_, value, written) => {
+  test.each(Carried)('%s: written as chosen, read back exactly by dotenv', (_, value, written) => {
     expect(dotenvValue(value)).toBe(written)
     const text = `BEFORE='#'\nA=${written}\nAFTER='#'\n`
     expect(read(text)).toEqual({ BEFORE: '#', A: value, AFTER: '#' })
     expect(read(text, true)).toEqual({ BEFORE: '#', A: value, AFTER: '#' })
+    expect(composeDocumented(written)).toBe(value)
   })
 
-  test.each(Refused)('%s: refused, and no quoting brings it back in every file', (_, value) => {
+  testWithShells(
+    'a file of all of them: read back as written, in order, by dotenv, bash and dash; nothing runs',
+    () => {
+      const variables = Object.fromEntries(Carried.map(([, value], index) => [`V${index}`, value]))
+      const text = fileOf(variables)
+      expect(read(text)).toEqual(variables)
+      expectShellsRead(text, variables)
+    }
+  )
+
+  test.each(Refused)('%s: refused', (_, value) => {
     expect(dotenvValue(value)).toBeUndefined()
-    for (const quote of DotenvQuotes)
-      expect({ quote, roundTrips: roundTrips(value, quote) }).toEqual({ quote, roundTrips: false })
+    expect(renderEnvFile({ OK: 'x', A: value }, 'dotenv')).toEqual({ refused: 'A' })
   })
 
-  test('a file of all of them reads back as written, in order', () => {
-    const variables = Object.fromEntries(Tricky.map(([, value], index) => [`V${index}`, value]))
-    expect(read(fileOf(variables))).toEqual(variables)
+  testWithShells.each(Refused)('%s: each quote of it fails a reader, or runs part of it', (_, value) => {
+    for (const quote of DotenvQuotes)
+      expect({ quote, failing: readersFailing(value, quote) }).not.toEqual({ quote, failing: [] })
   })
 })
 
 describe(`dotenv: the rules hold for any value (seed ${RUNS.seed})`, () => {
-  test('each quoting carries exactly the values its rule says: read back in every file, and no other', () => {
+  test("what a quote carries, dotenv reads back in every file (both parsers), and so do compose's documented rules", () => {
     fc.assert(
       fc.property(anyValue, fc.constantFrom(...DotenvQuotes), (value, quote) => {
-        expect({ value, quote, carried: dotenvReading(value, quote) !== undefined }).toEqual({
-          value,
-          quote,
-          carried: roundTrips(value, quote)
-        })
+        if (!dotenvCarries(value, quote)) return
+        expect({ value, quote, dotenv: roundTrips(value, quote) }).toEqual({ value, quote, dotenv: true })
+        expect(composeDocumented(dotenvQuoted(value, quote))).toBe(value)
       }),
       RUNS
-    )
-  })
-
-  test('a value refused is one that no quoting brings back in every file', () => {
-    fc.assert(
-      fc.property(
-        anyValue.filter((value) => dotenvValue(value) === undefined),
-        (value) => {
-          for (const quote of DotenvQuotes) expect(roundTrips(value, quote)).toBe(false)
-        }
-      ),
-      { ...RUNS, numRuns: Math.ceil(RUNS.numRuns / 4) }
     )
   })
 
@@ -186,6 +285,29 @@ describe(`dotenv: the rules hold for any value (seed ${RUNS.seed})`, () => {
       RUNS
     )
   })
+
+  testWithShells(
+    `bash and dash read back every value in every quote that carries it, and run nothing (seed ${SHELL_RUNS.seed})`,
+    () => {
+      fc.assert(
+        fc.property(fc.array(anyValue, { minLength: 20, maxLength: 40 }), (values) => {
+          const lines: string[] = []
+          const variables: Record<string, string> = {}
+          values.forEach((value, index) =>
+            DotenvQuotes.forEach((quote, q) => {
+              if (!dotenvCarries(value, quote)) return
+              variables[`V_${index}_${q}`] = value
+              lines.push(`V_${index}_${q}=${dotenvQuoted(value, quote)}\n`)
+            })
+          )
+          const text = lines.join('')
+          expect(read(text)).toEqual(variables)
+          expectShellsRead(text, variables)
+        }),
+        SHELL_RUNS
+      )
+    }
+  )
 })
 
 describe('renderEnvFile', () => {
@@ -205,6 +327,13 @@ describe('renderEnvFile', () => {
     expect(renderEnvFile(variables, 'dotenv')).toEqual({ refused: '__proto__' })
     expect(read(`__proto__='x'\n`)).toEqual({})
   })
+
+  test.each(['1ABC', 'A-B', 'A.B', 'A B', 'touch pwned;X', ''])(
+    'dotenv: %j, not a shell name, is refused (a shell would run the line as a command)',
+    (name) => {
+      expect(renderEnvFile({ OK: 'x', [name]: 'y' }, 'dotenv')).toEqual({ refused: name })
+    }
+  )
 
   test(`json: JSON.parse gives back the exact object, any names and values (seed ${RUNS.seed})`, () => {
     fc.assert(
@@ -229,6 +358,13 @@ describe('renderEnvFile', () => {
       ),
       { ...RUNS, numRuns: Math.ceil(RUNS.numRuns / 5) }
     )
+  })
+
+  test('json: carries every value dotenv refuses', () => {
+    const variables = Object.fromEntries(Refused.map(([, value], index) => [`V${index}`, value]))
+    const rendered = renderEnvFile(variables, 'json')
+    if (!('text' in rendered)) throw new Error('json refused a value')
+    expect(JSON.parse(rendered.text)).toEqual(variables)
   })
 })
 
@@ -272,11 +408,11 @@ describe('getPublication: what goes into the env file', () => {
   })
 
   test('with export-env: the same variables in GITHUB_ENV and in the file', () => {
-    const publication = publicationFor(got(read1('db-password', 'p@ss'), read1('token', 'a\r\nb')), {
+    const publication = publicationFor(got(read1('db-password', 'p@ss'), read1('token', 'a\nb')), {
       exportEnv: true,
       envFile: envFile()
     })
-    expect(publication.env).toEqual({ DB_PASSWORD: 'p@ss', TOKEN: 'a\r\nb' })
+    expect(publication.env).toEqual({ DB_PASSWORD: 'p@ss', TOKEN: 'a\nb' })
     expect(read(text(publication))).toEqual(publication.env)
   })
 
