@@ -224,12 +224,12 @@ describe('dotenv (the default): read back exactly by the dotenv package, bash an
     })
   })
 
-  it('secrets by a glob: every match, as export-env would export it', async () => {
-    await kept({ secrets: '*-quote', 'env-file': 'app.env' }, (r) => {
+  it('secrets by a glob with a prefix alias: every match under the prefix, as export-env would export it', async () => {
+    await kept({ secrets: 'Q_*=*-quote', 'env-file': 'app.env' }, (r) => {
       expectSuccess(r)
       expect(dotenvRead(r.outputs['env-file'] ?? '')).toEqual({
-        SINGLE_QUOTE: Tricky['single-quote'],
-        DOUBLE_QUOTE: Tricky['double-quote']
+        Q_SINGLE_QUOTE: Tricky['single-quote'],
+        Q_DOUBLE_QUOTE: Tricky['double-quote']
       })
     })
   })
