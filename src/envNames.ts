@@ -29,7 +29,21 @@ export const RefusedNameGroups = {
     'PAGER',
     'LESSOPEN',
     'LESSCLOSE',
-    'XDG_CONFIG_HOME'
+    'XDG_CONFIG_HOME',
+    // Read-only in bash (a script sourcing an env file with `set -e` stops), or steering scripts:
+    'UID',
+    'EUID',
+    'PPID',
+    'TMOUT',
+    'GLOBIGNORE',
+    'FUNCNEST',
+    'PS0',
+    'PS1',
+    'PS2',
+    'PS3',
+    'HISTFILE',
+    'INPUTRC',
+    'MAILPATH'
   ],
   'loaders and C libraries': [
     'GLIBC_TUNABLES',
@@ -154,7 +168,7 @@ export const RefusedPrefixes = {
   INPUT_: 'the runner',
   STATE_: 'the runner',
   GIT_: 'git',
-  BASH_FUNC_: 'the shell',
+  BASH_: 'bash (BASH_FUNC_ defines functions, BASH_LOADABLES_PATH loads builtins)',
   LUA_INIT_: 'Lua',
   TF_CLI_ARGS_: 'Terraform',
   COREPACK_: 'Corepack',
