@@ -127,3 +127,21 @@ describe('the largest answers Key Vault can send still pass', () => {
     expect(JSON.parse(r.outputs.names ?? '[]')).toHaveLength(25)
   })
 })
+
+describe('Microsoft Entra ID answers are bounded the same way', () => {
+  const tokenRequest = (request: FaultRequest): boolean =>
+    request.service === 'entra' && request.method === 'POST' && request.path.endsWith('/oauth2/v2.0/token')
+
+  it('a gzip token answer that inflates to 8 MiB: the sign-in fails naming Entra ID and the bound, before any secret is read', async () => {
+    const token = { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 'e'.repeat(8 * MiB) }
+    s.faults.push({ match: tokenRequest, status: 200, headers: gzipJson, body: gzipSync(JSON.stringify(token)) })
+    const r = await run({ secrets: 'db-password', 'export-env': 'true' })
+    expectFailure(
+      r,
+      'Microsoft Entra ID (login.microsoftonline.com) answered with more than 1048576 bytes (counted after decompression), more than it sends for a sign-in',
+      'the step did not sign in'
+    )
+    // The challenge, then nothing: no token, real or inflated, went to the vault.
+    expect(s.requestsTo('vault').map((request) => request.status)).toEqual([401])
+  })
+})
