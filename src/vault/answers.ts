@@ -72,7 +72,7 @@ const isListing = (request: PipelineRequest): boolean => {
 /**
  * The most bytes Key Vault sends in one answer, counted as JSON text after any decompression.
  * From its documented limits: a value of at most 25 KB (taken as 25,600 octets, so at most 25,600
- * UTF-16 units), a content type of at most 255 characters, at most 15 tags of a 512-character
+ * UTF-16 units: each takes at least one octet), a content type of at most 255 characters, at most 15 tags of a 512-character
  * name and a 256-character value, and at most 25 items a listing page. JSON may write any
  * character as \uXXXX, 6 bytes, so every character is counted 6 times:
  * - one secret (a read, a write's or delete's answer, an error): value 25,600 x 6 = 153,600;
@@ -80,7 +80,9 @@ const isListing = (request: PipelineRequest): boolean => {
  *   URLs of at most 300 characters, 3 x 300 x 6 = 5,400; attributes, dates and field names under
  *   1,024. In all 230,674 bytes: 256 KiB leaves about 30 KiB to spare.
  * - a listing page: 25 items of the same without a value, 25 x 77,074 = 1,926,850, and a nextLink
- *   of at most 4 KiB of URL, 24,576 escaped. In all 1,951,426 bytes: 2 MiB leaves about 140 KiB.
+ *   (Key Vault's run to a few hundred characters; counted as 4 KiB of URL), 24,576 escaped. In all
+ *   1,951,426 bytes: 2 MiB leaves about 140 KiB.
+ * Key Vault's answers are smaller by far; the bounds are what no answer of Key Vault can exceed.
  */
 export const MaxAnswerBytes = { secret: 256 * 1024, page: 2 * 1024 * 1024 } as const
 
