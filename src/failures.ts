@@ -425,6 +425,8 @@ function explainUntrustedAnswer(error: UntrustedAnswer, { inputs, secretName }: 
       return `Key Vault '${vault}' answered the read of secret '${secretName ?? '(unknown)'}' without a value, so nothing was exported. ${between}`
     case 'not-a-listing':
       return `Key Vault '${vault}' answered a listing request (${error.detail}) with something that is not a listing. ${between}`
+    case 'too-large':
+      return `Key Vault '${vault}' answered with more than ${error.detail} bytes (counted after decompression), more than Key Vault ever sends for this request: the answer was refused unread and is not shown. ${between}`
   }
 }
 

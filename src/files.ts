@@ -7,19 +7,29 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
-  unlinkSync,
   writeFileSync,
   type Stats
 } from 'node:fs'
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { dirname, isAbsolute } from 'node:path'
 import { State } from './constants.js'
 import { Inputs } from './inputs/table.js'
 import { kindOf, removeIfOurs, shown, type WrittenFile } from './writtenFiles.js'
+import {
+  baseFolder,
+  foldersAbove,
+  isAt,
+  leaves,
+  linkOnTheWay,
+  lstatOrUndefined,
+  realTarget,
+  targetOf
+} from './realPaths.js'
 import { ActionError, quote } from './errors.js'
 import type { FileEntry } from './inputs/entries.js'
 import type { FileSecret } from './operations/get.js'
 
 export { parseWrittenFiles, removeIfOurs, type WrittenFile } from './writtenFiles.js'
+export { targetOf } from './realPaths.js'
 
 // A certificate stored through Key Vault's certificates API is a base64 PFX in a secret of this type.
 const PKCS12 = 'application/x-pkcs12'
@@ -56,17 +66,8 @@ export const secretFileOf = (secret: FileSecret): SecretFile => ({
   content: secret.contentType === PKCS12 ? Buffer.from(secret.value, 'base64') : secret.value
 })
 
-/** Where relative paths go: RUNNER_TEMP, or the working folder outside a runner. */
-function baseFolder(): string {
-  return resolve(process.env.RUNNER_TEMP ?? process.cwd())
-}
-
-/** The absolute path an entry writes. */
-export function targetOf(path: string, base = baseFolder()): string {
-  return isAbsolute(path) ? resolve(path) : resolve(base, path)
-}
-
 export interface TargetCheckOptions {
+  /** The base folder, already real (default: RUNNER_TEMP resolved). */
   readonly base?: string
   /** Decides whether paths that differ only in case are one file. */
   readonly platform?: NodeJS.Platform
@@ -74,28 +75,36 @@ export interface TargetCheckOptions {
 
 /**
  * Refuses, before any request, every entry that could write into a file that is not new and ours:
- * a relative path leaving the base folder, two entries for one file, a target that already exists,
- * and a path through a symbolic link someone other than root could have planted.
+ * a relative path leaving the base folder, a path through a link that may not be followed (see
+ * realTarget), two entries for one file, and a target that already exists.
  */
 export function checkFileTargets(targets: readonly FileTarget[], options: TargetCheckOptions = {}): void {
-  const base = options.base ?? baseFolder()
+  const base = options.base ?? baseFolder().real
   const foldsCase = ['win32', 'darwin'].includes(options.platform ?? process.platform)
-  const seen = new Map<string, FileTarget>()
-  for (const target of targets) {
-    const path = targetOf(target.path, base)
+  const paths = targets.map((target) => {
+    const path = targetOf(target.path, options.base ?? baseFolder())
     if (!isAbsolute(target.path) && leaves(base, path)) throw escapes(target, base)
+    return realPathOf(target, path, base)
+  })
+  const seen = new Map<string, FileTarget>()
+  targets.forEach((target, index) => {
+    const path = paths[index] ?? ''
     const key = foldsCase ? path.toLowerCase() : path
     const earlier = seen.get(key)
     if (earlier) throw duplicate(earlier, target, path)
     seen.set(key, target)
-  }
-  for (const target of targets) {
-    const path = targetOf(target.path, base)
-    const link = plantedLinkAbove(path)
-    if (link !== undefined) throw throughLink(target, path, link)
-    const existing = lstatTarget(target, path)
-    if (existing) throw alreadyExists(target, path, kindOf(existing))
-  }
+  })
+  targets.forEach((target, index) => {
+    const existing = lstatTarget(target, paths[index] ?? '')
+    if (existing) throw alreadyExists(target, paths[index] ?? '', kindOf(existing))
+  })
+}
+
+/** Where the target really is (realPaths.ts: realTarget); a link that may not be followed is refused. */
+function realPathOf(target: FileTarget, path: string, base: string): string {
+  const real = realTarget(path, base)
+  if ('link' in real) throw throughLink(target, path, real.link)
+  return real.path
 }
 
 /** What is at the target already; a name the file system cannot hold is refused now, not at the write. */
@@ -105,47 +114,6 @@ function lstatTarget(target: FileTarget, path: string): Stats | undefined {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENAMETOOLONG')
       throw targetError(target, `would write ${shown(path)}, a name longer than the file system takes.`)
-    return undefined
-  }
-}
-
-function leaves(base: string, path: string): boolean {
-  const rel = relative(base, path)
-  return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)
-}
-
-/** Every folder above path, from the filesystem root down (the root itself left out). */
-function foldersAbove(path: string): string[] {
-  const folders: string[] = []
-  for (let folder = dirname(path); dirname(folder) !== folder; folder = dirname(folder)) folders.unshift(folder)
-  return folders
-}
-
-/**
- * A link owned by root is the system's (macOS /tmp -> /private/tmp); any other could have been
- * planted by a step of the job. On Windows lstat reports uid 0 for everything, so there this
- * check lets every link pass: only O_EXCL and the checks on the target itself apply.
- */
-function isPlantedLink(stats: Stats): boolean {
-  return stats.isSymbolicLink() && stats.uid !== 0
-}
-
-/** The first planted link among the existing folders above path, if any. */
-function plantedLinkAbove(path: string): string | undefined {
-  for (const folder of foldersAbove(path)) {
-    const stats = lstatOrUndefined(folder)
-    // Missing (or not a folder): nothing below it exists either, and the write creates or fails.
-    if (!stats || (!stats.isDirectory() && !stats.isSymbolicLink())) return undefined
-    if (isPlantedLink(stats)) return folder
-  }
-  return undefined
-}
-
-/** lstat, or undefined when nothing is there (or it cannot be looked at: the write will say why). */
-function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path, { throwIfNoEntry: false })
-  } catch {
     return undefined
   }
 }
@@ -184,7 +152,7 @@ function alreadyExists(target: FileTarget, path: string, kind: string): ActionEr
 function throughLink(target: FileTarget, path: string, link: string): ActionError {
   return targetError(
     target,
-    `would write ${shown(path)} through the symbolic link ${shown(link)}. Accepted: a path through real folders (or links owned by root, such as macOS /tmp): give the folder's real path, or remove the link.`
+    `would write ${shown(path)} through the symbolic link ${shown(link)}. Accepted: a path through real folders; under RUNNER_TEMP no link is followed, whoever owns it, and elsewhere only links owned by root (the system's, such as macOS /tmp). Give the folder's real path, or remove the link.`
   )
 }
 
@@ -200,8 +168,10 @@ export function writeSecretFiles(files: readonly SecretFile[]): string[] {
   try {
     for (const { target, content } of files) {
       current = target
-      const path = targetOf(target.path)
-      ensureFolders(dirname(path), target)
+      const base = baseFolder()
+      // Judged again, against what is there now: a link planted since the check is refused.
+      const path = realPathOf(target, targetOf(target.path, base), base.real)
+      ensureFolders(dirname(path), target, path)
       const { fd, file } = openNew(path, target)
       // Recorded before the content goes in, so a failed write is removed too.
       written.push(file)
@@ -221,13 +191,16 @@ export function writeSecretFiles(files: readonly SecretFile[]): string[] {
   return paths
 }
 
-/** Creates the missing folders one level at a time; each must then be a real folder. */
-function ensureFolders(folder: string, target: FileTarget): void {
-  for (const path of [...foldersAbove(folder), folder]) {
-    if (!lstatOrUndefined(path)) makeFolder(path)
-    const stats = lstatSync(path)
-    if (isPlantedLink(stats)) throw throughLink(target, targetOf(target.path), path)
-    if (!stats.isDirectory() && !stats.isSymbolicLink()) throw new Error(`${shown(path)} is not a folder`)
+/**
+ * Creates the missing folders one level at a time. The path is real (realTarget), so each folder
+ * on it must now be a real folder: a link found here appeared since, and is not followed.
+ */
+function ensureFolders(folder: string, target: FileTarget, path: string): void {
+  for (const each of [...foldersAbove(folder), folder]) {
+    if (!lstatOrUndefined(each)) makeFolder(each)
+    const stats = lstatSync(each)
+    if (stats.isSymbolicLink()) throw throughLink(target, path, each)
+    if (!stats.isDirectory()) throw new Error(`${shown(each)} is not a folder`)
   }
 }
 
@@ -254,10 +227,11 @@ function openNew(path: string, target: FileTarget): { fd: number; file: WrittenF
   }
   try {
     const { dev, ino } = fstatSync(fd, { bigint: true })
+    if (!isAt(path, dev, ino)) throw throughLink(target, path, linkOnTheWay(path))
     return { fd, file: { path, dev: String(dev), ino: String(ino) } }
   } catch (error) {
+    // Nothing has been written into it: an empty file, wherever it landed, holds no secret.
     closeSync(fd)
-    unlinkSync(path)
     throw error
   }
 }

@@ -381,7 +381,7 @@ describe('an attack from the vault: a shell that sources the file runs nothing',
   )
 })
 
-/** Root's links are the system's; a step of the job is another user (see e2e/files.test.ts). */
+/** A link as a step of an ordinary job leaves it, owned by the runner's user (see e2e/files.test.ts; root's: temp-links.test.ts). */
 function plantedByAStep(link: string): void {
   if (process.getuid?.() === 0) lchownSync(link, 65534, 65534)
 }

@@ -98,8 +98,9 @@ function expectVictimIntact(): void {
 }
 
 /**
- * Root's links pass (they are the system's, like macOS /tmp); a step of the job runs as the runner's
- * user. When the tests run as root, the planted link is handed to nobody (65534) to be one.
+ * A link as a step of an ordinary job leaves it: owned by the runner's user. When the tests run as
+ * root, the planted link is handed to nobody (65534) to be one. (Inside RUNNER_TEMP a link is
+ * refused whoever owns it: root's, as in a container job, in temp-links.test.ts.)
  */
 function plantedByAStep(link: string): void {
   if (process.getuid?.() === 0) lchownSync(link, 65534, 65534)

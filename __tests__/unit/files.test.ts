@@ -13,6 +13,7 @@ import {
   mkdtempSync,
   readFileSync,
   realpathSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -52,7 +53,7 @@ afterEach(() => {
   rmSync(temp, { recursive: true, force: true })
 })
 
-/** A link as a step of the job leaves it: owned by the runner's user, never root (see e2e/files.test.ts). */
+/** A link as a step of an ordinary job leaves it: owned by the runner's user (root's, as in a container job: below). */
 function plantLink(target: string, link: string): void {
   symlinkSync(target, link)
   if (isRoot) lchownSync(link, 65534, 65534)
@@ -121,17 +122,65 @@ describe('checkFileTargets', () => {
     plantLink(join(temp, 'real'), join(temp, 'link'))
     for (const path of ['link/key.pem', 'link/deeper/still/key.pem']) {
       expect(refusal(`${path}=s1`)).toBe(
-        `Input 'files': the entry '${path}=s1' would write '${join(temp, path)}' through the symbolic link '${join(temp, 'link')}'. Accepted: a path through real folders (or links owned by root, such as macOS /tmp): give the folder's real path, or remove the link.`
+        `Input 'files': the entry '${path}=s1' would write '${join(temp, path)}' through the symbolic link '${join(temp, 'link')}'. Accepted: a path through real folders; under RUNNER_TEMP no link is followed, whoever owns it, and elsewhere only links owned by root (the system's, such as macOS /tmp). Give the folder's real path, or remove the link.`
       )
     }
     expect(() => accepts('real/key.pem=s1')).not.toThrow()
   })
 
-  ;(isRoot ? test : test.skip)("a link owned by root above the target is the system's, and accepted", () => {
+  ;(isRoot ? test : test.skip)(
+    'a link inside RUNNER_TEMP owned by root is refused too: in a container job, earlier steps are root',
+    () => {
+      mkdirSync(join(temp, 'real'))
+      symlinkSync(join(temp, 'real'), join(temp, 'system'))
+      expect(lstatSync(join(temp, 'system')).uid).toBe(0)
+      expect(refusal('system/key.pem=s1')).toContain(`through the symbolic link '${join(temp, 'system')}'`)
+      expect(refusal(`${join(temp, 'system', 'key.pem')}=s1`)).toContain(
+        `through the symbolic link '${join(temp, 'system')}'`
+      )
+    }
+  )
+
+  describe("links owned by root above RUNNER_TEMP, or outside it, are the system's (macOS /tmp) and followed", () => {
+    ;(isRoot ? test : test.skip)('above: RUNNER_TEMP reached through a root link is resolved once, and used', () => {
+      mkdirSync(join(temp, 'real', 'runner-temp'), { recursive: true })
+      symlinkSync(join(temp, 'real'), join(temp, 'system'))
+      process.env.RUNNER_TEMP = join(temp, 'system', 'runner-temp')
+      expect(() => accepts('key.pem=s1')).not.toThrow()
+      expect(targetOf('key.pem')).toBe(join(temp, 'real', 'runner-temp', 'key.pem'))
+    })
+
+    ;(isRoot ? test : test.skip)('outside: an absolute path through a root link elsewhere is accepted', () => {
+      process.env.RUNNER_TEMP = join(temp, 'runner-temp')
+      mkdirSync(process.env.RUNNER_TEMP)
+      mkdirSync(join(temp, 'real'))
+      symlinkSync(join(temp, 'real'), join(temp, 'system'))
+      expect(() => accepts(`${join(temp, 'system', 'key.pem')}=s1`)).not.toThrow()
+    })
+
+    ;(isRoot ? test : test.skip)(
+      'a root link outside that leads into RUNNER_TEMP meets the rule of RUNNER_TEMP there',
+      () => {
+        const runnerTemp = join(temp, 'runner-temp')
+        mkdirSync(join(runnerTemp, 'real'), { recursive: true })
+        process.env.RUNNER_TEMP = runnerTemp
+        symlinkSync(runnerTemp, join(temp, 'into-temp'))
+        symlinkSync(join(runnerTemp, 'real'), join(runnerTemp, 'inner'))
+        expect(() => accepts(`${join(temp, 'into-temp', 'real', 'key.pem')}=s1`)).not.toThrow()
+        expect(refusal(`${join(temp, 'into-temp', 'inner', 'key.pem')}=s1`)).toContain(
+          `through the symbolic link '${join(runnerTemp, 'inner')}'`
+        )
+      }
+    )
+  })
+
+  test('RUNNER_TEMP that is itself a link (any owner) is resolved once: relative paths and paths spelled with it go to its real folder', () => {
     mkdirSync(join(temp, 'real'))
-    symlinkSync(join(temp, 'real'), join(temp, 'system'))
-    expect(lstatSync(join(temp, 'system')).uid).toBe(0)
-    expect(() => accepts('system/key.pem=s1')).not.toThrow()
+    plantLink(join(temp, 'real'), join(temp, 'runner-temp'))
+    process.env.RUNNER_TEMP = join(temp, 'runner-temp')
+    expect(() => accepts(`a.pem=s1\n${join(temp, 'runner-temp', 'b.pem')}=s2`)).not.toThrow()
+    expect(targetOf(join(temp, 'runner-temp', 'b.pem'))).toBe(join(temp, 'real', 'b.pem'))
+    expect(refusal(`a.pem=s1\n${join(temp, 'runner-temp', 'a.pem')}=s2`)).toContain('both write')
   })
 })
 
@@ -277,6 +326,20 @@ describe('removeIfOurs and parseWrittenFiles', () => {
       `Did not remove '${file.path}': it is gone (something removed it after the step wrote it).`
     )
     expect(readFileSync(other, 'utf8')).toBe('not ours')
+  })
+
+  test('a folder on its path swapped for a link (here, to where the file now is): left, and says why', () => {
+    writeSecretFiles([secret('certs/key.pem=s1')])
+    const file = savedState()?.at(-1)
+    if (!file) throw new Error('nothing recorded')
+    const cwd = process.cwd()
+    renameSync(join(temp, 'certs'), join(temp, 'moved'))
+    symlinkSync(join(temp, 'moved'), join(temp, 'certs'))
+    expect(removeIfOurs(file)).toBe(
+      `Did not remove '${file.path}': a folder on its path is now a symbolic link (or was moved), so it is left as it is.`
+    )
+    expect(existsSync(join(temp, 'moved', 'key.pem'))).toBe(true)
+    expect(process.cwd()).toBe(cwd)
   })
 
   test('reads the records it wrote and counts anything else as malformed', () => {

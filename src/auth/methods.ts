@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/identity'
-import { DeferredCredential } from './identity.js'
+import { credentialOptions, DeferredCredential } from './identity.js'
 import { oidcSignIn, type FederatedClaims } from './oidc.js'
 import type { PlanOf, SignInMethod } from './plan.js'
 
@@ -41,6 +41,7 @@ export const SignInMethods: { readonly [M in SignInMethod]: Method<M> } = {
       credential: new DeferredCredential(
         (identity) =>
           new identity.ClientSecretCredential(plan.tenantId, plan.clientId, plan.clientSecret, {
+            ...credentialOptions,
             authorityHost: plan.cloud.authorityHost
           })
       )

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import type { TokenCredential } from '@azure/identity'
 import { OidcRequestEnv } from '../constants.js'
-import { DeferredCredential } from './identity.js'
+import { credentialOptions, DeferredCredential } from './identity.js'
 import type { PlanOf } from './plan.js'
 
 /** Why OIDC cannot work in this job: the runner gives the ID token variables only with the permission. */
@@ -57,6 +57,7 @@ export function oidcSignIn(plan: PlanOf<'oidc'>): {
   const credential = new DeferredCredential(
     (identity) =>
       new identity.ClientAssertionCredential(plan.tenantId, plan.clientId, getAssertion, {
+        ...credentialOptions,
         authorityHost: plan.cloud.authorityHost
       })
   )

@@ -13,7 +13,7 @@ import type { GitHubSync } from '../inputs/github.js'
 import { GitHubRefusal, GitHubSyncIncomplete, type GitHubStep } from './errors.js'
 import { describeScope, WritePermission, type GitHubScope, type GitHubSecretStore } from './names.js'
 import type { SyncItem } from './plan.js'
-import { sealFor } from './seal.js'
+import { isUsablePublicKey, sealFor, UnusablePublicKey } from './seal.js'
 
 /** A scope whose public key (and, for `selected`, repository ids) GitHub has answered: ready to write. */
 export interface GitHubTarget {
@@ -145,20 +145,22 @@ export async function connectGitHub(sync: GitHubSync, signal: AbortSignal): Prom
     async write(items, onWritten) {
       const written: string[] = []
       for (const item of items) {
-        const encrypted = sealFor(key.key, item.value)
-        // The sealed value is as good as the secret to whoever holds the private key: masked like it.
-        core.setSecret(encrypted)
-        const body = {
-          ...params,
-          secret_name: item.githubName,
-          encrypted_value: encrypted,
-          key_id: key.keyId,
-          ...(scope.kind === 'organization' ? { visibility: scope.visibility } : {}),
-          ...(selectedIds ? { selected_repository_ids: selectedIds } : {})
-        }
         try {
+          const encrypted = sealFor(key.key, item.value)
+          // The sealed value is as good as the secret to whoever holds the private key: masked like it.
+          core.setSecret(encrypted)
+          const body = {
+            ...params,
+            secret_name: item.githubName,
+            encrypted_value: encrypted,
+            key_id: key.keyId,
+            ...(scope.kind === 'organization' ? { visibility: scope.visibility } : {}),
+            ...(selectedIds ? { selected_repository_ids: selectedIds } : {})
+          }
           await call('write', routes.put, body, { secretName: item.githubName })
-        } catch (error) {
+        } catch (caught) {
+          // checkedKey refused such keys already; sealFor refuses them whoever calls it.
+          const error = caught instanceof UnusablePublicKey ? unusableKey(where) : caught
           if (!(error instanceof GitHubRefusal)) throw error
           throw new GitHubSyncIncomplete(
             error,
@@ -213,7 +215,23 @@ function checkedKey(data: unknown, where: string): { keyId: string; key: Uint8Ar
       where,
       untrusted: true
     })
+  // Refused before anything is written anywhere, not at the first write.
+  if (!isUsablePublicKey(key)) throw unusableKey(where)
   return { keyId, key }
+}
+
+/**
+ * A key libsodium's crypto_box_seal refuses (a point of small order): whatever is sealed to it can
+ * be opened by anyone, so GitHub's API, or whoever answers in its place, is not to be written to.
+ */
+function unusableKey(where: string): GitHubRefusal {
+  return new GitHubRefusal({
+    status: 200,
+    message: `GitHub's public key for ${where} is not a usable key (a point of small order of Curve25519: whatever is sealed to it can be opened without any private key), so no secret was sealed to it`,
+    step: 'key',
+    where,
+    untrusted: true
+  })
 }
 
 function checkedId(data: unknown, fullName: string): number {

@@ -17,7 +17,7 @@ export interface IncomingCall {
   readonly body: Buffer
 }
 
-/** What a handler answers. An object body is sent as JSON; undefined sends no body. */
+/** What a handler answers. An object body is sent as JSON, a string or Buffer as is; undefined sends no body. */
 export interface Reply {
   readonly status: number
   readonly headers?: Readonly<Record<string, string>>

@@ -116,7 +116,10 @@ export interface Fault {
   /** The status to answer with. Without it (and without `drop`) the request is handled normally after `delayMs`: a slow answer. */
   readonly status?: number
   readonly headers?: Readonly<Record<string, string>>
-  /** An object is sent as JSON, a string as is. */
+  /**
+   * An object is sent as JSON, a string as is, a Buffer as its bytes (with `content-encoding: gzip`
+   * in `headers` and a gzipSync'd Buffer, a compressed answer).
+   */
   readonly body?: unknown
   /** How many requests it answers; unlimited when not given. Counts down as it fires. */
   times?: number
@@ -503,8 +506,8 @@ export class StandIn {
       headers['x-ms-keyvault-region'] = 'eastus'
       headers['x-ms-keyvault-network-info'] = `conn_type=Ipv4;addr=${LOOPBACK};act_addr_fam=InterNetwork;`
     }
-    let payload: string | undefined
-    if (typeof reply.body === 'string') {
+    let payload: string | Buffer | undefined
+    if (typeof reply.body === 'string' || Buffer.isBuffer(reply.body)) {
       payload = reply.body
     } else if (reply.body !== undefined) {
       payload = JSON.stringify(reply.body)
