@@ -1,5 +1,7 @@
 import { methodLabel as labelOf, type SignIn } from './auth/index.js'
 import { MissingIdTokenPermission } from './auth/oidc.js'
+import { AzureCliFailure } from './auth/azureCli.js'
+import { explainAzureCli } from './auth/cliAdvice.js'
 import { OidcRequestEnv, type Operation } from './constants.js'
 import { ActionError, quote, SecretFailure } from './errors.js'
 import { extendCommand, SecretsExpired, utcDay } from './expiry.js'
@@ -9,7 +11,7 @@ import { VaultHostNotFoundError, type Resilience } from './vault/client.js'
 import { ProxyRefusedError, type ProxyInUse } from './vault/proxy.js'
 import { RunTimedOut } from './vault/deadline.js'
 import { describeTrouble, formatSeconds, type Trouble } from './vault/retries.js'
-import { conditionOf, refusalOf } from './vault/serviceErrors.js'
+import { callerOf, conditionOf, refusalOf } from './vault/serviceErrors.js'
 import { StillInTransition } from './vault/transitions.js'
 import { UntrustedAnswer } from './vault/answers.js'
 import { explainGitHubRefusal, explainIncomplete } from './github/advice.js'
@@ -80,6 +82,7 @@ function planned(signIn: SignIn | undefined, field: 'clientId' | 'tenantId'): st
 export function explainFailure(error: unknown, context: FailureContext = {}): string {
   const err = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as ErrorLike
   if (error instanceof ActionError) return error.message
+  if (error instanceof AzureCliFailure) return explainAzureCli(error, serviceText)
   if (error instanceof RunTimedOut) return explainTimeout(error, context)
   if (error instanceof SecretFailure) {
     const inputs = error.vault && context.inputs ? { ...context.inputs, vault: error.vault } : context.inputs
@@ -209,6 +212,7 @@ function explainNoSignIn(err: ErrorLike, { signIn }: FailureContext): string {
   const tried = (err.errors ?? []).map((inner, index) => {
     const attempt = attempts[index]
     const label = attempt ? labelOf(attempt.method) : `method ${index + 1}`
+    if (inner instanceof AzureCliFailure) return `${label}: ${explainAzureCli(inner, serviceText)}`
     return `${label}: ${serviceText((inner as ErrorLike).message)}`
   })
   const lines = [...(signIn?.plan.passedOver ?? []), ...tried]
@@ -337,12 +341,26 @@ function explainVaultError(err: ErrorLike, context: FailureContext): string {
         more.length === 0 && (only?.method === 'oidc' || only?.method === 'service-principal')
           ? only.clientId
           : undefined
-      const who = clientId ? `app '${clientId}'` : 'the signed-in identity'
+      // The vault's answer names whoever asked, for every sign-in method (the CLI's and a managed identity's too).
+      const caller = callerOf(refusal.message)
+      const appId = caller ? caller.appid : clientId
+      const who = caller
+        ? caller.appid
+          ? `app '${caller.appid}' (object ${caller.oid})`
+          : `the user with object ID ${caller.oid}`
+        : clientId
+          ? `app '${clientId}'`
+          : 'the signed-in identity'
+      const assignee = caller
+        ? `--assignee-object-id ${caller.oid} --assignee-principal-type ${caller.appid ? 'ServicePrincipal' : 'User'}`
+        : `--assignee ${clientId ?? '<client-id>'}`
+      const scope = caller?.vaultScope ?? `$(az keyvault show --name ${vault} --query id --output tsv)`
+      const policyFor = appId ? `--spn ${appId}` : caller ? `--object-id ${caller.oid}` : '--spn <client-id>'
       const model =
         condition === 'forbiddenByRbac'
-          ? `The vault uses Azure RBAC: assign ${who} the role '${need.role}' (it grants ${need.dataAction}) on the vault or the secret.`
+          ? `The vault uses Azure RBAC: assign ${who} the role '${need.role}' (it grants ${need.dataAction}) on the vault or the secret (az role assignment create --role "${need.role}" ${assignee} --scope ${scope}).`
           : condition === 'accessDenied'
-            ? `The vault uses access policies: give ${who} the secret permission '${need.policy}' (az keyvault set-policy --name ${vault} --spn ${clientId ?? '<client-id>'} --secret-permissions ${need.policy}).`
+            ? `The vault uses access policies: give ${who} the secret permission '${need.policy}' (az keyvault set-policy --name ${vault} ${policyFor} --secret-permissions ${need.policy}).`
             : `With Azure RBAC, assign the role '${need.role}'; with access policies, grant the secret permission '${need.policy}'.`
       return `${capitalize(who)} may not ${operation} secrets in vault '${vault}' (403 Forbidden). ${model} ${serviceSaid}`
     }

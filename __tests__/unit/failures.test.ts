@@ -403,6 +403,7 @@ describe('Key Vault errors', () => {
   })
 
   describe('403 Forbidden', () => {
+    const OID = '22222222-0000-0000-0000-000000000000'
     const accessPolicy = (operation: Operation): RestError =>
       vaultError(
         403,
@@ -423,10 +424,12 @@ describe('Key Vault errors', () => {
     ] as const)('access policy model, %s: names the app and the secret permission to grant', (operation, policy) => {
       const message = explainFailure(accessPolicy(operation), context(operation))
       expect(message).toMatch(
-        new RegExp(`^App '${CLIENT_ID}' may not ${operation} secrets in vault 'contoso-kv' \\(403 Forbidden\\)\\.`)
+        new RegExp(
+          `^App '${CLIENT_ID}' \\(object ${OID}\\) may not ${operation} secrets in vault 'contoso-kv' \\(403 Forbidden\\)\\.`
+        )
       )
       expect(message).toContain(
-        `The vault uses access policies: give app '${CLIENT_ID}' the secret permission '${policy}'`
+        `The vault uses access policies: give app '${CLIENT_ID}' (object ${OID}) the secret permission '${policy}'`
       )
       expect(message).toContain(
         `az keyvault set-policy --name contoso-kv --spn ${CLIENT_ID} --secret-permissions ${policy}`
@@ -441,13 +444,31 @@ describe('Key Vault errors', () => {
     ] as const)("RBAC model, %s: names the role '%s' and its data action", (operation, role, dataAction) => {
       const message = explainFailure(rbac(dataAction), context(operation))
       expect(message).toContain(
-        `App '${CLIENT_ID}' may not ${operation} secrets in vault 'contoso-kv' (403 Forbidden).`
+        `App '${CLIENT_ID}' (object ${OID}) may not ${operation} secrets in vault 'contoso-kv' (403 Forbidden).`
       )
       expect(message).toContain(
-        `The vault uses Azure RBAC: assign app '${CLIENT_ID}' the role '${role}' (it grants ${dataAction}) on the vault or the secret.`
+        `The vault uses Azure RBAC: assign app '${CLIENT_ID}' (object ${OID}) the role '${role}' (it grants ${dataAction}) on the vault or the secret ` +
+          `(az role assignment create --role "${role}" --assignee-object-id ${OID} --assignee-principal-type ServicePrincipal --scope /subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/contoso-kv).`
       )
       expect(message).toContain('Key Vault said: Caller is not authorized to perform action on resource.')
       expect(message).not.toContain('DecisionReason')
+    })
+
+    test('the vault names the caller for every sign-in method: the Azure CLI session of a user, or of an app', () => {
+      const ctx = { inputs: inputsFor('get'), signIn: signInFor(['azure-cli'], { clientId: '' }) }
+      const user = explainFailure(
+        vaultError(
+          403,
+          'Forbidden',
+          `The user, group or application 'appid=04b07795-8ddb-461a-bbee-02f9e1bf7b46;oid=${OID};iss=https://sts.windows.net/${TENANT_ID}/' does not have secrets get permission on key vault 'contoso-kv;location=westeurope'.`
+        ),
+        ctx
+      )
+      expect(user).toContain(
+        `The user with object ID ${OID} may not get secrets in vault 'contoso-kv' (403 Forbidden). The vault uses access policies: give the user with object ID ${OID} the secret permission 'get' (az keyvault set-policy --name contoso-kv --object-id ${OID} --secret-permissions get).`
+      )
+      const app = explainFailure(rbac('Microsoft.KeyVault/vaults/secrets/getSecret/action'), ctx)
+      expect(app).toContain(`App '${CLIENT_ID}' (object ${OID}) may not get secrets`)
     })
 
     test('an unrecognised 403 gives both models, and a signed-in identity without a client ID is named generically', () => {

@@ -40,7 +40,10 @@ export function createSignIn(plan: SignInPlan): SignIn {
               ...built.map((inner, index) => announcing(inner, plan.attempts[index] as MethodPlan))
             )
         )
-  if (more.length === 0) core.info(`Signing in with ${methodFor(plan.attempts[0]).describe()}.`)
+  if (more.length === 0)
+    core.info(
+      `Signing in with ${methodFor(plan.attempts[0]).describe()}${plan.chosenBecause ? ` (${plan.chosenBecause})` : ''}.`
+    )
   else
     core.info(
       `Signing in with the first of: ${plan.attempts.map((attempt) => methodLabel(attempt.method)).join(', ')}.`

@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity'
+import { AzureCliSession } from './azureCli.js'
 import { credentialOptions, DeferredCredential } from './identity.js'
 import { oidcSignIn, type FederatedClaims } from './oidc.js'
 import type { PlanOf, SignInMethod } from './plan.js'
@@ -51,9 +52,7 @@ export const SignInMethods: { readonly [M in SignInMethod]: Method<M> } = {
     label: 'Azure CLI',
     describe: (plan) => `the Azure CLI session of an earlier step${plan.tenantId ? `, tenant ${plan.tenantId}` : ''}`,
     // The session an earlier azure/login step left in the Azure CLI.
-    credential: (plan) => ({
-      credential: new DeferredCredential((identity) => new identity.AzureCliCredential({ tenantId: plan.tenantId }))
-    })
+    credential: (plan) => ({ credential: new AzureCliSession(plan.tenantId) })
   },
   'managed-identity': {
     label: 'managed identity',

@@ -31,4 +31,6 @@ export interface SignInPlan {
   readonly attempts: readonly [MethodPlan, ...MethodPlan[]]
   /** Why `auth-type: auto` passed over the methods it did not pick, for the error when nothing works. */
   readonly passedOver: readonly string[]
+  /** Why `auth-type: auto` picked its one method, for the log. */
+  readonly chosenBecause?: string
 }

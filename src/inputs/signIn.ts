@@ -15,6 +15,8 @@ export interface SignInSettings {
   readonly clientSecret?: string
   readonly audience: string
   readonly cloud: Cloud
+  /** The AZURE_* variables of the job's environment gave the client ID or the tenant (no input did). */
+  readonly idsFromEnvironment?: boolean
 }
 
 interface ServicePrincipalCreds {
@@ -55,7 +57,20 @@ export function readSignInSettings(cloud: Cloud, env: NodeJS.ProcessEnv): SignIn
       `${source(explicit.tenantId, Inputs.TenantId, EnvFallbacks.TenantId)} has an invalid tenant ID ${quote(tenantId)}. Expected the directory (tenant) ID, a GUID, or a tenant domain such as contoso.onmicrosoft.com.`
     )
   }
-  return { authType, clientId, tenantId, clientSecret, audience, cloud }
+  const idsFromEnvironment =
+    !creds &&
+    ((!explicit.clientId && clientId !== undefined) ||
+      (!explicit.tenantId && tenantId !== undefined) ||
+      (!explicit.clientSecret && clientSecret !== undefined))
+  return {
+    authType,
+    clientId,
+    tenantId,
+    clientSecret,
+    audience,
+    cloud,
+    ...(idsFromEnvironment && { idsFromEnvironment })
+  }
 }
 
 /** azure/login's JSON. Its text is never echoed: it holds a client secret (masked before this runs). */
@@ -64,7 +79,7 @@ function readCreds(): ServicePrincipalCreds | undefined {
   if (!raw) return undefined
   const malformed = (why: string): ActionError =>
     new ActionError(
-      `Input '${Inputs.Creds}' is malformed: ${why}. Expected JSON like {"clientId": "...", "clientSecret": "...", "tenantId": "..."} (the output of 'az ad sp create-for-rbac --json-auth').`
+      `Input '${Inputs.Creds}' is malformed: ${why}. Expected JSON like {"clientId": "...", "clientSecret": "...", "tenantId": "..."} (the output of 'az ad sp create-for-rbac --json-auth', or '--sdk-auth' before Azure CLI 2.51).`
     )
   let parsed: unknown
   try {
@@ -90,7 +105,16 @@ export function planSignIn(settings: SignInSettings, env: NodeJS.ProcessEnv): Si
   const { clientId, tenantId, clientSecret, audience, cloud } = settings
   const canRequestIdToken = Boolean(env[OidcRequestEnv.Url] && env[OidcRequestEnv.Token])
   const missingIds = `'${Inputs.ClientId}' and '${Inputs.TenantId}' (or ${EnvFallbacks.ClientId} and ${EnvFallbacks.TenantId})`
-  const one = (attempt: MethodPlan): SignInPlan => ({ attempts: [attempt], passedOver: [] })
+  const one = (attempt: MethodPlan, chosenBecause?: string): SignInPlan => ({
+    attempts: [attempt],
+    passedOver: [],
+    ...(chosenBecause !== undefined && { chosenBecause })
+  })
+  // Variables an earlier step may have set for azure/login decide `auto` too: the log says so.
+  const becauseOfEnvironment = (what: string): string | undefined =>
+    settings.idsFromEnvironment
+      ? `'${Inputs.AuthType}: auto' chose it: ${what} came from ${[EnvFallbacks.ClientId, EnvFallbacks.TenantId, ...(clientSecret ? [EnvFallbacks.ClientSecret] : [])].join(', ')} in the job's environment; to use the Azure CLI session of an azure/login step instead, set '${Inputs.AuthType}: azure-cli'`
+      : undefined
 
   switch (settings.authType) {
     case 'service-principal':
@@ -114,7 +138,10 @@ export function planSignIn(settings: SignInSettings, env: NodeJS.ProcessEnv): Si
           throw new ActionError(
             `A client secret was given, so this is a service principal sign-in, and it needs ${missingIds}.`
           )
-        return one({ method: 'service-principal', clientId, tenantId, clientSecret, cloud })
+        return one(
+          { method: 'service-principal', clientId, tenantId, clientSecret, cloud },
+          becauseOfEnvironment('a client ID, a tenant and a client secret')
+        )
       }
       if (clientId && tenantId) {
         if (!canRequestIdToken) {
@@ -122,7 +149,10 @@ export function planSignIn(settings: SignInSettings, env: NodeJS.ProcessEnv): Si
             `'${Inputs.ClientId}' and '${Inputs.TenantId}' were given without a client secret, so this is an OIDC sign-in. ${MissingIdTokenPermission}`
           )
         }
-        return one({ method: 'oidc', clientId, tenantId, audience, cloud })
+        return one(
+          { method: 'oidc', clientId, tenantId, audience, cloud },
+          becauseOfEnvironment('a client ID and a tenant without a client secret')
+        )
       }
       return {
         attempts: [

@@ -99,3 +99,31 @@ export const isCondition = (error: unknown, ...conditions: VaultCondition[]): bo
   const found = conditionOf(error)
   return found !== undefined && conditions.includes(found)
 }
+
+/** Who the vault says asked, from its 403 message (`Caller: appid=...;oid=...`, or `'appid=...;oid=...'`). */
+export interface Caller {
+  readonly appid?: string
+  readonly oid: string
+  /** The vault's resource ID, when the message names the resource (RBAC's `Resource: '...'`). */
+  readonly vaultScope?: string
+}
+
+// The first-party apps a user signs in through: their appid names the tool, the oid the user.
+const UserClientApps: ReadonlySet<string> = new Set([
+  '04b07795-8ddb-461a-bbee-02f9e1bf7b46', // Azure CLI
+  '1950a258-227b-4e31-a9cf-717495945fc2' // Azure PowerShell
+])
+
+const Guid = '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}'
+
+/** The caller a 403 names, or undefined when its message names none. */
+export function callerOf(message: string): Caller | undefined {
+  const match = new RegExp(`appid=(${Guid});oid=(${Guid})`).exec(message)
+  if (!match) return undefined
+  const [, appid = '', oid = ''] = match
+  const scope =
+    /Resource: '(\/subscriptions\/[0-9A-Za-z-]+\/resourcegroups\/[-\w.()]+\/providers\/microsoft\.keyvault\/vaults\/[0-9A-Za-z-]+)/i.exec(
+      message
+    )?.[1]
+  return { ...(UserClientApps.has(appid.toLowerCase()) ? {} : { appid }), oid, ...(scope && { vaultScope: scope }) }
+}
