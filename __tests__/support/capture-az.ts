@@ -33,6 +33,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import type { AzFixture } from './recorded-az.js'
 import { StandIn } from './standin/index.js'
 
 const self = fileURLToPath(import.meta.url)
@@ -397,18 +398,6 @@ async function runCases(standIn: StandIn, arm: Arm, newAzSession: () => Session)
 }
 
 // -- fixtures ------------------------------------------------------------------------------------
-
-/** One file of __tests__/fixtures/recorded/az/. */
-export interface AzFixture {
-  readonly title: string
-  readonly source: { readonly captured: string; readonly current?: string }
-  /** The `az login` of the session the command ran in; null: none had run. */
-  readonly login: readonly string[] | null
-  readonly command: readonly string[]
-  readonly exitCode: number
-  readonly stdout: string
-  readonly stderr: string
-}
 
 const Uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i
 const Iso7 = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z`
