@@ -91,7 +91,7 @@ const CurrentWording: readonly Rewrite[] = [
     from: '  "expiresOn": "{expiresOn}",\n',
     to: '  "expiresOn": "{expiresOn}",\n  "expires_on": {expires_on},\n',
     source:
-      "azure-cli 2.54.0 and later add the epoch seconds 'expires_on' (src/azure-cli/azure/cli/command_modules/profile/custom.py, get_access_token, line 89 at 0222eb30f9c6560ada6917ef2192071048f94d1f: \"'expires_on': creds[2]['expires_on'],\"; 2.45 has it commented out); output keys are sorted, so it follows expiresOn."
+      "azure-cli 2.54.0 and later add the epoch seconds 'expires_on' (Azure/azure-cli src/azure-cli/azure/cli/command_modules/profile/custom.py, get_access_token, line 89 at 0222eb30f9c6560ada6917ef2192071048f94d1f: \"'expires_on': creds[2]['expires_on'],\"; 2.45 has it commented out); output keys are sorted, so it follows expiresOn."
   },
   {
     fixtures: EntraErrorFixtures,
@@ -99,7 +99,7 @@ const CurrentWording: readonly Rewrite[] = [
     from: 'Interactive authentication is needed. Please run:\naz login\n',
     to: 'Run the command below to authenticate interactively; additional arguments may be added as needed:\naz logout\naz login\n',
     source:
-      "Current azure-cli recommends 'Run the command below to authenticate interactively; additional arguments may be added as needed:' then the login command, which starts 'az logout\\n' (src/azure-cli-core/azure/cli/core/auth/util.py, its version with PASSWORD_CERTIFICATE_WARNING and claims_challenge: aad_error_handler lines 49-51, _generate_login_command line 89); a service principal's token failure passes no tenant or scopes to it (src/azure-cli-core/azure/cli/core/auth/msal_credentials.py, ServicePrincipalCredential.acquire_token, 'check_result(result)', line 123 at 023249de92d8e56f96ba9180c4e75d226d5871b8), so the command is 'az logout' and 'az login' alone."
+      "Current azure-cli recommends 'Run the command below to authenticate interactively; additional arguments may be added as needed:' then the login command, which starts 'az logout\\n' (Azure/azure-cli src/azure-cli-core/azure/cli/core/auth/util.py, its version with PASSWORD_CERTIFICATE_WARNING and claims_challenge: aad_error_handler lines 49-51, _generate_login_command line 89); a service principal's token failure passes no tenant or scopes to it (Azure/azure-cli src/azure-cli-core/azure/cli/core/auth/msal_credentials.py, ServicePrincipalCredential.acquire_token, 'check_result(result)', line 123 at 023249de92d8e56f96ba9180c4e75d226d5871b8), so the command is 'az logout' and 'az login' alone."
   }
 ]
 
@@ -439,7 +439,8 @@ function toFixture(capture: Capture, captured: string): AzFixture {
   const notes = (['stdout', 'stderr'] as const)
     .filter((stream) => fixed[stream] !== printed[stream])
     .map(
-      (stream) => `${stream} holds current azure-cli's (see current); 2.45.0 printed ${JSON.stringify(printed[stream])}`
+      (stream) =>
+        `${stream} holds current azure-cli's wording (see current); 2.45.0 printed ${JSON.stringify(printed[stream])}`
     )
   const fixture: AzFixture = {
     title: capture.title,
