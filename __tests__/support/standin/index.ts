@@ -133,9 +133,24 @@ export interface Fault {
 export type { RouteConfig } from '../route.mjs'
 import type { RouteConfig } from '../route.mjs'
 
+/** Where a listener listens. */
+export interface ListenOn {
+  /** Default 127.0.0.1. */
+  readonly address?: string
+  /** Default 0: a free port. */
+  readonly port?: number
+}
+
 export interface StandInOptions {
   /** Fail DNS for hosts the stand-in does not play, in processes using the preload. Default true. */
   readonly denyUnrouted?: boolean
+  /**
+   * The HTTPS listener. A fixed address and port are for clients that cannot be given a port, like
+   * the real `az` in a network namespace of its own (capture-az.ts: 127.0.0.1:443).
+   */
+  readonly https?: ListenOn
+  /** The IMDS listener (capture-az.ts: 169.254.169.254:80, where `az login --identity` asks). */
+  readonly imds?: ListenOn
 }
 
 const LOOPBACK = '127.0.0.1'
@@ -188,7 +203,13 @@ export class StandIn {
     const standIn = new StandIn(httpsServer, imdsServer, caFile, pki.caCertPem, dir, options)
     httpsServer.on('request', (req, res) => void standIn.serve(req, res, 'https'))
     imdsServer.on('request', (req, res) => void standIn.serve(req, res, 'imds'))
-    await Promise.all([listen(httpsServer), listen(imdsServer)])
+    try {
+      await Promise.all([listen(httpsServer, options.https), listen(imdsServer, options.imds)])
+    } catch (error) {
+      // A fixed port taken: leave nothing listening behind.
+      await standIn.stop()
+      throw error
+    }
     return standIn
   }
 
@@ -196,12 +217,17 @@ export class StandIn {
     return (this.httpsServer.address() as AddressInfo).port
   }
 
+  /** The HTTPS listener's address (127.0.0.1 unless `https.address` said otherwise). */
+  get address(): string {
+    return (this.httpsServer.address() as AddressInfo).address
+  }
+
   get imdsPort(): number {
     return (this.imdsServer.address() as AddressInfo).port
   }
 
   get imdsUrl(): string {
-    return `http://${LOOPBACK}:${this.imdsPort}`
+    return `http://${(this.imdsServer.address() as AddressInfo).address}:${this.imdsPort}`
   }
 
   // -- state ------------------------------------------------------------------------------------
@@ -312,7 +338,7 @@ export class StandIn {
   /** Computed now: vaults added later are not routed in a process already started. */
   routeConfig(): RouteConfig {
     return {
-      address: LOOPBACK,
+      address: this.address,
       port: this.port,
       hosts: [
         ...AllClouds.flatMap((cloud) => [cloud.loginHost, ...cloud.loginAliases]),
@@ -552,10 +578,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   })
 }
 
-function listen(server: http.Server | https.Server): Promise<void> {
+function listen(server: http.Server | https.Server, on: ListenOn = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, LOOPBACK, () => resolve())
+    server.listen(on.port ?? 0, on.address ?? LOOPBACK, () => resolve())
   })
 }
 
