@@ -121,15 +121,23 @@ describe('a managed identity’s session (azure/login with auth-type: IDENTITY) 
     expectSuccess(r)
     expect(r.outputs['db-password']).toBe(VALUE)
     expect(tokenCalls().map((call) => call.includes('--tenant'))).toEqual([true, false])
-    expect(r.log).toContain("The Azure CLI session is a managed identity's, which az gives tokens without naming a tenant")
-    expect(r.log).toMatch(new RegExp(`The Azure CLI session signed in as app ${MI_APP} \\(object [0-9a-f-]{36}\\) in tenant ${TENANT}\\.`))
+    expect(r.log.join('\n')).toContain(
+      "The Azure CLI session is a managed identity's, which az gives tokens without naming a tenant"
+    )
+    expect(r.log.join('\n')).toMatch(
+      new RegExp(`The Azure CLI session signed in as app ${MI_APP} \\(object [0-9a-f-]{36}\\) in tenant ${TENANT}\\.`)
+    )
     assertNoLeak(r, [VALUE])
   })
 })
 
 describe('the identity is named', () => {
   it('a 403 through the CLI names the caller the vault names, in the command to grant it', async () => {
-    const r = await withSession({ appId: CLI_APP, getAccessToken: { withTenant: 'sp-token-tenant' }, accountShow: 'sp-account' })
+    const r = await withSession({
+      appId: CLI_APP,
+      getAccessToken: { withTenant: 'sp-token-tenant' },
+      accountShow: 'sp-account'
+    })
     const error = expectFailure(r, `App '${CLI_APP}' (object `, 'may not get secrets in vault')
     expect(error).toMatch(/az (keyvault set-policy --name cli-kv --spn|role assignment create)/)
     expect(error).toContain(CLI_APP)
@@ -138,9 +146,15 @@ describe('the identity is named', () => {
 
   it('the log says as whom the CLI session signed in, from the token’s claims, never the token', async () => {
     s.vault(VAULT).grants.set(CLI_APP, new Set(['get']))
-    const r = await withSession({ appId: CLI_APP, getAccessToken: { withTenant: 'sp-token-tenant' }, accountShow: 'sp-account' })
+    const r = await withSession({
+      appId: CLI_APP,
+      getAccessToken: { withTenant: 'sp-token-tenant' },
+      accountShow: 'sp-account'
+    })
     expectSuccess(r)
-    expect(r.log).toMatch(new RegExp(`The Azure CLI session signed in as app ${CLI_APP} \\(object [0-9a-f-]{36}\\) in tenant ${TENANT}\\.`))
+    expect(r.log.join('\n')).toMatch(
+      new RegExp(`The Azure CLI session signed in as app ${CLI_APP} \\(object [0-9a-f-]{36}\\) in tenant ${TENANT}\\.`)
+    )
     assertNoLeak(r, [az?.values['token'] ?? 'no token'])
   })
 
@@ -152,7 +166,7 @@ describe('the identity is named', () => {
       env: { ...s.oidcEnv(), PATH: az.path, AZURE_CLIENT_ID: OIDC_APP, AZURE_TENANT_ID: TENANT }
     })
     expectSuccess(r)
-    expect(r.log).toContain(
+    expect(r.log.join('\n')).toContain(
       "('auth-type: auto' chose it: a client ID and a tenant without a client secret came from AZURE_CLIENT_ID, AZURE_TENANT_ID in the job's environment; to use the Azure CLI session of an azure/login step instead, set 'auth-type: azure-cli')."
     )
     expect(az.calls()).toEqual([])

@@ -11,9 +11,7 @@ const OwnOidc = `give '${Inputs.ClientId}' and '${Inputs.TenantId}' (with 'permi
  */
 export function explainAzureCli(error: AzureCliFailure, serviceText: (text: string) => string): string {
   // Entra ID's sentence ends where "Trace ID" begins (as explainEntraError cuts it).
-  const said = error.azError
-    ? ` az said: ${serviceText(`ERROR: ${error.azError}`).replace(/\s+Trace ID:.*$/, '')}`
-    : ''
+  const said = error.azError ? ` az said: ${serviceText(`ERROR: ${error.azError}`).replace(/\s+Trace ID:.*$/, '')}` : ''
   switch (error.kind) {
     case 'not-installed':
       return `The Azure CLI is not installed on this runner, so '${Inputs.AuthType}: azure-cli' has no session to use (container and many self-hosted runners have no CLI). Either ${OwnOidc}; or install the CLI and run azure/login earlier in this job.`
