@@ -101,7 +101,7 @@ describe('every failure of the CLI session says what to do in a workflow, with a
     )
     expectFailure(
       r,
-      `The Azure CLI session is signed in to tenant ${TENANT}, but the vault is in tenant ${OTHER_TENANT} (its answer names it) (AADSTS700016).`,
+      `The Azure CLI session is signed in to tenant ${TENANT}, but the vault is in tenant ${OTHER_TENANT}, as its answer says (AADSTS700016).`,
       `az said: ERROR: AADSTS700016: Application with identifier '${CLI_APP}' was not found in the directory '${OTHER_TENANT}'.`,
       `'tenant-id: ${OTHER_TENANT}'`
     )

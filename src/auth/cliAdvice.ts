@@ -29,7 +29,7 @@ export function explainAzureCli(error: AzureCliFailure, serviceText: (text: stri
       const session = error.sessionTenant ? `tenant ${error.sessionTenant}` : 'another tenant'
       const vault = error.tenantAsked ? `tenant ${error.tenantAsked}` : "the vault's tenant"
       return (
-        `The Azure CLI session is signed in to ${session}, but the vault is in ${vault} (its answer names it)${error.code ? ` (AADSTS${error.code})` : ''}.${said} ` +
+        `The Azure CLI session is signed in to ${session}, but the vault is in ${vault}, as its answer says${error.code ? ` (AADSTS${error.code})` : ''}.${said} ` +
         `Sign in to ${vault} with azure/login ('tenant-id: ${error.tenantAsked ?? '<the vault tenant>'}'), with an identity that exists there; or read from a vault of ${session}.`
       )
     }
