@@ -1,6 +1,6 @@
 import { EOL } from 'node:os'
 import { State } from './constants.js'
-import { quote } from './errors.js'
+import { quote } from './text.js'
 import { parseWrittenFiles, removeIfOurs } from './writtenFiles.js'
 
 /**

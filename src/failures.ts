@@ -3,14 +3,15 @@ import { MissingIdTokenPermission } from './auth/oidc.js'
 import { AzureCliFailure } from './auth/azureCli.js'
 import { explainAzureCli } from './auth/cliAdvice.js'
 import { OidcRequestEnv, type Operation } from './constants.js'
-import { ActionError, quote, SecretFailure } from './errors.js'
+import { ActionError, SecretFailure } from './errors.js'
+import { capitalize, formatSeconds, quote, serviceText } from './text.js'
 import { extendCommand, SecretsExpired, utcDay } from './expiry.js'
 import { EnvFallbacks, Inputs } from './inputs/table.js'
 import { OperationModules, type ActionInputs } from './operations/index.js'
 import { VaultHostNotFoundError, type Resilience } from './vault/client.js'
 import { ProxyRefusedError, type ProxyInUse } from './vault/proxy.js'
 import { RunTimedOut } from './vault/deadline.js'
-import { describeTrouble, formatSeconds, type Trouble } from './vault/retries.js'
+import { describeTrouble, type Trouble } from './vault/retries.js'
 import { callerOf, conditionOf, refusalOf } from './vault/serviceErrors.js'
 import { StillInTransition } from './vault/transitions.js'
 import { UntrustedAnswer } from './vault/answers.js'
@@ -537,20 +538,4 @@ function explainPurgeProtection(vault: string, secret: string, inputs: ActionInp
 function methodLabel({ signIn }: FailureContext): string {
   const [only, ...more] = signIn?.plan.attempts ?? []
   return only && more.length === 0 ? `with ${labelOf(only.method)} ` : ''
-}
-
-/**
- * Text from a service or library as a message may quote it: its first line, without control or
- * format characters, at most 400 characters (a vault once answered with an 8 MB message).
- */
-export function serviceText(text: string | undefined): string {
-  const line = (text ?? '').split(/\r?\n|\r/)[0] ?? ''
-  const clean = line.replace(/[\p{Cc}\p{Cf}]/gu, '').trim()
-  return clean.length > MAX_QUOTED ? `${clean.slice(0, MAX_QUOTED - 1)}…` : clean
-}
-
-const MAX_QUOTED = 400
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1)
 }

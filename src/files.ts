@@ -24,7 +24,8 @@ import {
   realTarget,
   targetOf
 } from './realPaths.js'
-import { ActionError, quote } from './errors.js'
+import { ActionError } from './errors.js'
+import { quote } from './text.js'
 import type { FileEntry } from './inputs/entries.js'
 import type { FileSecret } from './operations/get.js'
 

@@ -18,7 +18,8 @@ import { writeSummary } from './summary.js'
 import { createSecretClient, type Resilience } from './vault/client.js'
 import { Deadline, RunTimedOut, SystemClock } from './vault/deadline.js'
 import { vaultProxy } from './vault/proxy.js'
-import { formatSeconds, VaultHealth } from './vault/retries.js'
+import { VaultHealth } from './vault/retries.js'
+import { formatSeconds, serviceText } from './text.js'
 import { Throttle } from './vault/throttle.js'
 
 /**
@@ -111,8 +112,7 @@ async function carryOut<K extends Operation>(inputs: InputsOf<K>, run: Run): Pro
   // After the exports: a summary that cannot be written must not fail a step that exported.
   if (inputs.summary) {
     await writeSummary(inputs.vault, module.summary(outcome, publication, applied, inputs.vault)).catch(
-      async (error: unknown) => {
-        const { serviceText } = await import('./failures.js')
+      (error: unknown) => {
         core.warning(`Could not write the job summary: ${serviceText((error as Error).message)}`)
       }
     )

@@ -13,7 +13,7 @@ import { githubNameProblem } from '../../src/github/names.js'
 import { parseSyncEntries, planSync, type SyncSource } from '../../src/github/plan.js'
 import { withProvenance } from '../../src/github/provenance.js'
 import { sealFor } from '../../src/github/seal.js'
-import { serviceText } from '../../src/failures.js'
+import { serviceText } from '../../src/text.js'
 import { readInputs } from '../../src/inputs/index.js'
 import { captureStdout, isolateEnv, setInputs, thrownBy } from './helpers.js'
 

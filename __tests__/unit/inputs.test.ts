@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import { ActionError, quote as quoteOf } from '../../src/errors.js'
+import { ActionError } from '../../src/errors.js'
+import { quote as quoteOf } from '../../src/text.js'
 import type { Cloud } from '../../src/clouds.js'
 import { readInputs } from '../../src/inputs/index.js'
 import { readMasked } from '../../src/main.js'

@@ -1,5 +1,6 @@
 import { envNameFor } from '../envNames.js'
-import { ActionError, quote } from '../errors.js'
+import { ActionError } from '../errors.js'
+import { quote } from '../text.js'
 import { githubNameProblem } from './names.js'
 
 /** One entry of `github-secrets`: `GITHUB_NAME=source`, `source`, or `*` (every secret of the step). */

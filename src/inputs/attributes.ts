@@ -1,4 +1,5 @@
-import { ActionError, quote } from '../errors.js'
+import { ActionError } from '../errors.js'
+import { quote } from '../text.js'
 
 /** Key Vault's limits on what a secret carries besides its value. */
 export const AttributeLimits = { tags: 15, tagLength: 256, contentTypeLength: 255 } as const

@@ -1,6 +1,7 @@
 import { Clouds, type Cloud } from '../clouds.js'
 import { envNameFor } from '../envNames.js'
-import { ActionError, quote } from '../errors.js'
+import { ActionError } from '../errors.js'
+import { quote } from '../text.js'
 import { isSecretName, isVaultName, SecretNameRule } from './names.js'
 import { Inputs } from './table.js'
 import type { Vault } from './vault.js'

@@ -1,4 +1,5 @@
-import { ActionError, quote } from '../errors.js'
+import { ActionError } from '../errors.js'
+import { quote } from '../text.js'
 import { OwnerName, RepositoryName, type GitHubScope, type GitHubSecretStore } from '../github/names.js'
 import { parseSyncEntries, planSync, type SyncEntry, type SyncSource } from '../github/plan.js'
 import { globMatcher, splitEntries, vaultChosenNames, variablePrefixOf, type SecretEntry } from './entries.js'

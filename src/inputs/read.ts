@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import type { Operation } from '../constants.js'
-import { ActionError, notOneOf, quote } from '../errors.js'
+import { ActionError, notOneOf } from '../errors.js'
+import { quote } from '../text.js'
 import { InputSpecs, type InputSpec } from './table.js'
 
 type BooleanSpec = InputSpec & { readonly kind: 'boolean' }

@@ -1,6 +1,7 @@
 import type { Cloud } from '../clouds.js'
 import type { EnvFileFormat } from '../envFile.js'
-import { ActionError, quote } from '../errors.js'
+import { ActionError } from '../errors.js'
+import { quote } from '../text.js'
 import { checkFileTargets, fileTargetOf, type FileTarget } from '../files.js'
 import { parseFilesInput, parseSecretsInput, type FileEntry, type SecretEntry } from './entries.js'
 import { isSecretName, SecretNameRule } from './names.js'

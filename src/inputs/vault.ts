@@ -1,5 +1,6 @@
 import { Clouds, type Cloud } from '../clouds.js'
-import { ActionError, quote } from '../errors.js'
+import { ActionError } from '../errors.js'
+import { quote } from '../text.js'
 import { isHostName, isVaultName, VaultNameRule } from './names.js'
 import { readChoice, readText } from './read.js'
 import { InputTable, Inputs } from './table.js'

@@ -4,7 +4,8 @@ import { jsonDepth, objectLeaves } from '../json.js'
 import { Outputs } from '../constants.js'
 import { renderEnvFile, type EnvFileFormat } from '../envFile.js'
 import { envNameFor, isAlreadySet, refusalOf, refusalOfPrefix } from '../envNames.js'
-import { ActionError, quote, SecretFailure } from '../errors.js'
+import { ActionError, SecretFailure } from '../errors.js'
+import { quote } from '../text.js'
 import {
   decideExpiry,
   expiresCell,

@@ -1,6 +1,6 @@
 import type { SecretProperties } from '@azure/keyvault-secrets'
 import { Outputs } from '../constants.js'
-import { quote } from '../errors.js'
+import { quote } from '../text.js'
 import {
   decideExpiry,
   expiresCell,

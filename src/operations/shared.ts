@@ -1,7 +1,7 @@
 import type { SecretClient, SecretProperties } from '@azure/keyvault-secrets'
 import { mapWithConcurrency } from '../concurrency.js'
 import type { Operation } from '../constants.js'
-import { quote } from '../errors.js'
+import { quote } from '../text.js'
 import type { SecretEntry } from '../inputs/entries.js'
 import { isSecretName } from '../inputs/names.js'
 import { readBoolean } from '../inputs/read.js'

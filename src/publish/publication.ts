@@ -1,5 +1,6 @@
 import { Outputs } from '../constants.js'
-import { ActionError, quote } from '../errors.js'
+import { ActionError } from '../errors.js'
+import { quote } from '../text.js'
 import { Inputs } from '../inputs/table.js'
 import type { SecretFile } from '../files.js'
 import type { FileSecret } from '../operations/get.js'

@@ -9,6 +9,7 @@ import {
 } from '@azure/core-rest-pipeline'
 import { asError, sleepUnless, SystemClock, type Clock, type Deadline } from './deadline.js'
 import type { Throttle } from './throttle.js'
+import { formatSeconds } from '../text.js'
 
 /**
  * Retries of requests to the vault, in one place. The SDK's own retry policy is switched off
@@ -77,8 +78,6 @@ export function describeTrouble(trouble: Trouble): string {
     return `${trouble.status}${StatusTexts[trouble.status] ? ` ${StatusTexts[trouble.status]}` : ''}`
   return `${trouble.code ?? 'a network error'}${trouble.detail ? ` (${trouble.detail})` : ''}`
 }
-
-export const formatSeconds = (ms: number): string => `${Number((ms / 1000).toFixed(ms < 10_000 ? 1 : 0))} s`
 
 type Verdict =
   | { readonly kind: 'final' }

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { Inputs } from '../inputs/table.js'
-import { formatSeconds } from './retries.js'
+import { formatSeconds } from '../text.js'
 import { conditionOf, refusalOf, type VaultCondition } from './serviceErrors.js'
 
 /**
