@@ -7,13 +7,13 @@ import { ActionError, SecretFailure } from './errors.js'
 import { capitalize, formatSeconds, quote, serviceText } from './text.js'
 import { extendCommand, SecretsExpired, utcDay } from './expiry.js'
 import { EnvFallbacks, Inputs } from './inputs/table.js'
-import { OperationModules, type ActionInputs } from './operations/index.js'
+import { OperationModules, type ActionInputs, type InputsOf, type Module } from './operations/index.js'
 import { VaultHostNotFoundError, type Resilience } from './vault/client.js'
 import { ProxyRefusedError, type ProxyInUse } from './vault/proxy.js'
 import { RunTimedOut } from './vault/deadline.js'
 import { describeTrouble, type Trouble } from './vault/retries.js'
 import { callerOf, conditionOf, refusalOf } from './vault/serviceErrors.js'
-import { StillInTransition } from './vault/transitions.js'
+import { StillInTransition, type TransitionCause } from './vault/transitions.js'
 import { UntrustedAnswer } from './vault/answers.js'
 import { explainGitHubRefusal, explainIncomplete } from './github/advice.js'
 import { GitHubRefusal, GitHubSyncIncomplete } from './github/errors.js'
@@ -103,7 +103,7 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
   if (error instanceof GitHubSyncIncomplete)
     return explainIncomplete(error, { operation: context.inputs?.operation ?? 'get', serviceText })
   if (error instanceof GitHubRefusal) {
-    const nothing = context.inputs?.operation === 'set' ? 'Key Vault or GitHub' : 'GitHub'
+    const nothing = (context.inputs && OperationModules[context.inputs.operation].advice.nothingWrittenTo) ?? 'GitHub'
     return `${explainGitHubRefusal(error, { operation: context.inputs?.operation ?? 'get', serviceText })} Nothing was written to ${nothing}, and no outputs were set.`
   }
   // The SDK's parse error quotes the whole body, which can hold a value: never shown.
@@ -283,18 +283,16 @@ function explainEntraError(err: ErrorLike, { signIn }: FailureContext): string {
 }
 
 /** The one secret the step names, when it names exactly one, so an error can say which. */
-function loneSecretOf(inputs: ActionInputs | undefined): string | undefined {
-  if (!inputs || inputs.operation === 'list') return undefined
-  if (inputs.operation === 'set') return inputs.secretName
-  const exact = inputs.targets.filter((target) => !target.isGlob)
-  return inputs.targets.length === 1 ? exact[0]?.name : undefined
+function loneSecretOf<K extends Operation>(inputs: InputsOf<K>): string | undefined {
+  const module: Module<K> = OperationModules[inputs.operation]
+  return module.advice.loneSecret(inputs)
 }
 
 function explainVaultError(err: ErrorLike, context: FailureContext): string {
   const { inputs, signIn, secretName } = context
   const vault = inputs?.vault.name ?? 'the vault'
   const vaultInput = inputs?.vault.input ?? Inputs.VaultName
-  const secret = secretName ?? loneSecretOf(inputs) ?? '(unknown)'
+  const secret = secretName ?? (inputs && loneSecretOf(inputs)) ?? '(unknown)'
   const operation = context.operation ?? inputs?.operation ?? 'get'
   const refusal = refusalOf(err)
   const serviceSaid = `Key Vault said: ${serviceText(refusal.message)}`
@@ -366,16 +364,7 @@ function explainVaultError(err: ErrorLike, context: FailureContext): string {
       return `${capitalize(who)} may not ${operation} secrets in vault '${vault}' (403 Forbidden). ${model} ${serviceSaid}`
     }
     case 404:
-      if (operation === 'recover' || operation === 'purge') {
-        return (
-          `Vault '${vault}' has no deleted secret named '${secret}' to ${operation}. It may never have been deleted, may already be recovered or purged, ` +
-          `or its delete may still be in progress. List the deleted secrets: az keyvault secret list-deleted --vault-name ${vault}`
-        )
-      }
-      return (
-        `Secret '${secret}' was not found in vault '${vault}'. Check '${Inputs.SecretName}' and '${vaultInput}'. ` +
-        `If it was deleted recently, recover it: az keyvault secret recover --vault-name ${vault} --name ${secret}`
-      )
+      return OperationModules[operation].advice.notFound({ vault, secret, vaultInput })
     case 409:
       // A conflict the action has no advice for: say what the service said, no more.
       return `Key Vault '${vault}' refused to ${operation} secret '${secret}' (409 Conflict${refusal.innerCodes[0] ? `, ${refusal.innerCodes[0]}` : ''}). ${serviceSaid}`
@@ -449,6 +438,16 @@ function explainUntrustedAnswer(error: UntrustedAnswer, { inputs, secretName }: 
   }
 }
 
+/**
+ * What the step had done to the secret that the vault was still finishing: set's `if-deleted`
+ * purge or recover, delete's purge after the delete (keyed by what was done, whichever the step).
+ */
+const StillFinishing: { readonly [Cause in TransitionCause]: string } = {
+  purge: `This step purged the deleted secret first ('${Inputs.IfDeleted}: purge'); Key Vault accepted the purge but had not freed the name yet.`,
+  recover: `This step recovered the deleted secret first ('${Inputs.IfDeleted}: recover'); Key Vault had not finished the recovery yet.`,
+  delete: `This step deleted the secret and then tried to purge it ('${Inputs.Purge}: true'); the delete had not finished yet.`
+}
+
 /** The vault was still finishing a purge, recover or delete when the step had to stop waiting for it. */
 function explainStillInTransition(error: StillInTransition, context: FailureContext): string {
   const vault = context.inputs?.vault.name ?? 'the vault'
@@ -458,16 +457,11 @@ function explainStillInTransition(error: StillInTransition, context: FailureCont
     error.condition === 'beingRecovered'
       ? 'being recovered (409 ObjectIsBeingRecovered)'
       : 'being deleted (409 ObjectIsBeingDeleted)'
-  const own =
-    error.after === 'purge'
-      ? `This step purged the deleted secret first ('${Inputs.IfDeleted}: purge'); Key Vault accepted the purge but had not freed the name yet. `
-      : error.after === 'recover'
-        ? `This step recovered the deleted secret first ('${Inputs.IfDeleted}: recover'); Key Vault had not finished the recovery yet. `
-        : error.after === 'delete'
-          ? `This step deleted the secret and then tried to purge it ('${Inputs.Purge}: true'); the delete had not finished yet. `
-          : 'Another run or tool is deleting, purging or recovering this secret. '
+  const own = error.after
+    ? StillFinishing[error.after]
+    : 'Another run or tool is deleting, purging or recovering this secret.'
   return (
-    `Secret '${secret}' in vault '${vault}' was still ${what} ${waited}, when '${Inputs.Timeout}' (${context.inputs?.timeout ?? '?'} s) left no time to try again. ${own}` +
+    `Secret '${secret}' in vault '${vault}' was still ${what} ${waited}, when '${Inputs.Timeout}' (${context.inputs?.timeout ?? '?'} s) left no time to try again. ${own} ` +
     `Key Vault gives no signal when it has finished: run the step again in a minute, or raise '${Inputs.Timeout}'.`
   )
 }
@@ -526,12 +520,7 @@ function explainTimeout(error: RunTimedOut, { inputs, resilience, written }: Fai
 }
 
 function explainPurgeProtection(vault: string, secret: string, inputs: ActionInputs | undefined): string {
-  const instead =
-    inputs?.operation === 'set'
-      ? `Use '${Inputs.IfDeleted}: recover' to reuse the name, or choose another name.`
-      : inputs?.operation === 'delete'
-        ? `The secret is deleted and recoverable until then; remove '${Inputs.Purge}: true' to stop at the delete.`
-        : `Recover it instead ('${Inputs.Operation}: recover'), or wait for the scheduled purge.`
+  const instead = OperationModules[inputs?.operation ?? 'get'].advice.purgeProtected
   return `Vault '${vault}' has purge protection, so secret '${secret}' cannot be purged before its retention period ends; the vault purges it then. ${instead}`
 }
 

@@ -7,6 +7,7 @@ import { missingWarnings, outputsOnly } from '../publish/publication.js'
 import { attempt, POLL_INTERVAL_MS, required, statusOf } from '../vault/attempt.js'
 import { throughTransition, type TransitionClock } from '../vault/transitions.js'
 import { header, type CommonInputs, type OperationModule } from './module.js'
+import { loneTarget, secretNotFound } from './advice.js'
 import { forEachTarget, readExactTargets, type ExactTargets } from './shared.js'
 
 export interface DeleteInputs extends ExactTargets {
@@ -39,6 +40,11 @@ export const del: OperationModule<DeleteInputs, DeleteOutcome> = {
     policy: 'delete',
     role: 'Key Vault Secrets Officer',
     dataAction: 'Microsoft.KeyVault/vaults/secrets/delete'
+  },
+  advice: {
+    notFound: secretNotFound,
+    purgeProtected: `The secret is deleted and recoverable until then; remove '${Inputs.Purge}: true' to stop at the delete.`,
+    loneSecret: loneTarget
   },
   readInputs: () => {
     const targets = readExactTargets('delete')

@@ -38,6 +38,7 @@ import { isCondition } from '../vault/serviceErrors.js'
 import { readGitHubSync, type GitHubSync } from '../inputs/github.js'
 import { githubLog, githubOutputs, type GitHubOutcome } from './github.js'
 import { header, type CommonInputs, type OperationModule, type RunContext } from './module.js'
+import { getAdvice } from './getAdvice.js'
 import { invalidNameWarnings, listedSecrets } from './shared.js'
 
 export interface GetInputs {
@@ -110,6 +111,7 @@ export const get: OperationModule<GetInputs, GetOutcome> = {
     role: 'Key Vault Secrets User',
     dataAction: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'
   },
+  advice: getAdvice,
   readInputs: ({ env, cloud, vault: given }) => {
     const { files, envFile } = readFileTargets(cloud)
     const targets = readEntries({ noneIfFiles: files.length > 0, cloud })

@@ -18,6 +18,7 @@ import { Inputs } from '../inputs/table.js'
 import { outputsOnly } from '../publish/publication.js'
 import { validDate } from '../vault/answers.js'
 import { header, type OperationModule } from './module.js'
+import { recoverInstead, secretNotFound } from './advice.js'
 import { invalidNameWarnings, listedSecrets } from './shared.js'
 
 export interface ListInputs {
@@ -63,6 +64,8 @@ export const list: OperationModule<ListInputs, ListOutcome> = {
     role: 'Key Vault Secrets User',
     dataAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action'
   },
+  // A listing names no one secret; a 404 and purge protection never come from it.
+  advice: { notFound: secretNotFound, purgeProtected: recoverInstead, loneSecret: () => undefined },
   readInputs: ({ cloud }) => ({ own: { filter: readListFilter(cloud), expiry: readExpiryRules() } }),
   run: async (client, inputs, context) => {
     const { listed, invalidNames } = await listedSecrets(client)

@@ -20,6 +20,36 @@ export interface Permission {
   readonly dataAction: string
 }
 
+/**
+ * What a failure means for one operation, where that differs between operations: the failure
+ * explanations (src/failures/) ask the operation's module, so a new operation cannot silently get
+ * another's advice. An operation that writes on to GitHub must say what a GitHub refusal left unwritten.
+ */
+export type OperationAdvice<Own> = AdviceCore<Own> &
+  ('github' extends keyof Own
+    ? {
+        /** What "Nothing was written to ..." names when GitHub refused before the first write. */
+        readonly nothingWrittenTo: string
+      }
+    : { readonly nothingWrittenTo?: undefined })
+
+interface AdviceCore<Own> {
+  /** What the vault's 404 to this operation's request means, and what to do. */
+  readonly notFound: (where: NotFoundIn) => string
+  /** Purge protection refused a purge this step made: what to do instead (the message's last sentence). */
+  readonly purgeProtected: string
+  /** The one secret the step names, when it names exactly one, so a failure can say which. */
+  readonly loneSecret: (inputs: Own) => string | undefined
+}
+
+/** Where a 404 came from, as its message names it. */
+export interface NotFoundIn {
+  readonly vault: string
+  readonly secret: string
+  /** `vault-name` or `vault-url`: the input that named the vault. */
+  readonly vaultInput: string
+}
+
 /** The inputs every operation reads. */
 export interface CommonInputs {
   /** `environment`: the cloud of the vault and of the sign-in. */
@@ -87,6 +117,8 @@ export type OperationModule<Own, Out extends { readonly operation: Operation }> 
 
 interface OperationCore<Own, Out extends { readonly operation: Operation }> {
   readonly permission: Permission
+  /** What its failures mean where that differs from other operations' (src/failures/ asks). */
+  readonly advice: OperationAdvice<Own>
   /**
    * Reads this operation's own inputs (its targets by its own rules), after the common ones and the
    * check that no other operation's input was given. Values it brings into being (a generated

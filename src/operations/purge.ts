@@ -3,6 +3,7 @@ import { Inputs } from '../inputs/table.js'
 import { missingWarnings, outputsOnly } from '../publish/publication.js'
 import { attempt } from '../vault/attempt.js'
 import { header, type CommonInputs, type OperationModule } from './module.js'
+import { loneTarget, noDeletedSecret, recoverInstead } from './advice.js'
 import { forEachTarget, readExactTargets, type ExactTargets } from './shared.js'
 
 export type PurgeInputs = ExactTargets
@@ -34,6 +35,7 @@ export const purge: OperationModule<PurgeInputs, PurgeOutcome> = {
     role: 'Key Vault Secrets Officer',
     dataAction: 'Microsoft.KeyVault/vaults/secrets/purge/action'
   },
+  advice: { notFound: noDeletedSecret('purge'), purgeProtected: recoverInstead, loneSecret: loneTarget },
   readInputs: () => ({ own: readExactTargets('purge') }),
   run: (client, inputs) => purgeSecrets(client, inputs),
   decide: (outcome) => outputsOnly({}, missingWarnings(outcome.missing, 'among the deleted secrets')),

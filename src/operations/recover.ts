@@ -5,6 +5,7 @@ import { InputTable } from '../inputs/table.js'
 import { missingWarnings, outputsOnly } from '../publish/publication.js'
 import { attempt, POLL_INTERVAL_MS, required } from '../vault/attempt.js'
 import { header, type CommonInputs, type OperationModule } from './module.js'
+import { loneTarget, noDeletedSecret, recoverInstead } from './advice.js'
 import { forEachTarget, readExactTargets, type ExactTargets } from './shared.js'
 
 export interface RecoverInputs extends ExactTargets {
@@ -33,6 +34,7 @@ export const recover: OperationModule<RecoverInputs, RecoverOutcome> = {
     role: 'Key Vault Secrets Officer',
     dataAction: 'Microsoft.KeyVault/vaults/secrets/recover/action'
   },
+  advice: { notFound: noDeletedSecret('recover'), purgeProtected: recoverInstead, loneSecret: loneTarget },
   readInputs: () => ({ own: { ...readExactTargets('recover'), wait: readBoolean(InputTable.Wait) } }),
   run: (client, inputs) => recoverSecrets(client, inputs),
   decide: (outcome) => {

@@ -10,6 +10,7 @@ import { attempt, required } from '../vault/attempt.js'
 import { isCondition } from '../vault/serviceErrors.js'
 import { throughTransition, type TransitionClock } from '../vault/transitions.js'
 import { header, type CommonInputs, type OperationModule } from './module.js'
+import { secretNotFound } from './advice.js'
 import { readGitHubSync, type GitHubSync } from '../inputs/github.js'
 import { githubLog, githubOutputs, type GitHubOutcome } from './github.js'
 import { withProvenance } from '../github/provenance.js'
@@ -47,6 +48,13 @@ export const set: OperationModule<SetInputs, SetOutcome> = {
     policy: 'set',
     role: 'Key Vault Secrets Officer',
     dataAction: 'Microsoft.KeyVault/vaults/secrets/setSecret/action'
+  },
+  advice: {
+    notFound: secretNotFound,
+    purgeProtected: `Use '${Inputs.IfDeleted}: recover' to reuse the name, or choose another name.`,
+    loneSecret: (inputs) => inputs.secretName,
+    // GitHub's key is read before Key Vault is written: a refusal there comes before either is.
+    nothingWrittenTo: 'Key Vault or GitHub'
   },
   readInputs: ({ env }) => {
     const secretName = readOneName()
