@@ -100,11 +100,10 @@ export function explainFailure(error: unknown, context: FailureContext = {}): st
   if (error instanceof ProxyRefusedError) return explainProxyRefusal(error, context)
   if (error instanceof StillInTransition) return explainStillInTransition(error, context)
   if (error instanceof UntrustedAnswer) return explainUntrustedAnswer(error, context)
-  if (error instanceof GitHubSyncIncomplete)
-    return explainIncomplete(error, { operation: context.inputs?.operation ?? 'get', serviceText })
+  if (error instanceof GitHubSyncIncomplete) return explainIncomplete(error, { serviceText })
   if (error instanceof GitHubRefusal) {
     const nothing = (context.inputs && OperationModules[context.inputs.operation].advice.nothingWrittenTo) ?? 'GitHub'
-    return `${explainGitHubRefusal(error, { operation: context.inputs?.operation ?? 'get', serviceText })} Nothing was written to ${nothing}, and no outputs were set.`
+    return `${explainGitHubRefusal(error, { serviceText })} Nothing was written to ${nothing}, and no outputs were set.`
   }
   // The SDK's parse error quotes the whole body, which can hold a value: never shown.
   if (err.code === 'PARSE_ERROR')

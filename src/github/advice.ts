@@ -1,9 +1,7 @@
 import type { GitHubRefusal, GitHubSyncIncomplete } from './errors.js'
 
-/** The inputs the advice names (the table's names; passed in so this file loads nothing). */
+/** What the advice needs from outside (passed in so this file loads nothing). */
 interface AdviceContext {
-  /** The operation: a `set` has written Key Vault by the time GitHub is written. */
-  readonly operation: string
   /** GitHub's words, made safe to print (one line, bounded). */
   readonly serviceText: (text: string) => string
 }
