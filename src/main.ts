@@ -58,7 +58,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     await carryOut(inputs, { clientFor, resilience, env, written })
   } catch (error) {
     // What explains a failure (every service's errors and advice) is loaded only when one happens.
-    const { explainStepFailure } = await import('./failures.js')
+    const { explainStepFailure } = await import('./failures/index.js')
     core.setFailed(
       explainStepFailure(error, {
         inputs,

@@ -334,7 +334,7 @@ describe('README tables', () => {
 
   test('every Microsoft Entra error code the action explains is in the docs', () => {
     const codes = [
-      ...new Set([...read('src/failures.ts').matchAll(/case '(\d{5,})'/g)].map((match) => `AADSTS${match[1]}`))
+      ...new Set([...read('src/failures/entra.ts').matchAll(/case '(\d{5,})'/g)].map((match) => `AADSTS${match[1]}`))
     ]
     expect(codes.length).toBeGreaterThan(3)
     expect(

@@ -9,7 +9,7 @@ import {
   SecretsExpired,
   type ExpiryRules
 } from '../../src/expiry.js'
-import { explainFailure } from '../../src/failures.js'
+import { explainFailure } from '../../src/failures/index.js'
 import { parseDuration } from '../../src/inputs/attributes.js'
 import { readExpiryRules } from '../../src/inputs/expiry.js'
 import { readInputs } from '../../src/inputs/index.js'
