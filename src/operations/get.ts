@@ -1,5 +1,6 @@
 import type { KeyVaultSecret, SecretClient } from '@azure/keyvault-secrets'
 import { mapWithConcurrency } from '../concurrency.js'
+import type { FileSecret } from '../files.js'
 import { jsonDepth, objectLeaves } from '../json.js'
 import { Outputs } from '../constants.js'
 import { renderEnvFile, type EnvFileFormat } from '../envFile.js'
@@ -75,16 +76,6 @@ export interface ReadSecret {
   readonly version: string
   readonly id: string
   /** When the version read expires, if it does. */
-  readonly expiresOn?: Date
-}
-
-/** A secret read for a `files` entry; written to disk after every read succeeded. */
-export interface FileSecret {
-  readonly entry: FileEntry
-  readonly value: string
-  readonly wholeValue?: string
-  readonly vault: Vault
-  readonly contentType: string
   readonly expiresOn?: Date
 }
 
