@@ -27,7 +27,7 @@ import {
 import { ActionError } from '../../src/errors.js'
 import type { EnvFileInput } from '../../src/inputs/targets.js'
 import type { Outcome } from '../../src/operations/index.js'
-import { destinationKey, type ReadSecret } from '../../src/operations/get.js'
+import { destinationKey, type ReadSecret } from '../../src/operations/get/index.js'
 import type { Publication } from '../../src/publish/publication.js'
 import { hostileText, propertyOptions } from '../support/arbitraries.js'
 import { Shells, sourceWith, type ShellReading } from '../support/shell-readers.js'

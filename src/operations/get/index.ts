@@ -1,11 +1,11 @@
 import type { KeyVaultSecret, SecretClient } from '@azure/keyvault-secrets'
-import { mapWithConcurrency } from '../concurrency.js'
-import type { FileSecret } from '../files.js'
-import { jsonDepth, objectLeaves } from '../json.js'
-import { Outputs } from '../constants.js'
-import { renderEnvFile, type EnvFileFormat } from '../envFile.js'
-import { envNameFor, isAlreadySet, refusalOf, refusalOfPrefix } from '../envNames.js'
-import { ActionError, quote, SecretFailure } from '../errors.js'
+import { mapWithConcurrency } from '../../concurrency.js'
+import type { FileSecret } from '../../files.js'
+import { jsonDepth, objectLeaves } from '../../json.js'
+import { Outputs } from '../../constants.js'
+import { renderEnvFile, type EnvFileFormat } from '../../envFile.js'
+import { envNameFor, isAlreadySet, refusalOf, refusalOfPrefix } from '../../envNames.js'
+import { ActionError, quote, SecretFailure } from '../../errors.js'
 import {
   decideExpiry,
   expiresCell,
@@ -14,15 +14,21 @@ import {
   type Dated,
   type ExpiryNotice,
   type ExpiryRules
-} from '../expiry.js'
-import { readExpiryRules } from '../inputs/expiry.js'
-import { globMatcher, vaultChosenNames, variablePrefixOf, type FileEntry, type SecretEntry } from '../inputs/entries.js'
-import { readBoolean } from '../inputs/read.js'
-import { readEntries, readFileTargets, type EnvFileInput } from '../inputs/targets.js'
-import { NoVault, type Vault } from '../inputs/vault.js'
-import { InputTable, Inputs } from '../inputs/table.js'
-import { isShortForMasking, leafMasks, masksFor } from '../masking.js'
-import { checkEnvBudget } from '../publish/envBudget.js'
+} from '../../expiry.js'
+import { readExpiryRules } from '../../inputs/expiry.js'
+import {
+  globMatcher,
+  vaultChosenNames,
+  variablePrefixOf,
+  type FileEntry,
+  type SecretEntry
+} from '../../inputs/entries.js'
+import { readBoolean } from '../../inputs/read.js'
+import { readEntries, readFileTargets, type EnvFileInput } from '../../inputs/targets.js'
+import { NoVault, type Vault } from '../../inputs/vault.js'
+import { InputTable, Inputs } from '../../inputs/table.js'
+import { isShortForMasking, leafMasks, masksFor } from '../../masking.js'
+import { checkEnvBudget } from '../../publish/envBudget.js'
 import {
   claim,
   describeOwner,
@@ -31,14 +37,14 @@ import {
   missingWarnings,
   type Owner,
   type Publication
-} from '../publish/publication.js'
-import { UntrustedAnswer, validDate } from '../vault/answers.js'
-import { attempt } from '../vault/attempt.js'
-import { isCondition } from '../vault/serviceErrors.js'
-import { readGitHubSync, type GitHubSync } from '../inputs/github.js'
-import { githubLog, githubOutputs, type GitHubOutcome } from './github.js'
-import { header, type CommonInputs, type OperationModule, type RunContext } from './module.js'
-import { invalidNameWarnings, listedSecrets } from './shared.js'
+} from '../../publish/publication.js'
+import { UntrustedAnswer, validDate } from '../../vault/answers.js'
+import { attempt } from '../../vault/attempt.js'
+import { isCondition } from '../../vault/serviceErrors.js'
+import { readGitHubSync, type GitHubSync } from '../../inputs/github.js'
+import { githubLog, githubOutputs, type GitHubOutcome } from '../github.js'
+import { header, type CommonInputs, type OperationModule, type RunContext } from '../module.js'
+import { invalidNameWarnings, listedSecrets } from '../shared.js'
 
 export interface GetInputs {
   /** `secret-name`, or the entries of `secrets`; none when `files` alone names what to read. */
