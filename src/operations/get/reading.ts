@@ -148,19 +148,19 @@ type Read = (
   allowMissing: boolean
 ) => Promise<(KeyVaultSecret & { readonly value: string }) | undefined>
 
-/** Reads every secret and file entry; nothing is exported until all of them have arrived. */
+/**
+ * Reads every secret and file entry; nothing is exported until all of them have arrived. The
+ * step's vault is read with `client`; a vault a full identifier names, with its own client.
+ */
 export async function getSecrets(
-  _client: SecretClient,
+  client: SecretClient,
   inputs: GetInputs & CommonInputs,
   context: RunContext
 ): Promise<GetOutcome> {
-  const { targets, certificatesSkipped, invalidNames } = await resolveTargets(
-    context.clientFor,
-    inputs.targets,
-    inputs.vault
-  )
+  const clientOf = (vault: Vault): SecretClient => (vault.url === inputs.vault.url ? client : context.clientFor(vault))
+  const { targets, certificatesSkipped, invalidNames } = await resolveTargets(clientOf, inputs.targets, inputs.vault)
   const missing: string[] = []
-  const read = reader(context.clientFor, missing)
+  const read = reader(clientOf, missing)
   // One pool for secrets and files, so `concurrency` bounds every request in flight.
   const tasks = [...targets.map((target) => ({ target })), ...inputs.files.map((file) => ({ file }))]
   const results = await mapWithConcurrency(
