@@ -3,7 +3,7 @@
  * able to change how later steps run, so names that steer shells, loaders, runtimes, package
  * managers, TLS trust, tools or the runner itself are refused. No such list is ever complete, so
  * it is the second line: the first is that a variable is exported only under a name or a prefix
- * the workflow wrote (operations/get.ts), and a name the vault's contents chose after that prefix
+ * the workflow wrote (operations/get/naming.ts), and a name the vault's contents chose after that prefix
  * (a glob match, a JSON key) never replaces a variable the step's environment already has.
  */
 

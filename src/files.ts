@@ -27,7 +27,7 @@ import {
 import { ActionError } from './errors.js'
 import { quote } from './text.js'
 import type { FileEntry } from './inputs/entries.js'
-import type { FileSecret } from './operations/get.js'
+import type { Vault } from './inputs/vault.js'
 
 export { parseWrittenFiles, removeIfOurs, type WrittenFile } from './writtenFiles.js'
 export { targetOf } from './realPaths.js'
@@ -53,6 +53,16 @@ export interface FileTarget {
 export interface SecretFile {
   readonly target: FileTarget
   readonly content: string | Uint8Array
+}
+
+/** A secret read for a `files` entry (`get`); written to disk after every read succeeded. */
+export interface FileSecret {
+  readonly entry: FileEntry
+  readonly value: string
+  readonly wholeValue?: string
+  readonly vault: Vault
+  readonly contentType: string
+  readonly expiresOn?: Date
 }
 
 export const fileTargetOf = (entry: FileEntry): FileTarget => ({

@@ -35,7 +35,7 @@ import {
   type WrittenFile
 } from '../../src/files.js'
 import { parseFilesInput } from '../../src/inputs/entries.js'
-import type { FileSecret } from '../../src/operations/get.js'
+import type { FileSecret } from '../../src/files.js'
 import { captureStdout, isolateEnv, thrownBy, unescapeData, VAULT } from './helpers.js'
 
 isolateEnv()

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import type { Outcome } from '../../src/operations/index.js'
 import { applyPublication } from '../../src/publish/apply.js'
-import { destinationKey } from '../../src/operations/get.js'
+import { destinationKey } from '../../src/operations/get/publication.js'
 import { captureStdout, isolateEnv, publicationFor, VAULT } from './helpers.js'
 
 isolateEnv() // no GITHUB_OUTPUT: @actions/core falls back to ::set-output:: on stdout

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import { mapWithConcurrency } from '../../src/concurrency.js'
 import { Clouds, type Cloud } from '../../src/clouds.js'
 import { globMatcher, parseFilesInput, parseSecretsInput, variablePrefixOf } from '../../src/inputs/entries.js'
-import { selectField } from '../../src/operations/get.js'
+import { selectField } from '../../src/operations/get/fields.js'
 
 const VERSION = '0123456789abcdef0123456789abcdef'
 

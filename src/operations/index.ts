@@ -1,6 +1,6 @@
 import type { Operation } from '../constants.js'
 import { del, type DeleteInputs, type DeleteOutcome } from './delete.js'
-import { get, type GetInputs, type GetOutcome } from './get.js'
+import { get, type GetInputs, type GetOutcome } from './get/index.js'
 import { list, type ListInputs, type ListOutcome } from './list.js'
 import type { CommonInputs, OperationModule } from './module.js'
 import { purge, type PurgeInputs, type PurgeOutcome } from './purge.js'

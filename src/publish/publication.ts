@@ -2,8 +2,7 @@ import { Outputs } from '../constants.js'
 import { ActionError } from '../errors.js'
 import { quote } from '../text.js'
 import { Inputs } from '../inputs/table.js'
-import type { SecretFile } from '../files.js'
-import type { FileSecret } from '../operations/get.js'
+import type { FileSecret, SecretFile } from '../files.js'
 
 /**
  * Everything a step hands to later steps, decided in full, by pure functions, before any of it is

@@ -1,7 +1,7 @@
-import type { GitHubSync } from '../inputs/github.js'
-import type { SecretEntry } from '../inputs/entries.js'
-import { loneTarget, recoverInstead, secretNotFound } from './advice.js'
-import type { OperationAdvice } from './module.js'
+import type { GitHubSync } from '../../inputs/github.js'
+import type { SecretEntry } from '../../inputs/entries.js'
+import { loneTarget, recoverInstead, secretNotFound } from '../advice.js'
+import type { OperationAdvice } from '../module.js'
 
 /** What `get`'s failures mean (see OperationAdvice). */
 export const getAdvice: OperationAdvice<{
