@@ -34,6 +34,14 @@ export default tseslint.config(
       'no-console': 'error'
     }
   },
+  // One file, one job: the sizes CONTRIBUTING promises, checked.
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 300 }],
+      'max-lines-per-function': ['error', { max: 60, IIFEs: true }]
+    }
+  },
   {
     files: ['__tests__/**', '.github/scripts/**', '.github/actions/**'],
     rules: {

@@ -1,7 +1,7 @@
 import { Inputs } from '../inputs/table.js'
 import type { RunTimedOut } from '../vault/deadline.js'
 import type { ProxyRefusedError } from '../vault/proxy.js'
-import { describeTrouble, type Trouble } from '../vault/retries.js'
+import { describeTrouble, type Trouble } from '../vault/health.js'
 import { formatSeconds, plural, serviceText } from '../text.js'
 import type { FailureContext } from './context.js'
 

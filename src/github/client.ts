@@ -11,8 +11,8 @@ import { serviceText } from '../text.js'
 import { abortReason } from '../vault/deadline.js'
 import type { GitHubSync } from '../inputs/github.js'
 import { GitHubRefusal, GitHubSyncIncomplete, type GitHubStep } from './errors.js'
-import { describeScope, WritePermission, type GitHubScope, type GitHubSecretStore } from './names.js'
-import type { SyncItem } from './plan.js'
+import { describeScope, WritePermission, type GitHubScope, type GitHubSecretStore } from '../inputs/githubNames.js'
+import type { SyncItem } from '../inputs/githubPlan.js'
 import { isUsablePublicKey, sealFor, UnusablePublicKey } from './seal.js'
 
 /** A scope whose public key (and, for `selected`, repository ids) GitHub has answered: ready to write. */
@@ -67,12 +67,41 @@ const RateLimitRetries = 2
 export async function connectGitHub(sync: GitHubSync, signal: AbortSignal): Promise<GitHubTarget> {
   const { scope, store } = sync
   const where = describeScope(scope, store)
-  const need = WritePermission[store][scope.kind]
   const routes = Routes[store][scope.kind]
   // The reading refuses this combination; the table above keeps it a fact, not an assumption.
   if (!routes) throw new Error(`No GitHub route for ${where}`)
+  const call = callerFor(octokitFor(sync.token, signal, where), signal, where, WritePermission[store][scope.kind])
+  const params = scopeParams(scope)
+  const key = checkedKey(await call<unknown>('key', routes.key, params), where)
+  const selectedIds = await selectedRepositoryIds(scope, call)
+  const fields = {
+    key_id: key.keyId,
+    ...(scope.kind === 'organization' ? { visibility: scope.visibility } : {}),
+    ...(selectedIds ? { selected_repository_ids: selectedIds } : {})
+  }
+  return {
+    where,
+    write: (items, onWritten) =>
+      writeSecrets(items, onWritten, where, async (item) => {
+        const encrypted = sealFor(key.key, item.value)
+        // The sealed value is as good as the secret to whoever holds the private key: masked like it.
+        core.setSecret(encrypted)
+        await call(
+          'write',
+          routes.put,
+          { ...params, secret_name: item.githubName, encrypted_value: encrypted, ...fields },
+          {
+            secretName: item.githubName
+          }
+        )
+      })
+  }
+}
+
+/** Octokit for one scope: retries, throttling, logs through serviceText, and no redirect followed. */
+function octokitFor(token: string, signal: AbortSignal, where: string): Octokit {
   const octokit = getOctokit(
-    sync.token,
+    token,
     {
       // A redirect is answered, never followed: the token goes to GITHUB_API_URL's origin only.
       request: { signal, redirect: 'manual' },
@@ -104,9 +133,20 @@ export async function connectGitHub(sync: GitHubSync, signal: AbortSignal): Prom
         })
     }
   )
+  return octokit
+}
 
-  const params = scopeParams(scope)
-  const call = async <T>(
+type Octokit = ReturnType<typeof getOctokit>
+type GitHubCall = <T>(
+  step: GitHubStep,
+  route: string,
+  values: Record<string, unknown>,
+  about?: { readonly secretName?: string; readonly where?: string }
+) => Promise<T>
+
+/** One request, its failure as a GitHubRefusal that says which step, where, and what permission it needs. */
+function callerFor(octokit: Octokit, signal: AbortSignal, where: string, need: string | undefined): GitHubCall {
+  return async <T>(
     step: GitHubStep,
     route: string,
     values: Record<string, unknown>,
@@ -121,60 +161,52 @@ export async function connectGitHub(sync: GitHubSync, signal: AbortSignal): Prom
       throw GitHubRefusal.from(error, { step, where: about.where ?? where, secretName: about.secretName, need })
     }
   }
+}
 
-  const key = checkedKey(await call<unknown>('key', routes.key, params), where)
-  const selectedIds =
-    scope.kind === 'organization' && scope.visibility === 'selected'
-      ? await Promise.all(
-          scope.selectedRepositories.map(async (name) =>
-            checkedId(
-              await call<unknown>(
-                'repository',
-                'GET /repos/{owner}/{repo}',
-                { owner: scope.org, repo: name },
-                { where: `${scope.org}/${name}` }
-              ),
-              `${scope.org}/${name}`
-            )
-          )
-        )
-      : undefined
+/** An organization secret for selected repositories: their ids, each repository checked to exist. */
+async function selectedRepositoryIds(scope: GitHubScope, call: GitHubCall): Promise<number[] | undefined> {
+  if (scope.kind !== 'organization' || scope.visibility !== 'selected') return undefined
+  return Promise.all(
+    scope.selectedRepositories.map(async (name) =>
+      checkedId(
+        await call<unknown>(
+          'repository',
+          'GET /repos/{owner}/{repo}',
+          { owner: scope.org, repo: name },
+          { where: `${scope.org}/${name}` }
+        ),
+        `${scope.org}/${name}`
+      )
+    )
+  )
+}
 
-  return {
-    where,
-    async write(items, onWritten) {
-      const written: string[] = []
-      for (const item of items) {
-        try {
-          const encrypted = sealFor(key.key, item.value)
-          // The sealed value is as good as the secret to whoever holds the private key: masked like it.
-          core.setSecret(encrypted)
-          const body = {
-            ...params,
-            secret_name: item.githubName,
-            encrypted_value: encrypted,
-            key_id: key.keyId,
-            ...(scope.kind === 'organization' ? { visibility: scope.visibility } : {}),
-            ...(selectedIds ? { selected_repository_ids: selectedIds } : {})
-          }
-          await call('write', routes.put, body, { secretName: item.githubName })
-        } catch (caught) {
-          // checkedKey refused such keys already; sealFor refuses them whoever calls it.
-          const error = caught instanceof UnusablePublicKey ? unusableKey(where) : caught
-          if (!(error instanceof GitHubRefusal)) throw error
-          throw new GitHubSyncIncomplete(
-            error,
-            written,
-            items.slice(written.length).map((rest) => rest.githubName),
-            where
-          )
-        }
-        written.push(item.githubName)
-        onWritten?.(item.githubName)
-      }
-      return written
+/** Writes in order; a failure names what was written and what was not (GitHubSyncIncomplete). */
+async function writeSecrets(
+  items: readonly SyncItem[],
+  onWritten: ((githubName: string) => void) | undefined,
+  where: string,
+  writeOne: (item: SyncItem) => Promise<void>
+): Promise<string[]> {
+  const written: string[] = []
+  for (const item of items) {
+    try {
+      await writeOne(item)
+    } catch (caught) {
+      // checkedKey refused such keys already; sealFor refuses them whoever calls it.
+      const error = caught instanceof UnusablePublicKey ? unusableKey(where) : caught
+      if (!(error instanceof GitHubRefusal)) throw error
+      throw new GitHubSyncIncomplete(
+        error,
+        written,
+        items.slice(written.length).map((rest) => rest.githubName),
+        where
+      )
     }
+    written.push(item.githubName)
+    onWritten?.(item.githubName)
   }
+  return written
 }
 
 function scopeParams(scope: GitHubScope): Record<string, string> {

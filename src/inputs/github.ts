@@ -1,7 +1,13 @@
 import { ActionError } from '../errors.js'
 import { quote } from '../text.js'
-import { OwnerName, RepositoryName, type GitHubScope, type GitHubSecretStore } from '../github/names.js'
-import { parseSyncEntries, planSync, type SyncEntry, type SyncSource } from '../github/plan.js'
+import {
+  OwnerName,
+  RepositoryName,
+  type GitHubOrgVisibility,
+  type GitHubScope,
+  type GitHubSecretStore
+} from './githubNames.js'
+import { parseSyncEntries, planSync, type SyncEntry, type SyncSource } from './githubPlan.js'
 import { globMatcher, splitEntries, vaultChosenNames, variablePrefixOf, type SecretEntry } from './entries.js'
 import { readChoice, readRaw, readText } from './read.js'
 import { InputTable, Inputs } from './table.js'
@@ -77,40 +83,7 @@ function readScope(env: NodeJS.ProcessEnv): GitHubScope {
   const repository = readText(InputTable.GitHubRepository)
   const visibility = readChoice(InputTable.GitHubOrgVisibility)
   const selected = splitEntries(readText(InputTable.GitHubSelectedRepositories))
-  if (org) {
-    for (const [given, input] of [
-      [repository, Inputs.GitHubRepository],
-      [environment, Inputs.GitHubEnvironment]
-    ] as const) {
-      if (given)
-        throw new ActionError(
-          `Inputs '${Inputs.GitHubOrg}' and '${input}' were both given: '${Inputs.GitHubOrg}' writes organization secrets, '${input}' those of one repository${input === Inputs.GitHubEnvironment ? "'s environment" : ''}. Remove one.`
-        )
-    }
-    if (!OwnerName.test(org))
-      throw new ActionError(
-        `Input '${Inputs.GitHubOrg}' has an invalid value ${quote(org)}. Accepted: an organization's login (letters, digits and -, at most 39), e.g. octo-org.`
-      )
-    if (visibility === 'selected' && selected.length === 0)
-      throw new ActionError(
-        `'${Inputs.GitHubOrgVisibility}: selected' needs '${Inputs.GitHubSelectedRepositories}': the names of the organization's repositories that may read the secrets.`
-      )
-    if (visibility !== 'selected' && selected.length > 0)
-      throw new ActionError(
-        `Input '${Inputs.GitHubSelectedRepositories}' is only used with '${Inputs.GitHubOrgVisibility}: selected' (now '${visibility}'). Set the visibility to selected, or remove the list.`
-      )
-    for (const name of selected)
-      checkRepositoryName(
-        name,
-        Inputs.GitHubSelectedRepositories,
-        'a repository name of the organization, without the owner'
-      )
-    // GitHub's repository names ignore case: each once, as first written.
-    const unique = selected.filter(
-      (name, index) => selected.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index
-    )
-    return { kind: 'organization', org, visibility, selectedRepositories: unique }
-  }
+  if (org) return readOrganizationScope(org, { repository, environment, visibility, selected })
   for (const spec of [InputTable.GitHubOrgVisibility, InputTable.GitHubSelectedRepositories]) {
     if (isGiven(spec))
       throw new ActionError(
@@ -134,6 +107,51 @@ function readScope(env: NodeJS.ProcessEnv): GitHubScope {
       `Input '${Inputs.GitHubEnvironment}' has an invalid value ${quote(environment)}. Accepted: the name of an environment of ${owner}/${repo}, at most 255 characters, e.g. production.`
     )
   return { kind: 'environment', owner, repo, environment }
+}
+
+/** Organization secrets: no repository or environment beside them; the selected repositories, each once. */
+function readOrganizationScope(
+  org: string,
+  given: {
+    readonly repository: string
+    readonly environment: string
+    readonly visibility: GitHubOrgVisibility
+    readonly selected: readonly string[]
+  }
+): GitHubScope {
+  const { repository, environment, visibility, selected } = given
+  for (const [given, input] of [
+    [repository, Inputs.GitHubRepository],
+    [environment, Inputs.GitHubEnvironment]
+  ] as const) {
+    if (given)
+      throw new ActionError(
+        `Inputs '${Inputs.GitHubOrg}' and '${input}' were both given: '${Inputs.GitHubOrg}' writes organization secrets, '${input}' those of one repository${input === Inputs.GitHubEnvironment ? "'s environment" : ''}. Remove one.`
+      )
+  }
+  if (!OwnerName.test(org))
+    throw new ActionError(
+      `Input '${Inputs.GitHubOrg}' has an invalid value ${quote(org)}. Accepted: an organization's login (letters, digits and -, at most 39), e.g. octo-org.`
+    )
+  if (visibility === 'selected' && selected.length === 0)
+    throw new ActionError(
+      `'${Inputs.GitHubOrgVisibility}: selected' needs '${Inputs.GitHubSelectedRepositories}': the names of the organization's repositories that may read the secrets.`
+    )
+  if (visibility !== 'selected' && selected.length > 0)
+    throw new ActionError(
+      `Input '${Inputs.GitHubSelectedRepositories}' is only used with '${Inputs.GitHubOrgVisibility}: selected' (now '${visibility}'). Set the visibility to selected, or remove the list.`
+    )
+  for (const name of selected)
+    checkRepositoryName(
+      name,
+      Inputs.GitHubSelectedRepositories,
+      'a repository name of the organization, without the owner'
+    )
+  // GitHub's repository names ignore case: each once, as first written.
+  const unique = selected.filter(
+    (name, index) => selected.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index
+  )
+  return { kind: 'organization', org, visibility, selectedRepositories: unique }
 }
 
 function checkRepositoryName(name: string, input: string, accepted: string, shown = name): void {

@@ -1,5 +1,4 @@
-import type { MethodPlan, SignInPlan } from '../auth/plan.js'
-import { MissingIdTokenPermission } from '../auth/oidc.js'
+import type { MethodPlan, SignInPlan } from './signInPlan.js'
 import type { Cloud } from '../clouds.js'
 import { OidcRequestEnv } from '../constants.js'
 import { ActionError } from '../errors.js'
@@ -7,6 +6,11 @@ import { quote } from '../text.js'
 import { isGuid, isTenant } from './names.js'
 import { readChoice, readText } from './read.js'
 import { EnvFallbacks, InputTable, Inputs, type AuthType } from './table.js'
+
+/** Why OIDC cannot work in this job: the runner gives the ID token variables only with the permission. */
+export const MissingIdTokenPermission =
+  `The job cannot request a GitHub OIDC token: ${OidcRequestEnv.Url} is not set. ` +
+  `Add 'permissions: id-token: write' to the workflow or job (and keep 'contents: read').`
 
 /** How to sign in, as the inputs, `creds` and the AZURE_* fallbacks give it, before a method is chosen. */
 export interface SignInSettings {
@@ -134,36 +138,55 @@ export function planSignIn(settings: SignInSettings, env: NodeJS.ProcessEnv): Si
     case 'managed-identity':
       return one({ method: 'managed-identity', clientId, cloud })
     case 'auto':
-      if (clientSecret) {
-        if (!clientId || !tenantId)
-          throw new ActionError(
-            `A client secret was given, so this is a service principal sign-in, and it needs ${missingIds}.`
-          )
-        return one(
-          { method: 'service-principal', clientId, tenantId, clientSecret, cloud },
-          becauseOfEnvironment('a client ID, a tenant and a client secret')
-        )
-      }
-      if (clientId && tenantId) {
-        if (!canRequestIdToken) {
-          throw new ActionError(
-            `'${Inputs.ClientId}' and '${Inputs.TenantId}' were given without a client secret, so this is an OIDC sign-in. ${MissingIdTokenPermission}`
-          )
-        }
-        return one(
-          { method: 'oidc', clientId, tenantId, audience, cloud },
-          becauseOfEnvironment('a client ID and a tenant without a client secret')
-        )
-      }
-      return {
-        attempts: [
-          { method: 'azure-cli', tenantId, cloud },
-          { method: 'managed-identity', clientId, cloud }
-        ],
-        passedOver: [
-          `service principal: no '${Inputs.ClientSecret}', '${Inputs.Creds}' or ${EnvFallbacks.ClientSecret}`,
-          `OIDC: needs ${missingIds}`
-        ]
-      }
+      return planAuto(settings, { canRequestIdToken, missingIds, one, becauseOfEnvironment })
+  }
+}
+
+/** `auth-type: auto`: a client secret means a service principal, ids alone OIDC; otherwise the CLI session, then a managed identity. */
+function planAuto(
+  settings: SignInSettings,
+  {
+    canRequestIdToken,
+    missingIds,
+    one,
+    becauseOfEnvironment
+  }: {
+    readonly canRequestIdToken: boolean
+    readonly missingIds: string
+    readonly one: (attempt: MethodPlan, chosenBecause?: string) => SignInPlan
+    readonly becauseOfEnvironment: (what: string) => string | undefined
+  }
+): SignInPlan {
+  const { clientId, tenantId, clientSecret, audience, cloud } = settings
+  if (clientSecret) {
+    if (!clientId || !tenantId)
+      throw new ActionError(
+        `A client secret was given, so this is a service principal sign-in, and it needs ${missingIds}.`
+      )
+    return one(
+      { method: 'service-principal', clientId, tenantId, clientSecret, cloud },
+      becauseOfEnvironment('a client ID, a tenant and a client secret')
+    )
+  }
+  if (clientId && tenantId) {
+    if (!canRequestIdToken) {
+      throw new ActionError(
+        `'${Inputs.ClientId}' and '${Inputs.TenantId}' were given without a client secret, so this is an OIDC sign-in. ${MissingIdTokenPermission}`
+      )
+    }
+    return one(
+      { method: 'oidc', clientId, tenantId, audience, cloud },
+      becauseOfEnvironment('a client ID and a tenant without a client secret')
+    )
+  }
+  return {
+    attempts: [
+      { method: 'azure-cli', tenantId, cloud },
+      { method: 'managed-identity', clientId, cloud }
+    ],
+    passedOver: [
+      `service principal: no '${Inputs.ClientSecret}', '${Inputs.Creds}' or ${EnvFallbacks.ClientSecret}`,
+      `OIDC: needs ${missingIds}`
+    ]
   }
 }

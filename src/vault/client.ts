@@ -5,7 +5,8 @@ import { checkVaultAnswers, pinToVault } from './answers.js'
 import { challengeGate } from './challengeGate.js'
 import { proxyRefusalPolicy, vaultProxy, type ProxyInUse } from './proxy.js'
 import { deadlinePolicy, type Deadline } from './deadline.js'
-import { retryPolicy, type VaultHealth } from './retries.js'
+import type { VaultHealth } from './health.js'
+import { retryPolicy } from './retries.js'
 import type { Throttle } from './throttle.js'
 
 /** The vault's host does not resolve: almost always a typo in the vault name. */

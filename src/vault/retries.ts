@@ -8,8 +8,9 @@ import {
   type SendRequest
 } from '@azure/core-rest-pipeline'
 import { asError, sleepUnless, SystemClock, type Clock, type Deadline } from './deadline.js'
-import type { Throttle } from './throttle.js'
+import type { Slot, Throttle } from './throttle.js'
 import { formatSeconds } from '../text.js'
+import { describeTrouble, type Trouble, type VaultHealth } from './health.js'
 
 /**
  * Retries of requests to the vault, in one place. The SDK's own retry policy is switched off
@@ -33,51 +34,6 @@ export const RetryLimits = {
   /** An attempt with no answer after this long (or a third of `timeout`, if less) is abandoned and retried. */
   attemptTimeoutMs: 30_000
 } as const
-
-/** Why a request was retried, or why it failed in the end. */
-export interface Trouble {
-  /** The HTTP status the vault answered; absent for a network failure. */
-  readonly status?: number
-  /** The network error code: ECONNRESET, ..., or ETIMEDOUT for an attempt that got no answer in time. */
-  readonly code?: string
-  readonly detail?: string
-}
-
-/** What the run saw of the vault's health, for the summary line and the error message. */
-export class VaultHealth {
-  /** Retries made, of every kind. */
-  retries = 0
-  /** The last answer that was throttling, a server error or a network failure. */
-  lastTrouble: Trouble | undefined
-  /** Requests sent and not yet answered. */
-  unanswered = 0
-  /** The request that ran out of retries, when one did. */
-  gaveUp: { readonly trouble: Trouble; readonly attempts: number; readonly elapsedMs: number } | undefined
-  private told = new Set<string>()
-
-  /** Logs a line the first time each kind of trouble is met, so a slow step says why. */
-  tellOnce(kind: string, line: string): void {
-    if (this.told.has(kind)) return
-    this.told.add(kind)
-    core.info(line)
-  }
-}
-
-const StatusTexts: Readonly<Record<number, string>> = {
-  408: 'Request Timeout',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout'
-}
-
-/** `503 Service Unavailable`, `ECONNRESET`, `ETIMEDOUT (no answer within 10 s)`. */
-export function describeTrouble(trouble: Trouble): string {
-  if (trouble.status !== undefined)
-    return `${trouble.status}${StatusTexts[trouble.status] ? ` ${StatusTexts[trouble.status]}` : ''}`
-  return `${trouble.code ?? 'a network error'}${trouble.detail ? ` (${trouble.detail})` : ''}`
-}
 
 type Verdict =
   | { readonly kind: 'final' }
@@ -167,19 +123,13 @@ export function retryPolicy(options: RetryPolicyOptions): PipelinePolicy {
       const started = clock.now()
       // A real AbortSignal: wrapAbortSignalLikePolicy ran first, and the deadline policy set it.
       const signal = request.abortSignal as AbortSignal | undefined
-      let throttledRetries = 0
-      let transientRetries = 0
+      const retried: Retried = { throttled: 0, transient: 0 }
       for (let attempt = 1; ; attempt++) {
         const slot = await throttle.acquire(signal, attempt > 1)
         health.unanswered += 1
         const { response, error } = await sendOnce(request, next, attemptTimeoutMs, clock)
         health.unanswered -= 1
         const verdict = classify(response, error, clock.now())
-        const giveUp = (trouble: Trouble): PipelineResponse => {
-          health.gaveUp = { trouble, attempts: attempt, elapsedMs: clock.now() - started }
-          if (error !== undefined) throw error
-          return response as PipelineResponse
-        }
         if (verdict.kind === 'final') {
           if (error !== undefined) {
             throttle.failed(slot)
@@ -188,45 +138,85 @@ export function retryPolicy(options: RetryPolicyOptions): PipelinePolicy {
           throttle.succeeded(slot)
           return response as PipelineResponse
         }
-        if (verdict.kind === 'throttled') {
-          const status = response?.status ?? 429
-          health.lastTrouble = { status }
-          const asked = verdict.retryAfterMs !== undefined
-          const waitMs = asked
-            ? Math.min(verdict.retryAfterMs, RetryLimits.retryAfterCapMs)
-            : backoffMs(throttledRetries, RetryLimits.throttled, random)
-          throttle.throttled(slot, waitMs)
-          if (throttledRetries >= RetryLimits.throttled.retries) return giveUp({ status })
-          throttledRetries += 1
-          health.retries += 1
-          health.tellOnce(
-            'throttled',
-            `Key Vault is throttling requests (${describeTrouble({ status })}); slowing down: at most ${throttle.allowed} in flight, waiting ${asked ? 'as it asks (Retry-After)' : 'with exponential backoff'}.`
-          )
-          core.debug(
-            `${describe(request)}: ${status}; retry ${throttledRetries} of ${RetryLimits.throttled.retries} in ${formatSeconds(waitMs)}${asked ? ' (Retry-After)' : ''}`
-          )
-          // The next acquire waits out the pause this answer started, with every other request.
-          continue
+        const retry = { request, slot, retried, throttle, health, random }
+        const decision =
+          verdict.kind === 'throttled' ? afterThrottled(retry, response, verdict) : afterTransient(retry, verdict)
+        if (decision.giveUp) {
+          health.gaveUp = { trouble: decision.giveUp, attempts: attempt, elapsedMs: clock.now() - started }
+          if (error !== undefined) throw error
+          return response as PipelineResponse
         }
-        throttle.failed(slot)
-        health.lastTrouble = verdict.trouble
-        if (transientRetries >= RetryLimits.transient.retries) return giveUp(verdict.trouble)
-        const waitMs = backoffMs(transientRetries, RetryLimits.transient, random)
-        transientRetries += 1
-        health.retries += 1
-        const what = describeTrouble(verdict.trouble)
-        health.tellOnce(
-          `transient ${what}`,
-          `Key Vault request failed (${what}); retrying with exponential backoff, up to ${RetryLimits.transient.retries} times.`
-        )
-        core.debug(
-          `${describe(request)}: ${what}; retry ${transientRetries} of ${RetryLimits.transient.retries} in ${formatSeconds(waitMs)}`
-        )
-        await sleepUnless(waitMs, signal, clock)
+        // After a throttled answer, the next acquire waits out the pause it started, with every other request.
+        if (verdict.kind !== 'throttled') await sleepUnless(decision.waitMs, signal, clock)
       }
     }
   }
+}
+
+/** How many times one request has been retried, by kind of trouble. */
+interface Retried {
+  throttled: number
+  transient: number
+}
+
+/** What deciding a retry needs: the request, its throttle slot, and the run's throttle and health. */
+interface RetryContext {
+  readonly request: PipelineRequest
+  readonly slot: Slot
+  readonly retried: Retried
+  readonly throttle: Throttle
+  readonly health: VaultHealth
+  readonly random: () => number
+}
+
+type RetryDecision = { readonly giveUp: Trouble } | { readonly giveUp?: undefined; readonly waitMs: number }
+
+/** A 429 (or 503 with Retry-After): wait as asked, or back off; every request slows down with it. */
+function afterThrottled(
+  { request, slot, retried, throttle, health, random }: RetryContext,
+  response: PipelineResponse | undefined,
+  verdict: { readonly retryAfterMs?: number }
+): RetryDecision {
+  const status = response?.status ?? 429
+  health.lastTrouble = { status }
+  const asked = verdict.retryAfterMs !== undefined
+  const waitMs = asked
+    ? Math.min(verdict.retryAfterMs, RetryLimits.retryAfterCapMs)
+    : backoffMs(retried.throttled, RetryLimits.throttled, random)
+  throttle.throttled(slot, waitMs)
+  if (retried.throttled >= RetryLimits.throttled.retries) return { giveUp: { status } }
+  retried.throttled += 1
+  health.retries += 1
+  health.tellOnce(
+    'throttled',
+    `Key Vault is throttling requests (${describeTrouble({ status })}); slowing down: at most ${throttle.allowed} in flight, waiting ${asked ? 'as it asks (Retry-After)' : 'with exponential backoff'}.`
+  )
+  core.debug(
+    `${describe(request)}: ${status}; retry ${retried.throttled} of ${RetryLimits.throttled.retries} in ${formatSeconds(waitMs)}${asked ? ' (Retry-After)' : ''}`
+  )
+  return { waitMs }
+}
+
+/** A transient failure (a 5xx, a dropped connection, an attempt timed out): exponential backoff. */
+function afterTransient(
+  { request, slot, retried, throttle, health, random }: RetryContext,
+  verdict: { readonly trouble: Trouble }
+): RetryDecision {
+  throttle.failed(slot)
+  health.lastTrouble = verdict.trouble
+  if (retried.transient >= RetryLimits.transient.retries) return { giveUp: verdict.trouble }
+  const waitMs = backoffMs(retried.transient, RetryLimits.transient, random)
+  retried.transient += 1
+  health.retries += 1
+  const what = describeTrouble(verdict.trouble)
+  health.tellOnce(
+    `transient ${what}`,
+    `Key Vault request failed (${what}); retrying with exponential backoff, up to ${RetryLimits.transient.retries} times.`
+  )
+  core.debug(
+    `${describe(request)}: ${what}; retry ${retried.transient} of ${RetryLimits.transient.retries} in ${formatSeconds(waitMs)}`
+  )
+  return { waitMs }
 }
 
 /**
