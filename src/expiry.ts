@@ -1,13 +1,6 @@
-import { addDuration, type Duration } from './inputs/attributes.js'
+import { addDuration } from './inputs/attributes.js'
+import type { ExpiryRules } from './inputs/expiry.js'
 import { Inputs } from './inputs/table.js'
-
-/** What `expiry-warning` and `fail-on-expired` ask for. */
-export interface ExpiryRules {
-  /** `expiry-warning`: warn about a secret that expires within this of now; absent when `0` turned it off. */
-  readonly warnWithin?: { readonly text: string; readonly duration: Duration }
-  /** `fail-on-expired`: a secret whose expiry has passed fails the step instead of a warning. */
-  readonly failOnExpired: boolean
-}
 
 /** A secret read or listed, its vault's name, and when it expires (absent: never). */
 export interface Dated {

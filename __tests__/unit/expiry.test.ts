@@ -6,13 +6,12 @@ import {
   expiringOutput,
   expiryNotices,
   expiryWarnings,
-  SecretsExpired,
-  type ExpiryRules
+  SecretsExpired
 } from '../../src/expiry.js'
 import { explainFailure } from '../../src/failures/index.js'
 import { parseDuration } from '../../src/inputs/attributes.js'
-import { readExpiryRules } from '../../src/inputs/expiry.js'
-import { readInputs } from '../../src/inputs/index.js'
+import { readExpiryRules, type ExpiryRules } from '../../src/inputs/expiry.js'
+import { readInputs } from '../../src/operations/inputs.js'
 import { isolateEnv, setInputs, thrownBy } from './helpers.js'
 
 isolateEnv()

@@ -22,18 +22,10 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ActionError } from '../../src/errors.js'
-import {
-  checkFileTargets,
-  fileTargetOf,
-  parseWrittenFiles,
-  removeIfOurs,
-  secretFileOf,
-  type FileTarget,
-  type SecretFile,
-  targetOf,
-  writeSecretFiles,
-  type WrittenFile
-} from '../../src/files.js'
+import { secretFileOf, type SecretFile, writeSecretFiles } from '../../src/files.js'
+import { checkFileTargets, fileTargetOf, type FileTarget } from '../../src/inputs/fileTargets.js'
+import { targetOf } from '../../src/realPaths.js'
+import { parseWrittenFiles, removeIfOurs, type WrittenFile } from '../../src/writtenFiles.js'
 import { parseFilesInput } from '../../src/inputs/entries.js'
 import type { FileSecret } from '../../src/files.js'
 import { captureStdout, isolateEnv, thrownBy, unescapeData, VAULT } from './helpers.js'

@@ -7,7 +7,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { Operations, type Operation } from '../../src/constants.js'
 import { ActionError } from '../../src/errors.js'
-import { readInputs } from '../../src/inputs/index.js'
+import { readInputs } from '../../src/operations/inputs.js'
 import { InputSpecs, type InputSpec } from '../../src/inputs/table.js'
 import { captureStdout, isolateEnv, setInputs, thrownBy } from './helpers.js'
 

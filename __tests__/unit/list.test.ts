@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import type { SecretClient, SecretProperties } from '@azure/keyvault-secrets'
-import { readInputs } from '../../src/inputs/index.js'
+import { readInputs } from '../../src/operations/inputs.js'
 import type { InputsOf } from '../../src/operations/index.js'
 import { list, secretInfo, type ListOutcome } from '../../src/operations/list.js'
 import type { RunContext } from '../../src/operations/module.js'

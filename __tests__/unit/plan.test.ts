@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import { MissingIdTokenPermission } from '../../src/auth/oidc.js'
-import type { SignInPlan } from '../../src/auth/plan.js'
+import { MissingIdTokenPermission } from '../../src/inputs/signIn.js'
+import type { SignInPlan } from '../../src/inputs/signInPlan.js'
 import { Clouds, type Cloud } from '../../src/clouds.js'
 import type { AuthType } from '../../src/inputs/table.js'
 import { ActionError } from '../../src/errors.js'

@@ -90,12 +90,12 @@ export type AzureCliFailureKind = 'not-installed' | 'no-session' | 'expired-asse
 
 /**
  * Named as @azure/identity names an unavailable credential, so that with `auth-type: auto` the
- * chain goes on to the next method; failures.ts explains it by its fields.
+ * chain goes on to the next method; failures/ explains it by its fields.
  */
 export class AzureCliFailure extends Error {
   override readonly name = 'CredentialUnavailableError'
   readonly kind: AzureCliFailureKind
-  /** az's first `ERROR:` line, as az printed it (failures.ts quotes it through serviceText). */
+  /** az's first `ERROR:` line, as az printed it (failures/ quotes it through serviceText). */
   readonly azError?: string
   /** The AADSTS code in az's words, if any. */
   readonly code?: string

@@ -4,11 +4,11 @@ import { DeferredCredential } from './identity.js'
 import { MaskedCredential } from './maskedCredential.js'
 import { methodFor, SignInMethods } from './methods.js'
 import type { FederatedClaims } from './oidc.js'
-import type { MethodPlan, SignInMethod, SignInPlan } from './plan.js'
+import type { MethodPlan, SignInMethod, SignInPlan } from '../inputs/signInPlan.js'
 
 export type { FederatedClaims } from './oidc.js'
-export type { MethodPlan, SignInMethod, SignInPlan } from './plan.js'
-export { SignInMethodNames } from './plan.js'
+export type { MethodPlan, SignInMethod, SignInPlan } from '../inputs/signInPlan.js'
+export { SignInMethodNames } from '../inputs/signInPlan.js'
 
 export interface SignIn {
   readonly plan: SignInPlan

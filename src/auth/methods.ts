@@ -2,9 +2,9 @@ import type { TokenCredential } from '@azure/identity'
 import { AzureCliSession } from './azureCli.js'
 import { credentialOptions, DeferredCredential } from './identity.js'
 import { oidcSignIn, type FederatedClaims } from './oidc.js'
-import type { PlanOf, SignInMethod } from './plan.js'
+import type { PlanOf, SignInMethod } from '../inputs/signInPlan.js'
 
-export type { SignInMethod } from './plan.js'
+export type { SignInMethod } from '../inputs/signInPlan.js'
 
 /** A method's credential, and for OIDC the claims of the ID token last presented. */
 export interface MethodCredential {

@@ -1,13 +1,7 @@
 import * as core from '@actions/core'
 import type { TokenCredential } from '@azure/identity'
-import { OidcRequestEnv } from '../constants.js'
 import { credentialOptions, DeferredCredential } from './identity.js'
-import type { PlanOf } from './plan.js'
-
-/** Why OIDC cannot work in this job: the runner gives the ID token variables only with the permission. */
-export const MissingIdTokenPermission =
-  `The job cannot request a GitHub OIDC token: ${OidcRequestEnv.Url} is not set. ` +
-  `Add 'permissions: id-token: write' to the workflow or job (and keep 'contents: read').`
+import type { PlanOf } from '../inputs/signInPlan.js'
 
 /** The claims Entra ID matches against a federated credential: shown when none matches. */
 export interface FederatedClaims {

@@ -1,7 +1,7 @@
 import { methodLabel as labelOf, type SignIn } from '../auth/index.js'
 import { AzureCliFailure } from '../auth/azureCli.js'
 import { explainAzureCli } from '../auth/cliAdvice.js'
-import { MissingIdTokenPermission } from '../auth/oidc.js'
+import { MissingIdTokenPermission } from '../inputs/signIn.js'
 import { OidcRequestEnv } from '../constants.js'
 import { EnvFallbacks, Inputs } from '../inputs/table.js'
 import { quote, serviceText } from '../text.js'

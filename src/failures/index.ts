@@ -1,6 +1,7 @@
 import { AzureCliFailure } from '../auth/azureCli.js'
 import { explainAzureCli } from '../auth/cliAdvice.js'
-import { ActionError, SecretFailure } from '../errors.js'
+import { ActionError } from '../errors.js'
+import { SecretFailure } from '../vault/secretFailure.js'
 import { SecretsExpired } from '../expiry.js'
 import { GitHubRefusal, GitHubSyncIncomplete } from '../github/errors.js'
 import { serviceText } from '../text.js'

@@ -1,5 +1,5 @@
 /**
- * GitHub's refusals, in the action's own terms (no Octokit at runtime here: failures.ts reads
+ * GitHub's refusals, in the action's own terms (no Octokit at runtime here: failures/ reads
  * these on every run, and a plain `get` must not load Octokit).
  */
 

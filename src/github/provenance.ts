@@ -1,5 +1,5 @@
 import { AttributeLimits } from '../inputs/attributes.js'
-import { ProvenanceTags } from './names.js'
+import { ProvenanceTags } from '../inputs/githubNames.js'
 
 type ProvenanceTag = keyof typeof ProvenanceTags
 

@@ -1,7 +1,7 @@
 import { envNameFor } from '../envNames.js'
 import { ActionError } from '../errors.js'
 import { quote } from '../text.js'
-import { githubNameProblem } from './names.js'
+import { githubNameProblem } from './githubNames.js'
 
 /** One entry of `github-secrets`: `GITHUB_NAME=source`, `source`, or `*` (every secret of the step). */
 export interface SyncEntry {

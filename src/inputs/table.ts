@@ -1,8 +1,8 @@
-import { SignInMethodNames } from '../auth/plan.js'
+import { SignInMethodNames } from './signInPlan.js'
 import { CloudNames } from '../clouds.js'
 import { IfDeletedChoices, Operations, type Operation } from '../constants.js'
 import { EnvFileFormats } from '../envFile.js'
-import { GitHubOrgVisibilities, GitHubSecretStores } from '../github/names.js'
+import { GitHubOrgVisibilities, GitHubSecretStores } from './githubNames.js'
 import { CharsetNames } from './generate.js'
 
 /**

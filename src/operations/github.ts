@@ -1,18 +1,10 @@
 import { Outputs } from '../constants.js'
 import type { GitHubTarget } from '../github/client.js'
-import { planSync, type SyncSource } from '../github/plan.js'
+import { planSync, type SyncSource } from '../inputs/githubPlan.js'
 import type { GitHubSync } from '../inputs/github.js'
 import type { WriteRecord } from '../writeRecord.js'
 import { GitHubSyncIncomplete } from '../github/errors.js'
-import type { CommonInputs, GitHubHandOff } from './module.js'
-
-/** What a step wrote to GitHub. */
-export interface GitHubOutcome {
-  /** `repository octo-org/app`, ... */
-  readonly where: string
-  /** The GitHub secrets written (upper-case names, as GitHub stores them) and the Key Vault secret of each, in order. */
-  readonly written: readonly { readonly githubName: string; readonly source: string }[]
-}
+import type { CommonInputs, GitHubHandOff, GitHubOutcome } from './module.js'
 
 /**
  * GitHub's copies, once what later steps get is decided (main.ts): a write stopped part-way names

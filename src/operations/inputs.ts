@@ -1,12 +1,12 @@
 import type { Operation } from '../constants.js'
-import { OperationModules, type ActionInputs, type InputsOf } from '../operations/index.js'
-import type { CommonInputs, ReadContext } from '../operations/module.js'
-import { checkEveryValue, checkUsedBy, readBoolean, readChoice, readNumber, readRaw } from './read.js'
-import { readSignInSettings } from './signIn.js'
-import { InputSpecs, InputTable } from './table.js'
-import { NoVault, readCloud, readVault } from './vault.js'
+import { OperationModules, type ActionInputs, type InputsOf } from './index.js'
+import type { CommonInputs, ReadContext } from './module.js'
+import { checkEveryValue, checkUsedBy, readBoolean, readChoice, readNumber, readRaw } from '../inputs/read.js'
+import { readSignInSettings } from '../inputs/signIn.js'
+import { InputSpecs, InputTable } from '../inputs/table.js'
+import { NoVault, readCloud, readVault } from '../inputs/vault.js'
 
-export type { Vault } from './vault.js'
+export type { Vault } from '../inputs/vault.js'
 
 /**
  * The values of the secret inputs (the table's `secret` ones, their environment fallbacks and the

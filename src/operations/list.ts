@@ -1,18 +1,10 @@
 import type { SecretProperties } from '@azure/keyvault-secrets'
 import { Outputs } from '../constants.js'
 import { quote } from '../text.js'
-import {
-  decideExpiry,
-  expiresCell,
-  expiringOutput,
-  expiryWarnings,
-  type Dated,
-  type ExpiryNotice,
-  type ExpiryRules
-} from '../expiry.js'
+import { decideExpiry, expiresCell, expiringOutput, expiryWarnings, type Dated, type ExpiryNotice } from '../expiry.js'
 import { AttributeLimits } from '../inputs/attributes.js'
 import { globMatcher, type SecretEntry } from '../inputs/entries.js'
-import { readExpiryRules } from '../inputs/expiry.js'
+import { readExpiryRules, type ExpiryRules } from '../inputs/expiry.js'
 import { readListFilter } from '../inputs/targets.js'
 import { Inputs } from '../inputs/table.js'
 import { outputsOnly } from '../publish/publication.js'

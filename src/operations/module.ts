@@ -8,8 +8,15 @@ import type { Applied } from '../publish/apply.js'
 import type { Publication } from '../publish/publication.js'
 import type { TransitionClock } from '../vault/transitions.js'
 import type { WriteRecord } from '../writeRecord.js'
-import type { SyncSource } from '../github/plan.js'
-import type { GitHubOutcome } from './github.js'
+import type { SyncSource } from '../inputs/githubPlan.js'
+
+/** What a step wrote to GitHub. */
+export interface GitHubOutcome {
+  /** `repository octo-org/app`, ... */
+  readonly where: string
+  /** The GitHub secrets written (upper-case names, as GitHub stores them) and the Key Vault secret of each, in order. */
+  readonly written: readonly { readonly githubName: string; readonly source: string }[]
+}
 
 /** What an operation needs from the vault, in both of Key Vault's permission models. */
 export interface Permission {

@@ -1,5 +1,5 @@
 import type { Operation } from '../constants.js'
-import { SecretFailure } from '../errors.js'
+import { SecretFailure } from './secretFailure.js'
 import type { Vault } from '../inputs/vault.js'
 import { refusalOf } from './serviceErrors.js'
 

@@ -1,6 +1,6 @@
 import type { KeyVaultSecret, SecretClient, SecretProperties } from '@azure/keyvault-secrets'
 import { mapWithConcurrency } from '../../concurrency.js'
-import { SecretFailure } from '../../errors.js'
+import { SecretFailure } from '../../vault/secretFailure.js'
 import { decideExpiry, type Dated } from '../../expiry.js'
 import type { FileSecret } from '../../files.js'
 import { globMatcher, type FileEntry, type SecretEntry } from '../../inputs/entries.js'

@@ -1,10 +1,11 @@
-import type { ExpiryNotice, ExpiryRules } from '../../expiry.js'
+import type { ExpiryNotice } from '../../expiry.js'
+import type { ExpiryRules } from '../../inputs/expiry.js'
 import type { FileSecret } from '../../files.js'
 import type { FileEntry, SecretEntry } from '../../inputs/entries.js'
 import type { GitHubSync } from '../../inputs/github.js'
 import type { EnvFileInput } from '../../inputs/targets.js'
 import type { Vault } from '../../inputs/vault.js'
-import type { GitHubOutcome } from '../github.js'
+import type { GitHubOutcome } from '../module.js'
 
 export interface GetInputs {
   /** `secret-name`, or the entries of `secrets`; none when `files` alone names what to read. */
