@@ -1,13 +1,24 @@
 /**
  * The repository's own tooling: npm leaves a developer's NODE_OPTIONS alone, and the scripts that
- * run jest give it the flag the ESM tests need themselves.
+ * run jest give it the flag the ESM tests need themselves; dist/build-inputs.sha256 changes with
+ * every file the bundle is built from.
  */
 import { describe, expect, test } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { inputFiles, inputsHash } from '../../.github/scripts/dist-hash.js'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const read = (path: string): string => readFileSync(join(repoRoot, path), 'utf8')
@@ -55,6 +66,71 @@ describe("npm commands keep the developer's NODE_OPTIONS", () => {
       })
     } finally {
       rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('dist/build-inputs.sha256 changes with everything the bundle is built from', () => {
+  const filesUnder = (dir: string): string[] =>
+    readdirSync(join(repoRoot, dir), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(repoRoot, join(entry.parentPath, entry.name)).split(sep).join('/'))
+  const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> }
+  const lock = JSON.parse(read('package-lock.json')) as {
+    packages: Record<string, { link?: boolean; resolved?: string }>
+  }
+  // Found independently of dist-hash.ts: src/ (src/tsconfig.json included) and the root tsconfig,
+  // the lockfile, every file the bundle command names but the hash script itself, and every local
+  // folder the lockfile links into node_modules (.github/lazy-undici, by package.json's overrides).
+  const named = (scripts.bundle ?? '')
+    .split(/\s+/)
+    .filter((word) => /^[\w.-]+\/[\w./-]+\.\w+$/.test(word) && existsSync(join(repoRoot, word)))
+    .filter((word) => word !== '.github/scripts/dist-hash.ts')
+  const linked = Object.values(lock.packages).flatMap((entry) =>
+    entry.link && entry.resolved ? filesUnder(entry.resolved) : []
+  )
+  const inputs = [...new Set([...filesUnder('src'), 'tsconfig.json', 'package-lock.json', ...named, ...linked])].sort()
+
+  test('the inputs found here include each kind', () => {
+    expect(inputs).toEqual(
+      expect.arrayContaining([
+        'src/index.ts',
+        'src/post.ts',
+        'src/tsconfig.json',
+        'tsconfig.json',
+        'package-lock.json',
+        '.github/scripts/finish-bundle.mjs',
+        '.github/lazy-undici/index.cjs',
+        '.github/lazy-undici/package.json'
+      ])
+    )
+  })
+
+  test('dist-hash.ts hashes every one of them', () => {
+    expect(inputs.filter((file) => !inputFiles().includes(file))).toEqual([])
+  })
+
+  test('a change to any one of them, or to the bundle command, changes the hash', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'dist-hash-'))
+    try {
+      for (const file of [...inputFiles(), 'package.json']) cpSync(join(repoRoot, file), join(copy, file))
+      const before = inputsHash(copy)
+      expect(before).toBe(inputsHash())
+      const unchanged = inputs.filter((file) => {
+        const path = join(copy, file)
+        const original = readFileSync(path)
+        appendFileSync(path, ' ')
+        const same = inputsHash(copy) === before
+        writeFileSync(path, original)
+        return same
+      })
+      expect(unchanged).toEqual([])
+      const pkg = JSON.parse(readFileSync(join(copy, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+      pkg.scripts.bundle = `${pkg.scripts.bundle} --no-cache`
+      writeFileSync(join(copy, 'package.json'), JSON.stringify(pkg))
+      expect(inputsHash(copy)).not.toBe(before)
+    } finally {
+      rmSync(copy, { recursive: true, force: true })
     }
   })
 })
