@@ -28,9 +28,6 @@ import { ActionError, quote } from './errors.js'
 import type { FileEntry } from './inputs/entries.js'
 import type { Vault } from './inputs/vault.js'
 
-export { parseWrittenFiles, removeIfOurs, type WrittenFile } from './writtenFiles.js'
-export { targetOf } from './realPaths.js'
-
 // A certificate stored through Key Vault's certificates API is a base64 PFX in a secret of this type.
 const PKCS12 = 'application/x-pkcs12'
 

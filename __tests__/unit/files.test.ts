@@ -25,15 +25,13 @@ import { ActionError } from '../../src/errors.js'
 import {
   checkFileTargets,
   fileTargetOf,
-  parseWrittenFiles,
-  removeIfOurs,
   secretFileOf,
   type FileTarget,
   type SecretFile,
-  targetOf,
-  writeSecretFiles,
-  type WrittenFile
+  writeSecretFiles
 } from '../../src/files.js'
+import { targetOf } from '../../src/realPaths.js'
+import { parseWrittenFiles, removeIfOurs, type WrittenFile } from '../../src/writtenFiles.js'
 import { parseFilesInput } from '../../src/inputs/entries.js'
 import type { FileSecret } from '../../src/files.js'
 import { captureStdout, isolateEnv, thrownBy, unescapeData, VAULT } from './helpers.js'

@@ -6,8 +6,6 @@ import { readSignInSettings } from './signIn.js'
 import { InputSpecs, InputTable } from './table.js'
 import { NoVault, readCloud, readVault } from './vault.js'
 
-export type { Vault } from './vault.js'
-
 /**
  * The values of the secret inputs (the table's `secret` ones, their environment fallbacks and the
  * secret fields of a JSON input), to be masked before anything else is read or printed.
