@@ -1,7 +1,7 @@
 /**
  * The repository's own tooling: npm leaves a developer's NODE_OPTIONS alone, and the scripts that
  * run jest give it the flag the ESM tests need themselves; dist/build-inputs.sha256 changes with
- * every file the bundle is built from.
+ * every file the bundle is built from; CONTRIBUTING's layout names only files that exist.
  */
 import { describe, expect, test } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
@@ -16,7 +16,7 @@ import {
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative, sep } from 'node:path'
+import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { inputFiles, inputsHash } from '../../.github/scripts/dist-hash.js'
 
@@ -132,5 +132,46 @@ describe('dist/build-inputs.sha256 changes with everything the bundle is built f
     } finally {
       rmSync(copy, { recursive: true, force: true })
     }
+  })
+})
+
+describe('.github/CONTRIBUTING.md names only paths that exist', () => {
+  const exists = (path: string): boolean => existsSync(join(repoRoot, path))
+  // Fenced blocks (the example test, shell commands) are code, not the layout.
+  const doc = read('.github/CONTRIBUTING.md').replace(/^```[^\n]*\n[\s\S]*?^```/gm, '')
+  const inBackticks = (text: string): string[] => [...text.matchAll(/`([^`\s]+)`/g)].map((match) => match[1] ?? '')
+  const FullPath = /^(src|__tests__|\.github|docs|dist)\//
+  // A file or folder named on its own (`table.ts`, `get/`), not an npm package (`@actions/core`).
+  const RelativePath = /^[\w.-]+(\/[\w.-]+)*(\/|\.(ts|mts|mjs|cjs|js|json|md|yml|sh|png))$/
+
+  test('every path from the root in backticks (src/, __tests__/, .github/, docs/, dist/)', () => {
+    const paths = [...new Set(inBackticks(doc).filter((path) => FullPath.test(path) && !path.includes('*')))]
+    expect(paths.length).toBeGreaterThan(30)
+    expect(paths.filter((path) => !exists(path))).toEqual([])
+  })
+
+  // A row names files relative to the folders it names (`src/operations/` ... `get/` ...
+  // `naming.ts`), to the folder of a file it names, or to the root.
+  test('every file or folder a row of the Layout tables names, where the row puts it', () => {
+    const start = doc.indexOf('\n## Layout\n')
+    const end = doc.indexOf('\n## ', doc.indexOf('\n## Layout, in the order a run goes') + 1)
+    expect(start).toBeGreaterThan(0)
+    const rows = doc
+      .slice(start, end)
+      .split('\n')
+      .filter((line) => line.startsWith('|') && !line.startsWith('|--') && !line.startsWith('| --'))
+    expect(rows.length).toBeGreaterThan(20)
+    const missing = rows.flatMap((row) => {
+      const names = inBackticks(row)
+      const full = names.filter((name) => FullPath.test(name))
+      const bases = new Set(['', ...full.map((name) => (name.endsWith('/') ? name : `${dirname(name)}/`))])
+      for (const folder of names.filter((name) => !FullPath.test(name) && /^[\w.-]+\/$/.test(name)))
+        for (const base of [...bases]) if (exists(base + folder)) bases.add(base + folder)
+      return names
+        .filter((name) => !FullPath.test(name) && RelativePath.test(name))
+        .filter((name) => ![...bases].some((base) => exists(base + name)))
+        .map((name) => `${name} in: ${row.slice(0, 60)}`)
+    })
+    expect(missing).toEqual([])
   })
 })
