@@ -7,7 +7,7 @@ import { readInputs, readMinMaskLength, secretInputs } from './operations/inputs
 import { planSignIn } from './inputs/signIn.js'
 import { Inputs, InputTable } from './inputs/table.js'
 import { logAzureSdkToDebug } from './logging.js'
-import { masksFor } from './masking.js'
+import { maskValue } from './masking.js'
 import { OperationModules, type ActionInputs, type InputsOf, type Module } from './operations/index.js'
 import { WriteRecord } from './writeRecord.js'
 import { applyPublication } from './publish/apply.js'
@@ -138,7 +138,7 @@ export function readMasked(env: NodeJS.ProcessEnv): ActionInputs {
 }
 
 function mask(values: readonly string[], minMaskLength: number): void {
-  for (const value of values) for (const line of masksFor(value, minMaskLength)) core.setSecret(line)
+  for (const value of values) maskValue(value, minMaskLength)
 }
 
 /** The minimum to mask the secret inputs with; a bad `min-mask-length` is reported by readInputs, after them. */

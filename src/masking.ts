@@ -1,9 +1,6 @@
 import * as core from '@actions/core'
 import { jsonStrings } from './json.js'
 
-/** The `min-mask-length` input's bounds: 1 masks every line and leaf, as the action once did. */
-export const MinMaskLength = { min: 1, max: 64, fallback: 4 } as const
-
 /**
  * What to register with the runner so a value never shows, without masking unrelated text. The
  * runner replaces every registered string anywhere in the log, so registering `}` or `a` turns

@@ -1,5 +1,10 @@
-// The post step's entry (action.yml `runs.post`): only the removal of the secret files, so it
-// starts as fast as Node does (see cleanup.ts). The main step's bundle is never loaded here.
 import { cleanUp } from './cleanup.js'
 
-cleanUp()
+/**
+ * The post step (action.yml `runs.post`, through postEntry.ts): only the removal of the secret
+ * files, so it starts as fast as Node does (see cleanup.ts). The main step's bundle is never loaded
+ * here. Exported, as main.ts's `run` is, so that `@github/local-action` can run it too.
+ */
+export function run(env: NodeJS.ProcessEnv = process.env): void {
+  cleanUp(env)
+}

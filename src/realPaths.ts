@@ -30,7 +30,7 @@ export function baseFolder(): Base {
   return { given, real }
 }
 
-export function realPathOr<T>(path: string, fallback: T): string | T {
+function realPathOr<T>(path: string, fallback: T): string | T {
   try {
     return realpathSync(path)
   } catch {
@@ -53,7 +53,7 @@ export function leaves(base: string, path: string): boolean {
 }
 
 /** Whether path is folder or below it (case folded where the file system folds it: Windows, macOS). */
-export function within(folder: string, path: string): boolean {
+function within(folder: string, path: string): boolean {
   const fold = (text: string): string =>
     process.platform === 'win32' || process.platform === 'darwin' ? text.toLowerCase() : text
   return !leaves(fold(folder), fold(path))

@@ -14,7 +14,7 @@ const SummaryEntities: Readonly<Record<string, string>> = {
 const MAX_CELL = 200
 
 /** Text for the summary, from the vault or the inputs, shown as text: HTML escaped, one line (a line break would end the HTML block), at most 200 characters. */
-export function summaryText(text: string): string {
+function summaryText(text: string): string {
   const line = text.replace(/[\p{Cc}\p{Cf}]+/gu, ' ').trim()
   const short = line.length > MAX_CELL ? `${line.slice(0, MAX_CELL - 1)}…` : line
   return short.replace(/[&<>"']/g, (char) => SummaryEntities[char] ?? char)

@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path'
  * or folder must be placed here (the test fails until it is).
  */
 const Layers: readonly (readonly string[])[] = [
-  ['index.ts', 'post.ts'],
+  ['index.ts', 'postEntry.ts', 'post.ts'],
   ['main.ts'],
   ['failures/', 'summary.ts'],
   ['operations/'],

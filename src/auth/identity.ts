@@ -29,7 +29,7 @@ export const loadIdentity = (): Promise<IdentityModule> =>
  * own limit is 16 KiB), and MSAL's discovery documents of a few KiB. 1 MiB is far above both, and
  * far below what could exhaust a runner (a few KiB of gzip can inflate to gigabytes).
  */
-export const MaxEntraAnswerBytes = 1024 * 1024
+const MaxEntraAnswerBytes = 1024 * 1024
 
 /**
  * Answers refused for their size. MSAL replaces any error of its network client with a bare

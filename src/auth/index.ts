@@ -8,7 +8,6 @@ import type { MethodPlan, SignInMethod, SignInPlan } from '../inputs/signInPlan.
 
 export type { FederatedClaims } from './oidc.js'
 export type { MethodPlan, SignInMethod, SignInPlan } from '../inputs/signInPlan.js'
-export { SignInMethodNames } from '../inputs/signInPlan.js'
 
 export interface SignIn {
   readonly plan: SignInPlan
@@ -64,10 +63,4 @@ function announcing(inner: TokenCredential, plan: MethodPlan): TokenCredential {
       return token
     }
   }
-}
-
-/** The one method planned, when there is one: its client ID and tenant name the identity in messages. */
-export function singleMethod(signIn: SignIn | undefined): MethodPlan | undefined {
-  const attempts = signIn?.plan.attempts
-  return attempts?.length === 1 ? attempts[0] : undefined
 }

@@ -19,6 +19,7 @@ export const Charsets = {
 export type Charset = keyof typeof Charsets
 export const CharsetNames = Object.keys(Charsets) as Charset[]
 
+/** The `generate-length` input's bounds and default, which its row in inputs/table.ts takes. */
 export const GenerateLength = { min: 8, max: 4096, fallback: 32 } as const
 
 /**

@@ -35,7 +35,7 @@ export function describeScope(scope: GitHubScope, store: GitHubSecretStore = 'ac
 }
 
 /** GitHub's rule for a secret name, as its documentation states it. */
-export const GitHubNameRule = 'letters, digits and _, not starting with a digit or GITHUB_'
+const GitHubNameRule = 'letters, digits and _, not starting with a digit or GITHUB_'
 
 /**
  * Names GitHub or the runner give a meaning to, never written whoever chose them: GitHub keeps

@@ -3,7 +3,7 @@ import { CloudNames } from '../clouds.js'
 import { IfDeletedChoices, Operations, type Operation } from '../constants.js'
 import { EnvFileFormats } from '../envFile.js'
 import { GitHubOrgVisibilities, GitHubSecretStores } from './githubNames.js'
-import { CharsetNames } from './generate.js'
+import { CharsetNames, GenerateLength } from './generate.js'
 
 /**
  * Every input of the action, once: its name (action.yml's, a public contract), how it is read, its
@@ -85,8 +85,8 @@ export const InputTable = {
   GenerateLength: {
     name: 'generate-length',
     kind: 'number',
-    bounds: { min: 8, max: 4096 },
-    default: '32',
+    bounds: { min: GenerateLength.min, max: GenerateLength.max },
+    default: String(GenerateLength.fallback),
     usedBy: SetOnly
   },
   GenerateCharset: {

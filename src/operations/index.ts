@@ -38,4 +38,4 @@ export type ActionInputs = { [K in Operation]: InputsOf<K> }[Operation]
 /** What the operation did, for outputs and the summary. */
 export type Outcome = { [K in Operation]: OutcomeOf<K> }[Operation]
 
-export type { CommonInputs, Permission } from './module.js'
+export type { CommonInputs } from './module.js'

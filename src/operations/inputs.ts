@@ -6,8 +6,6 @@ import { readSignInSettings } from '../inputs/signIn.js'
 import { InputSpecs, InputTable } from '../inputs/table.js'
 import { NoVault, readCloud, readVault } from '../inputs/vault.js'
 
-export type { Vault } from '../inputs/vault.js'
-
 /**
  * The values of the secret inputs (the table's `secret` ones, their environment fallbacks and the
  * secret fields of a JSON input), to be masked before anything else is read or printed.
