@@ -32,7 +32,12 @@ export async function getSecrets(
   context: RunContext
 ): Promise<GetOutcome> {
   const clientOf = (vault: Vault): SecretClient => (vault.url === inputs.vault.url ? client : context.clientFor(vault))
-  const { targets, certificatesSkipped, invalidNames } = await resolveTargets(clientOf, inputs.targets, inputs.vault)
+  const { targets, certificatesSkipped, invalidNames, narrowing } = await resolveTargets(
+    clientOf,
+    inputs.targets,
+    inputs.vault,
+    inputs.matchTags
+  )
   const missing: string[] = []
   const read = reader(clientOf, missing)
   // One pool for secrets and files, so `concurrency` bounds every request in flight.
@@ -55,7 +60,7 @@ export async function getSecrets(
     inputs.expiry,
     context.now()
   )
-  return { operation: 'get', secrets, files, missing, certificatesSkipped, invalidNames, expiry }
+  return { operation: 'get', secrets, files, missing, certificatesSkipped, invalidNames, narrowing, expiry }
 }
 
 /** Reads one secret version; an expired one's failure says when it expired, when that can be found. */
