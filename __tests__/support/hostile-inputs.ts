@@ -93,6 +93,8 @@ const GENERATE: Context = { name: 'set, generated', inputs: { ...SET_FROM_FILE.i
 const DELETE: Context = { name: 'delete', inputs: { ...GET.inputs, operation: 'delete' } }
 const BY_URL: Context = { name: 'get by vault-url', inputs: { ...GET.inputs, 'vault-name': '' } }
 const BY_SECRETS: Context = { name: 'get by secrets', inputs: { ...GET.inputs, 'secret-name': '' } }
+/** get by a glob: `match-tags` narrows globs only, and a step without one is refused. */
+const BY_GLOB: Context = { name: 'get by a glob', inputs: { ...BY_SECRETS.inputs, secrets: 'db-*' } }
 const BY_CREDS: Context = { name: 'get, creds', inputs: { 'vault-name': 'contoso-kv', 'secret-name': 'db-password' } }
 const GH_TOKEN = 'github_pat_11HOSTILE0token0never0shown0XYZ'
 /** get, then GitHub: the stand-in's GitHub has no repository, so a run that passes the inputs fails at GitHub. */
@@ -280,6 +282,21 @@ export const Table: Readonly<Record<string, Row>> = {
       { secrets: [URL_PASSWORD] }
     ),
     unknownEnum: na('a list of names')
+  },
+  'match-tags': {
+    empty: blank(ABSENT),
+    whitespace: blank(ABSENT),
+    wrongType: accept(
+      'a line without = is a key alone (the tag with any value), and Key Vault tag keys are free text: compared exactly, never run or printed',
+      '{"env":"prod"}',
+      BY_GLOB
+    ),
+    tooLong: refuse(
+      [`env=${'v'.repeat(257)}`, 'k'.repeat(257), Array.from({ length: 16 }, (_, i) => `t${i}=v`).join('\n')],
+      BY_GLOB
+    ),
+    badChars: refuse(['=prod', 'env=prod\u0007', 'env\tstage=prod', 'env=prod\nenv=dev'], BY_GLOB),
+    unknownEnum: na('key=value lines')
   },
   files: {
     empty: blank(ABSENT),

@@ -39,12 +39,14 @@ const Input = 'github-secrets'
  * What a sync writes: each entry resolved against the secrets the step read or wrote, named by
  * GitHub's rules. A bare source becomes its GitHub name as `export-env` names a variable
  * (`db-password` -> `DB_PASSWORD`, an alias as written). Every name is checked, and names are
- * unique ignoring case, before anything is written.
+ * unique ignoring case, before anything is written. `whyNotRead` completes the error for a source
+ * the step did not read (what `match-tags` left out of a glob).
  */
 export function planSync(
   entries: readonly SyncEntry[],
   sources: readonly SyncSource[],
-  missing: readonly string[] = []
+  missing: readonly string[] = [],
+  whyNotRead = ''
 ): SyncItem[] {
   const items: (SyncItem & { readonly entry: string })[] = []
   const isMissing = (entry: SyncEntry): boolean =>
@@ -66,7 +68,7 @@ export function planSync(
       )
     if (!source)
       throw new ActionError(
-        `Input '${Input}': the entry ${quote(entry.text)} names ${quote(entry.source)}, which is not a secret this step read or wrote. ` +
+        `Input '${Input}': the entry ${quote(entry.text)} names ${quote(entry.source)}, which is not a secret this step read or wrote. ${whyNotRead}` +
           `Name a secret of 'secret-name' or 'secrets' (by its name or alias).`
       )
     items.push({ ...itemFor(entry, source), entry: entry.text })

@@ -50,7 +50,7 @@ const SetOnly = ['set'] as const
 /** The operations whose secrets can go on to GitHub: those read (`get`) or written (`set`). */
 const Syncing = ['get', 'set'] as const
 const Targets = ['get', 'delete', 'recover', 'purge'] as const
-/** The operations that see secrets' expiry dates: those they read (`get`) or list. */
+/** The operations that see secrets' properties (expiry dates, tags): those they read (`get`) or list. */
 const Reading = ['get', 'list'] as const
 
 export const InputTable = {
@@ -73,6 +73,7 @@ export const InputTable = {
     // `set` is the only operation without it.
     notUsed: () => `Input 'secrets' is not used with 'operation: set'; give 'secret-name'.`
   },
+  MatchTags: { name: 'match-tags', kind: 'text', usedBy: Reading },
   Files: { name: 'files', kind: 'text', usedBy: ['get'] },
   ParseJson: { name: 'parse-json', kind: 'boolean', default: 'false', usedBy: ['get'], ignoredElsewhere: true },
   IgnoreMissing: { name: 'ignore-missing', kind: 'boolean', default: 'false', usedBy: Targets, ignoredElsewhere: true },

@@ -21,9 +21,9 @@ export async function handOnToGitHub<Own, Out>(
   }
 ): Promise<Out> {
   const { outcome, inputs, sync, github, written } = step
-  const { sources, missing = [] } = handOff.sources(outcome, inputs)
+  const { sources, missing = [], whyNotRead } = handOff.sources(outcome, inputs)
   try {
-    return handOff.record(outcome, await syncToGitHub(sync, github, sources, missing, written))
+    return handOff.record(outcome, await syncToGitHub(sync, github, { sources, missing, whyNotRead }, written))
   } catch (error) {
     const copied = handOff.copied?.(outcome)
     if (error instanceof GitHubSyncIncomplete && copied) throw error.withKeyVault(copied.secretName, copied.version)
@@ -39,11 +39,10 @@ export async function handOnToGitHub<Own, Out>(
 export async function syncToGitHub(
   sync: GitHubSync,
   target: GitHubTarget,
-  sources: readonly SyncSource[],
-  missing: readonly string[],
+  read: { readonly sources: readonly SyncSource[]; readonly missing: readonly string[]; readonly whyNotRead?: string },
   record: WriteRecord
 ): Promise<GitHubOutcome> {
-  const items = planSync(sync.entries, sources, missing)
+  const items = planSync(sync.entries, read.sources, read.missing, read.whyNotRead)
   record.githubPlanned(
     target.where,
     items.map((item) => item.githubName)

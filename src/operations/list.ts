@@ -5,17 +5,20 @@ import { decideExpiry, expiresCell, expiringOutput, expiryWarnings, type Dated, 
 import { AttributeLimits } from '../inputs/attributes.js'
 import { globMatcher, type SecretEntry } from '../inputs/entries.js'
 import { readExpiryRules, type ExpiryRules } from '../inputs/expiry.js'
+import { carriesTags, readMatchTags, type TagFilter } from '../inputs/tags.js'
 import { readListFilter } from '../inputs/targets.js'
 import { Inputs } from '../inputs/table.js'
 import { outputsOnly } from '../publish/publication.js'
 import { validDate } from '../vault/answers.js'
 import { header, type OperationModule } from './module.js'
 import { recoverInstead, secretNotFound } from './advice.js'
-import { invalidNameWarnings, listedSecrets } from './shared.js'
+import { invalidNameWarnings, listedSecrets, narrowingLog, type TagNarrowing } from './shared.js'
 
 export interface ListInputs {
   /** `secrets`: names and globs; only the secrets they match are listed. Empty: every secret. */
   readonly filter: readonly SecretEntry[]
+  /** `match-tags`: a glob (or, without a filter, the whole listing) matches only the secrets that carry these tags. */
+  readonly matchTags?: TagFilter
   readonly expiry: ExpiryRules
 }
 
@@ -45,6 +48,8 @@ export interface ListOutcome {
   readonly unmatched: readonly string[]
   /** Secrets whose properties went beyond what Key Vault sends, shown cut to its limits. */
   readonly beyondLimits: readonly string[]
+  /** With `match-tags`: how many secrets the globs (or, without a filter, the whole listing) matched, and how many carried the tags. */
+  readonly narrowing?: TagNarrowing & { readonly wholeListing: boolean }
   /** The enabled secrets listed that have expired or expire within `expiry-warning`, soonest first. */
   readonly expiry: readonly ExpiryNotice[]
 }
@@ -58,11 +63,15 @@ export const list: OperationModule<ListInputs, ListOutcome> = {
   },
   // A listing names no one secret; a 404 and purge protection never come from it.
   advice: { notFound: secretNotFound, purgeProtected: recoverInstead, loneSecret: () => undefined },
-  readInputs: ({ cloud }) => ({ own: { filter: readListFilter(cloud), expiry: readExpiryRules() } }),
+  readInputs: ({ cloud }) => {
+    const filter = readListFilter(cloud)
+    const hasGlob = filter.length === 0 || filter.some((entry) => entry.isGlob)
+    return { own: { filter, matchTags: readMatchTags(hasGlob, 'list'), expiry: readExpiryRules() } }
+  },
   run: async (client, inputs, context) => {
     const { listed, invalidNames } = await listedSecrets(client)
-    const wanted = matcherOf(inputs.filter)
-    const infos = listed.filter((properties) => wanted(properties.name)).map(secretInfo)
+    const { wanted, narrowing } = selectListed(listed, inputs.filter, inputs.matchTags)
+    const infos = wanted.map(secretInfo)
     const secrets = infos.map(({ info }) => info)
     const listedNames = new Set(listed.map((properties) => properties.name.toLowerCase()))
     // A disabled secret is out of use: when it expires is nobody's concern.
@@ -75,6 +84,7 @@ export const list: OperationModule<ListInputs, ListOutcome> = {
         .filter((entry) => !entry.isGlob && !listedNames.has(entry.name.toLowerCase()))
         .map((entry) => entry.name),
       beyondLimits: infos.filter(({ cut }) => cut).map(({ info }) => info.name),
+      ...(narrowing && { narrowing }),
       // With `fail-on-expired`, an expired secret fails the step here, before any output.
       expiry: decideExpiry(inUse, inputs.expiry, context.now())
     }
@@ -98,7 +108,10 @@ export const list: OperationModule<ListInputs, ListOutcome> = {
         ...expiryWarnings(outcome.expiry, inputs.expiry, 'listed')
       ]
     ),
-  log: (vault, outcome) => [`Listed ${outcome.secrets.length} secrets in vault '${vault.name}'.`],
+  log: (vault, outcome) => [
+    `Listed ${outcome.secrets.length} secrets in vault '${vault.name}'.`,
+    ...narrowingLog(outcome.narrowing, outcome.narrowing?.wholeListing ? 'the vault listed' : 'the globs matched')
+  ],
   summary: (outcome, _publication, _applied, vault) => [
     header('Secret', 'Enabled', 'Content type', 'Created', 'Updated', 'Expires', 'Not before', 'Tags'),
     ...outcome.secrets.map((secret) => [
@@ -116,10 +129,32 @@ export const list: OperationModule<ListInputs, ListOutcome> = {
   ]
 }
 
-/** Every secret without a filter; with one, those a name or glob of it matches (ignoring case, as Key Vault does). */
-function matcherOf(filter: readonly SecretEntry[]): (name: string) => boolean {
-  if (filter.length === 0) return () => true
-  const matchers = filter.map((entry) => globMatcher(entry.name))
+/**
+ * What `list` lists: every secret without a filter; with one, those a name or glob of it matches
+ * (ignoring case, as Key Vault does). With `match-tags`, what a glob (or the whole listing) matches
+ * must carry its tags; a name written exactly is listed whatever its tags.
+ */
+function selectListed(
+  listed: readonly SecretProperties[],
+  filter: readonly SecretEntry[],
+  matchTags: TagFilter | undefined
+): { wanted: SecretProperties[]; narrowing?: TagNarrowing & { wholeListing: boolean } } {
+  const named = matcherOf(filter.filter((entry) => !entry.isGlob))
+  const globs = filter.length === 0 ? () => true : matcherOf(filter.filter((entry) => entry.isGlob))
+  const tagged = (properties: SecretProperties): boolean => !matchTags || carriesTags(matchTags, properties.tags)
+  const globbed = listed.filter((properties) => globs(properties.name))
+  const wanted = listed.filter((properties) => named(properties.name) || (globs(properties.name) && tagged(properties)))
+  return {
+    wanted,
+    ...(matchTags && {
+      narrowing: { matched: globbed.length, kept: globbed.filter(tagged).length, wholeListing: filter.length === 0 }
+    })
+  }
+}
+
+/** Whether a name or glob of `entries` matches a name. */
+function matcherOf(entries: readonly SecretEntry[]): (name: string) => boolean {
+  const matchers = entries.map((entry) => globMatcher(entry.name))
   return (name) => matchers.some((matches) => matches(name))
 }
 

@@ -103,11 +103,11 @@ export interface RunContext {
  * after `decide` has run, so every check that can fail the step comes before the first GitHub write.
  */
 export interface GitHubHandOff<Own, Out> {
-  /** The secrets a sync can name, and those `ignore-missing` skipped. */
+  /** The secrets a sync can name, those `ignore-missing` skipped, and why a secret may not have been read (a sentence). */
   readonly sources: (
     outcome: Out,
     inputs: Own & CommonInputs
-  ) => { readonly sources: readonly SyncSource[]; readonly missing?: readonly string[] }
+  ) => { readonly sources: readonly SyncSource[]; readonly missing?: readonly string[]; readonly whyNotRead?: string }
   /** The outcome with what was written, for `decide`, the log and the summary. */
   readonly record: (outcome: Out, github: GitHubOutcome) => Out
   /** The Key Vault version GitHub gets a copy of (`set`), named when GitHub's writes stop part-way. */

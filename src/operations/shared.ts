@@ -1,7 +1,7 @@
 import type { SecretClient, SecretProperties } from '@azure/keyvault-secrets'
 import { mapWithConcurrency } from '../concurrency.js'
 import type { Operation } from '../constants.js'
-import { quote } from '../text.js'
+import { plural, quote } from '../text.js'
 import type { SecretEntry } from '../inputs/entries.js'
 import { isSecretName } from '../inputs/names.js'
 import { readBoolean } from '../inputs/read.js'
@@ -56,3 +56,20 @@ export const invalidNameWarnings = (names: readonly string[]): string[] =>
   names.map(
     (name) => `The vault listed a secret named ${quote(name)}, which is not a valid secret name; it was skipped.`
   )
+
+/** What `match-tags` did: how many secrets the globs (or the whole listing) matched, and how many of them carried the tags. */
+export interface TagNarrowing {
+  readonly matched: number
+  readonly kept: number
+}
+
+/**
+ * The log line of `match-tags`, so the step says what the filter kept (counts only: tags are the
+ * vault's data). `matched` completes "the secrets ..." (`the globs matched`).
+ */
+export function narrowingLog(narrowing: TagNarrowing | undefined, matched: string): string[] {
+  if (!narrowing) return []
+  if (narrowing.matched === 0) return [`'match-tags' had no secret to narrow: ${matched} none.`]
+  const others = narrowing.kept < narrowing.matched ? '; the others lack a tag it names, or have another value' : ''
+  return [`'match-tags' kept ${narrowing.kept} of the ${plural(narrowing.matched, 'secret')} ${matched}${others}.`]
+}

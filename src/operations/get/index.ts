@@ -3,6 +3,7 @@ import { expiresCell } from '../../expiry.js'
 import { readExpiryRules } from '../../inputs/expiry.js'
 import { readGitHubSync } from '../../inputs/github.js'
 import { readBoolean } from '../../inputs/read.js'
+import { readMatchTags } from '../../inputs/tags.js'
 import { InputTable, Inputs } from '../../inputs/table.js'
 import { readEntries, readFileTargets } from '../../inputs/targets.js'
 import { NoVault, type Vault } from '../../inputs/vault.js'
@@ -10,6 +11,7 @@ import type { Applied } from '../../publish/apply.js'
 import type { Publication } from '../../publish/publication.js'
 import { githubLog } from '../github.js'
 import { header, type OperationModule, type ReadContext, type Row } from '../module.js'
+import { narrowingLog } from '../shared.js'
 import { checkOutputClashes, checkVariableNames, namesOf } from './naming.js'
 import { destinationKey, getPublication, labelOf } from './publication.js'
 import { datedOf, getSecrets } from './reading.js'
@@ -31,9 +33,12 @@ export const get: OperationModule<GetInputs, GetOutcome> = {
   run: getSecrets,
   // Once every read has succeeded and what later steps get is decided: a failure writes nothing to GitHub.
   gitHub: {
-    sources: (outcome) => ({
+    sources: (outcome, inputs) => ({
       sources: outcome.secrets.map((secret) => ({ ...secret, exportName: namesOf(secret).env })),
-      missing: outcome.missing
+      missing: outcome.missing,
+      ...(inputs.matchTags && {
+        whyNotRead: `A glob reads only the secrets that carry the tags of '${Inputs.MatchTags}'. `
+      })
     }),
     record: (outcome, github) => ({ ...outcome, github })
   },
@@ -55,6 +60,10 @@ function readGetInputs({ env, cloud, vault: given }: ReadContext): { own: GetInp
   return {
     own: {
       targets,
+      matchTags: readMatchTags(
+        targets.some((entry) => entry.isGlob),
+        'get'
+      ),
       files,
       envFile,
       exportEnv,
@@ -73,6 +82,7 @@ function getLog(outcome: GetOutcome): string[] {
     (secret) =>
       `Read ${secret.field ? `field ${quote(secret.field.join('.'))} of ` : ''}secret '${secret.name}' (version ${secret.version}) from vault '${secret.vault.name}'.`
   )
+  lines.push(...narrowingLog(outcome.narrowing, 'the globs matched'))
   const count = outcome.certificatesSkipped.length
   if (count > 0) {
     lines.push(

@@ -3,13 +3,17 @@ import type { ExpiryRules } from '../../inputs/expiry.js'
 import type { FileSecret } from '../../files.js'
 import type { FileEntry, SecretEntry } from '../../inputs/entries.js'
 import type { GitHubSync } from '../../inputs/github.js'
+import type { TagFilter } from '../../inputs/tags.js'
 import type { EnvFileInput } from '../../inputs/targets.js'
 import type { Vault } from '../../inputs/vault.js'
 import type { GitHubOutcome } from '../module.js'
+import type { TagNarrowing } from '../shared.js'
 
 export interface GetInputs {
   /** `secret-name`, or the entries of `secrets`; none when `files` alone names what to read. */
   readonly targets: readonly SecretEntry[]
+  /** `match-tags`: a glob matches only the secrets that carry these tags; absent, every secret. */
+  readonly matchTags?: TagFilter
   /** Secrets to write to files. */
   readonly files: readonly FileEntry[]
   /** Also export each value as an environment variable. */
@@ -55,6 +59,8 @@ export interface GetOutcome {
   readonly certificatesSkipped: readonly string[]
   /** Names the vault listed that no secret can have: skipped. */
   readonly invalidNames: readonly string[]
+  /** With `match-tags`: how many secrets the globs matched, and how many carried the tags. */
+  readonly narrowing?: TagNarrowing
   /** The secrets read (and files) that have expired or expire within `expiry-warning`, soonest first. */
   readonly expiry: readonly ExpiryNotice[]
   readonly github?: GitHubOutcome
