@@ -261,7 +261,7 @@ describe('a vault that admits only so many requests per second', () => {
 
   it('200 secrets by wildcard: all arrive; on the first 429 the action pauses as asked and sends fewer at once', async () => {
     seedMany()
-    vault().rateLimit = { requestsPerSecond: 60, retryAfterSeconds: 'window' }
+    vault().rateLimit = { requests: 60, retryAfterSeconds: 'window' }
     // Latency, so that requests sent together are in flight together at the stand-in.
     s.latencyMs = 50
     // 32 in flight at first, which the numbers below assume.
@@ -295,7 +295,7 @@ describe('a vault that admits only so many requests per second', () => {
   it('delete of 40 secrets: every one deleted, the deletes and their polls share the throttle', async () => {
     const names = Array.from({ length: 40 }, (_, i) => `old-${String(i).padStart(2, '0')}`)
     for (const n of names) vault().setSecret(n, `old-value-${n}`)
-    vault().rateLimit = { requestsPerSecond: 30 }
+    vault().rateLimit = { requests: 30 }
     // Each delete is done at its poller's first look: the deletes and those looks are throttled together.
     vault().deletePolls = 0
     const r = await run({ operation: 'delete', 'secret-name': '', secrets: names.join('\n') })
