@@ -168,21 +168,21 @@ describe('throttled: 429, and 503 with Retry-After', () => {
     // Nothing of the run's own in the window: room opens within 10 s of the first 429 that found it full.
     const run = scripted([429, 429, 429, 200], { random: () => 0.5 })
     expect(await outcome(run)).toEqual({ status: 200 })
-    // Half of the 10 s, half of the 5 s left, half of the 2.5 s left.
-    expect(run.gaps()).toEqual([5000, 2500, 1250])
+    // In the later half of what is left of the window: 3/4 of 10 s, of the 2.5 s left, of the 2 s floor.
+    expect(run.gaps()).toEqual([7500, 1875, 1500])
     expect(log()).toContain(
       "pacing to this step's share of the vault's 10-second window (the vault did not say how long to wait)."
     )
-    expect(log()).toContain('::debug::GET /secrets/db-password/: 429; retry 1 of 10 in 5 s\n')
+    expect(log()).toContain('::debug::GET /secrets/db-password/: 429; retry 1 of 30 in 7.5 s\n')
     expect(run.throttle.report.lowestLimit).toBe(1)
   })
 
-  test('without Retry-After, at least a second is drawn from near the end of the window, and a 429 after it starts another', async () => {
+  test('without Retry-After, at least 2 s is drawn from near the end of the window, and a 429 after it starts another', async () => {
     const draws = [0.95, 0.99, 0.5]
     const run = scripted([429, 429, 429, 200], { random: () => draws.shift() ?? 0 })
     expect(await outcome(run)).toEqual({ status: 200 })
-    // 9.5 s; then 0.99 of the 0.5 s left, but of at least 1 s; the next 429 comes after the window: half of a new one.
-    expect(run.gaps()).toEqual([9500, 990, 5000])
+    // 9.75 s; then 0.995 of the 2 s floor (0.25 s were left); the next 429 comes after the window: 3/4 of a new one.
+    expect(run.gaps()).toEqual([9750, 1990, 7500])
   })
 
   test('persistent: gives up after 10 retries and returns the last 429 for the SDK to report', async () => {

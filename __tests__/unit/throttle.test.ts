@@ -266,7 +266,8 @@ describe("Throttle: a 429 without Retry-After paces the run to its share of the 
         return throttle.throttledUnsaid(slot as Slot)
       })
     )
-    expect(waits).toEqual([1000, 6000])
+    // Draws of 0.1 and 0.6 land in the later half of the window: 5.5 s and 8 s.
+    expect(waits).toEqual([5500, 8000])
   })
 
   test('a wake-up set for the window does not outlive the requests waiting for it', async () => {

@@ -26,8 +26,13 @@ import { describeTrouble, type Trouble, type VaultHealth } from './health.js'
  * - ENOTFOUND is not retried (see client.ts): a typo'd vault name does not start resolving.
  */
 export const RetryLimits = {
-  /** 429 and 503 with Retry-After: retries of one request. Without Retry-After the Throttle paces to the vault's window. */
+  /** 429 and 503 with Retry-After: retries of one request. */
   throttled: { retries: 10 },
+  /**
+   * 429 without Retry-After: the Throttle paces the run to the vault's 10-second window, probing a
+   * few times a window when it has no share there; this many tries is minutes of a full vault.
+   */
+  throttledUnsaid: { retries: 30 },
   /** 5xx, 408 and network failures: at most 1 + 2 + 4 + 8 = 15 s of waiting before giving up. */
   transient: { retries: 4, baseMs: 1000, capMs: 8000 },
   /** A Retry-After longer than this is cut short; the `timeout` input bounds the run anyway. */
@@ -186,7 +191,8 @@ function afterThrottled(
     waitMs = Math.min(verdict.retryAfterMs, RetryLimits.retryAfterCapMs)
     throttle.throttled(slot, waitMs)
   } else waitMs = throttle.throttledUnsaid(slot)
-  if (retried.throttled >= RetryLimits.throttled.retries) return { giveUp: { status } }
+  const allowed = asked ? RetryLimits.throttled.retries : RetryLimits.throttledUnsaid.retries
+  if (retried.throttled >= allowed) return { giveUp: { status } }
   retried.throttled += 1
   health.retries += 1
   health.tellOnce(
@@ -194,7 +200,7 @@ function afterThrottled(
     `Key Vault is throttling requests (${describeTrouble({ status })}); slowing down: at most ${throttle.allowed} in flight, ${asked ? 'waiting as it asks (Retry-After).' : "pacing to this step's share of the vault's 10-second window (the vault did not say how long to wait)."}`
   )
   core.debug(
-    `${describe(request)}: ${status}; retry ${retried.throttled} of ${RetryLimits.throttled.retries} in ${formatSeconds(waitMs)}${asked ? ' (Retry-After)' : ''}`
+    `${describe(request)}: ${status}; retry ${retried.throttled} of ${allowed} in ${formatSeconds(waitMs)}${asked ? ' (Retry-After)' : ''}`
   )
   return { waitMs }
 }

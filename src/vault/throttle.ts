@@ -25,8 +25,8 @@ import { abortReason, SystemClock, type Clock } from './deadline.js'
 /** Key Vault counts requests per vault over a sliding window this long (4,000 reads per 10 s). */
 export const VaultWindowMs = 10_000
 
-/** A run with nothing of its own in the window, throttled again, waits at least this long. */
-const BlindWaitMinMs = 1000
+/** A run with nothing of its own in the window draws its wait from at least this long. */
+const BlindWaitMinMs = 2000
 
 interface ThrottleStats {
   /** Answers that were 429 (or 503 with Retry-After). */
@@ -175,13 +175,15 @@ export class Throttle {
 
   /**
    * With none of its own in the window, when room opens is unknown, but within one window of the
-   * first 429 that found it full everything then in it has aged out: a random time before that.
+   * first 429 that found it full everything then in it has aged out: a random time before that, in
+   * the later half of what is left of it (of at least BlindWaitMinMs).
    */
   private blindWaitEnds(now: number): number {
     if (this.pausedUntil > now) return this.pausedUntil
     if (this.blindSince === undefined || now >= this.blindSince + VaultWindowMs) this.blindSince = now
     const left = Math.max(BlindWaitMinMs, this.blindSince + VaultWindowMs - now)
-    return now + left * this.random()
+    // In the later half of what is left: a few tries a window, not a burst of them near its end.
+    return now + left * (0.5 + 0.5 * this.random())
   }
 
   /** Holds every request back until `until` (a later pause wins). */
