@@ -62,7 +62,7 @@ try {
   )
 
   // With Retry-After, as the floor below assumes (the service often sends none; the e2e faults test covers that).
-  vault.rateLimit = { requestsPerSecond: RATE, retryAfterSeconds: 'window' }
+  vault.rateLimit = { requests: RATE, retryAfterSeconds: 'window' }
   const rows: { ms: number; total: number; admitted: number; throttled: number; peak: number; peakLater: number }[] = []
   for (let i = 0; i < RUNS; i++) {
     s.requests.length = 0

@@ -52,7 +52,7 @@ function scripted(
   options: { random?: () => number; deadline?: (clock: ManualClock) => Deadline; concurrency?: number } = {}
 ): Run {
   const clock = new ManualClock()
-  const throttle = new Throttle(options.concurrency ?? 32, clock)
+  const throttle = new Throttle(options.concurrency ?? 32, clock, options.random ?? (() => ALMOST_ONE))
   const health = new VaultHealth()
   const deadline = options.deadline?.(clock)
   const queue = [...answers]
@@ -164,20 +164,25 @@ describe('throttled: 429, and 503 with Retry-After', () => {
     expect(log()).toContain('Key Vault is throttling requests (503 Service Unavailable); slowing down')
   })
 
-  test('without Retry-After (the SDK alone would give up at once): exponential backoff, the largest waits the cap allows', async () => {
-    const run = scripted([...Array.from({ length: 7 }, () => 429), 200])
+  test("without Retry-After (the SDK alone would give up at once): paced to the vault's 10-second window, probing at random points before it ends", async () => {
+    // Nothing of the run's own in the window: room opens within 10 s of the first 429 that found it full.
+    const run = scripted([429, 429, 429, 200], { random: () => 0.5 })
     expect(await outcome(run)).toEqual({ status: 200 })
-    // [0, 1 s), [0, 2 s), [0, 4 s), [0, 8 s), then capped at [0, 16 s).
-    expect(run.gaps()).toEqual([999, 1999, 3999, 7999, 15_999, 15_999, 15_999])
-    expect(log()).toContain('waiting with exponential backoff.')
-    expect(log()).toContain('::debug::GET /secrets/db-password/: 429; retry 7 of 10 in 16 s\n')
+    // In the later half of what is left of the window: 3/4 of 10 s, of the 2.5 s left, of the 2 s floor.
+    expect(run.gaps()).toEqual([7500, 1875, 1500])
+    expect(log()).toContain(
+      "pacing to this step's share of the vault's 10-second window (the vault did not say how long to wait)."
+    )
+    expect(log()).toContain('::debug::GET /secrets/db-password/: 429; retry 1 of 30 in 7.5 s\n')
+    expect(run.throttle.report.lowestLimit).toBe(1)
   })
 
-  test('without Retry-After, full jitter: a draw of 0 retries at once, 0.5 halfway', async () => {
-    const draws = [0, 0.5, 0.5]
+  test('without Retry-After, at least 2 s is drawn from near the end of the window, and a 429 after it starts another', async () => {
+    const draws = [0.95, 0.99, 0.5]
     const run = scripted([429, 429, 429, 200], { random: () => draws.shift() ?? 0 })
     expect(await outcome(run)).toEqual({ status: 200 })
-    expect(run.gaps()).toEqual([0, 1000, 2000])
+    // 9.75 s; then 0.995 of the 2 s floor (0.25 s were left); the next 429 comes after the window: 3/4 of a new one.
+    expect(run.gaps()).toEqual([9750, 1990, 7500])
   })
 
   test('persistent: gives up after 10 retries and returns the last 429 for the SDK to report', async () => {
@@ -260,7 +265,6 @@ describe('transient: 5xx, 408 and network failures', () => {
 
   test('the backoff cap: no transient wait is ever longer than 8 s', () => {
     expect(backoffMs(10, RetryLimits.transient, () => ALMOST_ONE)).toBe(7999)
-    expect(backoffMs(10, RetryLimits.throttled, () => ALMOST_ONE)).toBe(15_999)
   })
 
   test('full jitter: every wait is a whole number in [0, min(cap, base * 2^retry))', () => {
@@ -268,7 +272,7 @@ describe('transient: 5xx, 408 and network failures', () => {
       fc.property(
         fc.integer({ min: 0, max: 30 }),
         fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-        fc.constantFrom(RetryLimits.transient, RetryLimits.throttled),
+        fc.constant(RetryLimits.transient),
         (retry, draw, limits) => {
           const wait = backoffMs(retry, limits, () => draw)
           return Number.isInteger(wait) && wait >= 0 && wait < Math.min(limits.capMs, limits.baseMs * 2 ** retry)

@@ -212,6 +212,80 @@ describe('retry waits', () => {
   })
 })
 
+describe("Throttle: a 429 without Retry-After paces the run to its share of the vault's 10-second window", () => {
+  test('at most as many per window as the vault admitted from it, each when one of its own ages out, growing by one per admitted request', async () => {
+    const clock = new ManualClock()
+    const throttle = new Throttle(8, clock, () => 0.5)
+    for (const slot of await take(throttle, 3)) throttle.succeeded(slot)
+    await clock.advance(1000)
+    const [late] = await take(throttle, 1)
+    // Three of its own in the window: its share is 3, and the oldest leaves it at 10 s.
+    expect(throttle.throttledUnsaid(late as Slot)).toBe(9000)
+    expect(throttle.allowed).toBe(1)
+    const retry = throttle.acquire(undefined, true)
+    await clock.advance(8999)
+    expect(await settlesSoon(retry)).toBe(false)
+    await clock.advance(1)
+    expect(await settlesSoon(retry)).toBe(true)
+    // Admitted: the share grows to 4 and the requests in flight to 2.
+    throttle.succeeded(await retry)
+    expect(throttle.allowed).toBe(2)
+    const sent = await take(throttle, 2)
+    sent.forEach((slot) => throttle.succeeded(slot))
+    // Three of its own in the window against a share of 6, but two in flight at most now: two go, the third waits.
+    const more = [throttle.acquire(), throttle.acquire(), throttle.acquire()]
+    expect(await Promise.all(more.slice(0, 2).map(settlesSoon))).toEqual([true, true])
+    expect(await settlesSoon(more[2] as Promise<Slot>)).toBe(false)
+  })
+
+  test('answers to requests sent before the cut lower the share to what the vault admitted, and do not cut again', async () => {
+    const clock = new ManualClock()
+    const throttle = new Throttle(8, clock, () => 0.5)
+    const slots = await take(throttle, 6)
+    await clock.advance(10)
+    throttle.succeeded(slots[0] as Slot)
+    throttle.throttledUnsaid(slots[1] as Slot)
+    // Counted: the one admitted and the four still in flight.
+    for (const slot of slots.slice(2, 5)) throttle.throttledUnsaid(slot)
+    throttle.succeeded(slots[5] as Slot)
+    // Two admitted (and grown by one): the next goes when the first ages out at 10 s.
+    const next = throttle.acquire()
+    await clock.advance(9989)
+    expect(await settlesSoon(next)).toBe(false)
+    await clock.advance(1)
+    expect(await settlesSoon(next)).toBe(true)
+    expect(throttle.report).toMatchObject({ throttled: 4, lowestLimit: 1 })
+  })
+
+  test('with none of its own in the window, a random time before the window ends; runs throttled together come back apart', async () => {
+    const waits = await Promise.all(
+      [0.1, 0.6].map(async (draw) => {
+        const clock = new ManualClock()
+        const throttle = new Throttle(8, clock, () => draw)
+        const [slot] = await take(throttle, 1)
+        return throttle.throttledUnsaid(slot as Slot)
+      })
+    )
+    // Draws of 0.1 and 0.6 land in the later half of the window: 5.5 s and 8 s.
+    expect(waits).toEqual([5500, 8000])
+  })
+
+  test('a wake-up set for the window does not outlive the requests waiting for it', async () => {
+    const clock = new ManualClock()
+    const throttle = new Throttle(1, clock, () => 0.5)
+    const [first] = await take(throttle, 1)
+    throttle.succeeded(first as Slot)
+    const [second] = await take(throttle, 1)
+    throttle.throttledUnsaid(second as Slot)
+    const controller = new AbortController()
+    const waiting = throttle.acquire(controller.signal).catch(() => 'aborted')
+    expect(clock.pending()).toHaveLength(1)
+    controller.abort()
+    expect(await waiting).toBe('aborted')
+    expect(clock.pending()).toEqual([])
+  })
+})
+
 describe('mapWithConcurrency after a failure', () => {
   test('starts nothing new once a call has failed', async () => {
     const started: number[] = []

@@ -18,15 +18,21 @@ import { describeTrouble, type Trouble, type VaultHealth } from './health.js'
  * has been seen to send, and its retries would multiply with these.
  *
  * - 429, and 503 with Retry-After: throttling. Wait as the vault asks (Retry-After, retry-after-ms);
- *   when it does not say, back off exponentially with full jitter. The wait pauses every request
- *   of the run, not just this one, and the Throttle sends fewer at once afterwards.
+ *   the wait pauses every request of the run, not just this one, and the Throttle sends fewer at
+ *   once afterwards. When it does not say (Key Vault's usual 429), the Throttle paces the run to
+ *   its share of the vault's 10-second window (see throttle.ts).
  * - Other 5xx (not 501/505), 408, a reset or refused connection, a request with no answer within
  *   the attempt timeout: transient. Back off exponentially with full jitter.
  * - ENOTFOUND is not retried (see client.ts): a typo'd vault name does not start resolving.
  */
 export const RetryLimits = {
-  /** 429 without Retry-After: waits drawn from [0, min(cap, base * 2^n)). */
-  throttled: { retries: 10, baseMs: 1000, capMs: 16_000 },
+  /** 429 and 503 with Retry-After: retries of one request. */
+  throttled: { retries: 10 },
+  /**
+   * 429 without Retry-After: the Throttle paces the run to the vault's 10-second window, probing a
+   * few times a window when it has no share there; this many tries is minutes of a full vault.
+   */
+  throttledUnsaid: { retries: 30 },
   /** 5xx, 408 and network failures: at most 1 + 2 + 4 + 8 = 15 s of waiting before giving up. */
   transient: { retries: 4, baseMs: 1000, capMs: 8000 },
   /** A Retry-After longer than this is cut short; the `timeout` input bounds the run anyway. */
@@ -173,26 +179,28 @@ type RetryDecision = { readonly giveUp: Trouble } | { readonly giveUp?: undefine
 
 /** A 429 (or 503 with Retry-After): wait as asked, or back off; every request slows down with it. */
 function afterThrottled(
-  { request, slot, retried, throttle, health, random }: RetryContext,
+  { request, slot, retried, throttle, health }: RetryContext,
   response: PipelineResponse | undefined,
   verdict: { readonly retryAfterMs?: number }
 ): RetryDecision {
   const status = response?.status ?? 429
   health.lastTrouble = { status }
   const asked = verdict.retryAfterMs !== undefined
-  const waitMs = asked
-    ? Math.min(verdict.retryAfterMs, RetryLimits.retryAfterCapMs)
-    : backoffMs(retried.throttled, RetryLimits.throttled, random)
-  throttle.throttled(slot, waitMs)
-  if (retried.throttled >= RetryLimits.throttled.retries) return { giveUp: { status } }
+  let waitMs: number
+  if (verdict.retryAfterMs !== undefined) {
+    waitMs = Math.min(verdict.retryAfterMs, RetryLimits.retryAfterCapMs)
+    throttle.throttled(slot, waitMs)
+  } else waitMs = throttle.throttledUnsaid(slot)
+  const allowed = asked ? RetryLimits.throttled.retries : RetryLimits.throttledUnsaid.retries
+  if (retried.throttled >= allowed) return { giveUp: { status } }
   retried.throttled += 1
   health.retries += 1
   health.tellOnce(
     'throttled',
-    `Key Vault is throttling requests (${describeTrouble({ status })}); slowing down: at most ${throttle.allowed} in flight, waiting ${asked ? 'as it asks (Retry-After)' : 'with exponential backoff'}.`
+    `Key Vault is throttling requests (${describeTrouble({ status })}); slowing down: at most ${throttle.allowed} in flight, ${asked ? 'waiting as it asks (Retry-After).' : "pacing to this step's share of the vault's 10-second window (the vault did not say how long to wait)."}`
   )
   core.debug(
-    `${describe(request)}: ${status}; retry ${retried.throttled} of ${RetryLimits.throttled.retries} in ${formatSeconds(waitMs)}${asked ? ' (Retry-After)' : ''}`
+    `${describe(request)}: ${status}; retry ${retried.throttled} of ${allowed} in ${formatSeconds(waitMs)}${asked ? ' (Retry-After)' : ''}`
   )
   return { waitMs }
 }

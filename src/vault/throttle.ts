@@ -11,9 +11,23 @@ import { abortReason, SystemClock, type Clock } from './deadline.js'
  * - After each success add 1/limit, so the limit grows by about one per round of successful
  *   requests, never above `concurrency`. Growing by a whole request per success would undo a cut
  *   within one round and send the vault the same burst again.
- * - While the vault has asked to wait (Retry-After, or the backoff chosen when it did not say),
- *   no request goes out; requests that are retried go first when sending resumes.
+ * - While the vault has asked to wait (Retry-After), no request goes out; requests that are
+ *   retried go first when sending resumes.
+ * - A 429 without Retry-After (Key Vault's usual answer) says the vault's window is full. The
+ *   service counts requests per vault over a sliding 10-second window, shared with every other job
+ *   that reads the vault (a matrix's legs): a backoff of a second or two mostly meets another 429.
+ *   So the run paces itself to its share of the window (see Pacing): at most as many requests per
+ *   10 s as the vault admitted from it in the last 10 s, each sent when one of its own ages out of
+ *   the window, growing by one per request the vault then admits; and in flight, one request, growing
+ *   as above. With none of its own in the window it has no share to replay: it waits a random part
+ *   of the window, so runs that were throttled together do not come back together.
  */
+/** Key Vault counts requests per vault over a sliding window this long (4,000 reads per 10 s). */
+export const VaultWindowMs = 10_000
+
+/** A run with nothing of its own in the window draws its wait from at least this long. */
+const BlindWaitMinMs = 2000
+
 interface ThrottleStats {
   /** Answers that were 429 (or 503 with Retry-After). */
   readonly throttled: number
@@ -45,11 +59,19 @@ export class Throttle {
   /** Cancels the wake-up at the end of a pause, while one is set. */
   private timer: (() => void) | undefined
   private stats = { throttled: 0, lowestLimit: 0, pausedMs: 0 }
+  /** Requests sent in the last VaultWindowMs that the vault has not throttled (answered or in flight), oldest first. */
+  private readonly window: Slot[] = []
+  /** Requests per window once a 429 without Retry-After came: the run's share (undefined: no limit yet). */
+  private budget: number | undefined
+  /** When a 429 without Retry-After found none of the run's own requests in the window. */
+  private blindSince: number | undefined
 
   constructor(
     /** The `concurrency` input: the limit never goes above it. */
     readonly maxInFlight: number,
-    private readonly clock: Clock = SystemClock
+    private readonly clock: Clock = SystemClock,
+    /** Draws the waits of runs with no share to replay; Math.random by default. */
+    private readonly random: () => number = Math.random
   ) {
     this.limit = maxInFlight
     this.stats.lowestLimit = maxInFlight
@@ -96,6 +118,8 @@ export class Throttle {
   /** The request got an answer that was not throttling (or failed on the network). */
   succeeded(_slot: Slot): void {
     this.limit = Math.min(this.maxInFlight, this.limit + 1 / this.limit)
+    // The vault took it: there was room beyond the share, so the share grows into it.
+    if (this.budget !== undefined) this.budget += 1
     this.free()
   }
 
@@ -108,17 +132,74 @@ export class Throttle {
   throttled(slot: Slot, waitMs: number): void {
     const now = this.clock.now()
     this.stats.throttled += 1
+    this.forget(slot)
     if (slot.sentAt >= this.lastCut) {
       this.limit = Math.max(1, this.limit / 2)
       this.lastCut = now
       this.stats.lowestLimit = Math.min(this.stats.lowestLimit, this.allowed)
     }
-    const until = now + waitMs
-    if (until > this.pausedUntil) {
-      this.stats.pausedMs += until - Math.max(now, this.pausedUntil)
-      this.pausedUntil = until
-    }
+    this.pauseUntil(now + waitMs, now)
     this.free()
+  }
+
+  /**
+   * The vault throttled the request without saying how long to wait: its window is full. Paces the
+   * run to its share of the window (see the class comment); returns how long until this request
+   * may go again, for the log.
+   */
+  throttledUnsaid(slot: Slot): number {
+    const now = this.clock.now()
+    this.stats.throttled += 1
+    this.forget(slot)
+    this.prune(now)
+    if (slot.sentAt >= this.lastCut) {
+      this.budget = Math.max(1, this.window.length)
+      this.limit = 1
+      this.lastCut = now
+      this.stats.lowestLimit = 1
+    } else if (this.budget !== undefined) {
+      // Counted in the share while in flight, and not admitted after all.
+      this.budget = Math.min(this.budget, Math.max(1, this.window.length))
+    }
+    const resumeAt =
+      this.window.length > 0 ? this.shareResumesAt(now) : Math.max(this.pausedUntil, this.blindWaitEnds(now))
+    this.pauseUntil(resumeAt, now)
+    this.free()
+    return Math.max(0, resumeAt - now)
+  }
+
+  /** With requests of its own in the window: the next goes when its share has room (see pump). */
+  private shareResumesAt(now: number): number {
+    return this.window.length >= (this.budget ?? 1) ? (this.window[0]?.sentAt ?? now) + VaultWindowMs : now
+  }
+
+  /**
+   * With none of its own in the window, when room opens is unknown, but within one window of the
+   * first 429 that found it full everything then in it has aged out: a random time before that, in
+   * the later half of what is left of it (of at least BlindWaitMinMs).
+   */
+  private blindWaitEnds(now: number): number {
+    if (this.pausedUntil > now) return this.pausedUntil
+    if (this.blindSince === undefined || now >= this.blindSince + VaultWindowMs) this.blindSince = now
+    const left = Math.max(BlindWaitMinMs, this.blindSince + VaultWindowMs - now)
+    // In the later half of what is left: a few tries a window, not a burst of them near its end.
+    return now + left * (0.5 + 0.5 * this.random())
+  }
+
+  /** Holds every request back until `until` (a later pause wins). */
+  private pauseUntil(until: number, now: number): void {
+    if (until <= this.pausedUntil) return
+    this.stats.pausedMs += until - Math.max(now, this.pausedUntil)
+    this.pausedUntil = until
+  }
+
+  private forget(slot: Slot): void {
+    const index = this.window.indexOf(slot)
+    if (index >= 0) this.window.splice(index, 1)
+  }
+
+  private prune(now: number): void {
+    while (this.window.length > 0 && (this.window[0]?.sentAt ?? now) <= now - VaultWindowMs) this.window.shift()
   }
 
   private free(): void {
@@ -132,11 +213,24 @@ export class Throttle {
       if (this.waiting.length > 0) this.wakeAt(this.pausedUntil)
       return
     }
+    this.prune(now)
     while (this.waiting.length > 0 && this.inFlight < this.allowed) {
+      // At its share of the window: the next request goes when the oldest of its own ages out.
+      if (this.budget !== undefined && this.window.length >= this.budget) {
+        this.wakeAt((this.window[0]?.sentAt ?? now) + VaultWindowMs)
+        return
+      }
       const waiter = this.waiting.shift() as Waiter
       waiter.signal?.removeEventListener('abort', waiter.onAbort)
       this.inFlight += 1
-      waiter.resolve({ sentAt: now })
+      const slot = { sentAt: now }
+      this.window.push(slot)
+      waiter.resolve(slot)
+    }
+    // Nobody left to wake: a wake-up set earlier must not keep a finished step alive.
+    if (this.waiting.length === 0 && this.timer) {
+      this.timer()
+      this.timer = undefined
     }
   }
 

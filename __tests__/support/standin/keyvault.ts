@@ -59,17 +59,21 @@ export interface VaultOptions {
 }
 
 /**
- * Key Vault's request limit, scaled down for tests. The service counts per vault over 10-second
- * windows; here a window lasts one second so tests stay fast. A window opens with the first request
- * after the previous one closed, admits `requestsPerSecond` requests, and answers every further
- * request 429 `Throttled` until it closes. Throttled requests do not count against the limit.
+ * Key Vault's request limit, scaled down for tests. The service counts requests per vault over a
+ * sliding 10-second window (4,000 reads per 10 s); here the period is configurable (default one
+ * second, so tests stay fast). A request is admitted while fewer than `requests` were admitted in
+ * the last `periodMs`; every further request is answered 429 `Throttled` until the oldest ages
+ * out. Throttled requests do not count against the limit.
  */
 export interface RateLimit {
-  readonly requestsPerSecond: number
+  /** Requests admitted per period. */
+  readonly requests: number
+  /** The sliding window's length in ms. Default 1000. */
+  readonly periodMs?: number
   /**
    * Retry-After on a 429. By default none: the one complete real 429 header dump found
-   * (vcsjones/AzureSignTool issue 219) has none. 'window': whole seconds until the window closes,
-   * rounded up; or a fixed number of seconds.
+   * (vcsjones/AzureSignTool issue 219) has none. 'window': whole seconds until the oldest admitted
+   * request leaves the window, rounded up; or a fixed number of seconds.
    */
   readonly retryAfterSeconds?: number | 'window' | 'omit'
 }
@@ -91,7 +95,7 @@ export interface Paging {
 export const ThrottledMessage =
   'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached'
 
-const RATE_WINDOW_MS = 1000
+const RATE_PERIOD_MS = 1000
 
 export interface SecretSeed {
   /** Backs a Key Vault certificate: listed with `managed: true`, read with a `kid`. */
@@ -203,7 +207,8 @@ export class Vault {
   /** See RateLimit; undefined admits everything. */
   rateLimit: RateLimit | undefined
   expiredSecrets: 'returned' | 'refused'
-  private window: { readonly start: number; admitted: number } | undefined
+  /** When each request the rate limit admitted arrived, oldest first, within the last period. */
+  private readonly admitted: number[] = []
 
   constructor(options: VaultOptions) {
     this.name = options.name.toLowerCase()
@@ -235,13 +240,15 @@ export class Vault {
   admit(now = Date.now()): Reply | undefined {
     const limit = this.rateLimit
     if (!limit) return undefined
-    if (!this.window || now >= this.window.start + RATE_WINDOW_MS) this.window = { start: now, admitted: 0 }
-    if (this.window.admitted < limit.requestsPerSecond) {
-      this.window.admitted += 1
+    const period = limit.periodMs ?? RATE_PERIOD_MS
+    const admitted = this.admitted
+    while (admitted.length > 0 && (admitted[0] ?? 0) <= now - period) admitted.shift()
+    if (admitted.length < limit.requests) {
+      admitted.push(now)
       return undefined
     }
     const asked = limit.retryAfterSeconds ?? 'omit'
-    const wait = asked === 'window' ? Math.max(1, Math.ceil((this.window.start + RATE_WINDOW_MS - now) / 1000)) : asked
+    const wait = asked === 'window' ? Math.max(1, Math.ceil(((admitted[0] ?? now) + period - now) / 1000)) : asked
     return kvError(
       429,
       'Throttled',
