@@ -20,6 +20,7 @@ const Layers: readonly (readonly string[])[] = [
     'errors.ts',
     'clouds.ts',
     'concurrency.ts',
+    'decoding.ts',
     'envFile.ts',
     'envNames.ts',
     'json.ts',
