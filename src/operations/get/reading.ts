@@ -3,29 +3,15 @@ import { mapWithConcurrency } from '../../concurrency.js'
 import { SecretFailure } from '../../vault/secretFailure.js'
 import { decideExpiry, type Dated } from '../../expiry.js'
 import type { FileSecret } from '../../files.js'
-import { globMatcher, type FileEntry, type SecretEntry } from '../../inputs/entries.js'
-import { Inputs } from '../../inputs/table.js'
+import { globMatcher, type SecretEntry } from '../../inputs/entries.js'
 import type { Vault } from '../../inputs/vault.js'
 import { UntrustedAnswer, validDate } from '../../vault/answers.js'
 import { attempt } from '../../vault/attempt.js'
 import { isCondition } from '../../vault/serviceErrors.js'
 import type { CommonInputs, RunContext } from '../module.js'
 import { listedSecrets } from '../shared.js'
-import { selectField } from './fields.js'
-import type { GetInputs, GetOutcome, ReadSecret } from './types.js'
-
-/** A secret to read: a named entry, or one a glob found. */
-interface Target {
-  readonly name: string
-  readonly alias?: string
-  readonly prefix?: string
-  readonly version?: string
-  readonly field?: readonly string[]
-  /** The entry it came from, for messages; a glob's matches have none of their own. */
-  readonly text?: string
-  readonly vault: Vault
-  readonly fromGlob: boolean
-}
+import { readFile, readTarget } from './selection.js'
+import type { GetInputs, GetOutcome, Read, ReadSecret, Target } from './types.js'
 
 /** A vault's listing as globs see it: its enabled plain secrets (sorted), and the certificate-backed ones. */
 interface Listing {
@@ -140,14 +126,6 @@ function skippedCertificates(
     .sort()
 }
 
-/** One read of a secret: undefined when it is missing and that is allowed (noted in `missing`). */
-type Read = (
-  vault: Vault,
-  name: string,
-  version: string | undefined,
-  allowMissing: boolean
-) => Promise<(KeyVaultSecret & { readonly value: string }) | undefined>
-
 /**
  * Reads every secret and file entry; nothing is exported until all of them have arrived. The
  * step's vault is read with `client`; a vault a full identifier names, with its own client.
@@ -196,48 +174,6 @@ function reader(clientOf: (vault: Vault) => SecretClient, missing: string[]): Re
     ).catch(async (error: unknown) => {
       throw await withExpiryDate(clientOf(vault), error, version)
     })
-}
-
-/** A `secrets` entry (or a glob's match) read: its value, or the field it selects. */
-async function readTarget(read: Read, target: Target, allowMissing: boolean): Promise<ReadSecret | undefined> {
-  const secret = await read(target.vault, target.name, target.version, allowMissing)
-  if (!secret) return undefined
-  const value = target.field
-    ? selectField(secret.value, target.field, {
-        name: target.name,
-        entry: target.text ?? target.name,
-        input: Inputs.Secrets
-      })
-    : secret.value
-  return {
-    name: target.name,
-    alias: target.alias,
-    prefix: target.prefix,
-    fromGlob: target.fromGlob,
-    value,
-    ...(target.field && { wholeValue: secret.value, field: target.field }),
-    vault: target.vault,
-    version: secret.properties.version ?? '',
-    id: secret.properties.id ?? '',
-    expiresOn: validDate(secret.properties.expiresOn)
-  }
-}
-
-/** A `files` entry read: the value as it is (with its content type), or the field it selects, as text. */
-async function readFile(
-  read: Read,
-  file: FileEntry,
-  inputs: Pick<GetInputs & CommonInputs, 'vault' | 'ignoreMissing'>
-): Promise<FileSecret | undefined> {
-  const vault = file.vault ?? inputs.vault
-  const secret = await read(vault, file.name, file.version, inputs.ignoreMissing)
-  if (!secret) return undefined
-  const expiresOn = validDate(secret.properties.expiresOn)
-  if (!file.field)
-    return { entry: file, vault, value: secret.value, contentType: secret.properties.contentType ?? '', expiresOn }
-  // A field is text: the content type describes the whole value, not it.
-  const value = selectField(secret.value, file.field, { name: file.name, entry: file.text, input: Inputs.Files })
-  return { entry: file, vault, value, wholeValue: secret.value, contentType: '', expiresOn }
 }
 
 /** A secret read, for the expiry checks: its name, its vault's name, its expiry. */

@@ -1,3 +1,4 @@
+import type { KeyVaultSecret } from '@azure/keyvault-secrets'
 import type { ExpiryNotice } from '../../expiry.js'
 import type { ExpiryRules } from '../../inputs/expiry.js'
 import type { FileSecret } from '../../files.js'
@@ -59,3 +60,24 @@ export interface GetOutcome {
   readonly expiry: readonly ExpiryNotice[]
   readonly github?: GitHubOutcome
 }
+
+/** A secret to read: a named entry, or one a glob found. */
+export interface Target {
+  readonly name: string
+  readonly alias?: string
+  readonly prefix?: string
+  readonly version?: string
+  readonly field?: readonly string[]
+  /** The entry it came from, for messages; a glob's matches have none of their own. */
+  readonly text?: string
+  readonly vault: Vault
+  readonly fromGlob: boolean
+}
+
+/** One read of a secret: undefined when it is missing and that is allowed (noted in `missing`). */
+export type Read = (
+  vault: Vault,
+  name: string,
+  version: string | undefined,
+  allowMissing: boolean
+) => Promise<(KeyVaultSecret & { readonly value: string }) | undefined>
