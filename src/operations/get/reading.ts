@@ -153,9 +153,7 @@ export async function getSecrets(
   const files = results.filter((result): result is FileSecret => result !== undefined && 'entry' in result)
   // Before GitHub and before anything is exported: with `fail-on-expired`, an expired secret fails the step here.
   const expiry = decideExpiry(
-    [...secrets, ...files.map((file) => ({ name: file.entry.name, vault: file.vault, expiresOn: file.expiresOn }))].map(
-      datedOf
-    ),
+    [...secrets, ...files.map((file) => ({ ...file, name: file.entry.name }))].map(datedOf),
     inputs.expiry,
     context.now()
   )
@@ -164,11 +162,14 @@ export async function getSecrets(
 
 /** Reads one secret version; an expired one's failure says when it expired, when that can be found. */
 function reader(clientOf: (vault: Vault) => SecretClient, missing: string[]): Read {
-  return (vault, name, version, allowMissing) =>
+  return (vault, name, version, allowMissing, outContentType) =>
     attempt(
       name,
       'get',
-      () => clientOf(vault).getSecret(name, { version }).then(withValue),
+      () =>
+        clientOf(vault)
+          .getSecret(name, { version, ...(outContentType !== undefined && { outContentType }) })
+          .then(withValue),
       { allowed: allowMissing, names: missing },
       vault
     ).catch(async (error: unknown) => {
@@ -176,16 +177,25 @@ function reader(clientOf: (vault: Vault) => SecretClient, missing: string[]): Re
     })
 }
 
-/** A secret read, for the expiry checks: its name, its vault's name, its expiry. */
-export const datedOf = (secret: {
+/**
+ * A secret read, for the expiry checks: its name, its vault's name, its expiry, or its
+ * certificate's end of validity when a part was selected and that comes first.
+ */
+export function datedOf(secret: {
   readonly name: string
   readonly vault: Vault
   readonly expiresOn?: Date
-}): Dated => ({
-  name: secret.name,
-  vault: secret.vault.name,
-  expiresOn: secret.expiresOn
-})
+  readonly certificate?: { readonly notAfter: Date }
+}): Dated {
+  const notAfter = secret.certificate?.notAfter
+  const certificateFirst = notAfter !== undefined && (!secret.expiresOn || notAfter < secret.expiresOn)
+  return {
+    name: secret.name,
+    vault: secret.vault.name,
+    expiresOn: certificateFirst ? notAfter : secret.expiresOn,
+    ...(certificateFirst && { certificate: true })
+  }
+}
 
 /**
  * A read the vault refused because the secret has expired (403 SecretExpired) says when it
