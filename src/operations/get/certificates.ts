@@ -23,7 +23,7 @@ export function refuseBinaryParts(targets: readonly SecretEntry[]): void {
 export function certificatesOutput(outcome: Pick<GetOutcome, 'secrets' | 'files'>): string | undefined {
   const entries: [string, CertificateInfo][] = [
     ...outcome.secrets.flatMap((secret): [string, CertificateInfo][] =>
-      secret.certificate ? [[secret.entry ?? secret.name, secret.certificate]] : []
+      secret.certificate ? [[secret.text ?? secret.name, secret.certificate]] : []
     ),
     ...outcome.files.flatMap((file): [string, CertificateInfo][] =>
       file.certificate ? [[file.entry.text, file.certificate]] : []

@@ -25,7 +25,7 @@ export async function readTarget(read: Read, target: Target, allowMissing: boole
   return {
     name: target.name,
     alias: target.alias,
-    ...(target.text !== undefined && { entry: target.text }),
+    ...(target.text !== undefined && { text: target.text }),
     prefix: target.prefix,
     fromGlob: target.fromGlob,
     value: selected ? selected.text : secret.value,

@@ -33,7 +33,7 @@ export interface ReadSecret {
   readonly name: string
   readonly alias?: string
   /** The entry as written (a glob's matches have none of their own). */
-  readonly entry?: string
+  readonly text?: string
   /** The prefix alias of the glob that found it (`KV_*=*`): it goes out as `KV_<name>`. */
   readonly prefix?: string
   /** Found by a glob rather than named: a refused variable name is skipped, not an error. */
