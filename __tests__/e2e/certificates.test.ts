@@ -17,6 +17,13 @@ import {
   type Issued,
   type TestPki
 } from '../support/certificates.js'
+import {
+  CLIENT as HOSTILE_CLIENT,
+  ReadTimeRefusals,
+  SP_SECRET,
+  STORED_VALUE,
+  TENANT as HOSTILE_TENANT
+} from '../support/hostile-inputs.js'
 import { assertNoLeak, runAction, runPost, type RunOptions, type RunResult } from '../support/runner.js'
 import { StandIn } from '../support/standin/index.js'
 
@@ -372,5 +379,37 @@ describe('expiry of the certificate read', () => {
       /^The certificate in secret 'old-cert' in vault 'contoso-kv' expired on \d{4}-\d\d-\d\d \('fail-on-expired: true'\), so the step failed and nothing was exported\. Renew it/
     )
     expect(r.state['written-files'] ?? '[]').toBe('[]')
+  })
+})
+
+describe('the hostile-input table: entries refused once the secret is read', () => {
+  it.each(ReadTimeRefusals.map((c) => [`${c.input}: ${c.value}`, c] as const))('%s', async (_, c) => {
+    s.reset()
+    s.addVault({ name: VAULT, tenantId: HOSTILE_TENANT, grants: { [HOSTILE_CLIENT]: ['get'] } })
+    s.addApp({ tenantId: HOSTILE_TENANT, clientId: HOSTILE_CLIENT, clientSecret: SP_SECRET })
+    s.vault(VAULT).setSecret('db-password', STORED_VALUE)
+    s.vault(VAULT).setSecret('site-cert', pki.ecLeaf.key + pki.ecLeaf.cert, { certificate: true, contentType: PEM })
+    const r = await runAction({
+      inputs: {
+        'vault-name': VAULT,
+        'client-id': HOSTILE_CLIENT,
+        'tenant-id': HOSTILE_TENANT,
+        'client-secret': SP_SECRET,
+        [c.input]: c.value
+      },
+      standin: s
+    })
+    expect({ exitCode: r.exitCode, errors: r.errors.length, outputs: r.outputs, env: r.env }).toEqual({
+      exitCode: 1,
+      errors: 1,
+      outputs: {},
+      env: {}
+    })
+    expect(r.errors[0]).toMatch(new RegExp(`^Input '${c.input}', entry '`))
+    expect(r.errors[0]).toContain(c.value.replace(/^.*=/, ''))
+    expect(r.errors[0]).toContain(c.says)
+    expect(r.state['written-files'] ?? '[]').toBe('[]')
+    expect(r.stdout + r.stderr).not.toMatch(/^\s+at \S/m)
+    assertNoLeak(r, [STORED_VALUE, SP_SECRET, pki.ecLeaf.key], { perLine: true })
   })
 })
