@@ -11,6 +11,7 @@ import {
 import { explainFailure } from '../../src/failures/index.js'
 import { parseDuration } from '../../src/inputs/attributes.js'
 import { readExpiryRules, type ExpiryRules } from '../../src/inputs/expiry.js'
+import { datedOf } from '../../src/operations/get/reading.js'
 import { readInputs } from '../../src/operations/inputs.js'
 import { isolateEnv, setInputs, thrownBy } from './helpers.js'
 
@@ -295,6 +296,26 @@ describe('the certificate read from a secret', () => {
       { name: 'site-cert', expires: '2026-06-06T12:00:00.000Z', certificate: true }
     ])
     expect(expiresCell(certificate, notices)).toBe('2026-06-06T12:00:00.000Z (certificate) (expires in 5 days)')
+  })
+
+  test("the certificate's notAfter counts only where it comes before the secret's expiry, or the secret has none", () => {
+    const vault = { url: 'https://contoso-kv.vault.azure.net', name: V, input: 'vault-name' as const }
+    const notAfter = at(10 * DAY)
+    expect(datedOf({ name: 'a', vault, expiresOn: at(20 * DAY), certificate: { notAfter } })).toEqual({
+      name: 'a',
+      vault: V,
+      expiresOn: notAfter,
+      certificate: true
+    })
+    expect(datedOf({ name: 'b', vault, certificate: { notAfter } })).toMatchObject({
+      expiresOn: notAfter,
+      certificate: true
+    })
+    expect(datedOf({ name: 'c', vault, expiresOn: at(DAY), certificate: { notAfter } })).toEqual({
+      name: 'c',
+      vault: V,
+      expiresOn: at(DAY)
+    })
   })
 
   test('an expired one fails the step with fail-on-expired, saying it is the certificate', () => {
