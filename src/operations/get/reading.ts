@@ -160,9 +160,13 @@ export async function getSecrets(
   return { operation: 'get', secrets, files, missing, certificatesSkipped, invalidNames, expiry }
 }
 
-/** Reads one secret version; an expired one's failure says when it expired, when that can be found. */
+/**
+ * Reads one secret version; an expired one's failure says when it expired, when that can be found.
+ * A conversion (`outContentType`) of a version is asked for once, however many entries select parts of it.
+ */
 function reader(clientOf: (vault: Vault) => SecretClient, missing: string[]): Read {
-  return (vault, name, version, allowMissing, outContentType) =>
+  const conversions = new Map<string, ReturnType<Read>>()
+  const read: Read = (vault, name, version, allowMissing, outContentType) =>
     attempt(
       name,
       'get',
@@ -175,6 +179,14 @@ function reader(clientOf: (vault: Vault) => SecretClient, missing: string[]): Re
     ).catch(async (error: unknown) => {
       throw await withExpiryDate(clientOf(vault), error, version)
     })
+  return (vault, name, version, allowMissing, outContentType) => {
+    if (outContentType === undefined || version === undefined)
+      return read(vault, name, version, allowMissing, outContentType)
+    const key = [vault.url, name.toLowerCase(), version.toLowerCase(), outContentType].join('|')
+    const known = conversions.get(key) ?? read(vault, name, version, allowMissing, outContentType)
+    conversions.set(key, known)
+    return known
+  }
 }
 
 /**
