@@ -56,6 +56,15 @@ describe('what #word selects, by what the secret holds', () => {
     expect(here.certificate?.subject).toBe('CN=site.contoso.example, O=Contoso')
   })
 
+  test('#pfx of a PKCS#12 secret that cannot be opened here points at writing the file as stored', async () => {
+    const legacy = pki.pfx(pki.ecLeaf, {
+      extra: ['-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']
+    })
+    expect(await refusal({ value: legacy.toString('base64'), contentType: PKCS12 }, ['pfx'])).toMatch(
+      /gives no '#pfx': it is a PKCS#12 file encrypted with pbeWithSHAAnd3-KeyTripleDES-CBC, .* To write the PFX as stored, name the secret without '#pfx' \(path=site-cert\)\.$/
+    )
+  })
+
   test('#pfx of a PKCS#12 secret is the file as stored; of a PEM secret, one built here', async () => {
     const stored = pki.pfx(pki.ecLeaf)
     const fromPfx = await select({ value: stored.toString('base64'), contentType: PKCS12 }, ['pfx'], inFiles, source())

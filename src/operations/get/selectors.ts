@@ -146,8 +146,12 @@ async function certificatePart(
     return { kind: 'part', text: '', bytes: stored ?? (await source.buildPfx(bundle)), certificate, alsoMasked }
   } catch (error) {
     if (!(error instanceof CertificateProblem)) throw error
+    const asStored =
+      part === 'pfx' && type === CertificateContentTypes.pkcs12
+        ? ` To write the PFX as stored, name the secret without '#pfx' (path=${where.name}).`
+        : ''
     throw new ActionError(
-      `${where$(where)}: secret '${where.name}' (content type ${type}) gives no '#${part}': ${error.message}. Its value is not shown.`
+      `${where$(where)}: secret '${where.name}' (content type ${type}) gives no '#${part}': ${error.message}. Its value is not shown.${asStored}`
     )
   }
 }
