@@ -13,7 +13,8 @@ export const Outputs = {
   Changed: 'changed',
   GitHubSecretsWritten: 'github-secrets-written',
   SecretsInfo: 'secrets-info',
-  Expiring: 'expiring'
+  Expiring: 'expiring',
+  Certificates: 'certificates'
 } as const
 
 /** What the main step leaves for the post step. */

@@ -9,6 +9,7 @@ import { baseFolder, foldersAbove, isAt, linkOnTheWay, lstatOrUndefined, targetO
 import { ActionError } from './errors.js'
 import type { FileEntry } from './inputs/entries.js'
 import type { Vault } from './inputs/vault.js'
+import type { CertificateInfo } from './certificates/info.js'
 
 // A certificate stored through Key Vault's certificates API is a base64 PFX in a secret of this type.
 const PKCS12 = 'application/x-pkcs12'
@@ -26,17 +27,24 @@ export interface SecretFile {
 /** A secret read for a `files` entry (`get`); written to disk after every read succeeded. */
 export interface FileSecret {
   readonly entry: FileEntry
+  /** The text written (and masked): the value, or what `#...` selected; for bytes, their text when they are UTF-8. */
   readonly value: string
   readonly wholeValue?: string
+  /** Other text from the secret, masked line by line (a certificate's every block). */
+  readonly alsoMasked?: readonly string[]
+  /** Bytes to write instead of `value` (a PFX, a decoded `#base64` or `#hex` value). */
+  readonly bytes?: Uint8Array
   readonly vault: Vault
   readonly contentType: string
   readonly expiresOn?: Date
+  /** When a certificate's part was selected: its leaf certificate. */
+  readonly certificate?: CertificateInfo
 }
 
-/** A `files` entry's file: the value as it is, or a certificate's PFX decoded from base64. */
+/** A `files` entry's file: the bytes selected, the value as it is, or a certificate's PFX decoded from base64. */
 export const secretFileOf = (secret: FileSecret): SecretFile => ({
   target: fileTargetOf(secret.entry),
-  content: secret.contentType === PKCS12 ? Buffer.from(secret.value, 'base64') : secret.value
+  content: secret.bytes ?? (secret.contentType === PKCS12 ? Buffer.from(secret.value, 'base64') : secret.value)
 })
 
 /**

@@ -53,6 +53,7 @@ interface Fixture {
     readonly path?: string
     readonly commit?: string
     readonly thread?: string
+    readonly docs?: string
     readonly quote?: string
   }
   readonly given?: Given
@@ -336,13 +337,14 @@ async function replayVault(fixture: Fixture): Promise<string[]> {
 
 describe('Key Vault answers as recorded', () => {
   const all = fixtures('keyvault')
-  test('every fixture names its source: a recording at a commit, or a thread with its quote', () => {
+  test('every fixture names its source: a recording at a commit, or a thread or the documentation with its quote', () => {
     expect(all.length).toBeGreaterThan(20)
     for (const fixture of all) {
       const { source } = fixture
       const cited =
         (source.repository && source.path && /^[0-9a-f]{40}$/.test(source.commit ?? '')) ||
-        (source.thread?.startsWith('https://github.com/') && source.quote)
+        (source.thread?.startsWith('https://github.com/') && source.quote) ||
+        (source.docs?.startsWith('https://learn.microsoft.com/') && source.quote)
       expect({ file: fixture.file, cited: Boolean(cited) }).toEqual({ file: fixture.file, cited: true })
     }
   })

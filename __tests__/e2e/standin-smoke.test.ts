@@ -211,6 +211,39 @@ describe('stand-in with the real Azure SDK', () => {
     expect(tooBig).toMatchObject({ statusCode: 400, code: 'BadParameter' })
   }, 30_000)
 
+  it('converts a certificate-backed PKCS#12 secret to its seeded PEM with outContentType, and refuses other conversions', async () => {
+    const vault = s.vault('contoso-kv')
+    const pem =
+      '-----BEGIN PRIVATE KEY-----\nkey\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nleaf\n-----END CERTIFICATE-----\n'
+    const version = vault.setSecret('site-cert', 'UEZYIGJ5dGVz', {
+      certificate: true,
+      contentType: 'application/x-pkcs12',
+      pem
+    })
+    vault.setSecret('site-cert', 'UEZYIHYy', { certificate: true, contentType: 'application/x-pkcs12', pem: 'v2' })
+    vault.setSecret('plain-pfx', 'UEZYIGJ5dGVz', { contentType: 'application/x-pkcs12' })
+    const kv = client('contoso-kv')
+
+    const converted = await kv.getSecret('site-cert', { version, outContentType: 'application/x-pem-file' })
+    expect(converted.value).toBe(pem)
+    expect(converted.properties.contentType).toBe('application/x-pem-file')
+    expect(converted.properties.version).toBe(version)
+    expect(s.requests.at(-1)?.query.outContentType).toBe('application/x-pem-file')
+    expect((await kv.getSecret('site-cert')).value).toBe('UEZYIHYy')
+
+    const notCertificate = await rejection(kv.getSecret('plain-pfx', { outContentType: 'application/x-pem-file' }))
+    expect(notCertificate).toMatchObject({ statusCode: 400, code: 'BadParameter' })
+    expect(notCertificate.message).toBe(
+      "The 'Unsupported' to 'PEM' transformation is not supported. Only PFX to PEM transformation is supported."
+    )
+    const toPfx = await rejection(kv.getSecret('site-cert', { outContentType: 'application/x-pkcs12' }))
+    expect(toPfx.message).toBe(
+      "The 'PFX' to 'PFX' transformation is not supported. Only PFX to PEM transformation is supported."
+    )
+    const unknown = await rejection(kv.getSecret('site-cert', { outContentType: 'text/plain' }))
+    expect(unknown).toMatchObject({ statusCode: 400, code: 'BadParameter' })
+  }, 30_000)
+
   it('denies without a grant, in both access models', async () => {
     s.addApp({ tenantId: TENANT, clientId: OTHER_CLIENT, clientSecret: 'other' })
     s.addVault({ name: 'policy-kv', tenantId: TENANT, accessModel: 'accessPolicy' }).setSecret('x', 'y')

@@ -268,6 +268,9 @@ export const Table: Readonly<Record<string, Row>> = {
         'db-config#',
         'db-config#a..b',
         'app-*#field',
+        // A certificate's PFX is binary: never an output or a variable.
+        'db-password#pfx',
+        'TLS=site-cert#pfx',
         'https://attacker.example/secrets/db-password',
         'https://contoso-kv.vault.azure.net.attacker.example/secrets/db-password',
         'https://contoso-kv.vault.azure.cn/secrets/db-password',
@@ -557,6 +560,34 @@ export const Table: Readonly<Record<string, Row>> = {
   },
   'github-secret-store': choiceRow('dependabot', ['codespaces', 'secrets'], GH_SYNC)
 }
+
+/**
+ * Entries that no check before the first request can refuse, because what `#word` means depends
+ * on what the secret holds (a certificate takes a part, a JSON value a field path, any other value
+ * `#base64` or `#hex`): refused once the secret is read, by one error that names the input and the
+ * entry, says what is accepted, and never shows the value; nothing is exported or written. They run
+ * end to end in __tests__/e2e/certificates.test.ts against a vault holding `db-password`
+ * (STORED_VALUE, no content type) and `site-cert` (a PEM certificate without a chain).
+ */
+export const ReadTimeRefusals: readonly {
+  readonly input: 'secrets' | 'files'
+  readonly value: string
+  readonly says: string
+}[] = [
+  { input: 'secrets', value: 'db-password#key', says: 'holds no certificate (it has no content type' },
+  { input: 'secrets', value: 'db-password#fullchain', says: "so it has no part '#fullchain'" },
+  { input: 'secrets', value: 'db-password#base64', says: 'is not base64 text' },
+  { input: 'secrets', value: 'db-password#hex', says: 'is not hex text' },
+  { input: 'secrets', value: 'site-cert#keys', says: "'#keys' is not one of its parts" },
+  { input: 'secrets', value: 'site-cert#chain', says: "gives no '#chain': its chain is empty" },
+  { input: 'secrets', value: 'site-cert#key.pem', says: "'#key.pem' is not one of its parts" },
+  { input: 'files', value: 'out.key=db-password#key', says: 'holds no certificate' },
+  { input: 'files', value: 'out.pfx=db-password#pfx', says: "so it has no part '#pfx'" },
+  { input: 'files', value: 'out.bin=db-password#base64', says: 'is not base64 text' },
+  { input: 'files', value: 'out.bin=db-password#hex', says: 'is not hex text' },
+  { input: 'files', value: 'out.pem=site-cert#PEM', says: "'#PEM' is not one of its parts" },
+  { input: 'files', value: 'chain.pem=site-cert#chain', says: 'its chain is empty' }
+]
 
 // -- cases ----------------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import {
 import { explainFailure } from '../../src/failures/index.js'
 import { parseDuration } from '../../src/inputs/attributes.js'
 import { readExpiryRules, type ExpiryRules } from '../../src/inputs/expiry.js'
+import { datedOf } from '../../src/operations/get/reading.js'
 import { readInputs } from '../../src/operations/inputs.js'
 import { isolateEnv, setInputs, thrownBy } from './helpers.js'
 
@@ -276,5 +277,57 @@ describe('what the step says of them', () => {
       '2026-06-13T08:00:00.000Z'
     )
     expect(expiresCell({ vault: V, name: 'never' }, notices)).toBe('never')
+  })
+})
+
+describe('the certificate read from a secret', () => {
+  const certificate = { vault: V, name: 'site-cert', expiresOn: at(5 * DAY), certificate: true }
+
+  test("its notAfter, when it comes first, is noticed as the certificate's, with renewal advice", () => {
+    const notices = expiryNotices([certificate], rules('30d'), NOW)
+    expect(notices).toEqual([
+      { vault: V, name: 'site-cert', expires: certificate.expiresOn, state: 'expiring', days: 5, certificate: true }
+    ])
+    expect(expiryWarnings(notices, rules('30d'), 'read')).toEqual([
+      "The certificate in secret 'site-cert' in vault 'contoso-kv' expires on 2026-06-06 (in 5 days; 'expiry-warning' is 30d). " +
+        'Renew it and store the new certificate in the secret (a Key Vault certificate renews by its policy, or az keyvault certificate import --vault-name contoso-kv --name site-cert --file <new.pfx|new.pem>).'
+    ])
+    expect(JSON.parse(expiringOutput(notices))).toEqual([
+      { name: 'site-cert', expires: '2026-06-06T12:00:00.000Z', certificate: true }
+    ])
+    expect(expiresCell(certificate, notices)).toBe('2026-06-06T12:00:00.000Z (certificate) (expires in 5 days)')
+  })
+
+  test("the certificate's notAfter counts only where it comes before the secret's expiry, or the secret has none", () => {
+    const vault = { url: 'https://contoso-kv.vault.azure.net', name: V, input: 'vault-name' as const }
+    const notAfter = at(10 * DAY)
+    expect(datedOf({ name: 'a', vault, expiresOn: at(20 * DAY), certificate: { notAfter } })).toEqual({
+      name: 'a',
+      vault: V,
+      expiresOn: notAfter,
+      certificate: true
+    })
+    expect(datedOf({ name: 'b', vault, certificate: { notAfter } })).toMatchObject({
+      expiresOn: notAfter,
+      certificate: true
+    })
+    expect(datedOf({ name: 'c', vault, expiresOn: at(DAY), certificate: { notAfter } })).toEqual({
+      name: 'c',
+      vault: V,
+      expiresOn: at(DAY)
+    })
+  })
+
+  test('an expired one fails the step with fail-on-expired, saying it is the certificate', () => {
+    const expired = { ...certificate, expiresOn: at(-2 * DAY) }
+    const message = explainFailure(thrownBy(() => decideExpiry([expired], rules('30d', 'true'), NOW)))
+    expect(message).toMatch(
+      /^The certificate in secret 'site-cert' in vault 'contoso-kv' expired on 2026-05-30 \('fail-on-expired: true'\), so the step failed and nothing was exported\. Renew it/
+    )
+    const two = explainFailure(
+      thrownBy(() => decideExpiry([expired, { vault: V, name: 'db', expiresOn: at(-DAY) }], rules('30d', 'true'), NOW))
+    )
+    expect(two).toContain("'site-cert' (its certificate) on 2026-05-30")
+    expect(two).toMatch(/; renew a certificate and store it anew\.$/)
   })
 })

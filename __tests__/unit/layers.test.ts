@@ -12,7 +12,7 @@ const Layers: readonly (readonly string[])[] = [
   ['main.ts'],
   ['failures/', 'summary.ts'],
   ['operations/'],
-  ['publish/', 'files.ts', 'cleanup.ts', 'masking.ts', 'expiry.ts', 'github/', 'auth/', 'vault/'],
+  ['publish/', 'files.ts', 'cleanup.ts', 'masking.ts', 'expiry.ts', 'github/', 'auth/', 'vault/', 'certificates/'],
   ['inputs/'],
   [
     'text.ts',
@@ -20,6 +20,7 @@ const Layers: readonly (readonly string[])[] = [
     'errors.ts',
     'clouds.ts',
     'concurrency.ts',
+    'decoding.ts',
     'envFile.ts',
     'envNames.ts',
     'json.ts',

@@ -1,5 +1,5 @@
 import type { Operation } from '../constants.js'
-import { extendCommand, utcDay, type SecretsExpired } from '../expiry.js'
+import { extendCommand, renewAdvice, utcDay, type SecretsExpired } from '../expiry.js'
 import { Inputs } from '../inputs/table.js'
 import { OperationModules, type ActionInputs, type InputsOf, type Module } from '../operations/index.js'
 import type { UntrustedAnswer } from '../vault/answers.js'
@@ -183,6 +183,8 @@ function explainExpiredRefusal(vault: string, secret: string, expiredOn: Date | 
 export function explainExpired(error: SecretsExpired): string {
   const because = `('${Inputs.FailOnExpired}: true'), so the step failed and nothing was exported`
   const [only] = error.expired
+  if (only?.certificate && error.expired.length === 1)
+    return `The certificate in secret '${only.name}' in vault '${only.vault}' expired on ${utcDay(only.expires)} ${because}. ${renewAdvice(only.vault, only.name)}`
   if (only && error.expired.length === 1)
     return `Secret '${only.name}' in vault '${only.vault}' expired on ${utcDay(only.expires)} ${because}. ${extendAdvice(only.vault, only.name)}`
   const vaults = new Set(error.expired.map((notice) => notice.vault))
@@ -190,11 +192,15 @@ export function explainExpired(error: SecretsExpired): string {
   const where = vaults.size === 1 && oneVault !== undefined ? ` in vault '${oneVault}'` : ''
   const shown = error.expired
     .slice(0, 10)
-    .map((notice) => `'${where ? notice.name : `${notice.vault}/${notice.name}`}' on ${utcDay(notice.expires)}`)
+    .map(
+      (notice) =>
+        `'${where ? notice.name : `${notice.vault}/${notice.name}`}'${notice.certificate ? ' (its certificate)' : ''} on ${utcDay(notice.expires)}`
+    )
   const more = error.expired.length > 10 ? `, and ${error.expired.length - 10} more` : ''
   return (
     `${error.expired.length} secrets${where} have expired ${because}: ${shown.join(', ')}${more}. ` +
-    `Extend each (${extendCommand(oneVault !== undefined && vaults.size === 1 ? oneVault : '<vault>', '<name>')}), or store new versions with a later expiry ('${Inputs.Operation}: set' with '${Inputs.Expires}').`
+    `Extend each (${extendCommand(oneVault !== undefined && vaults.size === 1 ? oneVault : '<vault>', '<name>')}), or store new versions with a later expiry ('${Inputs.Operation}: set' with '${Inputs.Expires}')` +
+    `${error.expired.some((notice) => notice.certificate) ? '; renew a certificate and store it anew' : ''}.`
   )
 }
 

@@ -100,6 +100,12 @@ const RATE_PERIOD_MS = 1000
 export interface SecretSeed {
   /** Backs a Key Vault certificate: listed with `managed: true`, read with a `kid`. */
   readonly certificate?: boolean
+  /**
+   * What Key Vault answers for a certificate-backed PKCS#12 secret read with
+   * `outContentType=application/x-pem-file`: its conversion of the PFX to PEM (key PKCS#8, then the
+   * leaf, then the chain). Made by the test (openssl), as the service makes it; never by the stand-in.
+   */
+  readonly pem?: string
   readonly contentType?: string
   readonly tags?: Readonly<Record<string, string>>
   readonly enabled?: boolean
@@ -112,6 +118,8 @@ export interface SecretVersion {
   readonly version: string
   readonly value: string
   readonly certificate?: boolean
+  /** The PEM of a certificate-backed PKCS#12 version (SecretSeed.pem). */
+  readonly pem?: string
   contentType?: string
   tags?: Record<string, string>
   enabled: boolean
@@ -299,6 +307,7 @@ export class Vault {
       created: now,
       updated: now,
       ...(seed.certificate && { certificate: true }),
+      ...(seed.pem !== undefined && { pem: seed.pem }),
       ...(seed.contentType !== undefined && { contentType: seed.contentType }),
       ...(seed.tags !== undefined && { tags: { ...seed.tags } }),
       ...(seed.nbf !== undefined && { nbf: toSeconds(seed.nbf) }),
@@ -737,7 +746,49 @@ function getSecret(ctx: Context, name: string, versionId: string | undefined): R
   // Worded "a expired" as the service words it; it sends no date with the refusal.
   if (ctx.vault.expiredSecrets === 'refused' && version.exp !== undefined && version.exp <= nowSeconds())
     return kvError(403, 'Forbidden', 'Operation get is not allowed on a expired secret.', 'SecretExpired')
+  const outContentType = ctx.call.query.outContentType
+  if (outContentType !== undefined) return converted(ctx, secret, version, outContentType)
   return json(200, secretBundle(ctx.vault, secret, version, true))
+}
+
+// What `outContentType` names, as the service names the formats in its refusals.
+const Formats: Readonly<Record<string, string>> = { 'application/x-pem-file': 'PEM', 'application/x-pkcs12': 'PFX' }
+
+/**
+ * GET with `outContentType` (API 2025-07-01 and later). Learn: "If a supported format is
+ * specified, the certificate content is converted to the requested format. Currently, only PFX to
+ * PEM conversion is supported. If an unsupported format is specified, the request is rejected."
+ * Recorded (keyvault/get-out-content-type-*): a secret that backs no certificate is refused with
+ * 400 BadParameter "The 'Unsupported' to 'PEM' transformation is not supported...", even with
+ * content type application/x-pkcs12, and so is a conversion to PFX. Not recorded, the stand-in's
+ * choices: a certificate-backed PKCS#12 secret answers its PEM (SecretSeed.pem) with content type
+ * application/x-pem-file (keyvault/get-out-content-type-pem-converted.json, documented); a
+ * certificate-backed PEM secret is a 'PEM' source, refused like the others; a value that names no
+ * format is refused with the stand-in's own words.
+ */
+function converted(ctx: Context, secret: StoredSecret, version: SecretVersion, outContentType: string): Reply {
+  const target = Formats[outContentType]
+  if (target === undefined)
+    return kvError(
+      400,
+      'BadParameter',
+      `stand-in (Key Vault's wording not recorded): outContentType '${outContentType}' is not a supported format.`
+    )
+  const source = version.certificate ? (Formats[version.contentType ?? ''] ?? 'Unsupported') : 'Unsupported'
+  if (source !== 'PFX' || target !== 'PEM')
+    return kvError(
+      400,
+      'BadParameter',
+      `The '${source}' to '${target}' transformation is not supported. Only PFX to PEM transformation is supported.`
+    )
+  if (version.pem === undefined)
+    return kvError(
+      500,
+      'InternalServerError',
+      `stand-in: the certificate-backed secret ${secret.name} was seeded without its PEM (SecretSeed.pem)`
+    )
+  const bundle = secretBundle(ctx.vault, secret, version, true)
+  return json(200, { ...bundle, value: version.pem, contentType: 'application/x-pem-file' })
 }
 
 function updateSecret(ctx: Context, name: string, versionId: string | undefined): Reply {

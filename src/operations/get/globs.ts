@@ -3,19 +3,7 @@ import { globMatcher, type SecretEntry } from '../../inputs/entries.js'
 import { carriesTags, type TagFilter } from '../../inputs/tags.js'
 import type { Vault } from '../../inputs/vault.js'
 import { listedSecrets, type TagNarrowing } from '../shared.js'
-
-/** A secret to read: a named entry, or one a glob found. */
-export interface Target {
-  readonly name: string
-  readonly alias?: string
-  readonly prefix?: string
-  readonly version?: string
-  readonly field?: readonly string[]
-  /** The entry it came from, for messages; a glob's matches have none of their own. */
-  readonly text?: string
-  readonly vault: Vault
-  readonly fromGlob: boolean
-}
+import type { Target } from './types.js'
 
 /**
  * A vault's listing as globs see it: its enabled plain secrets (sorted) and the certificate-backed

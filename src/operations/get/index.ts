@@ -17,6 +17,8 @@ import { destinationKey, getPublication, labelOf } from './publication.js'
 import { datedOf, getSecrets } from './reading.js'
 import type { GetInputs, GetOutcome } from './types.js'
 import { getAdvice } from './advice.js'
+import { certificateCell, refuseBinaryParts } from './certificates.js'
+import type { CertificateInfo } from '../../certificates/info.js'
 
 export type { GetInputs, GetOutcome, ReadSecret } from './types.js'
 
@@ -55,6 +57,7 @@ function readGetInputs({ env, cloud, vault: given }: ReadContext): { own: GetInp
   const entries = [...targets, ...files]
   if (!given && entries.some((entry) => !entry.vault)) throw NoVault({ identifiers: true })
   checkOutputClashes(targets)
+  refuseBinaryParts(targets)
   const exportEnv = readBoolean(InputTable.ExportEnv)
   checkVariableNames(targets, exportEnv, envFile)
   return {
@@ -80,7 +83,7 @@ function readGetInputs({ env, cloud, vault: given }: ReadContext): { own: GetInp
 function getLog(outcome: GetOutcome): string[] {
   const lines = outcome.secrets.map(
     (secret) =>
-      `Read ${secret.field ? `field ${quote(secret.field.join('.'))} of ` : ''}secret '${secret.name}' (version ${secret.version}) from vault '${secret.vault.name}'.`
+      `Read ${secret.field ? `${SelectionWords[secret.selection ?? 'field']} ${quote(secret.field.join('.'))} of ` : ''}secret '${secret.name}' (version ${secret.version}) from vault '${secret.vault.name}'.`
   )
   lines.push(...narrowingLog(outcome.narrowing, 'the globs matched'))
   const count = outcome.certificatesSkipped.length
@@ -93,37 +96,51 @@ function getLog(outcome: GetOutcome): string[] {
   return [...lines, ...githubLog(outcome.github)]
 }
 
+const SelectionWords = { field: 'field', part: 'the certificate part', decoding: 'the decoding' } as const
+
 /** A row per secret read, file written, secret missing and certificate skipped. */
 function getSummary(outcome: GetOutcome, publication: Publication, applied: Applied): Row[] {
-  // A column for the vault only when the step read from more than one.
+  // A column for the vault only when the step read from more than one, one for certificates when a part was read.
   const vaults = new Set([...outcome.secrets, ...outcome.files].map((secret) => secret.vault.url))
-  const withVault = (vault: Vault | undefined, row: string[]): string[] =>
-    vaults.size > 1 ? [vault?.name ?? '', ...row] : row
+  const certificates = [...outcome.secrets, ...outcome.files].some((secret) => secret.certificate)
+  const row = (vault: Vault | undefined, cells: string[], certificate?: CertificateInfo): string[] => [
+    ...(vaults.size > 1 ? [vault?.name ?? ''] : []),
+    ...cells,
+    ...(certificates ? [certificateCell(certificate)] : [])
+  ]
   return [
     header(
-      ...withVault(undefined, ['Secret', 'Version', 'Expires', 'Went to']).map((title, i) =>
-        i === 0 && vaults.size > 1 ? 'Vault' : title
-      )
+      ...(vaults.size > 1 ? ['Vault'] : []),
+      ...['Secret', 'Version', 'Expires', 'Went to'],
+      ...(certificates ? ['Certificate'] : [])
     ),
     ...outcome.secrets.map((secret) =>
-      withVault(secret.vault, [
-        labelOf(secret),
-        secret.version,
-        expiresCell(datedOf(secret), outcome.expiry),
-        (publication.destinations.get(destinationKey(secret)) ?? []).join(', ')
-      ])
+      row(
+        secret.vault,
+        [
+          labelOf(secret),
+          secret.version,
+          expiresCell(datedOf(secret), outcome.expiry),
+          (publication.destinations.get(destinationKey(secret)) ?? []).join(', ')
+        ],
+        secret.certificate
+      )
     ),
     ...outcome.files.map((file) =>
-      withVault(file.vault, [
-        labelOf({ name: file.entry.name, field: file.entry.field }),
-        file.entry.version ?? 'latest',
-        expiresCell(datedOf({ name: file.entry.name, vault: file.vault, expiresOn: file.expiresOn }), outcome.expiry),
-        `file ${applied.filePaths[file.entry.text] ?? ''}`
-      ])
+      row(
+        file.vault,
+        [
+          labelOf({ name: file.entry.name, field: file.entry.field }),
+          file.entry.version ?? 'latest',
+          expiresCell(datedOf({ ...file, name: file.entry.name }), outcome.expiry),
+          `file ${applied.filePaths[file.entry.text] ?? ''}`
+        ],
+        file.certificate
+      )
     ),
-    ...outcome.missing.map((name) => withVault(undefined, [name, '', '', 'not found (skipped)'])),
+    ...outcome.missing.map((name) => row(undefined, [name, '', '', 'not found (skipped)'])),
     ...outcome.certificatesSkipped.map((name) =>
-      withVault(undefined, [name, '', '', 'certificate-backed, not read by a glob'])
+      row(undefined, [name, '', '', 'certificate-backed, not read by a glob'])
     )
   ]
 }

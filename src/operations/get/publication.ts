@@ -19,6 +19,7 @@ import {
 import { githubOutputs } from '../github.js'
 import type { CommonInputs } from '../module.js'
 import { invalidNameWarnings } from '../shared.js'
+import { certificatesOutput } from './certificates.js'
 import { jsonLeaves, type Leaf } from './fields.js'
 import { namesOf, variableOf, variablesInput } from './naming.js'
 import type { GetInputs, GetOutcome, ReadSecret } from './types.js'
@@ -103,6 +104,8 @@ export function getPublication(
   draft.warnings.push(...missingWarnings(outcome.missing, 'in the vault'))
   // Only when a secret was noticed: a step whose secrets all have time left gets no new output.
   if (outcome.expiry.length > 0) draft.outputs[Outputs.Expiring] = expiringOutput(outcome.expiry)
+  const certificates = certificatesOutput(outcome)
+  if (certificates !== undefined) draft.outputs[Outputs.Certificates] = certificates
   draft.warnings.push(...expiryWarnings(outcome.expiry, options.expiry, 'read'))
   return draft
 }
@@ -111,6 +114,7 @@ export function getPublication(
 function valueMasks(outcome: GetOutcome, minMaskLength: number): string[] {
   return [...outcome.secrets, ...outcome.files].flatMap((secret) => [
     ...(secret.wholeValue !== undefined ? masksFor(secret.wholeValue, minMaskLength, { jsonLeaves: true }) : []),
+    ...(secret.alsoMasked ?? []).flatMap((text) => masksFor(text, minMaskLength)),
     ...masksFor(secret.value, minMaskLength, { jsonLeaves: true })
   ])
 }

@@ -3,24 +3,14 @@ import { mapWithConcurrency } from '../../concurrency.js'
 import { SecretFailure } from '../../vault/secretFailure.js'
 import { decideExpiry, type Dated } from '../../expiry.js'
 import type { FileSecret } from '../../files.js'
-import type { FileEntry } from '../../inputs/entries.js'
-import { Inputs } from '../../inputs/table.js'
 import type { Vault } from '../../inputs/vault.js'
 import { UntrustedAnswer, validDate } from '../../vault/answers.js'
 import { attempt } from '../../vault/attempt.js'
 import { isCondition } from '../../vault/serviceErrors.js'
 import type { CommonInputs, RunContext } from '../module.js'
-import { selectField } from './fields.js'
-import { resolveTargets, type Target } from './globs.js'
-import type { GetInputs, GetOutcome, ReadSecret } from './types.js'
-
-/** One read of a secret: undefined when it is missing and that is allowed (noted in `missing`). */
-type Read = (
-  vault: Vault,
-  name: string,
-  version: string | undefined,
-  allowMissing: boolean
-) => Promise<(KeyVaultSecret & { readonly value: string }) | undefined>
+import { resolveTargets } from './globs.js'
+import { readFile, readTarget } from './selection.js'
+import type { GetInputs, GetOutcome, Read, ReadSecret } from './types.js'
 
 /**
  * Reads every secret and file entry; nothing is exported until all of them have arrived. The
@@ -54,81 +44,61 @@ export async function getSecrets(
   const files = results.filter((result): result is FileSecret => result !== undefined && 'entry' in result)
   // Before GitHub and before anything is exported: with `fail-on-expired`, an expired secret fails the step here.
   const expiry = decideExpiry(
-    [...secrets, ...files.map((file) => ({ name: file.entry.name, vault: file.vault, expiresOn: file.expiresOn }))].map(
-      datedOf
-    ),
+    [...secrets, ...files.map((file) => ({ ...file, name: file.entry.name }))].map(datedOf),
     inputs.expiry,
     context.now()
   )
   return { operation: 'get', secrets, files, missing, certificatesSkipped, invalidNames, narrowing, expiry }
 }
 
-/** Reads one secret version; an expired one's failure says when it expired, when that can be found. */
+/**
+ * Reads one secret version; an expired one's failure says when it expired, when that can be found.
+ * A conversion (`outContentType`) of a version is asked for once, however many entries select parts of it.
+ */
 function reader(clientOf: (vault: Vault) => SecretClient, missing: string[]): Read {
-  return (vault, name, version, allowMissing) =>
+  const conversions = new Map<string, ReturnType<Read>>()
+  const read: Read = (vault, name, version, allowMissing, outContentType) =>
     attempt(
       name,
       'get',
-      () => clientOf(vault).getSecret(name, { version }).then(withValue),
+      () =>
+        clientOf(vault)
+          .getSecret(name, { version, ...(outContentType !== undefined && { outContentType }) })
+          .then(withValue),
       { allowed: allowMissing, names: missing },
       vault
     ).catch(async (error: unknown) => {
       throw await withExpiryDate(clientOf(vault), error, version)
     })
-}
-
-/** A `secrets` entry (or a glob's match) read: its value, or the field it selects. */
-async function readTarget(read: Read, target: Target, allowMissing: boolean): Promise<ReadSecret | undefined> {
-  const secret = await read(target.vault, target.name, target.version, allowMissing)
-  if (!secret) return undefined
-  const value = target.field
-    ? selectField(secret.value, target.field, {
-        name: target.name,
-        entry: target.text ?? target.name,
-        input: Inputs.Secrets
-      })
-    : secret.value
-  return {
-    name: target.name,
-    alias: target.alias,
-    prefix: target.prefix,
-    fromGlob: target.fromGlob,
-    value,
-    ...(target.field && { wholeValue: secret.value, field: target.field }),
-    vault: target.vault,
-    version: secret.properties.version ?? '',
-    id: secret.properties.id ?? '',
-    expiresOn: validDate(secret.properties.expiresOn)
+  return (vault, name, version, allowMissing, outContentType) => {
+    if (outContentType === undefined || version === undefined)
+      return read(vault, name, version, allowMissing, outContentType)
+    const key = [vault.url, name.toLowerCase(), version.toLowerCase(), outContentType].join('|')
+    const known = conversions.get(key) ?? read(vault, name, version, allowMissing, outContentType)
+    conversions.set(key, known)
+    return known
   }
 }
 
-/** A `files` entry read: the value as it is (with its content type), or the field it selects, as text. */
-async function readFile(
-  read: Read,
-  file: FileEntry,
-  inputs: Pick<GetInputs & CommonInputs, 'vault' | 'ignoreMissing'>
-): Promise<FileSecret | undefined> {
-  const vault = file.vault ?? inputs.vault
-  const secret = await read(vault, file.name, file.version, inputs.ignoreMissing)
-  if (!secret) return undefined
-  const expiresOn = validDate(secret.properties.expiresOn)
-  if (!file.field)
-    return { entry: file, vault, value: secret.value, contentType: secret.properties.contentType ?? '', expiresOn }
-  // A field is text: the content type describes the whole value, not it.
-  const value = selectField(secret.value, file.field, { name: file.name, entry: file.text, input: Inputs.Files })
-  return { entry: file, vault, value, wholeValue: secret.value, contentType: '', expiresOn }
-}
-
-/** A secret read, for the expiry checks: its name, its vault's name, its expiry. */
-export const datedOf = (secret: {
+/**
+ * A secret read, for the expiry checks: its name, its vault's name, its expiry, or its
+ * certificate's end of validity when a part was selected and that comes first.
+ */
+export function datedOf(secret: {
   readonly name: string
   readonly vault: Vault
   readonly expiresOn?: Date
-}): Dated => ({
-  name: secret.name,
-  vault: secret.vault.name,
-  expiresOn: secret.expiresOn
-})
+  readonly certificate?: { readonly notAfter: Date }
+}): Dated {
+  const notAfter = secret.certificate?.notAfter
+  const certificateFirst = notAfter !== undefined && (!secret.expiresOn || notAfter < secret.expiresOn)
+  return {
+    name: secret.name,
+    vault: secret.vault.name,
+    expiresOn: certificateFirst ? notAfter : secret.expiresOn,
+    ...(certificateFirst && { certificate: true })
+  }
+}
 
 /**
  * A read the vault refused because the secret has expired (403 SecretExpired) says when it

@@ -1,3 +1,5 @@
+import type { KeyVaultSecret } from '@azure/keyvault-secrets'
+import type { CertificateInfo } from '../../certificates/info.js'
 import type { ExpiryNotice } from '../../expiry.js'
 import type { ExpiryRules } from '../../inputs/expiry.js'
 import type { FileSecret } from '../../files.js'
@@ -34,15 +36,24 @@ export interface GetInputs {
 export interface ReadSecret {
   readonly name: string
   readonly alias?: string
+  /** The entry as written (a glob's matches have none of their own). */
+  readonly text?: string
   /** The prefix alias of the glob that found it (`KV_*=*`): it goes out as `KV_<name>`. */
   readonly prefix?: string
   /** Found by a glob rather than named: a refused variable name is skipped, not an error. */
   readonly fromGlob: boolean
-  /** The value handed on: the whole value, or the selected field's. */
+  /** The value handed on: the whole value, or what `#...` selected (a field, a certificate's part, a decoded value). */
   readonly value: string
-  /** With a field: the whole value it came from, masked all the same. */
+  /** With a selection: the whole value it came from, masked all the same. */
   readonly wholeValue?: string
+  /** Other text from the secret, masked line by line (every block of a certificate, Key Vault's PEM of it). */
+  readonly alsoMasked?: readonly string[]
+  /** `#word`: a JSON field path, a certificate's part, or a decoding. */
   readonly field?: readonly string[]
+  /** What `#word` turned out to be, once the secret was read. */
+  readonly selection?: 'field' | 'part' | 'decoding'
+  /** When a certificate's part was selected: its leaf certificate. */
+  readonly certificate?: CertificateInfo
   readonly vault: Vault
   readonly version: string
   readonly id: string
@@ -65,3 +76,26 @@ export interface GetOutcome {
   readonly expiry: readonly ExpiryNotice[]
   readonly github?: GitHubOutcome
 }
+
+/** A secret to read: a named entry, or one a glob found. */
+export interface Target {
+  readonly name: string
+  readonly alias?: string
+  readonly prefix?: string
+  readonly version?: string
+  readonly field?: readonly string[]
+  /** The entry it came from, for messages; a glob's matches have none of their own. */
+  readonly text?: string
+  readonly vault: Vault
+  readonly fromGlob: boolean
+}
+
+/** One read of a secret: undefined when it is missing and that is allowed (noted in `missing`). */
+export type Read = (
+  vault: Vault,
+  name: string,
+  version: string | undefined,
+  allowMissing: boolean,
+  /** `outContentType`: a certificate-backed PKCS#12 secret read as PEM, converted by Key Vault. */
+  outContentType?: string
+) => Promise<(KeyVaultSecret & { readonly value: string }) | undefined>
