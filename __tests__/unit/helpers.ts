@@ -129,3 +129,18 @@ export function publicationFor(
 
 /** The step's vault of the unit tests' outcomes. */
 export const VAULT: Vault = { url: 'https://contoso-kv.vault.azure.net', name: 'contoso-kv', input: 'vault-name' }
+
+/** A secret version, and the identifier of that version of db-password in VAULT. */
+export const VERSION = '0123456789abcdef0123456789abcdef'
+export const ID = `https://contoso-kv.vault.azure.net/secrets/db-password/${VERSION}`
+
+/** The outcome of a get of one secret by its name (no glob) from VAULT. */
+export const got = (name: string, value = 'S3cret!'): Outcome => ({
+  operation: 'get',
+  secrets: [{ name, value, version: VERSION, id: ID, fromGlob: false, vault: VAULT }],
+  files: [],
+  missing: [],
+  certificatesSkipped: [],
+  invalidNames: [],
+  expiry: []
+})
