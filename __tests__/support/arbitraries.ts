@@ -115,3 +115,6 @@ export function hostileText(maxParts = 16): fc.Arbitrary<string> {
 
 /** A secret name Key Vault accepts: 1-127 letters, digits and dashes. */
 export const secretName = fc.stringMatching(/^[0-9A-Za-z-]{1,20}$/)
+
+/** An alias a `secrets` entry may give (`ALIAS=name`). */
+export const secretAlias = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_-]{0,12}$/)

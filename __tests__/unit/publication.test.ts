@@ -4,8 +4,11 @@
  * Writing them out, masks first: apply.test.ts.
  */
 import { describe, expect, test } from '@jest/globals'
+import fc from 'fast-check'
+import { ActionError } from '../../src/errors.js'
 import type { Outcome } from '../../src/operations/index.js'
 import { destinationKey } from '../../src/operations/get/publication.js'
+import { hostileText, propertyOptions, secretAlias, secretName } from '../support/arbitraries.js'
 import { got, ID, publicationFor, VAULT, VERSION } from './helpers.js'
 
 const outputsFor = (outcome: Outcome): Record<string, string> => publicationFor(outcome).outputs
@@ -158,6 +161,99 @@ describe('outputsFor', () => {
       'recovery-id': 'https://contoso-kv.vault.azure.net/deletedsecrets/db-password',
       'deleted-on': '2026-11-29T06:00:00.000Z',
       'scheduled-purge-date': '2027-02-27T06:00:00.000Z'
+    })
+  })
+})
+
+// Property-based (fast-check): any secrets, names, aliases and values, not only the examples above.
+const PROPERTIES = propertyOptions(300)
+
+describe(`properties (fast-check seed ${PROPERTIES.seed}; FC_SEED=<n> to change)`, () => {
+  describe('outputs and variables of a get', () => {
+    const FixedOutputs = ['value', 'Version', 'ID', 'files', 'names', 'count', 'changed', 'recovery-id']
+    const jsonKey = fc.oneof(
+      fc.constantFrom('__proto__', 'constructor', 'a-b', 'A B', '', 'toString', 'path', 'ld_preload'),
+      fc.string({ maxLength: 6 }),
+      hostileText(2)
+    )
+    const jsonObject = fc.dictionary(
+      jsonKey,
+      fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.dictionary(jsonKey, fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 })),
+      { maxKeys: 5 }
+    )
+    const value = fc.oneof(
+      hostileText(),
+      fc.json({ maxDepth: 3 }),
+      jsonObject.map((o) => JSON.stringify(o))
+    )
+    const secret = fc.record({
+      name: fc.oneof(
+        secretName,
+        fc.constantFrom(...FixedOutputs, 'path', 'ld-preload', 'github-token', 'node-options', 'db-password')
+      ),
+      alias: fc.option(
+        fc.oneof(
+          secretAlias,
+          fc.constantFrom('__proto__', 'constructor', 'PATH', 'LD_PRELOAD', 'value', 'VALUE', 'toString')
+        ),
+        { nil: undefined }
+      ),
+      value,
+      fromGlob: fc.boolean()
+    })
+
+    test('either every secret goes somewhere (or is warned about) and each destination holds its value, or an ActionError', () => {
+      fc.assert(
+        fc.property(
+          fc.array(secret, { minLength: 1, maxLength: 4 }),
+          fc.boolean(),
+          fc.boolean(),
+          (secrets, exportEnv, parseJson) => {
+            const outcome: Outcome = {
+              operation: 'get',
+              secrets: secrets.map((s) => ({
+                ...s,
+                vault: VAULT,
+                version: VERSION,
+                id: `https://contoso-kv.vault.azure.net/secrets/${s.name}/${VERSION}`
+              })),
+              files: [],
+              missing: [],
+              certificatesSkipped: [],
+              invalidNames: [],
+              expiry: []
+            }
+            let publication: ReturnType<typeof publicationFor>
+            try {
+              publication = publicationFor(outcome, { exportEnv, parseJson })
+            } catch (error) {
+              if (!(error instanceof ActionError)) throw error
+              expect(error.message).toMatch(/^Input '(secrets|export-env)'/)
+              return
+            }
+            const { outputs, env, warnings, destinations } = publication
+            for (const s of secrets) {
+              const warned = warnings.some((warning) => warning.includes(`'${s.name}'`))
+              expect({
+                secret: s.name,
+                goesSomewhere: (destinations.get(destinationKey({ ...s, vault: VAULT })) ?? []).length > 0 || warned
+              }).toEqual({
+                secret: s.name,
+                goesSomewhere: true
+              })
+            }
+            for (const places of destinations.values()) {
+              for (const place of places) {
+                const [kind = '', name = ''] = place.split(' ')
+                const target = kind === 'env' ? env : outputs
+                expect({ place, present: Object.hasOwn(target, name) }).toEqual({ place, present: true })
+              }
+            }
+            for (const v of [...Object.values(outputs), ...Object.values(env)]) expect(typeof v).toBe('string')
+          }
+        ),
+        PROPERTIES
+      )
     })
   })
 })
