@@ -4,11 +4,12 @@
  * spaces - round-trip exactly through `set` (secret-value) and `get` (outputs, export-env and a file),
  * and never appear in a log line after the runner's masking, in normal and in debug mode.
  *
- * Each run spawns the committed bundle twice (set, then get), so the number of runs is modest; the
- * two modes run from two test files (e2e/properties.test.ts, e2e/properties-debug.test.ts), which
- * jest can run in parallel. The seed is fixed and printed in the describe title; a failure prints
- * seed, path and value. FC_SEED, FC_RUNS change them; FC_SHRINK=1 shrinks a counterexample (each
- * step spawns the action twice).
+ * Each run spawns the committed bundle twice (set, then get), so the number of runs is modest: 15
+ * per mode with FC_FULL=1 (the nightly and release jobs), a fifth of that by default (see
+ * arbitraries.ts). The two modes run from two test files (e2e/properties.test.ts,
+ * e2e/properties-debug.test.ts), which jest can run in parallel. The seed is fixed and printed in
+ * the describe title; a failure prints seed, path and value. FC_SEED, FC_RUNS change them;
+ * FC_SHRINK=1 shrinks a counterexample (each step spawns the action twice).
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import fc from 'fast-check'
@@ -169,7 +170,7 @@ export function describeRoundTrips(modeName: 'normal' | 'debug'): void {
     rmSync(fileDir, { recursive: true, force: true })
   })
 
-  describe(`secret values round-trip and never show (fast-check seed ${options.seed}, ${options.numRuns} runs per mode; FC_SEED / FC_RUNS to change)`, () => {
+  describe(`secret values round-trip and never show (fast-check seed ${options.seed}, ${options.numRuns} runs per mode; FC_FULL=1 for all, FC_SEED / FC_RUNS to change)`, () => {
     if (mode.debug) {
       it('neither the log, the debug messages nor the summary hold any of the short lines the values may', async () => {
         seed()
