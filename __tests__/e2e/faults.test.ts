@@ -6,9 +6,10 @@
  * answers, the error text. Times are asserted only as lower bounds the action must respect (a
  * Retry-After honoured) or as generous upper bounds ("ended in bounded time").
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { assertNoLeak, runAction, type RunOptions, type RunResult } from '../support/runner.js'
-import { StandIn, ThrottledMessage, type FaultRequest, type RequestRecord } from '../support/standin/index.js'
+import { describe, expect, it, jest } from '@jest/globals'
+import { assertNoLeak, type RunOptions, type RunResult } from '../support/runner.js'
+import { ThrottledMessage, type FaultRequest, type RequestRecord } from '../support/standin/index.js'
+import { useStandIn } from '../support/world.js'
 
 jest.setTimeout(90_000)
 
@@ -17,36 +18,21 @@ const APP = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d'
 const VAULT = 'faults-kv'
 const VALUE = 'Fault-Tolerant-V@lue-42'
 
-let s: StandIn
-
-beforeAll(async () => {
-  s = await StandIn.start()
-})
-afterAll(async () => {
-  await s.stop()
-})
-beforeEach(() => {
-  s.reset()
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list', 'delete'] } }).setSecret(
-    'db-password',
-    VALUE
-  )
-  s.addOidcApp(TENANT, APP)
+const { s, step, vault } = useStandIn({
+  vault: {
+    name: VAULT,
+    tenantId: TENANT,
+    clientId: APP,
+    grants: ['get', 'list', 'delete'],
+    secrets: { 'db-password': VALUE }
+  }
 })
 
-const vault = () => s.vault(VAULT)
-
-function run(
+/** A get of db-password, unless `inputs` say otherwise. */
+const run = (
   inputs: Record<string, string> = {},
-  options: Omit<RunOptions, 'inputs' | 'standin'> = {}
-): Promise<RunResult> {
-  return runAction({
-    ...options,
-    inputs: { 'vault-name': VAULT, 'secret-name': 'db-password', 'client-id': APP, 'tenant-id': TENANT, ...inputs },
-    standin: s,
-    env: { ...s.oidcEnv(), ...options.env }
-  })
-}
+  options?: Omit<RunOptions, 'inputs' | 'standin'>
+): Promise<RunResult> => step({ 'secret-name': 'db-password', ...inputs }, options)
 
 /** Authenticated reads of the secret: the requests a fault should hit (not the bodyless challenge). */
 const readOfSecret = (r: FaultRequest): boolean =>
