@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { closedPort, isolatedRouteEnv, startProxy, type TestProxy } from '../support/proxy.js'
 import { assertNoLeak, runAction, type RunResult } from '../support/runner.js'
-import { StandIn } from '../support/standin/index.js'
+import { useStandIn } from '../support/world.js'
 
 // The proxy-down case waits out the action's own retries (at most 15 s of backoff).
 jest.setTimeout(60_000)
@@ -26,31 +26,29 @@ const ENTRA = 'login.microsoftonline.com:443'
 const KEY_VAULT = `${VAULT_HOST}:443`
 const VALUES = { 'db-password': 'Pr0xied-db-value', 'api-key': 'Pr0xied-api-value' }
 
-let s: StandIn
+const { s } = useStandIn({
+  seed: (s) => {
+    const vault = s.addVault({
+      name: VAULT,
+      tenantId: TENANT,
+      grants: { [OIDC_APP]: ['get'], [SP_APP]: ['get'], [MI_APP]: ['get'] }
+    })
+    for (const [name, value] of Object.entries(VALUES)) vault.setSecret(name, value)
+    s.addOidcApp(TENANT, OIDC_APP)
+    s.addApp({ tenantId: TENANT, clientId: SP_APP, clientSecret: SP_SECRET })
+    s.addManagedIdentity({ clientId: MI_APP, tenantId: TENANT })
+  }
+})
 let proxy: TestProxy
 
 beforeAll(async () => {
-  s = await StandIn.start()
   proxy = await startProxy(s)
 })
 afterAll(async () => {
   await proxy?.stop()
-  await s?.stop()
 })
-beforeEach(async () => {
-  s.reset()
-  const vault = s.addVault({
-    name: VAULT,
-    tenantId: TENANT,
-    grants: { [OIDC_APP]: ['get'], [SP_APP]: ['get'], [MI_APP]: ['get'] }
-  })
-  for (const [name, value] of Object.entries(VALUES)) vault.setSecret(name, value)
-  s.addOidcApp(TENANT, OIDC_APP)
-  s.addApp({ tenantId: TENANT, clientId: SP_APP, clientSecret: SP_SECRET })
-  s.addManagedIdentity({ clientId: MI_APP, tenantId: TENANT })
-  // Forgets what the last test sent, and learns this test's vault.
-  await proxy.reset()
-})
+// Forgets what the last test sent, and learns this test's vault.
+beforeEach(() => proxy.reset())
 
 const getBoth = { 'vault-name': VAULT, secrets: 'db-password\napi-key' }
 const oidc = { ...getBoth, 'client-id': OIDC_APP, 'tenant-id': TENANT }
