@@ -9,6 +9,7 @@
 import { describe, expect, it, jest } from '@jest/globals'
 import { assertNoLeak, type RunOptions, type RunResult } from '../support/runner.js'
 import { ThrottledMessage, type FaultRequest, type RequestRecord } from '../support/standin/index.js'
+import { expectFailure as expectOneFailure } from '../support/steps.js'
 import { useStandIn } from '../support/world.js'
 
 jest.setTimeout(90_000)
@@ -58,14 +59,9 @@ function expectValue(r: RunResult): void {
   assertNoLeak(r, [VALUE])
 }
 
+/** steps.ts's expectFailure, and the value in no log. */
 function expectFailure(r: RunResult, ...phrases: string[]): string {
-  expect(r.exitCode).toBe(1)
-  expect(r.errors).toHaveLength(1)
-  const [error = ''] = r.errors
-  for (const phrase of phrases) expect(error).toContain(phrase)
-  expect(r.outputs).toEqual({})
-  expect(r.env).toEqual({})
-  expect(r.stderr).not.toMatch(/\n\s+at /)
+  const error = expectOneFailure(r, ...phrases)
   assertNoLeak(r, [VALUE])
   return error
 }

@@ -16,7 +16,7 @@
  * started and its beforeEach finds the world laid.
  */
 import { afterAll, beforeAll, beforeEach } from '@jest/globals'
-import { StandIn, type Permission, type StandInOptions, type Vault } from './standin/index.js'
+import { StandIn, type Permission, type Vault } from './standin/index.js'
 import { oidcStep, type StepRun } from './steps.js'
 
 /** Every permission a vault grants. */
@@ -35,8 +35,6 @@ export interface WorldVault {
 }
 
 export interface WorldOptions {
-  /** How to start the stand-in (StandIn.start). */
-  readonly start?: StandInOptions
   /** Added after each reset: the vault the file's steps read, and its OIDC app. */
   readonly vault?: WorldVault
   /** The rest of the file's world, laid after each reset (after `vault`). */
@@ -81,7 +79,7 @@ export function useStandIn(options: WorldOptions = {}): World {
   }
 
   beforeAll(async () => {
-    current = await StandIn.start(options.start)
+    current = await StandIn.start()
   })
   afterAll(async () => {
     await current?.stop()
