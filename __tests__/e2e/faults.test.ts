@@ -83,7 +83,9 @@ describe('Key Vault throttles a request (429), then answers', () => {
 
   it('without Retry-After (the SDK alone gives up at once): backs off with jitter, then succeeds', async () => {
     s.faults.push({ match: readOfSecret, status: 429, body: throttledBody, times: 3 })
-    const r = await run()
+    // Each wait drawn low in its range (low-jitter.mjs): real and non-zero, about 0.35 s in all
+    // instead of up to 7 s. How long each may be: unit/retries.test.ts.
+    const r = await run({}, { lowJitter: true })
     expectValue(r)
     expect(vaultCalls()).toEqual(['GET 401', 'GET 429*', 'GET 429*', 'GET 429*', 'GET 200'])
     // Full jitter draws each wait from [0, 1 s), [0, 2 s), [0, 4 s): together they are never near zero.
@@ -108,17 +110,17 @@ describe('Key Vault throttles a request (429), then answers', () => {
 
 describe('Key Vault fails once, then answers', () => {
   // Which statuses are retried (500, 502, 503, 504, 408; not 501, 505) and how long each wait is:
-  // __tests__/unit/retries.test.ts. Here, that the policy is in the real pipeline.
+  // __tests__/unit/retries.test.ts. Here, that the policy is in the real pipeline (its waits drawn low: lowJitter).
   it('503 once: retried, succeeds', async () => {
     s.faults.push({ match: readOfSecret, status: 503, body: unavailableBody, times: 1 })
-    const r = await run()
+    const r = await run({}, { lowJitter: true })
     expectValue(r)
     expect(vaultCalls()).toEqual(['GET 401', 'GET 503*', 'GET 200'])
   })
 
   it('a connection reset: retried, succeeds', async () => {
     s.faults.push({ match: readOfSecret, drop: true, times: 1 })
-    const r = await run()
+    const r = await run({}, { lowJitter: true })
     expectValue(r)
     expect(vaultCalls()).toEqual(['GET 401', 'GET 0*', 'GET 200'])
   })
@@ -157,7 +159,7 @@ describe('Microsoft Entra ID token endpoint fails once', () => {
     ['a connection reset', { drop: true }, 'POST 0*']
   ] as const)('%s: the sign-in is retried, the step succeeds', async (_, fault, first) => {
     s.faults.push({ match: tokenRequest, times: 1, ...fault })
-    const r = await run()
+    const r = await run({}, { lowJitter: true })
     expectValue(r)
     expect(s.requestsTo('entra', 'POST').map((q) => `${q.method} ${q.status}${q.fault ? '*' : ''}`)).toEqual([
       first,

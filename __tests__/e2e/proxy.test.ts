@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { closedPort, isolatedRouteEnv, startProxy, type TestProxy } from '../support/proxy.js'
-import { assertNoLeak, runAction, type RunResult } from '../support/runner.js'
+import { assertNoLeak, runAction, type RunOptions, type RunResult } from '../support/runner.js'
 import { useStandIn } from '../support/world.js'
 
 // The proxy-down case waits out the action's own retries (at most 15 s of backoff).
@@ -62,9 +62,10 @@ const managedIdentity = { ...getBoth, 'auth-type': 'managed-identity', 'client-i
 function run(
   inputs: Record<string, string>,
   env: Record<string, string | undefined>,
-  direct: readonly string[] = []
+  direct: readonly string[] = [],
+  options: Pick<RunOptions, 'lowJitter'> = {}
 ): Promise<RunResult> {
-  return runAction({ inputs, standin: s, env: { ...s.oidcEnv(), ...env, ...isolatedRouteEnv(s, direct) } })
+  return runAction({ ...options, inputs, standin: s, env: { ...s.oidcEnv(), ...env, ...isolatedRouteEnv(s, direct) } })
 }
 
 function expectBothRead(r: RunResult): void {
@@ -175,7 +176,8 @@ describe('NO_PROXY', () => {
 describe('when the proxy fails', () => {
   it('a proxy that is down: one error naming the proxy, the variable and ECONNREFUSED, after the retries', async () => {
     const down = `http://127.0.0.1:${await closedPort()}`
-    const r = await run(oidc, { HTTPS_PROXY: down })
+    // The 4 retries back off as jitter allows at its shortest (about 0.8 s in all, not up to 15 s): that they happen is the point.
+    const r = await run(oidc, { HTTPS_PROXY: down }, [], { lowJitter: true })
 
     expect(r.exitCode).toBe(1)
     expect(r.errors).toHaveLength(1)
