@@ -11,7 +11,7 @@
  * the input. Refused cases make no request, so they run two at a time; if the stand-in sees any
  * request, each case is run again alone to name the one that made it.
  */
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { beforeAll, describe, expect, it, jest } from '@jest/globals'
 import {
   AUDIENCE,
   classified,
@@ -52,11 +52,10 @@ const { s, seed } = useStandIn({
       clientSecret: SP_SECRET,
       federated: [{ issuer: GITHUB_ISSUER, subject: s.github.subject, audience: AUDIENCE }]
     })
-  }
+  },
+  afterStart: writeValueFiles,
+  beforeStop: removeValueFiles
 })
-
-beforeAll(writeValueFiles)
-afterAll(removeValueFiles)
 
 /** The runner's ID token variables only for OIDC contexts. */
 const noOidc = { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined }

@@ -6,7 +6,7 @@
  * its TLS inside the proxy's CONNECT tunnel, trusting the stand-in's CA through NODE_EXTRA_CA_CERTS
  * as it would a TLS-inspecting proxy's.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { closedPort, isolatedRouteEnv, startProxy, type TestProxy } from '../support/proxy.js'
 import { assertNoLeak, runAction, type RunOptions, type RunResult } from '../support/runner.js'
 import { useStandIn } from '../support/world.js'
@@ -26,7 +26,13 @@ const ENTRA = 'login.microsoftonline.com:443'
 const KEY_VAULT = `${VAULT_HOST}:443`
 const VALUES = { 'db-password': 'Pr0xied-db-value', 'api-key': 'Pr0xied-api-value' }
 
+let proxy: TestProxy
 const { s } = useStandIn({
+  // The proxy in its own process, in front of the stand-in: it starts after it and stops before it.
+  afterStart: async (s) => {
+    proxy = await startProxy(s)
+  },
+  beforeStop: () => proxy?.stop(),
   seed: (s) => {
     const vault = s.addVault({
       name: VAULT,
@@ -38,14 +44,6 @@ const { s } = useStandIn({
     s.addApp({ tenantId: TENANT, clientId: SP_APP, clientSecret: SP_SECRET })
     s.addManagedIdentity({ clientId: MI_APP, tenantId: TENANT })
   }
-})
-let proxy: TestProxy
-
-beforeAll(async () => {
-  proxy = await startProxy(s)
-})
-afterAll(async () => {
-  await proxy?.stop()
 })
 // Forgets what the last test sent, and learns this test's vault.
 beforeEach(() => proxy.reset())

@@ -4,7 +4,7 @@
  * and its CA added to Node's default CA list, and real libsodium sealed boxes on the client side.
  * No throttling plugin here: nothing spaces the writes, so the suite stays fast.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { getOctokit } from '@actions/github'
 import sodium from 'libsodium-wrappers'
 import { execFile } from 'node:child_process'
@@ -30,20 +30,20 @@ const ORG = 'octo-org'
 const REPO = `${ORG}/app`
 const VALUE = 'first line\nsecond line: ünïcødé ✓ 🔑\n\ttabbed\r\nend without newline'
 
-const { s } = useStandIn()
-let restoreCa: () => void
-
-beforeAll(async () => {
-  installRoute(s.routeConfig())
-  // NODE_EXTRA_CA_CERTS is read at start-up only; Node 24 lets a running process extend its default CA list.
-  const before = tls.getCACertificates('default')
-  tls.setDefaultCACertificates([...before, s.caPem])
-  restoreCa = () => tls.setDefaultCACertificates(before)
-  await sodium.ready
-})
-afterAll(async () => {
-  restoreCa()
-  uninstallRoute()
+let restoreCa: (() => void) | undefined
+const { s } = useStandIn({
+  afterStart: async (s) => {
+    installRoute(s.routeConfig())
+    // NODE_EXTRA_CA_CERTS is read at start-up only; Node 24 lets a running process extend its default CA list.
+    const before = tls.getCACertificates('default')
+    tls.setDefaultCACertificates([...before, s.caPem])
+    restoreCa = () => tls.setDefaultCACertificates(before)
+    await sodium.ready
+  },
+  beforeStop: () => {
+    restoreCa?.()
+    uninstallRoute()
+  }
 })
 
 const octokit = (token: string, api: GitHubRestApi = s.githubApi): Octokit =>

@@ -5,7 +5,7 @@
  * - the runner harness on a throwaway fixture action in a child process;
  * - masking and file-command parsing units.
  */
-import { afterAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import {
   AzureCliCredential,
   ClientAssertionCredential,
@@ -42,9 +42,9 @@ const { s } = useStandIn({
     s.addVault({ name: 'contoso-kv', tenantId: TENANT, grants: { [CLIENT]: AllPermissions } })
     // The route is computed from the vaults known now, as it is for a child process.
     installRoute(s.routeConfig())
-  }
+  },
+  beforeStop: uninstallRoute
 })
-afterAll(uninstallRoute)
 
 /** The SDK clients trust the stand-in's CA through the pipeline's tlsOptions (NODE_EXTRA_CA_CERTS is read at start-up only). */
 const tls = (): { tlsOptions: { ca: string } } => ({ tlsOptions: { ca: s.caPem } })

@@ -11,9 +11,10 @@
  * })
  * ```
  *
- * Call it at the top of the file (or of a describe), before hooks of the file's own that use the
- * stand-in: hooks run in the order they are registered, so the file's own beforeAll finds it
- * started and its beforeEach finds the world laid.
+ * Call it at the top of the file, before hooks of the file's own that use the stand-in: hooks run
+ * in the order they are registered, so the file's own beforeEach finds the world laid. afterAll
+ * hooks run in that order too, so what must end while the stand-in still listens (a proxy in front
+ * of it, a route installed in this process) goes in `afterStart` and `beforeStop`.
  */
 import { afterAll, beforeAll, beforeEach } from '@jest/globals'
 import { StandIn, type Permission, type Vault } from './standin/index.js'
@@ -39,6 +40,10 @@ export interface WorldOptions {
   readonly vault?: WorldVault
   /** The rest of the file's world, laid after each reset (after `vault`). */
   readonly seed?: (s: StandIn) => void
+  /** Runs once the stand-in has started (in the same beforeAll). */
+  readonly afterStart?: (s: StandIn) => unknown
+  /** Runs before the stand-in stops (in the same afterAll), even when afterStart failed. */
+  readonly beforeStop?: () => unknown
 }
 
 export interface World {
@@ -80,10 +85,15 @@ export function useStandIn(options: WorldOptions = {}): World {
 
   beforeAll(async () => {
     current = await StandIn.start()
+    await options.afterStart?.(current)
   })
   afterAll(async () => {
-    await current?.stop()
-    current = undefined
+    try {
+      await options.beforeStop?.()
+    } finally {
+      await current?.stop()
+      current = undefined
+    }
   })
   beforeEach(lay)
 
