@@ -111,11 +111,15 @@ function e2e(): { status: number; summary: Map<string, FileSummary> } {
     const bundle = join(work, 'bundle')
     const v8 = join(work, 'v8')
     buildMappedBundle(work, bundle)
-    const status = run(process.execPath, [...jest, ...(only.length > 0 ? only : ['__tests__/e2e'])], {
-      ...process.env,
-      E2E_ACTION_ENTRY: join(bundle, 'index.js'),
-      E2E_CHILD_V8_COVERAGE: v8
-    })
+    const status = run(
+      process.execPath,
+      [...jest, ...(only.length > 0 ? only : ['__tests__/e2e', '__tests__/standin'])],
+      {
+        ...process.env,
+        E2E_ACTION_ENTRY: join(bundle, 'index.js'),
+        E2E_CHILD_V8_COVERAGE: v8
+      }
+    )
     if (!existsSync(v8) || readdirSync(v8).length === 0) throw new Error('no child process wrote V8 coverage')
     withoutSourceMapCache(v8)
     const reported = run(bin('c8'), [
