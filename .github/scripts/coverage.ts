@@ -3,7 +3,8 @@
  *
  * - unit: the unit tests in process, with jest's V8 provider over src/**.
  * - end-to-end: src/ bundled with ncc as `npm run bundle` does, but with a source map and not
- *   minified, into a temporary folder; the end-to-end tests run that bundle in place of dist/index.js
+ *   minified, into a temporary folder; the end-to-end tests (and the stand-in's own, __tests__/standin,
+ *   two of which run the action too) run that bundle in place of dist/index.js
  *   (E2E_ACTION_ENTRY, see __tests__/support/runner.ts), each child writing its V8 coverage
  *   (NODE_V8_COVERAGE, through E2E_CHILD_V8_COVERAGE); `c8 report` maps it back to src/ through the
  *   source map. So this counts what the action did when run the way the runner runs it.
