@@ -3,7 +3,8 @@
  *
  * - unit: the unit tests in process, with jest's V8 provider over src/**.
  * - end-to-end: src/ bundled with ncc as `npm run bundle` does, but with a source map and not
- *   minified, into a temporary folder; the end-to-end tests run that bundle in place of dist/index.js
+ *   minified, into a temporary folder; the end-to-end tests (and the stand-in's own, __tests__/standin,
+ *   two of which run the action too) run that bundle in place of dist/index.js
  *   (E2E_ACTION_ENTRY, see __tests__/support/runner.ts), each child writing its V8 coverage
  *   (NODE_V8_COVERAGE, through E2E_CHILD_V8_COVERAGE); `c8 report` maps it back to src/ through the
  *   source map. So this counts what the action did when run the way the runner runs it.
@@ -111,11 +112,15 @@ function e2e(): { status: number; summary: Map<string, FileSummary> } {
     const bundle = join(work, 'bundle')
     const v8 = join(work, 'v8')
     buildMappedBundle(work, bundle)
-    const status = run(process.execPath, [...jest, ...(only.length > 0 ? only : ['__tests__/e2e'])], {
-      ...process.env,
-      E2E_ACTION_ENTRY: join(bundle, 'index.js'),
-      E2E_CHILD_V8_COVERAGE: v8
-    })
+    const status = run(
+      process.execPath,
+      [...jest, ...(only.length > 0 ? only : ['__tests__/e2e', '__tests__/standin'])],
+      {
+        ...process.env,
+        E2E_ACTION_ENTRY: join(bundle, 'index.js'),
+        E2E_CHILD_V8_COVERAGE: v8
+      }
+    )
     if (!existsSync(v8) || readdirSync(v8).length === 0) throw new Error('no child process wrote V8 coverage')
     withoutSourceMapCache(v8)
     const reported = run(bin('c8'), [

@@ -6,10 +6,11 @@
  * decompression, and the answer is refused before the SDK parses it or the step uses it.
  */
 import { gzipSync } from 'node:zlib'
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import { assertNoLeak } from '../support/runner.js'
-import { StandIn, type FaultRequest } from '../support/standin/index.js'
-import { expectFailure, expectSuccess, oidcStep } from '../support/steps.js'
+import type { FaultRequest } from '../support/standin/index.js'
+import { expectFailure, expectSuccess } from '../support/steps.js'
+import { useStandIn } from '../support/world.js'
 
 jest.setTimeout(60_000)
 
@@ -19,21 +20,9 @@ const VAULT = 'sizes-kv'
 const VALUE = 'Sm4ll-And-Real-Value!'
 const HOST = `${VAULT}.vault.azure.net`
 
-let s: StandIn
-
-beforeAll(async () => {
-  s = await StandIn.start()
+const { s, step: run } = useStandIn({
+  vault: { name: VAULT, tenantId: TENANT, clientId: APP, grants: ['get', 'list'], secrets: { 'db-password': VALUE } }
 })
-afterAll(async () => {
-  await s.stop()
-})
-beforeEach(() => {
-  s.reset()
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list'] } }).setSecret('db-password', VALUE)
-  s.addOidcApp(TENANT, APP)
-})
-
-const run = oidcStep(() => s, { vault: VAULT, clientId: APP, tenantId: TENANT })
 const authorized = (request: FaultRequest): boolean => request.headers.authorization !== undefined
 const readOf = (request: FaultRequest): boolean =>
   request.host === HOST && request.path.startsWith('/secrets/db-password') && authorized(request)

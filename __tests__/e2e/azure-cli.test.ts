@@ -6,11 +6,11 @@
  * first ERROR line; a managed identity's session works as az holds it; the log and a 403 name the
  * identity.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { afterEach, describe, expect, it, jest } from '@jest/globals'
 import { writeRecordedAz, type RecordedAz, type RecordedAzOptions } from '../support/recorded-az.js'
 import { assertNoLeak, runAction, type RunResult } from '../support/runner.js'
-import { StandIn } from '../support/standin/index.js'
 import { expectFailure, expectSuccess } from '../support/steps.js'
+import { useStandIn } from '../support/world.js'
 
 jest.setTimeout(60_000)
 
@@ -23,24 +23,17 @@ const VAULT = 'cli-kv'
 const FOREIGN_VAULT = 'foreign-kv'
 const VALUE = 'Cli-Session-Value-42'
 
-let s: StandIn
+const { s } = useStandIn({
+  seed: (s) => {
+    s.addVault({ name: VAULT, tenantId: TENANT, grants: { [MI_APP]: ['get'], [OIDC_APP]: ['get'] } }).setSecret(
+      'db-password',
+      VALUE
+    )
+    s.addVault({ name: FOREIGN_VAULT, tenantId: OTHER_TENANT, grants: {} }).setSecret('db-password', VALUE)
+    s.addOidcApp(TENANT, OIDC_APP)
+  }
+})
 let az: RecordedAz | undefined
-
-beforeAll(async () => {
-  s = await StandIn.start()
-})
-afterAll(async () => {
-  await s.stop()
-})
-beforeEach(() => {
-  s.reset()
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [MI_APP]: ['get'], [OIDC_APP]: ['get'] } }).setSecret(
-    'db-password',
-    VALUE
-  )
-  s.addVault({ name: FOREIGN_VAULT, tenantId: OTHER_TENANT, grants: {} }).setSecret('db-password', VALUE)
-  s.addOidcApp(TENANT, OIDC_APP)
-})
 afterEach(() => {
   az?.remove()
   az = undefined

@@ -7,7 +7,7 @@
  * dotenv format cannot carry fails the step naming the secret, with nothing exported and no file
  * left. The committed dist/index.js against the stand-in, through the real SDK, over HTTPS.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import dotenv from 'dotenv'
 import {
   chmodSync,
@@ -26,8 +26,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { assertNoLeak, runPost, type RunOptions, type RunResult } from '../support/runner.js'
 import { Shells, sourceWith } from '../support/shell-readers.js'
-import { expectFailure, expectSuccess, oidcStep } from '../support/steps.js'
-import { StandIn } from '../support/standin/index.js'
+import { expectFailure, expectSuccess } from '../support/steps.js'
+import { useStandIn } from '../support/world.js'
 
 jest.setTimeout(60_000)
 
@@ -87,23 +87,19 @@ const ConfigVariables = {
 const UNCARRIED = Refused['win-dir']
 const OUTSIDE = "a file that is not the action's\n"
 
-let s: StandIn
+const { s, step } = useStandIn({
+  vault: {
+    name: VAULT,
+    tenantId: TENANT,
+    clientId: APP,
+    grants: ['get', 'list'],
+    secrets: { ...Tricky, ...Refused, config: CONFIG, 'db-config': JSON.stringify({ dir: UNCARRIED, user: 'app' }) }
+  }
+})
 let outside: string
 let victim: string
 
-beforeAll(async () => {
-  s = await StandIn.start()
-})
-afterAll(async () => {
-  await s.stop()
-})
 beforeEach(() => {
-  s.reset()
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list'] } })
-  s.addOidcApp(TENANT, APP)
-  for (const [name, value] of Object.entries({ ...Tricky, ...Refused })) s.vault(VAULT).setSecret(name, value)
-  s.vault(VAULT).setSecret('config', CONFIG)
-  s.vault(VAULT).setSecret('db-config', JSON.stringify({ dir: UNCARRIED, user: 'app' }))
   outside = mkdtempSync(join(tmpdir(), 'kv-env-outside-'))
   victim = join(outside, 'victim.env')
   writeFileSync(victim, OUTSIDE)
@@ -113,7 +109,6 @@ afterEach(() => {
   rmSync(outside, { recursive: true, force: true })
 })
 
-const step = oidcStep(() => s, { vault: VAULT, clientId: APP, tenantId: TENANT })
 const ALL_TRICKY = Object.keys(Tricky).join('\n')
 const AllValues = [...Object.values(Tricky), ...Object.values(Refused), CONFIG]
 

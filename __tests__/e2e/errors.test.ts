@@ -5,12 +5,12 @@
  *
  * The committed bundle (dist/index.js) runs in a child process against the local stand-in.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { assertNoLeak, runAction, type RunResult } from '../support/runner.js'
-import { StandIn } from '../support/standin/index.js'
+import { useStandIn } from '../support/world.js'
 
 jest.setTimeout(60_000)
 
@@ -26,33 +26,20 @@ const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
 const AUDIENCE = 'api://AzureADTokenExchange'
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/
 
-let s: StandIn
-
-beforeAll(async () => {
-  s = await StandIn.start()
-})
-
-afterAll(async () => {
-  await s.stop()
-})
-
 /** The usual world: one RBAC vault holding a secret, one app with a client secret and an OIDC trust for main. */
-function seed(): void {
-  s.addVault({ name: 'contoso-kv', tenantId: TENANT, grants: { [CLIENT]: ['get'] } }).setSecret(
-    'db-password',
-    SECRET_VALUE
-  )
-  s.addApp({
-    tenantId: TENANT,
-    clientId: CLIENT,
-    clientSecret: SP_SECRET,
-    federated: [{ issuer: GITHUB_ISSUER, subject: s.github.subject, audience: AUDIENCE }]
-  })
-}
-
-beforeEach(() => {
-  s.reset()
-  seed()
+const { s } = useStandIn({
+  seed: (s) => {
+    s.addVault({ name: 'contoso-kv', tenantId: TENANT, grants: { [CLIENT]: ['get'] } }).setSecret(
+      'db-password',
+      SECRET_VALUE
+    )
+    s.addApp({
+      tenantId: TENANT,
+      clientId: CLIENT,
+      clientSecret: SP_SECRET,
+      federated: [{ issuer: GITHUB_ISSUER, subject: s.github.subject, audience: AUDIENCE }]
+    })
+  }
 })
 
 /** Inputs for a service principal get that would succeed. */

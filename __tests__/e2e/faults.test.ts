@@ -6,9 +6,11 @@
  * answers, the error text. Times are asserted only as lower bounds the action must respect (a
  * Retry-After honoured) or as generous upper bounds ("ended in bounded time").
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { assertNoLeak, runAction, type RunOptions, type RunResult } from '../support/runner.js'
-import { StandIn, ThrottledMessage, type FaultRequest, type RequestRecord } from '../support/standin/index.js'
+import { describe, expect, it, jest } from '@jest/globals'
+import { assertNoLeak, type RunOptions, type RunResult } from '../support/runner.js'
+import { ThrottledMessage, type FaultRequest, type RequestRecord } from '../support/standin/index.js'
+import { expectFailure as expectOneFailure } from '../support/steps.js'
+import { useStandIn } from '../support/world.js'
 
 jest.setTimeout(90_000)
 
@@ -17,36 +19,21 @@ const APP = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d'
 const VAULT = 'faults-kv'
 const VALUE = 'Fault-Tolerant-V@lue-42'
 
-let s: StandIn
-
-beforeAll(async () => {
-  s = await StandIn.start()
-})
-afterAll(async () => {
-  await s.stop()
-})
-beforeEach(() => {
-  s.reset()
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list', 'delete'] } }).setSecret(
-    'db-password',
-    VALUE
-  )
-  s.addOidcApp(TENANT, APP)
+const { s, step, vault } = useStandIn({
+  vault: {
+    name: VAULT,
+    tenantId: TENANT,
+    clientId: APP,
+    grants: ['get', 'list', 'delete'],
+    secrets: { 'db-password': VALUE }
+  }
 })
 
-const vault = () => s.vault(VAULT)
-
-function run(
+/** A get of db-password, unless `inputs` say otherwise. */
+const run = (
   inputs: Record<string, string> = {},
-  options: Omit<RunOptions, 'inputs' | 'standin'> = {}
-): Promise<RunResult> {
-  return runAction({
-    ...options,
-    inputs: { 'vault-name': VAULT, 'secret-name': 'db-password', 'client-id': APP, 'tenant-id': TENANT, ...inputs },
-    standin: s,
-    env: { ...s.oidcEnv(), ...options.env }
-  })
-}
+  options?: Omit<RunOptions, 'inputs' | 'standin'>
+): Promise<RunResult> => step({ 'secret-name': 'db-password', ...inputs }, options)
 
 /** Authenticated reads of the secret: the requests a fault should hit (not the bodyless challenge). */
 const readOfSecret = (r: FaultRequest): boolean =>
@@ -72,14 +59,9 @@ function expectValue(r: RunResult): void {
   assertNoLeak(r, [VALUE])
 }
 
+/** steps.ts's expectFailure, and the value in no log. */
 function expectFailure(r: RunResult, ...phrases: string[]): string {
-  expect(r.exitCode).toBe(1)
-  expect(r.errors).toHaveLength(1)
-  const [error = ''] = r.errors
-  for (const phrase of phrases) expect(error).toContain(phrase)
-  expect(r.outputs).toEqual({})
-  expect(r.env).toEqual({})
-  expect(r.stderr).not.toMatch(/\n\s+at /)
+  const error = expectOneFailure(r, ...phrases)
   assertNoLeak(r, [VALUE])
   return error
 }
@@ -101,7 +83,8 @@ describe('Key Vault throttles a request (429), then answers', () => {
 
   it("without Retry-After (the SDK alone gives up at once): tries again within the vault's 10-second window, then succeeds", async () => {
     s.faults.push({ match: readOfSecret, status: 429, body: throttledBody, times: 1 })
-    const r = await run()
+    // Draws low in their range (low-jitter.mjs): about half of the window.
+    const r = await run({}, { lowJitter: true })
     expectValue(r)
     expect(vaultCalls()).toEqual(['GET 401', 'GET 429*', 'GET 200'])
     // Nothing of its own in the window: the next try in the later half of the window's 10 s, when
@@ -127,17 +110,17 @@ describe('Key Vault throttles a request (429), then answers', () => {
 
 describe('Key Vault fails once, then answers', () => {
   // Which statuses are retried (500, 502, 503, 504, 408; not 501, 505) and how long each wait is:
-  // __tests__/unit/retries.test.ts. Here, that the policy is in the real pipeline.
+  // __tests__/unit/retries.test.ts. Here, that the policy is in the real pipeline (its waits drawn low: lowJitter).
   it('503 once: retried, succeeds', async () => {
     s.faults.push({ match: readOfSecret, status: 503, body: unavailableBody, times: 1 })
-    const r = await run()
+    const r = await run({}, { lowJitter: true })
     expectValue(r)
     expect(vaultCalls()).toEqual(['GET 401', 'GET 503*', 'GET 200'])
   })
 
   it('a connection reset: retried, succeeds', async () => {
     s.faults.push({ match: readOfSecret, drop: true, times: 1 })
-    const r = await run()
+    const r = await run({}, { lowJitter: true })
     expectValue(r)
     expect(vaultCalls()).toEqual(['GET 401', 'GET 0*', 'GET 200'])
   })
@@ -176,7 +159,7 @@ describe('Microsoft Entra ID token endpoint fails once', () => {
     ['a connection reset', { drop: true }, 'POST 0*']
   ] as const)('%s: the sign-in is retried, the step succeeds', async (_, fault, first) => {
     s.faults.push({ match: tokenRequest, times: 1, ...fault })
-    const r = await run()
+    const r = await run({}, { lowJitter: true })
     expectValue(r)
     expect(s.requestsTo('entra', 'POST').map((q) => `${q.method} ${q.status}${q.fault ? '*' : ''}`)).toEqual([
       first,

@@ -5,7 +5,7 @@
  * committed dist/index.js runs as the runner runs it; a refusal makes no request at all, and the
  * post step removes only the files the main step created.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import {
   chmodSync,
   existsSync,
@@ -24,8 +24,8 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { assertNoLeak, runAction, runPost, type RunOptions, type RunResult } from '../support/runner.js'
-import { StandIn } from '../support/standin/index.js'
+import { assertNoLeak, runPost, type RunOptions, type RunResult } from '../support/runner.js'
+import { useStandIn } from '../support/world.js'
 
 jest.setTimeout(60_000)
 
@@ -36,24 +36,14 @@ const KEY = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n----
 const OTHER = 'another-secret-value-42'
 const OUTSIDE = "the content of a file that is not the action's\n"
 
-let s: StandIn
+const { s, step } = useStandIn({
+  vault: { name: VAULT, tenantId: TENANT, clientId: APP, grants: ['get'], secrets: { 'tls-key': KEY, other: OTHER } }
+})
 /** A folder outside RUNNER_TEMP holding the "victim" file an attacker points links at. */
 let outside: string
 let victim: string
 
-beforeAll(async () => {
-  s = await StandIn.start()
-})
-afterAll(async () => {
-  await s.stop()
-})
 beforeEach(() => {
-  s.reset()
-  s.github.subject = 'repo:octo-org/app:ref:refs/heads/main'
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get'] } })
-  s.addOidcApp(TENANT, APP)
-  s.vault(VAULT).setSecret('tls-key', KEY)
-  s.vault(VAULT).setSecret('other', OTHER)
   outside = mkdtempSync(join(tmpdir(), 'kv-outside-'))
   victim = join(outside, 'victim.txt')
   writeFileSync(victim, OUTSIDE)
@@ -63,14 +53,8 @@ afterEach(() => {
   rmSync(outside, { recursive: true, force: true })
 })
 
-function run(files: string, options: Omit<RunOptions, 'inputs' | 'standin'> = {}): Promise<RunResult> {
-  return runAction({
-    ...options,
-    inputs: { 'vault-name': VAULT, files, 'client-id': APP, 'tenant-id': TENANT },
-    standin: s,
-    env: s.oidcEnv()
-  })
-}
+const run = (files: string, options?: Omit<RunOptions, 'inputs' | 'standin'>): Promise<RunResult> =>
+  step({ files }, options)
 
 /** One error naming the input, exit 1, no request, nothing exported, no state for the post step. */
 function expectRefused(r: RunResult, says: string): void {

@@ -5,10 +5,11 @@
  * zeros whatever the ephemeral key), so the sealed value sent to GitHub is as good as the plain
  * one. libsodium's crypto_box_seal refuses such keys; so must the step, before sealing anything.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import { assertNoLeak, type RunResult } from '../support/runner.js'
-import { expectFailure, oidcStep } from '../support/steps.js'
-import { StandIn, type FaultRequest, type GitHubRestApi } from '../support/standin/index.js'
+import { expectFailure } from '../support/steps.js'
+import type { FaultRequest, GitHubRestApi } from '../support/standin/index.js'
+import { useStandIn } from '../support/world.js'
 
 jest.setTimeout(60_000)
 
@@ -20,25 +21,21 @@ const REPO = `${ORG}/app`
 const TOKEN = 'github_pat_11AAAA_key0checks0for0tests0only0XYZ'
 const DB_PASSWORD = 'Sealed-To-Nobody-9!'
 
-let s: StandIn
 let api: GitHubRestApi
-
-beforeAll(async () => {
-  s = await StandIn.start()
+const { s, step } = useStandIn({
+  vault: {
+    name: VAULT,
+    tenantId: TENANT,
+    clientId: APP,
+    grants: ['get', 'set'],
+    secrets: { 'db-password': DB_PASSWORD }
+  },
+  seed: (s) => {
+    api = s.githubApi
+    api.addOrganization({ login: ORG, repositories: [{ name: 'app', id: 1296269 }] })
+    api.addToken(TOKEN, { organizations: [ORG], permissions: { secrets: 'write' } })
+  }
 })
-afterAll(async () => {
-  await s.stop()
-})
-beforeEach(() => {
-  s.reset()
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'set'] } }).setSecret('db-password', DB_PASSWORD)
-  s.addOidcApp(TENANT, APP)
-  api = s.githubApi
-  api.addOrganization({ login: ORG, repositories: [{ name: 'app', id: 1296269 }] })
-  api.addToken(TOKEN, { organizations: [ORG], permissions: { secrets: 'write' } })
-})
-
-const step = oidcStep(() => s, { vault: VAULT, clientId: APP, tenantId: TENANT })
 const run = (inputs: Record<string, string>): Promise<RunResult> =>
   step({ 'github-token': TOKEN, ...inputs }, { env: { GITHUB_API_URL: api.url } })
 

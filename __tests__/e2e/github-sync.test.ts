@@ -4,12 +4,13 @@
  * its retry and throttling plugins) to the GitHub REST stand-in, over HTTPS. The stand-in opens
  * every sealed value with real libsodium, so each check of a stored secret compares bytes.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { assertNoLeak, repoRoot, type RunResult } from '../support/runner.js'
-import { expectFailure, expectSuccess, oidcStep } from '../support/steps.js'
-import { StandIn, type GitHubRestApi, type SecretScope, type SecretStore } from '../support/standin/index.js'
+import { expectFailure, expectSuccess } from '../support/steps.js'
+import type { GitHubRestApi, SecretScope, SecretStore } from '../support/standin/index.js'
+import { useStandIn } from '../support/world.js'
 
 jest.setTimeout(60_000)
 
@@ -22,39 +23,37 @@ const TOKEN = 'github_pat_11AAAA_sync0token0for0tests0only0XYZ'
 const DB_PASSWORD = 'first line\nsecond: ünïcødé ✓ 🔑\n\ttabbed\r\nno newline at the end'
 const API_KEY = 'ak-9f8e7d6c5b4a39281706'
 
-let s: StandIn
 let api: GitHubRestApi
-
-beforeAll(async () => {
-  s = await StandIn.start()
+const {
+  s,
+  step,
+  seed: startOver
+} = useStandIn({
+  vault: {
+    name: VAULT,
+    tenantId: TENANT,
+    clientId: APP,
+    grants: ['get', 'list', 'set'],
+    secrets: { 'db-password': DB_PASSWORD, 'api-key': API_KEY }
+  },
+  seed: (s) => {
+    api = s.githubApi
+    api.addOrganization({
+      login: ORG,
+      repositories: [{ name: 'app', id: 1296269, environments: ['production'] }, { name: 'api', id: 2021 }, 'lib']
+    })
+    api.addToken(TOKEN, {
+      organizations: [ORG],
+      permissions: {
+        secrets: 'write',
+        environments: 'write',
+        dependabot_secrets: 'write',
+        organization_secrets: 'write',
+        organization_dependabot_secrets: 'write'
+      }
+    })
+  }
 })
-afterAll(async () => {
-  await s.stop()
-})
-beforeEach(() => {
-  s.reset()
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list', 'set'] } })
-  s.addOidcApp(TENANT, APP)
-  s.vault(VAULT).setSecret('db-password', DB_PASSWORD)
-  s.vault(VAULT).setSecret('api-key', API_KEY)
-  api = s.githubApi
-  api.addOrganization({
-    login: ORG,
-    repositories: [{ name: 'app', id: 1296269, environments: ['production'] }, { name: 'api', id: 2021 }, 'lib']
-  })
-  api.addToken(TOKEN, {
-    organizations: [ORG],
-    permissions: {
-      secrets: 'write',
-      environments: 'write',
-      dependabot_secrets: 'write',
-      organization_secrets: 'write',
-      organization_dependabot_secrets: 'write'
-    }
-  })
-})
-
-const step = oidcStep(() => s, { vault: VAULT, clientId: APP, tenantId: TENANT })
 const run = (inputs: Record<string, string>, options: Parameters<typeof step>[1] = {}): Promise<RunResult> =>
   step({ 'github-token': TOKEN, ...inputs }, { ...options, env: { GITHUB_API_URL: api.url, ...options.env } })
 
@@ -109,22 +108,13 @@ describe('get, then GitHub', () => {
     s.vault(VAULT).setSecret('app-cache', 'v2')
     expectSuccess(await run({ secrets: 'app-*', 'github-secrets': '*' }))
     expect([...api.secretsOf({ repo: REPO }).keys()].sort()).toEqual(['APP_CACHE', 'APP_DB'])
-    s.reset()
-    beforeEachAgain()
+    startOver()
     s.vault(VAULT).setSecret('github-token', 'v3')
     const r = await run({ secrets: 'github-*', 'github-secrets': '*' })
     expectFailure(r, "would write the GitHub secret 'GITHUB_TOKEN' (from secret 'github-token')", 'which is refused')
     expect(s.githubPuts()).toEqual([])
   })
 })
-
-/** The beforeEach, again, inside a test that resets the stand-in. */
-function beforeEachAgain(): void {
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list', 'set'] } })
-  s.addOidcApp(TENANT, APP)
-  api.addOrganization({ login: ORG, repositories: [{ name: 'app', id: 1296269 }] })
-  api.addToken(TOKEN, { organizations: [ORG], permissions: { secrets: 'write' } })
-}
 
 describe('set, then GitHub', () => {
   it('generate, store and hand on in one step: Key Vault, the GitHub secret and the output hold the same new value', async () => {

@@ -11,7 +11,7 @@
  * the input. Refused cases make no request, so they run two at a time; if the stand-in sees any
  * request, each case is run again alone to name the one that made it.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { beforeAll, describe, expect, it, jest } from '@jest/globals'
 import {
   AUDIENCE,
   classified,
@@ -32,36 +32,30 @@ import {
   type RefusedCase
 } from '../support/hostile-inputs.js'
 import { assertNoLeak, runAction, type RunResult } from '../support/runner.js'
-import { StandIn, type RequestRecord } from '../support/standin/index.js'
+import type { RequestRecord } from '../support/standin/index.js'
+import { AllPermissions, useStandIn } from '../support/world.js'
 
 jest.setTimeout(120_000)
 
 // -- the world ------------------------------------------------------------------------------------
 
-let s: StandIn
-
-beforeAll(async () => {
-  s = await StandIn.start()
-  writeValueFiles()
-})
-
-afterAll(async () => {
-  await s.stop()
-  removeValueFiles()
-})
-
 /** One RBAC vault with db-password, one app with a client secret and an OIDC trust for the default audience. */
-function seed(): void {
-  s.reset()
-  const all = ['get', 'set', 'delete', 'list', 'recover', 'purge'] as const
-  s.addVault({ name: 'contoso-kv', tenantId: TENANT, grants: { [CLIENT]: all } }).setSecret('db-password', STORED_VALUE)
-  s.addApp({
-    tenantId: TENANT,
-    clientId: CLIENT,
-    clientSecret: SP_SECRET,
-    federated: [{ issuer: GITHUB_ISSUER, subject: s.github.subject, audience: AUDIENCE }]
-  })
-}
+const { s, seed } = useStandIn({
+  seed: (s) => {
+    s.addVault({ name: 'contoso-kv', tenantId: TENANT, grants: { [CLIENT]: AllPermissions } }).setSecret(
+      'db-password',
+      STORED_VALUE
+    )
+    s.addApp({
+      tenantId: TENANT,
+      clientId: CLIENT,
+      clientSecret: SP_SECRET,
+      federated: [{ issuer: GITHUB_ISSUER, subject: s.github.subject, audience: AUDIENCE }]
+    })
+  },
+  afterStart: writeValueFiles,
+  beforeStop: removeValueFiles
+})
 
 /** The runner's ID token variables only for OIDC contexts. */
 const noOidc = { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined }
@@ -146,8 +140,6 @@ describe('a bad value is refused with one error naming the input, before any req
 })
 
 describe('an accepted value gets past input validation', () => {
-  beforeEach(seed)
-
   it.each(exampleCases.map((c) => [c.title, c] as const))('%s', async (_, c) => {
     const r = await runWith({ ...c.accepted.context.inputs, [c.input]: c.value }, c.accepted.context)
     const context = where(r, `input ${c.input} = ${show(c.value)} (${c.accepted.context.name})`)

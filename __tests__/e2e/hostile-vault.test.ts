@@ -6,10 +6,11 @@
  * summary; no variable a later step relies on replaced by vault contents; a failed step exports
  * nothing.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { assertNoLeak } from '../support/runner.js'
-import { StandIn, type FaultRequest } from '../support/standin/index.js'
-import { expectFailure, expectSuccess, oidcStep } from '../support/steps.js'
+import type { FaultRequest } from '../support/standin/index.js'
+import { expectFailure, expectSuccess } from '../support/steps.js'
+import { useStandIn } from '../support/world.js'
 
 jest.setTimeout(60_000)
 
@@ -19,26 +20,14 @@ const VAULT = 'hostile-kv'
 const OTHER = 'other-kv'
 const VALUE = 'Th3-Real-Secret-Value!'
 
-let s: StandIn
-
-beforeAll(async () => {
-  s = await StandIn.start()
-})
-afterAll(async () => {
-  await s.stop()
-})
-beforeEach(() => {
-  s.reset()
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list'] } }).setSecret('db-password', VALUE)
+const { s, step: run } = useStandIn({
+  vault: { name: VAULT, tenantId: TENANT, clientId: APP, grants: ['get', 'list'], secrets: { 'db-password': VALUE } },
   // Another vault the same identity may read: a token sent there would be accepted.
-  s.addVault({ name: OTHER, tenantId: TENANT, grants: { [APP]: ['get', 'list'] } }).setSecret(
-    'elsewhere',
-    'other-value'
-  )
-  s.addOidcApp(TENANT, APP)
+  seed: (s) =>
+    s
+      .addVault({ name: OTHER, tenantId: TENANT, grants: { [APP]: ['get', 'list'] } })
+      .setSecret('elsewhere', 'other-value')
 })
-
-const run = oidcStep(() => s, { vault: VAULT, clientId: APP, tenantId: TENANT })
 const host = (name: string): string => `${name}.vault.azure.net`
 const authorized = (request: FaultRequest): boolean => request.headers.authorization !== undefined
 const firstListPage = (request: FaultRequest): boolean =>

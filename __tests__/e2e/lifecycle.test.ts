@@ -4,14 +4,14 @@
  * skip-unchanged, every `if-deleted` choice, delete with wait and purge, recover, purge, purge
  * protection, and bad input refused before any request.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Charsets } from '../../src/inputs/generate.js'
 import { assertNoLeak } from '../support/runner.js'
-import { expectFailure, expectSuccess, oidcStep, vaultCalls as vaultCallsOf } from '../support/steps.js'
-import { StandIn } from '../support/standin/index.js'
+import { expectFailure, expectSuccess, vaultCalls as vaultCallsOf } from '../support/steps.js'
+import { AllPermissions, useStandIn } from '../support/world.js'
 
 jest.setTimeout(60_000)
 
@@ -20,23 +20,13 @@ const APP = '72a1d2ef-6d2c-4c5f-8d44-1b8f4cac2e02'
 const VAULT = 'rotation-kv'
 const DAY_MS = 24 * 3600 * 1000
 
-let s: StandIn
-
-beforeAll(async () => {
-  s = await StandIn.start()
+const {
+  s,
+  step: run,
+  vault
+} = useStandIn({
+  vault: { name: VAULT, tenantId: TENANT, clientId: APP, grants: AllPermissions }
 })
-afterAll(async () => {
-  await s.stop()
-})
-beforeEach(() => {
-  s.reset()
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list', 'set', 'delete', 'recover', 'purge'] } })
-  s.addOidcApp(TENANT, APP)
-})
-
-const vault = () => s.vault(VAULT)
-
-const run = oidcStep(() => s, { vault: VAULT, clientId: APP, tenantId: TENANT })
 const vaultCalls = (method?: string): string[] => vaultCallsOf(s, method)
 
 describe('rotation: generate, set and hand on in one step', () => {

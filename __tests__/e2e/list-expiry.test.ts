@@ -6,10 +6,10 @@
  * expiry dates are set relative to now, with margins of minutes, and the exact edge of the window
  * is pinned by the unit tests with a fixed clock (__tests__/unit/expiry.test.ts).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { assertNoLeak } from '../support/runner.js'
-import { StandIn } from '../support/standin/index.js'
-import { expectFailure, expectSuccess, oidcStep, vaultCalls } from '../support/steps.js'
+import { expectFailure, expectSuccess, vaultCalls } from '../support/steps.js'
+import { useStandIn } from '../support/world.js'
 
 jest.setTimeout(60_000)
 
@@ -20,21 +20,9 @@ const OTHER = 'other-expiry-kv'
 const DAY_S = 86_400
 const VALUE = 'Expiry-Test-V@lue-1'
 
-let s: StandIn
-
-beforeAll(async () => {
-  s = await StandIn.start()
+const { s, step: run } = useStandIn({
+  vault: { name: VAULT, tenantId: TENANT, clientId: APP, grants: ['get', 'list'] }
 })
-afterAll(async () => {
-  await s.stop()
-})
-beforeEach(() => {
-  s.reset()
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list'] } })
-  s.addOidcApp(TENANT, APP)
-})
-
-const run = oidcStep(() => s, { vault: VAULT, clientId: APP, tenantId: TENANT })
 const nowS = (): number => Math.floor(Date.now() / 1000)
 /** Unix seconds `days` from now (negative: ago), plus `extraS`. */
 const fromNow = (days: number, extraS = 0): number => nowS() + days * DAY_S + extraS

@@ -6,10 +6,10 @@
  * its TLS inside the proxy's CONNECT tunnel, trusting the stand-in's CA through NODE_EXTRA_CA_CERTS
  * as it would a TLS-inspecting proxy's.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { closedPort, isolatedRouteEnv, startProxy, type TestProxy } from '../support/proxy.js'
-import { assertNoLeak, runAction, type RunResult } from '../support/runner.js'
-import { StandIn } from '../support/standin/index.js'
+import { assertNoLeak, runAction, type RunOptions, type RunResult } from '../support/runner.js'
+import { useStandIn } from '../support/world.js'
 
 // The proxy-down case waits out the action's own retries (at most 15 s of backoff).
 jest.setTimeout(60_000)
@@ -26,31 +26,27 @@ const ENTRA = 'login.microsoftonline.com:443'
 const KEY_VAULT = `${VAULT_HOST}:443`
 const VALUES = { 'db-password': 'Pr0xied-db-value', 'api-key': 'Pr0xied-api-value' }
 
-let s: StandIn
 let proxy: TestProxy
-
-beforeAll(async () => {
-  s = await StandIn.start()
-  proxy = await startProxy(s)
+const { s } = useStandIn({
+  // The proxy in its own process, in front of the stand-in: it starts after it and stops before it.
+  afterStart: async (s) => {
+    proxy = await startProxy(s)
+  },
+  beforeStop: () => proxy?.stop(),
+  seed: (s) => {
+    const vault = s.addVault({
+      name: VAULT,
+      tenantId: TENANT,
+      grants: { [OIDC_APP]: ['get'], [SP_APP]: ['get'], [MI_APP]: ['get'] }
+    })
+    for (const [name, value] of Object.entries(VALUES)) vault.setSecret(name, value)
+    s.addOidcApp(TENANT, OIDC_APP)
+    s.addApp({ tenantId: TENANT, clientId: SP_APP, clientSecret: SP_SECRET })
+    s.addManagedIdentity({ clientId: MI_APP, tenantId: TENANT })
+  }
 })
-afterAll(async () => {
-  await proxy?.stop()
-  await s?.stop()
-})
-beforeEach(async () => {
-  s.reset()
-  const vault = s.addVault({
-    name: VAULT,
-    tenantId: TENANT,
-    grants: { [OIDC_APP]: ['get'], [SP_APP]: ['get'], [MI_APP]: ['get'] }
-  })
-  for (const [name, value] of Object.entries(VALUES)) vault.setSecret(name, value)
-  s.addOidcApp(TENANT, OIDC_APP)
-  s.addApp({ tenantId: TENANT, clientId: SP_APP, clientSecret: SP_SECRET })
-  s.addManagedIdentity({ clientId: MI_APP, tenantId: TENANT })
-  // Forgets what the last test sent, and learns this test's vault.
-  await proxy.reset()
-})
+// Forgets what the last test sent, and learns this test's vault.
+beforeEach(() => proxy.reset())
 
 const getBoth = { 'vault-name': VAULT, secrets: 'db-password\napi-key' }
 const oidc = { ...getBoth, 'client-id': OIDC_APP, 'tenant-id': TENANT }
@@ -64,9 +60,10 @@ const managedIdentity = { ...getBoth, 'auth-type': 'managed-identity', 'client-i
 function run(
   inputs: Record<string, string>,
   env: Record<string, string | undefined>,
-  direct: readonly string[] = []
+  direct: readonly string[] = [],
+  options: Pick<RunOptions, 'lowJitter'> = {}
 ): Promise<RunResult> {
-  return runAction({ inputs, standin: s, env: { ...s.oidcEnv(), ...env, ...isolatedRouteEnv(s, direct) } })
+  return runAction({ ...options, inputs, standin: s, env: { ...s.oidcEnv(), ...env, ...isolatedRouteEnv(s, direct) } })
 }
 
 function expectBothRead(r: RunResult): void {
@@ -177,7 +174,8 @@ describe('NO_PROXY', () => {
 describe('when the proxy fails', () => {
   it('a proxy that is down: one error naming the proxy, the variable and ECONNREFUSED, after the retries', async () => {
     const down = `http://127.0.0.1:${await closedPort()}`
-    const r = await run(oidc, { HTTPS_PROXY: down })
+    // The 4 retries back off as jitter allows at its shortest (about 0.8 s in all, not up to 15 s): that they happen is the point.
+    const r = await run(oidc, { HTTPS_PROXY: down }, [], { lowJitter: true })
 
     expect(r.exitCode).toBe(1)
     expect(r.errors).toHaveLength(1)

@@ -3,12 +3,12 @@
  * sign-in, one token request), and one field of a JSON secret. The committed action against the
  * stand-in, through the real SDK, over HTTPS.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import { readFileSync, rmSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { assertNoLeak } from '../support/runner.js'
-import { expectFailure, expectSuccess, oidcStep } from '../support/steps.js'
-import { StandIn } from '../support/standin/index.js'
+import { expectFailure, expectSuccess } from '../support/steps.js'
+import { useStandIn } from '../support/world.js'
 
 jest.setTimeout(60_000)
 
@@ -24,25 +24,20 @@ const CONFIG = JSON.stringify({
   hosts: ['h1', 'h2']
 })
 
-let s: StandIn
-
-beforeAll(async () => {
-  s = await StandIn.start()
+const { s, step: run } = useStandIn({
+  vault: {
+    name: MAIN,
+    tenantId: TENANT,
+    clientId: APP,
+    grants: ['get', 'list'],
+    secrets: { 'db-password': DB_PASSWORD, 'db-config': CONFIG }
+  },
+  seed: (s) => {
+    const other = s.addVault({ name: OTHER, tenantId: TENANT, grants: { [APP]: ['get', 'list'] } })
+    other.setSecret('api-key', API_KEY)
+    other.setSecret('db-password', 'Other-Vault-Same-Name-3')
+  }
 })
-afterAll(async () => {
-  await s.stop()
-})
-beforeEach(() => {
-  s.reset()
-  for (const name of [MAIN, OTHER]) s.addVault({ name, tenantId: TENANT, grants: { [APP]: ['get', 'list'] } })
-  s.vault(MAIN).setSecret('db-password', DB_PASSWORD)
-  s.vault(MAIN).setSecret('db-config', CONFIG)
-  s.vault(OTHER).setSecret('api-key', API_KEY)
-  s.vault(OTHER).setSecret('db-password', 'Other-Vault-Same-Name-3')
-  s.addOidcApp(TENANT, APP)
-})
-
-const run = oidcStep(() => s, { vault: MAIN, clientId: APP, tenantId: TENANT })
 const tokenRequests = (): number => s.requestsTo('entra', 'POST').length
 
 describe('several vaults in one step', () => {

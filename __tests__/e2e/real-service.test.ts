@@ -5,10 +5,10 @@
  * with codes of their own, inner error codes, irregular paging, retention, certificate-backed
  * secrets. Through the real SDK, over HTTPS.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { assertNoLeak } from '../support/runner.js'
-import { expectFailure, expectSuccess, oidcStep, vaultCalls as vaultCallsOf } from '../support/steps.js'
-import { StandIn } from '../support/standin/index.js'
+import { expectFailure, expectSuccess, vaultCalls as vaultCallsOf } from '../support/steps.js'
+import { AllPermissions, useStandIn } from '../support/world.js'
 
 jest.setTimeout(60_000)
 
@@ -19,23 +19,13 @@ const SP_SECRET = 'Sp9Q~real.service-Client_Secret77'
 const VAULT = 'fidelity-kv'
 const DAY_MS = 24 * 3600 * 1000
 
-let s: StandIn
-
-beforeAll(async () => {
-  s = await StandIn.start()
+const {
+  s,
+  step: run,
+  vault
+} = useStandIn({
+  vault: { name: VAULT, tenantId: TENANT, clientId: APP, grants: AllPermissions }
 })
-afterAll(async () => {
-  await s.stop()
-})
-beforeEach(() => {
-  s.reset()
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list', 'set', 'delete', 'recover', 'purge'] } })
-  s.addOidcApp(TENANT, APP)
-})
-
-const vault = () => s.vault(VAULT)
-
-const run = oidcStep(() => s, { vault: VAULT, clientId: APP, tenantId: TENANT })
 const vaultCalls = (method?: string): string[] => vaultCallsOf(s, method)
 
 describe('a purge or recover finishes after it answers', () => {

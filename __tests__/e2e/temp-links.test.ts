@@ -5,7 +5,7 @@
  * run as root, so every link they make is root's.) RUNNER_TEMP itself may be a link, on a
  * self-hosted runner: it is resolved once, and its real folder is where the files go.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import {
   existsSync,
   lchownSync,
@@ -23,9 +23,9 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runAction, runPost, type RunOptions, type RunResult } from '../support/runner.js'
-import { StandIn } from '../support/standin/index.js'
+import { runPost, type RunResult } from '../support/runner.js'
 import { expectSuccess } from '../support/steps.js'
+import { useStandIn } from '../support/world.js'
 
 jest.setTimeout(60_000)
 
@@ -35,21 +35,14 @@ const VAULT = 'links-kv'
 const KEY = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n'
 const OUTSIDE = "the content of a file that is not the action's\n"
 
-let s: StandIn
+const { s, step: run } = useStandIn({
+  vault: { name: VAULT, tenantId: TENANT, clientId: APP, grants: ['get'], secrets: { 'tls-key': KEY } }
+})
 /** A folder outside RUNNER_TEMP, where a planted link points; it holds one file that is not ours. */
 let outside: string
 let victim: string
 
-beforeAll(async () => {
-  s = await StandIn.start()
-})
-afterAll(async () => {
-  await s.stop()
-})
 beforeEach(() => {
-  s.reset()
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get'] } }).setSecret('tls-key', KEY)
-  s.addOidcApp(TENANT, APP)
   outside = mkdtempSync(join(tmpdir(), 'kv-links-outside-'))
   victim = join(outside, 'victim.txt')
   writeFileSync(victim, OUTSIDE)
@@ -57,15 +50,6 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(outside, { recursive: true, force: true })
 })
-
-function run(inputs: Record<string, string>, options: Omit<RunOptions, 'inputs' | 'standin'> = {}): Promise<RunResult> {
-  return runAction({
-    ...options,
-    inputs: { 'vault-name': VAULT, 'client-id': APP, 'tenant-id': TENANT, ...inputs },
-    standin: s,
-    env: { ...s.oidcEnv(), ...options.env }
-  })
-}
 
 /** A link as a root step of a container job leaves it: owned by root, as the system's are. */
 function plantAsRoot(target: string, link: string): string {

@@ -11,10 +11,11 @@
  *   write names what was written.
  * - Sizes and shapes the vault chooses (deep JSON, many large values) bound nothing of the runner's.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import { runPost } from '../support/runner.js'
-import { StandIn, type GitHubRestApi } from '../support/standin/index.js'
-import { expectFailure, expectSuccess, oidcStep } from '../support/steps.js'
+import type { GitHubRestApi } from '../support/standin/index.js'
+import { expectFailure, expectSuccess } from '../support/steps.js'
+import { useStandIn } from '../support/world.js'
 
 jest.setTimeout(90_000)
 
@@ -43,28 +44,21 @@ const Steering: Record<string, string> = {
   'tf-cli-args': '-var-file=/tmp/evil'
 }
 
-let s: StandIn
 let api: GitHubRestApi
-
-beforeAll(async () => {
-  s = await StandIn.start()
+const { s, step } = useStandIn({
+  vault: {
+    name: VAULT,
+    tenantId: TENANT,
+    clientId: APP,
+    grants: ['get', 'list', 'set'],
+    secrets: { 'app-db': 'App-Db-Value-1', 'app-api': 'App-Api-Value-2', ...Steering }
+  },
+  seed: (s) => {
+    api = s.githubApi
+    api.addOrganization({ login: ORG, repositories: [{ name: 'app', id: 1296269 }] })
+    api.addToken(TOKEN, { organizations: [ORG], permissions: { secrets: 'write' } })
+  }
 })
-afterAll(async () => {
-  await s.stop()
-})
-beforeEach(() => {
-  s.reset()
-  const vault = s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'list', 'set'] } })
-  s.addOidcApp(TENANT, APP)
-  vault.setSecret('app-db', 'App-Db-Value-1')
-  vault.setSecret('app-api', 'App-Api-Value-2')
-  for (const [name, value] of Object.entries(Steering)) vault.setSecret(name, value)
-  api = s.githubApi
-  api.addOrganization({ login: ORG, repositories: [{ name: 'app', id: 1296269 }] })
-  api.addToken(TOKEN, { organizations: [ORG], permissions: { secrets: 'write' } })
-})
-
-const step = oidcStep(() => s, { vault: VAULT, clientId: APP, tenantId: TENANT })
 const run = (inputs: Record<string, string>, options: Parameters<typeof step>[1] = {}) =>
   step(inputs, { ...options, env: { GITHUB_API_URL: api.url, ...options.env } })
 const githubWrites = (): string[] =>

@@ -1,12 +1,12 @@
 /**
  * What e2e/action.test.ts and e2e/secrets-and-sign-in.test.ts share: one stand-in per test file,
  * a vault that every sign-in method's identity may use, and a step run with OIDC by default.
- * `useActionWorld()` registers the hooks; `s` is the file's stand-in (set in its beforeAll).
+ * `useActionWorld()` registers the hooks (useStandIn, world.ts); `s` is the file's stand-in.
  */
-import { afterAll, beforeAll, beforeEach } from '@jest/globals'
 import { runAction, type RunOptions, type RunResult } from './runner.js'
 export { expectSuccess } from './steps.js'
-import { StandIn } from './standin/index.js'
+import type { StandIn } from './standin/index.js'
+import { AllPermissions, useStandIn, type World } from './world.js'
 
 export const TENANT = '11111111-1111-1111-1111-111111111111'
 export const OIDC_APP = '22222222-2222-2222-2222-222222222222'
@@ -29,21 +29,26 @@ export const SpecialValues: Record<string, string> = {
 }
 
 export let s: StandIn
+let world: World | undefined
 
 export const oidcInputs = { 'client-id': OIDC_APP, 'tenant-id': TENANT }
 
-export function seed(): void {
-  s.reset()
-  s.github.subject = 'repo:octo-org/app:ref:refs/heads/main'
-  const all = ['get', 'set', 'delete', 'list', 'recover', 'purge'] as const
+/** The vault every sign-in method's identity may use, and those identities. */
+function lay(s: StandIn): void {
   s.addVault({
     name: VAULT,
     tenantId: TENANT,
-    grants: { [OIDC_APP]: all, [SP_APP]: all, [CLI_APP]: ['get'], [MI_APP]: ['get'] }
+    grants: { [OIDC_APP]: AllPermissions, [SP_APP]: AllPermissions, [CLI_APP]: ['get'], [MI_APP]: ['get'] }
   })
   s.addOidcApp(TENANT, OIDC_APP)
   s.addApp({ tenantId: TENANT, clientId: SP_APP, clientSecret: SP_SECRET })
   s.addManagedIdentity({ clientId: MI_APP, tenantId: TENANT })
+}
+
+/** Resets the stand-in and lays the world again, as before each test. */
+export function seed(): void {
+  if (!world) throw new Error('seed: call useActionWorld() first')
+  world.seed()
 }
 
 export function run(
@@ -59,11 +64,6 @@ export function run(
 }
 
 export function useActionWorld(): void {
-  beforeAll(async () => {
-    s = await StandIn.start()
-  })
-  afterAll(async () => {
-    await s.stop()
-  })
-  beforeEach(seed)
+  world = useStandIn({ seed: lay })
+  s = world.s
 }

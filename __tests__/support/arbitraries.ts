@@ -4,18 +4,29 @@
  * HTML syntax, unicode that looks like whitespace or reorders text, and control characters. Random
  * unicode strings are mixed in, so the constants are not the only thing tried.
  *
- * Every property test uses a fixed seed, so a failure is reproducible: `propertyOptions` reads
- * FC_SEED (and FC_RUNS) from the environment to try others.
+ * Every property test takes its options from `propertyOptions`: a fixed seed, so a failure is
+ * reproducible, and a fifth of its full number of runs unless FC_FULL=1 asks for all of them (the
+ * nightly and release jobs do). FC_SEED and FC_RUNS try other seeds and counts.
  */
 import fc from 'fast-check'
 
 /** The seed every property test runs with unless FC_SEED says otherwise. */
 export const DEFAULT_SEED = 20_251_129
 
-/** Seed and number of runs: FC_SEED and FC_RUNS override the file's defaults. */
+/** A property runs this many times fewer by default than in full. */
+export const QuickShare = 5
+
+/**
+ * Seed and number of runs of a property whose full run is `numRuns`: by default a fifth of it (at
+ * least one), all of it with FC_FULL=1; FC_RUNS sets the number outright, FC_SEED the seed.
+ */
 export function propertyOptions(numRuns: number): { seed: number; numRuns: number } {
   const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : DEFAULT_SEED
-  const runs = process.env.FC_RUNS ? Number(process.env.FC_RUNS) : numRuns
+  const runs = process.env.FC_RUNS
+    ? Number(process.env.FC_RUNS)
+    : process.env.FC_FULL === '1'
+      ? numRuns
+      : Math.max(1, Math.ceil(numRuns / QuickShare))
   return { seed, numRuns: runs }
 }
 
@@ -115,3 +126,6 @@ export function hostileText(maxParts = 16): fc.Arbitrary<string> {
 
 /** A secret name Key Vault accepts: 1-127 letters, digits and dashes. */
 export const secretName = fc.stringMatching(/^[0-9A-Za-z-]{1,20}$/)
+
+/** An alias a `secrets` entry may give (`ALIAS=name`). */
+export const secretAlias = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_-]{0,12}$/)

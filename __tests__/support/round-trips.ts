@@ -4,11 +4,12 @@
  * spaces - round-trip exactly through `set` (secret-value) and `get` (outputs, export-env and a file),
  * and never appear in a log line after the runner's masking, in normal and in debug mode.
  *
- * Each run spawns the committed bundle twice (set, then get), so the number of runs is modest; the
- * two modes run from two test files (e2e/properties.test.ts, e2e/properties-debug.test.ts), which
- * jest can run in parallel. The seed is fixed and printed in the describe title; a failure prints
- * seed, path and value. FC_SEED, FC_RUNS change them; FC_SHRINK=1 shrinks a counterexample (each
- * step spawns the action twice).
+ * Each run spawns the committed bundle twice (set, then get), so the number of runs is modest: 15
+ * per mode with FC_FULL=1 (the nightly and release jobs), a fifth of that by default (see
+ * arbitraries.ts). The two modes run from two test files (e2e/properties.test.ts,
+ * e2e/properties-debug.test.ts), which jest can run in parallel. The seed is fixed and printed in
+ * the describe title; a failure prints seed, path and value. FC_SEED, FC_RUNS change them;
+ * FC_SHRINK=1 shrinks a counterexample (each step spawns the action twice).
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import fc from 'fast-check'
@@ -16,8 +17,8 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { InlineFragments, LineBreaks, propertyOptions } from './arbitraries.js'
-import { assertNoLeak, runAction, type RunResult } from './runner.js'
-import { StandIn } from './standin/index.js'
+import { assertNoLeak, type RunResult } from './runner.js'
+import { useStandIn, type World } from './world.js'
 
 const TENANT = '3b9d5e2f-7a1c-4d8e-b6f0-9c2a4e6b8d01'
 const APP = '8e4f2a6c-1d3b-4f5a-9e7c-0b2d4f6a8c12'
@@ -85,16 +86,18 @@ const secretValue = fc
       end
   )
 
-let s: StandIn
+/** The stand-in of the calling test file (describeRoundTrips). */
+let world: World | undefined
+const standIn = (): World => {
+  if (!world) throw new Error('round-trips: describeRoundTrips has not run')
+  return world
+}
 // A fixed name of digits and letters that no ShortLine matches (a random temp name could hold 'EOF').
 const fileDir = join(tmpdir(), `kv-props-${process.pid}`)
 const filePath = join(fileDir, 'value.txt')
 
-function seed(): void {
-  s.reset()
-  s.addVault({ name: VAULT, tenantId: TENANT, grants: { [APP]: ['get', 'set'] } })
-  s.addOidcApp(TENANT, APP)
-}
+/** Each run starts from an empty vault: the stand-in reset, the vault and its OIDC app laid again. */
+const seed = (): void => standIn().seed()
 
 interface Mode {
   readonly name: string
@@ -108,14 +111,8 @@ const Modes: readonly Mode[] = [
   { name: 'debug', debug: true, env: { AZURE_LOG_LEVEL: 'verbose' } }
 ]
 
-function run(mode: Mode, inputs: Record<string, string>): Promise<RunResult> {
-  return runAction({
-    inputs: { 'vault-name': VAULT, 'client-id': APP, 'tenant-id': TENANT, ...inputs },
-    env: { ...s.oidcEnv(), ...mode.env },
-    standin: s,
-    debug: mode.debug
-  })
-}
+const run = (mode: Mode, inputs: Record<string, string>): Promise<RunResult> =>
+  standIn().step(inputs, { env: mode.env, debug: mode.debug })
 
 function expectSuccess(r: RunResult, what: string): void {
   const context = `${what}\nlog:\n${r.log.join('\n')}\nstderr:\n${r.stderr}`
@@ -132,7 +129,7 @@ async function roundTrip(mode: Mode, value: string, checkLeaks = true): Promise<
   seed()
   const set = await run(mode, { operation: 'set', 'secret-name': NAME, 'secret-value': value })
   expectSuccess(set, 'set')
-  expect(s.vault(VAULT).value(NAME)).toBe(value)
+  expect(standIn().vault().value(NAME)).toBe(value)
 
   rmSync(filePath, { force: true })
   const get = await run(mode, { 'secret-name': NAME, 'export-env': 'true', files: `${filePath}=${NAME}` })
@@ -158,18 +155,18 @@ export function describeRoundTrips(modeName: 'normal' | 'debug'): void {
   const mode = Modes.find((m) => m.name === modeName) as Mode
   jest.setTimeout(60_000 + options.numRuns * 20_000)
 
-  beforeAll(async () => {
-    s = await StandIn.start()
+  world = useStandIn({ vault: { name: VAULT, tenantId: TENANT, clientId: APP, grants: ['get', 'set'] } })
+
+  beforeAll(() => {
     rmSync(fileDir, { recursive: true, force: true })
     mkdirSync(fileDir, { recursive: true })
   })
 
-  afterAll(async () => {
-    await s.stop()
+  afterAll(() => {
     rmSync(fileDir, { recursive: true, force: true })
   })
 
-  describe(`secret values round-trip and never show (fast-check seed ${options.seed}, ${options.numRuns} runs per mode; FC_SEED / FC_RUNS to change)`, () => {
+  describe(`secret values round-trip and never show (fast-check seed ${options.seed}, ${options.numRuns} runs per mode; FC_FULL=1 for all, FC_SEED / FC_RUNS to change)`, () => {
     if (mode.debug) {
       it('neither the log, the debug messages nor the summary hold any of the short lines the values may', async () => {
         seed()

@@ -18,6 +18,7 @@ import type { StandIn } from './standin/index.js'
 /** The repository root, found from this file so the harness works from any cwd. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 export const routeModuleUrl = pathToFileURL(fileURLToPath(new URL('./route.mjs', import.meta.url))).href
+const lowJitterModuleUrl = pathToFileURL(fileURLToPath(new URL('./low-jitter.mjs', import.meta.url))).href
 
 export interface RunOptions {
   /** Inputs by their action.yml name; '' is passed as ''. Inputs not given get their default (or ''). */
@@ -39,6 +40,11 @@ export interface RunOptions {
   readonly timeoutMs?: number
   /** Extra Node options before the entry (`--cpu-prof`, which NODE_OPTIONS does not take). */
   readonly nodeArgs?: readonly string[]
+  /**
+   * Draw every Math.random() in the child from [0.05, 0.06) (low-jitter.mjs): each jittered backoff
+   * a real but short wait. For tests whose point is that a retry happens, not how long it waits.
+   */
+  readonly lowJitter?: boolean
   /** The action's metadata, relative to the repository root (or absolute); default action.yml. */
   readonly actionYml?: string
   /** Keep RUNNER_TEMP, GITHUB_WORKSPACE and the file-command files after the run (default: deleted once parsed). */
@@ -355,7 +361,10 @@ async function runAndCollect(
   inputWarning: string | undefined
 ): Promise<RunResult> {
   const started = Date.now()
-  const preload = options.preload === false ? [] : ['--import', routeModuleUrl]
+  const preload = [
+    ...(options.preload === false ? [] : ['--import', routeModuleUrl]),
+    ...(options.lowJitter ? ['--import', lowJitterModuleUrl] : [])
+  ]
   const captured = await runNode(
     [...(options.nodeArgs ?? []), ...preload, entry],
     env,

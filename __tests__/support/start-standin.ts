@@ -1,7 +1,7 @@
 /**
  * Starts the stand-in (Key Vault, Entra ID, GitHub) in a process of its own and leaves it running,
  * for a workflow on a real runner: the CI smoke job (.github/workflows/ci.yml) starts it, then runs
- * the action with `uses: ./`. Exercised here by __tests__/e2e/start-standin.test.ts.
+ * the action with `uses: ./`. Exercised here by __tests__/standin/start-standin.test.ts.
  *
  *   tsx __tests__/support/start-standin.ts start --dir DIR [--github-output FILE] [--lifetime SECONDS]
  *   tsx __tests__/support/start-standin.ts stop --dir DIR

@@ -1,7 +1,9 @@
 import { describe, expect, test } from '@jest/globals'
+import fc from 'fast-check'
 import { AttributeLimits, MomentFormats, parseMoment, parseTags } from '../../src/inputs/attributes.js'
 import { ActionError } from '../../src/errors.js'
-import { thrownBy } from './helpers.js'
+import { hostileText, propertyOptions } from '../support/arbitraries.js'
+import { returnsOrNamesInput, thrownBy } from './helpers.js'
 
 /** Returns what `action` threw, checking it is an ActionError. */
 function actionError(action: () => unknown): ActionError {
@@ -309,6 +311,127 @@ describe('parseMoment', () => {
       ['lone surrogates', '\ud800\udfff\udc00']
     ])('%s: only ever an ActionError', (_, raw) => {
       expect(momentError(raw)).toContain('has an invalid value')
+    })
+  })
+})
+
+// Property-based (fast-check): any text, not only the examples above.
+const PROPERTIES = propertyOptions(1000)
+
+describe(`properties (fast-check seed ${PROPERTIES.seed}; FC_SEED=<n> to change)`, () => {
+  describe('tags input', () => {
+    test('any text gives at most 15 distinct tags of at most 256 characters, or an ActionError naming the input', () => {
+      const tagLine = fc
+        .tuple(hostileText(3), fc.constantFrom('=', ' = ', '==', ''), hostileText(3))
+        .map(([k, eq, v]) => `${k}${eq}${v}`)
+      const tagsText = fc.array(tagLine, { maxLength: 18 }).map((lines) => lines.join('\n'))
+      fc.assert(
+        fc.property(fc.oneof(tagsText, hostileText()), (raw) => {
+          const tags = returnsOrNamesInput('tags', () => parseTags('tags', raw))
+          if (!tags) return
+          const keys = Object.keys(tags)
+          expect(keys.length).toBeLessThanOrEqual(15)
+          expect(new Set(keys.map((key) => key.toLowerCase())).size).toBe(keys.length)
+          for (const key of keys) {
+            expect(key).not.toBe('')
+            expect(key).toBe(key.trim())
+            expect(key.length).toBeLessThanOrEqual(256)
+            expect((tags[key] ?? '').length).toBeLessThanOrEqual(256)
+          }
+        }),
+        PROPERTIES
+      )
+    })
+
+    test('every key=value line is kept: no tag is silently dropped, whatever its name', () => {
+      // Names an object treats specially are mixed in: a tag must not vanish into the prototype.
+      const key = fc
+        .oneof(
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf')
+          },
+          { weight: 4, arbitrary: hostileText(3) }
+        )
+        .map((text) =>
+          text
+            .replace(/[=\r\n]/g, '')
+            .slice(0, 256)
+            .trim()
+        )
+        .filter((text) => text !== '' && !text.startsWith('#'))
+      const value = hostileText(3).map((text) =>
+        text
+          .replace(/[\r\n]/g, '')
+          .slice(0, 256)
+          .trim()
+      )
+      const tags = fc.uniqueArray(fc.tuple(key, value), { maxLength: 15, selector: ([k]) => k.toLowerCase() })
+      fc.assert(
+        fc.property(tags, (pairs) => {
+          const parsed = parseTags('tags', pairs.map(([k, v]) => `${k}=${v}`).join('\n'))
+          expect(Object.keys(parsed)).toHaveLength(pairs.length)
+          for (const [k, v] of pairs)
+            expect({ tag: k, kept: Object.hasOwn(parsed, k) ? parsed[k] : 'dropped' }).toEqual({ tag: k, kept: v })
+        }),
+        PROPERTIES
+      )
+    })
+  })
+
+  describe('expires / not-before', () => {
+    const now = new Date('2026-03-15T12:34:56.789Z')
+
+    test('any text gives a real moment or an ActionError naming the input', () => {
+      const momentLike = fc.oneof(
+        fc
+          .tuple(fc.nat({ max: 9_999_999 }), fc.constantFrom('s', 'm', 'h', 'd', 'w', 'D', 'y', ''))
+          .map(([n, u]) => `${n}${u}`),
+        fc
+          .tuple(fc.nat(), fc.nat(), fc.nat(), fc.constantFrom('Y', 'M', 'W', 'D'))
+          .map(([a, b, c, u]) => `P${a}${u}T${b}H${c}M`),
+        fc.stringMatching(/^P(\d{1,20}Y)?(\d{1,20}M)?(\d{1,4}W)?(\d{1,20}D)?(T(\d{1,20}H)?(\d{1,20}M)?(\d{1,20}S)?)?$/),
+        fc.stringMatching(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/)
+      )
+      fc.assert(
+        fc.property(fc.oneof(momentLike, hostileText()), (raw) => {
+          const moment = returnsOrNamesInput('expires', () => parseMoment('expires', raw, now))
+          if (moment) expect(Number.isFinite(moment.getTime())).toBe(true)
+        }),
+        PROPERTIES
+      )
+    })
+
+    test('a short duration is exactly that long from now, in any letter case', () => {
+      const unitMs = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const
+      fc.assert(
+        fc.property(
+          fc.nat({ max: 999_999 }),
+          fc.constantFrom(...(Object.keys(unitMs) as (keyof typeof unitMs)[])),
+          fc.boolean(),
+          (n, unit, upper) => {
+            const moment = parseMoment('expires', ` ${n}${upper ? unit.toUpperCase() : unit} `, now)
+            expect(moment.getTime()).toBe(now.getTime() + n * unitMs[unit])
+          }
+        ),
+        PROPERTIES
+      )
+    })
+
+    test('an ISO 8601 date-time in any time zone reads back as the same moment', () => {
+      const moment = fc
+        .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('9999-12-30T00:00:00Z'), noInvalidDate: true })
+        .map((d) => new Date(Math.floor(d.getTime() / 1000) * 1000))
+      const zone = fc.oneof(fc.constant(0), fc.integer({ min: -14 * 60, max: 14 * 60 }))
+      fc.assert(
+        fc.property(moment, zone, fc.constantFrom('T', ' ', 't'), fc.boolean(), (instant, offset, separator, colon) => {
+          const local = new Date(instant.getTime() + offset * 60_000).toISOString().slice(0, 19).replace('T', separator)
+          const hhmm = `${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}${colon ? ':' : ''}${String(Math.abs(offset) % 60).padStart(2, '0')}`
+          const text = offset === 0 && colon ? `${local}Z` : `${local}${offset < 0 ? '-' : '+'}${hhmm}`
+          expect(parseMoment('expires', text, now).toISOString()).toBe(instant.toISOString())
+        }),
+        PROPERTIES
+      )
     })
   })
 })

@@ -7,7 +7,8 @@
  * JSON.parse gives back the exact object. And what getPublication puts in the file: the variables
  * export-env would export, by the same rules.
  *
- * Reproducible: fixed seeds (FC_SEED and FC_RUNS try others), as in properties.test.ts.
+ * Reproducible: fixed seeds, as every property test (__tests__/support/arbitraries.ts: FC_FULL=1 for
+ * the full runs, FC_SEED and FC_RUNS to try others).
  */
 import { describe, expect, test } from '@jest/globals'
 import dotenv from 'dotenv'

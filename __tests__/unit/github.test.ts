@@ -15,6 +15,7 @@ import { withProvenance } from '../../src/github/provenance.js'
 import { sealFor } from '../../src/github/seal.js'
 import { serviceText } from '../../src/text.js'
 import { readInputs } from '../../src/operations/inputs.js'
+import { propertyOptions } from '../support/arbitraries.js'
 import { captureStdout, isolateEnv, setInputs, thrownBy } from './helpers.js'
 
 isolateEnv()
@@ -51,7 +52,7 @@ describe('sealFor: crypto_box_seal as libsodium makes it', () => {
         ).toEqual(Buffer.from(value, 'utf8'))
       }),
       // Each seal is two X25519 scalar multiplications in pure JavaScript (about 35 ms each here).
-      { numRuns: 40 }
+      propertyOptions(40)
     )
   })
 

@@ -3,7 +3,8 @@
  * sets them, and stdout captured so workflow commands (add-mask, set-output, warning) can be read
  * back exactly as the runner would see them.
  */
-import { afterEach, beforeEach, jest } from '@jest/globals'
+import { afterEach, beforeEach, expect, jest } from '@jest/globals'
+import { ActionError } from '../../src/errors.js'
 import { OperationModules, type Outcome } from '../../src/operations/index.js'
 import type { EnvFileInput } from '../../src/inputs/targets.js'
 import type { Publication } from '../../src/publish/publication.js'
@@ -129,3 +130,30 @@ export function publicationFor(
 
 /** The step's vault of the unit tests' outcomes. */
 export const VAULT: Vault = { url: 'https://contoso-kv.vault.azure.net', name: 'contoso-kv', input: 'vault-name' }
+
+/** A secret version, and the identifier of that version of db-password in VAULT. */
+export const VERSION = '0123456789abcdef0123456789abcdef'
+export const ID = `https://contoso-kv.vault.azure.net/secrets/db-password/${VERSION}`
+
+/** The outcome of a get of one secret by its name (no glob) from VAULT. */
+export const got = (name: string, value = 'S3cret!'): Outcome => ({
+  operation: 'get',
+  secrets: [{ name, value, version: VERSION, id: ID, fromGlob: false, vault: VAULT }],
+  files: [],
+  missing: [],
+  certificatesSkipped: [],
+  invalidNames: [],
+  expiry: []
+})
+
+/** Runs `action`; anything thrown must be an ActionError whose message names `input` (then undefined). */
+export function returnsOrNamesInput<T>(input: string, action: () => T): T | undefined {
+  try {
+    return action()
+  } catch (error) {
+    if (!(error instanceof ActionError))
+      throw new Error(`threw ${String(error)} instead of an ActionError naming '${input}'`, { cause: error })
+    expect(error.message).toContain(`'${input}'`)
+    return undefined
+  }
+}

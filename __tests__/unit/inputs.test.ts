@@ -24,7 +24,7 @@ function inputError(inputs: Record<string, string>, env: NodeJS.ProcessEnv = pro
   return error as ActionError
 }
 
-/** What readInputs read, every operation's fields side by side, with the sign-in as read (before planning: plan.test.ts). */
+/** What readInputs read, every operation's fields side by side, with the sign-in as read (before planning: signIn.test.ts). */
 interface Read {
   readonly operation: string
   readonly cloud: Cloud

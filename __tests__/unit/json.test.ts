@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
+import { propertyOptions } from '../support/arbitraries.js'
 import { jsonDepth, jsonStrings, objectLeaves } from '../../src/json.js'
 
 /** The recursive walks these replace, as the reference on shallow values. */
@@ -26,7 +27,7 @@ describe('walks without recursion', () => {
         expect(leaves).toEqual(expected)
         expect(jsonStrings(value)).toEqual(recursiveStrings(value))
       }),
-      { numRuns: 300 }
+      propertyOptions(300)
     )
   })
 

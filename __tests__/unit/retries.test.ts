@@ -19,6 +19,7 @@ import { VaultHealth } from '../../src/vault/health.js'
 import { backoffMs, retryPolicy, RetryLimits, type RetryPolicyOptions } from '../../src/vault/retries.js'
 import { Throttle } from '../../src/vault/throttle.js'
 import { ManualClock, settle } from './clock.js'
+import { propertyOptions } from '../support/arbitraries.js'
 import { captureStdout } from './helpers.js'
 
 const stdout = captureStdout()
@@ -277,7 +278,9 @@ describe('transient: 5xx, 408 and network failures', () => {
           const wait = backoffMs(retry, limits, () => draw)
           return Number.isInteger(wait) && wait >= 0 && wait < Math.min(limits.capMs, limits.baseMs * 2 ** retry)
         }
-      )
+      ),
+      // fast-check's own default number of runs.
+      propertyOptions(100)
     )
   })
 

@@ -4,7 +4,7 @@
  * @azure/identity runs az (@azure/core-process's execFile: `az` on POSIX, `az.cmd` through cmd.exe
  * on Windows); and the real AzureCliCredential reads it as it reads the real az.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals'
+import { afterEach, beforeAll, describe, expect, test } from '@jest/globals'
 import { execFile, isProcessError } from '@azure/core-process'
 import { AzureCliCredential } from '@azure/identity'
 import { readdirSync } from 'node:fs'
@@ -16,7 +16,7 @@ import {
   type RecordedAz,
   type RecordedAzOptions
 } from '../support/recorded-az.js'
-import { StandIn } from '../support/standin/index.js'
+import { useStandIn } from '../support/world.js'
 
 const TENANT = '11111111-1111-1111-1111-111111111111'
 const OTHER_TENANT = '33333333-3333-3333-3333-333333333333'
@@ -26,16 +26,10 @@ const fixtureNames = readdirSync(fileURLToPath(new URL('../fixtures/recorded/az/
   .map((file) => file.slice(0, -'.json'.length))
   .sort()
 
-let s: StandIn
+const { s } = useStandIn()
 let az: RecordedAz | undefined
 
-beforeAll(async () => {
-  s = await StandIn.start()
-})
 afterEach(() => az?.remove())
-afterAll(async () => {
-  await s.stop()
-})
 
 /** Runs az as @azure/identity's AzureCliCredential does, with the scripted az first on PATH. */
 async function runAz(recorded: RecordedAz, args: readonly string[]) {

@@ -4,7 +4,7 @@
  * and its CA added to Node's default CA list, and real libsodium sealed boxes on the client side.
  * No throttling plugin here: nothing spaces the writes, so the suite stays fast.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { getOctokit } from '@actions/github'
 import sodium from 'libsodium-wrappers'
 import { execFile } from 'node:child_process'
@@ -17,12 +17,12 @@ import {
   GitHubPrefixMessage,
   InvalidNameMessage,
   MaxSecretBytes,
-  StandIn,
   TooLargeMessage,
   type GitHubRestApi,
   type SecretScope,
   type SecretStore
 } from '../support/standin/index.js'
+import { useStandIn } from '../support/world.js'
 
 type Octokit = ReturnType<typeof getOctokit>
 
@@ -30,24 +30,21 @@ const ORG = 'octo-org'
 const REPO = `${ORG}/app`
 const VALUE = 'first line\nsecond line: ünïcødé ✓ 🔑\n\ttabbed\r\nend without newline'
 
-let s: StandIn
-let restoreCa: () => void
-
-beforeAll(async () => {
-  s = await StandIn.start()
-  installRoute(s.routeConfig())
-  // NODE_EXTRA_CA_CERTS is read at start-up only; Node 24 lets a running process extend its default CA list.
-  const before = tls.getCACertificates('default')
-  tls.setDefaultCACertificates([...before, s.caPem])
-  restoreCa = () => tls.setDefaultCACertificates(before)
-  await sodium.ready
+let restoreCa: (() => void) | undefined
+const { s } = useStandIn({
+  afterStart: async (s) => {
+    installRoute(s.routeConfig())
+    // NODE_EXTRA_CA_CERTS is read at start-up only; Node 24 lets a running process extend its default CA list.
+    const before = tls.getCACertificates('default')
+    tls.setDefaultCACertificates([...before, s.caPem])
+    restoreCa = () => tls.setDefaultCACertificates(before)
+    await sodium.ready
+  },
+  beforeStop: () => {
+    restoreCa?.()
+    uninstallRoute()
+  }
 })
-afterAll(async () => {
-  restoreCa()
-  uninstallRoute()
-  await s.stop()
-})
-beforeEach(() => s.reset())
 
 const octokit = (token: string, api: GitHubRestApi = s.githubApi): Octokit =>
   getOctokit(token, { baseUrl: api.url, request: { retries: 0 } })

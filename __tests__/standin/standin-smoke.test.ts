@@ -5,7 +5,7 @@
  * - the runner harness on a throwaway fixture action in a child process;
  * - masking and file-command parsing units.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import {
   AzureCliCredential,
   ClientAssertionCredential,
@@ -20,7 +20,7 @@ import { parseFileCommands } from '../support/file-commands.js'
 import { parseCommand, processStepOutput, SecretMasker } from '../support/masking.js'
 import { installRoute, routeDecision, uninstallRoute } from '../support/route.mjs'
 import { assertNoLeak, runAction, runPost } from '../support/runner.js'
-import { StandIn } from '../support/standin/index.js'
+import { AllPermissions, useStandIn } from '../support/world.js'
 
 const TENANT = '11111111-1111-1111-1111-111111111111'
 const CLIENT = '22222222-2222-2222-2222-222222222222'
@@ -31,7 +31,20 @@ const SUBJECT = 'repo:octo-org/app:ref:refs/heads/main'
 const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
 const AUDIENCE = 'api://AzureADTokenExchange'
 
-let s: StandIn
+const { s } = useStandIn({
+  seed: (s) => {
+    s.addApp({
+      tenantId: TENANT,
+      clientId: CLIENT,
+      clientSecret: SP_SECRET,
+      federated: [{ issuer: GITHUB_ISSUER, subject: SUBJECT, audience: AUDIENCE }]
+    })
+    s.addVault({ name: 'contoso-kv', tenantId: TENANT, grants: { [CLIENT]: AllPermissions } })
+    // The route is computed from the vaults known now, as it is for a child process.
+    installRoute(s.routeConfig())
+  },
+  beforeStop: uninstallRoute
+})
 
 /** The SDK clients trust the stand-in's CA through the pipeline's tlsOptions (NODE_EXTRA_CA_CERTS is read at start-up only). */
 const tls = (): { tlsOptions: { ca: string } } => ({ tlsOptions: { ca: s.caPem } })
@@ -74,32 +87,6 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { statusCod
   }
   throw new Error('expected a rejection')
 }
-
-beforeAll(async () => {
-  s = await StandIn.start()
-})
-
-afterAll(async () => {
-  uninstallRoute()
-  await s.stop()
-})
-
-beforeEach(() => {
-  s.reset()
-  s.addApp({
-    tenantId: TENANT,
-    clientId: CLIENT,
-    clientSecret: SP_SECRET,
-    federated: [{ issuer: GITHUB_ISSUER, subject: SUBJECT, audience: AUDIENCE }]
-  })
-  s.addVault({
-    name: 'contoso-kv',
-    tenantId: TENANT,
-    grants: { [CLIENT]: ['get', 'list', 'set', 'delete', 'recover', 'purge'] }
-  })
-  // The route is computed from the vaults known now, as it is for a child process.
-  installRoute(s.routeConfig())
-})
 
 describe('stand-in with the real Azure SDK', () => {
   it('does challenge auth, set/get/update/versions, and pages lists with absolute nextLinks', async () => {

@@ -5,19 +5,19 @@
  * the headers that matter (and no retry-after unless recorded), messages and documentation links
  * word for word, the shape of every body. A stand-in that drifts from GitHub fails here.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
+import { beforeAll, describe, expect, test } from '@jest/globals'
 import sodium from 'libsodium-wrappers'
 import { readdirSync, readFileSync } from 'node:fs'
 import https from 'node:https'
 import { join } from 'node:path'
 import {
-  StandIn,
   type GitHubRestApi,
   type SecretScope,
   type SecretStore,
   type TokenKind,
   type TokenPermissions
 } from '../support/standin/index.js'
+import { useStandIn } from '../support/world.js'
 
 const FOLDER = join(import.meta.dirname, '..', 'fixtures', 'recorded', 'github')
 const OWNER = 'octo-org'
@@ -65,16 +65,8 @@ const fixtures: Fixture[] = readdirSync(FOLDER)
   .sort()
   .map((file) => ({ file, ...(JSON.parse(readFileSync(join(FOLDER, file), 'utf8')) as Omit<Fixture, 'file'>) }))
 
-let s: StandIn
-
-beforeAll(async () => {
-  s = await StandIn.start()
-  await sodium.ready
-})
-afterAll(async () => {
-  await s.stop()
-})
-beforeEach(() => s.reset())
+const { s } = useStandIn()
+beforeAll(() => sodium.ready)
 
 // ---------------------------------------------------------------------------------------------
 // Matching

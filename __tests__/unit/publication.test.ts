@@ -1,26 +1,17 @@
+/**
+ * What each operation's `decide` makes of its outcome: the outputs and variables later steps get
+ * (src/operations/get/publication.ts for get; set, delete, recover and purge decide their own).
+ * Writing them out, masks first: apply.test.ts.
+ */
 import { describe, expect, test } from '@jest/globals'
+import fc from 'fast-check'
+import { ActionError } from '../../src/errors.js'
 import type { Outcome } from '../../src/operations/index.js'
-import { applyPublication } from '../../src/publish/apply.js'
 import { destinationKey } from '../../src/operations/get/publication.js'
-import { captureStdout, isolateEnv, publicationFor, VAULT } from './helpers.js'
+import { hostileText, propertyOptions, secretAlias, secretName } from '../support/arbitraries.js'
+import { got, ID, publicationFor, VAULT, VERSION } from './helpers.js'
 
-isolateEnv() // no GITHUB_OUTPUT: @actions/core falls back to ::set-output:: on stdout
-const stdout = captureStdout()
-
-const ID = 'https://contoso-kv.vault.azure.net/secrets/db-password/0123456789abcdef0123456789abcdef'
-const VERSION = '0123456789abcdef0123456789abcdef'
-
-const got = (name: string, value = 'S3cret!'): Outcome => ({
-  operation: 'get',
-  secrets: [{ name, value, version: VERSION, id: ID, fromGlob: false, vault: VAULT }],
-  files: [],
-  missing: [],
-  certificatesSkipped: [],
-  invalidNames: [],
-  expiry: []
-})
 const outputsFor = (outcome: Outcome): Record<string, string> => publicationFor(outcome).outputs
-const publish = (outcome: Outcome): void => void applyPublication(publicationFor(outcome))
 
 describe('outputsFor', () => {
   test('get: value, version, id, and the value again under the secret name', () => {
@@ -174,75 +165,95 @@ describe('outputsFor', () => {
   })
 })
 
-describe('publish', () => {
-  test('get: the value is masked (line by line) before any output is set', () => {
-    publish(got('db-password', 'line-1\nline-2'))
-    const commands = stdout.commands().map((c) => `${c.command} ${c.properties}`.trim())
-    expect(commands).toEqual([
-      'add-mask',
-      'add-mask',
-      'set-output name=value',
-      'set-output name=version',
-      'set-output name=id',
-      'set-output name=db-password'
-    ])
-    expect(stdout.masks()).toEqual(['line-1', 'line-2'])
-  })
+// Property-based (fast-check): any secrets, names, aliases and values, not only the examples above.
+const PROPERTIES = propertyOptions(300)
 
-  test('set and delete register no masks', () => {
-    publish({
-      operation: 'set',
-      secretName: 'db-password',
-      version: VERSION,
-      id: ID,
-      changed: true,
-      expiresOn: '',
-      masks: []
+describe(`properties (fast-check seed ${PROPERTIES.seed}; FC_SEED=<n> to change)`, () => {
+  describe('outputs and variables of a get', () => {
+    const FixedOutputs = ['value', 'Version', 'ID', 'files', 'names', 'count', 'changed', 'recovery-id']
+    const jsonKey = fc.oneof(
+      fc.constantFrom('__proto__', 'constructor', 'a-b', 'A B', '', 'toString', 'path', 'ld_preload'),
+      fc.string({ maxLength: 6 }),
+      hostileText(2)
+    )
+    const jsonObject = fc.dictionary(
+      jsonKey,
+      fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.dictionary(jsonKey, fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 })),
+      { maxKeys: 5 }
+    )
+    const value = fc.oneof(
+      hostileText(),
+      fc.json({ maxDepth: 3 }),
+      jsonObject.map((o) => JSON.stringify(o))
+    )
+    const secret = fc.record({
+      name: fc.oneof(
+        secretName,
+        fc.constantFrom(...FixedOutputs, 'path', 'ld-preload', 'github-token', 'node-options', 'db-password')
+      ),
+      alias: fc.option(
+        fc.oneof(
+          secretAlias,
+          fc.constantFrom('__proto__', 'constructor', 'PATH', 'LD_PRELOAD', 'value', 'VALUE', 'toString')
+        ),
+        { nil: undefined }
+      ),
+      value,
+      fromGlob: fc.boolean()
     })
-    publish({
-      operation: 'delete',
-      secrets: [{ name: 'db-password', state: 'deleted', recoveryId: 'r', deletedOn: 'd', scheduledPurgeDate: 'p' }],
-      missing: []
+
+    test('either every secret goes somewhere (or is warned about) and each destination holds its value, or an ActionError', () => {
+      fc.assert(
+        fc.property(
+          fc.array(secret, { minLength: 1, maxLength: 4 }),
+          fc.boolean(),
+          fc.boolean(),
+          (secrets, exportEnv, parseJson) => {
+            const outcome: Outcome = {
+              operation: 'get',
+              secrets: secrets.map((s) => ({
+                ...s,
+                vault: VAULT,
+                version: VERSION,
+                id: `https://contoso-kv.vault.azure.net/secrets/${s.name}/${VERSION}`
+              })),
+              files: [],
+              missing: [],
+              certificatesSkipped: [],
+              invalidNames: [],
+              expiry: []
+            }
+            let publication: ReturnType<typeof publicationFor>
+            try {
+              publication = publicationFor(outcome, { exportEnv, parseJson })
+            } catch (error) {
+              if (!(error instanceof ActionError)) throw error
+              expect(error.message).toMatch(/^Input '(secrets|export-env)'/)
+              return
+            }
+            const { outputs, env, warnings, destinations } = publication
+            for (const s of secrets) {
+              const warned = warnings.some((warning) => warning.includes(`'${s.name}'`))
+              expect({
+                secret: s.name,
+                goesSomewhere: (destinations.get(destinationKey({ ...s, vault: VAULT })) ?? []).length > 0 || warned
+              }).toEqual({
+                secret: s.name,
+                goesSomewhere: true
+              })
+            }
+            for (const places of destinations.values()) {
+              for (const place of places) {
+                const [kind = '', name = ''] = place.split(' ')
+                const target = kind === 'env' ? env : outputs
+                expect({ place, present: Object.hasOwn(target, name) }).toEqual({ place, present: true })
+              }
+            }
+            for (const v of [...Object.values(outputs), ...Object.values(env)]) expect(typeof v).toBe('string')
+          }
+        ),
+        PROPERTIES
+      )
     })
-    expect(stdout.maskLines()).toEqual([])
-    expect(stdout.commands().map((c) => c.properties)).toEqual([
-      'name=version',
-      'name=id',
-      'name=changed',
-      'name=recovery-id',
-      'name=deleted-on',
-      'name=scheduled-purge-date'
-    ])
   })
-
-  test('set with skip-unchanged: the stored value it read is masked before any output', () => {
-    publish({
-      operation: 'set',
-      secretName: 'db-password',
-      version: VERSION,
-      id: ID,
-      changed: false,
-      expiresOn: '',
-      masks: ['st0red-value']
-    })
-    expect(stdout.commands().map((c) => c.command)).toEqual(['add-mask', 'set-output', 'set-output', 'set-output'])
-    expect(stdout.masks()).toEqual(['st0red-value'])
-  })
-
-  test('get of an ordinary secret warns about nothing', () => {
-    publish(got('db-password'))
-    expect(stdout.commands().filter((c) => c.command === 'warning')).toEqual([])
-  })
-
-  // Whatever the case, a secret that shares a fixed output's name is only in 'value': the user is told so.
-  test.each(['VALUE', 'Version', 'version', 'id', 'deleted-on'])(
-    "get of a secret named '%s' warns that its value is in the output 'value'",
-    (secretName) => {
-      publish(got(secretName))
-      const warnings = stdout.commands().filter((c) => c.command === 'warning')
-      expect(warnings.map((w) => w.data)).toEqual([
-        `Secret '${secretName}' has the name of a fixed output; read its value from the output 'value', or give it an alias.`
-      ])
-    }
-  )
 })

@@ -1,10 +1,15 @@
+/**
+ * The entries of the `secrets` and `files` inputs (src/inputs/entries.ts): names, aliases,
+ * versions, globs, full secret identifiers, fields of a JSON secret and prefixes. Any text, not
+ * only these examples: the properties at the end.
+ */
 import { describe, expect, test } from '@jest/globals'
-import { mapWithConcurrency } from '../../src/concurrency.js'
+import fc from 'fast-check'
 import { Clouds, type Cloud } from '../../src/clouds.js'
 import { globMatcher, parseFilesInput, parseSecretsInput, variablePrefixOf } from '../../src/inputs/entries.js'
-import { selectField } from '../../src/operations/get/fields.js'
-
-const VERSION = '0123456789abcdef0123456789abcdef'
+import { isSecretName } from '../../src/inputs/names.js'
+import { hostileText, LineBreaks, propertyOptions, secretAlias, secretName } from '../support/arbitraries.js'
+import { returnsOrNamesInput, VERSION } from './helpers.js'
 
 describe('parseSecretsInput', () => {
   test('reads every form, one per line or comma-separated, skipping blanks and comments', () => {
@@ -62,22 +67,6 @@ describe('globMatcher', () => {
     ['db-?', 'db-12', false]
   ])('%s against %s: %p', (glob, name, matches) => {
     expect(globMatcher(glob)(name)).toBe(matches)
-  })
-})
-
-describe('mapWithConcurrency', () => {
-  test('keeps order and never has more than the limit in flight', async () => {
-    let inFlight = 0
-    let peak = 0
-    const results = await mapWithConcurrency([5, 1, 4, 2, 3, 0], 2, async (n) => {
-      inFlight++
-      peak = Math.max(peak, inFlight)
-      await new Promise((resolve) => setTimeout(resolve, n))
-      inFlight--
-      return n * 10
-    })
-    expect(results).toEqual([50, 10, 40, 20, 30, 0])
-    expect(peak).toBe(2)
   })
 })
 
@@ -175,44 +164,6 @@ describe('fields of a JSON secret', () => {
   test.each(['db-config#', 'db-config#a..b', 'db-config#.a', 'app-*#x'])('%s is refused', (text) => {
     expect(() => parseSecretsInput(text)).toThrow(`Input 'secrets' has a malformed entry`)
   })
-
-  const where = { name: 'db-config', entry: 'db-config#x', input: 'secrets' }
-  const config = JSON.stringify({
-    password: 'p4ss',
-    conn: { host: 'db.local', port: 5432, tls: true, none: null },
-    hosts: ['a', 'b'],
-    '0': 'zero'
-  })
-
-  test.each([
-    [['password'], 'p4ss'],
-    [['conn', 'host'], 'db.local'],
-    [['conn', 'port'], '5432'],
-    [['conn', 'tls'], 'true'],
-    [['conn', 'none'], ''],
-    [['hosts', '1'], 'b'],
-    [['0'], 'zero']
-  ])('%j selects %p', (field, value) => {
-    expect(selectField(config, field, where)).toBe(value)
-  })
-
-  test.each([
-    [['missing'], "secret 'db-config' has no field 'missing'."],
-    [['conn', 'user'], "has no field 'conn.user'."],
-    [['hosts', '5'], "has no field 'hosts.5'."],
-    [['password', 'x'], "has no field 'password.x'"],
-    [['conn'], "the field 'conn' of secret 'db-config' is an object, not a value"],
-    [['hosts'], 'is an array, not a value'],
-    [['__proto__'], "has no field '__proto__'"]
-  ])('%j is an error naming the entry and the path: %s', (field, message) => {
-    expect(() => selectField(config, field, where)).toThrow(message)
-    expect(() => selectField(config, field, where)).toThrow("Input 'secrets', entry 'db-config#x'")
-  })
-
-  test('a value that is not JSON: an error naming the secret, never quoting it', () => {
-    expect(() => selectField('not-json-S3cret', ['a'], where)).toThrow("secret 'db-config' is not JSON")
-    expect(() => selectField('not-json-S3cret', ['a'], where)).not.toThrow(/S3cret/)
-  })
 })
 
 describe('the prefix the workflow wrote for a glob', () => {
@@ -239,6 +190,137 @@ describe('the prefix the workflow wrote for a glob', () => {
     expect(parseSecretsInput('KV_*=https://other-kv.vault.azure.net/secrets/app-*')[0]).toMatchObject({
       prefix: 'KV_',
       name: 'app-*'
+    })
+  })
+})
+
+// Property-based (fast-check): a parser either returns well-formed entries or throws an ActionError
+// naming its input - never another error, which would reach the user as "Unexpected error" with no
+// hint of which input is wrong.
+const PROPERTIES = propertyOptions(1000)
+/** Entry separators of `secrets`: line breaks and commas, with spaces around. */
+const entrySeparator = fc.constantFrom('\n', '\r\n', ',', ' , ', '\n\n', ',\n')
+const versionText = fc.stringMatching(/^[0-9a-fA-F]{32}$/)
+const padding = fc.constantFrom('', ' ', '\t', '  ')
+
+describe(`properties (fast-check seed ${PROPERTIES.seed}; FC_SEED=<n> to change)`, () => {
+  describe('secrets input', () => {
+    const entryLike = fc.oneof(
+      secretName,
+      fc.tuple(secretAlias, secretName).map(([a, n]) => `${a}=${n}`),
+      fc.tuple(secretName, versionText).map(([n, v]) => `${n}/${v}`),
+      fc.constantFrom('app-*', '*', 'db-?', '# comment', '', 'A=app-*', 'x/y', 'db-password/0123')
+    )
+    const secretsText = fc
+      .array(fc.oneof(entryLike, hostileText(4)), { maxLength: 6 })
+      .chain((parts) =>
+        fc
+          .array(entrySeparator, { minLength: parts.length, maxLength: parts.length })
+          .map((seps) => parts.map((p, i) => `${p}${seps[i] ?? ''}`).join(''))
+      )
+
+    test('any text gives well-formed entries or an ActionError naming the input', () => {
+      fc.assert(
+        fc.property(fc.oneof(secretsText, hostileText()), (raw) => {
+          const entries = returnsOrNamesInput('secrets', () => parseSecretsInput(raw))
+          if (!entries) return
+          expect(entries.length).toBeGreaterThan(0)
+          for (const entry of entries) {
+            expect(raw).toContain(entry.text)
+            expect(entry.text).toBe(entry.text.trim())
+            expect(entry.text.startsWith('#')).toBe(false)
+            if (entry.isGlob) expect([entry.alias, entry.version]).toEqual([undefined, undefined])
+            else expect(isSecretName(entry.name)).toBe(true)
+            if (entry.version !== undefined) expect(entry.version).toMatch(/^[0-9a-fA-F]{32}$/)
+            if (entry.alias !== undefined) expect(entry.alias).toMatch(/^[A-Za-z_][A-Za-z0-9_-]*$/)
+          }
+        }),
+        PROPERTIES
+      )
+    })
+
+    test('entries written with any spacing, separators, blank lines and comments read back exactly', () => {
+      const entry = fc.record({
+        alias: fc.option(secretAlias, { nil: undefined }),
+        name: secretName,
+        version: fc.option(versionText, { nil: undefined })
+      })
+      const layout = fc.record({
+        before: padding,
+        around: padding,
+        after: padding,
+        comment: fc.boolean(),
+        separator: entrySeparator
+      })
+      fc.assert(
+        fc.property(fc.array(fc.tuple(entry, layout), { minLength: 1, maxLength: 6 }), (items) => {
+          const raw = items
+            .map(([e, l]) => {
+              const text = `${e.alias === undefined ? '' : `${e.alias}${l.around}=${l.around}`}${e.name}${e.version === undefined ? '' : `/${e.version}`}`
+              return `${l.comment ? `# ${e.name}\n` : ''}${l.before}${text}${l.after}${l.separator}`
+            })
+            .join('')
+          const read = parseSecretsInput(raw).map(({ alias: a, name, version }) => ({ alias: a, name, version }))
+          expect(read).toEqual(items.map(([e]) => e))
+        }),
+        PROPERTIES
+      )
+    })
+  })
+
+  describe('files input', () => {
+    /** A path: any one line without '=' that does not start with '#', trimmed. */
+    const path = hostileText(4)
+      .map((text) => text.replace(/[=\r\n]/g, '').trim())
+      .filter((text) => text !== '' && !text.startsWith('#'))
+
+    test('any text gives well-formed entries or an ActionError naming the input', () => {
+      const filesText = fc
+        .array(
+          fc.oneof(
+            fc.tuple(path, secretName).map(([p, n]) => `${p}=${n}`),
+            hostileText(4)
+          ),
+          { maxLength: 5 }
+        )
+        .map((lines) => lines.join('\n'))
+      fc.assert(
+        fc.property(fc.oneof(filesText, hostileText()), (raw) => {
+          const entries = returnsOrNamesInput('files', () => parseFilesInput(raw))
+          if (!entries) return
+          for (const entry of entries) {
+            expect(raw).toContain(entry.text)
+            expect(entry.path).not.toBe('')
+            expect(entry.path).not.toContain('=')
+            expect(isSecretName(entry.name)).toBe(true)
+            if (entry.version !== undefined) expect(entry.version).toMatch(/^[0-9a-fA-F]{32}$/)
+          }
+        }),
+        PROPERTIES
+      )
+    })
+
+    test('path=name entries read back exactly, whatever the path holds', () => {
+      const entry = fc.record({
+        path,
+        name: secretName,
+        version: fc.option(versionText, { nil: undefined }),
+        around: padding
+      })
+      fc.assert(
+        fc.property(
+          fc.array(entry, { minLength: 1, maxLength: 5 }),
+          fc.constantFrom(...LineBreaks.filter((b) => b !== '\r')),
+          (entries, lineBreak) => {
+            const raw = entries
+              .map((e) => `${e.path}${e.around}=${e.around}${e.name}${e.version === undefined ? '' : `/${e.version}`}`)
+              .join(lineBreak)
+            const read = parseFilesInput(raw).map(({ path: p, name, version }) => ({ path: p, name, version }))
+            expect(read).toEqual(entries.map(({ path: p, name, version }) => ({ path: p, name, version })))
+          }
+        ),
+        PROPERTIES
+      )
     })
   })
 })

@@ -5,11 +5,12 @@
  * matter, error codes and messages word for word, the shape of every body, paging. A stand-in
  * that drifts from the real service fails here.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import https from 'node:https'
 import { join } from 'node:path'
-import { StandIn, type SecretSeed, type Vault, type VaultOptions } from '../support/standin/index.js'
+import { type SecretSeed, type Vault, type VaultOptions } from '../support/standin/index.js'
+import { useStandIn } from '../support/world.js'
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'recorded')
 const TENANT = '5b1f0a7e-2c4d-4e8f-9a6b-3d2c1b0a9f8e'
@@ -69,15 +70,7 @@ const fixtures = (folder: string): Fixture[] =>
       ...(JSON.parse(readFileSync(join(FIXTURES, folder, file), 'utf8')) as Omit<Fixture, 'file'>)
     }))
 
-let s: StandIn
-
-beforeAll(async () => {
-  s = await StandIn.start()
-})
-afterAll(async () => {
-  await s.stop()
-})
-beforeEach(() => s.reset())
+const { s } = useStandIn()
 
 // ---------------------------------------------------------------------------------------------
 // Matching a recorded body against the stand-in's
