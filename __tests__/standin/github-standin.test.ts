@@ -4,7 +4,7 @@
  * and its CA added to Node's default CA list, and real libsodium sealed boxes on the client side.
  * No throttling plugin here: nothing spaces the writes, so the suite stays fast.
  */
-import { describe, expect, it } from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import { getOctokit } from '@actions/github'
 import sodium from 'libsodium-wrappers'
 import { execFile } from 'node:child_process'
@@ -23,6 +23,9 @@ import {
   type SecretStore
 } from '../support/standin/index.js'
 import { useStandIn } from '../support/world.js'
+
+// One test runs the action as a child process: seconds on a loaded 2-core machine.
+jest.setTimeout(30_000)
 
 type Octokit = ReturnType<typeof getOctokit>
 
