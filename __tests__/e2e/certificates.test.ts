@@ -305,7 +305,7 @@ describe('errors: the entry named, what is accepted said, nothing written, the v
     [
       'a part of a secret that holds no certificate',
       { files: 'out.key=db-password#key' },
-      "Input 'files', entry 'out.key=db-password#key': secret 'db-password' holds no certificate (its content type is text/plain; a certificate's is application/x-pkcs12 or application/x-pem-file), so it has no part '#key'. The parts (#key, #cert, #chain, #fullchain, #pem, #pfx) are a certificate's; any other value takes '#base64' or '#hex', and a JSON value a field path."
+      "Input 'files', entry 'out.key=db-password#key': secret 'db-password' holds no certificate (its content type is 'text/plain'; a certificate's is application/x-pkcs12 or application/x-pem-file), so it has no part '#key'. The parts (#key, #cert, #chain, #fullchain, #pem, #pfx) are a certificate's; any other value takes '#base64' or '#hex', and a JSON value a field path."
     ],
     [
       'a part that does not exist',

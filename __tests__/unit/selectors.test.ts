@@ -98,6 +98,12 @@ describe('what #word selects, by what the secret holds', () => {
     )
   })
 
+  test('a content type the vault chose is quoted in the error: one line, no workflow command', async () => {
+    const message = await refusal({ value: 'plain', contentType: 'text/x\n::warning::forged' }, ['key'])
+    expect(message).toContain("its content type is 'text/x\\n::warning::forged'")
+    expect(message).not.toContain('\n')
+  })
+
   test('errors name the entry, say what is wrong and what is accepted, and never quote the value', async () => {
     const value = 'p@ss-w0rd-NEVER-SHOWN'
     const messages = [
@@ -119,7 +125,7 @@ describe('what #word selects, by what the secret holds', () => {
     expect(messages[0]).toContain(
       "holds no certificate (it has no content type; a certificate's is application/x-pkcs12 or application/x-pem-file), so it has no part '#key'. The parts (#key, #cert, #chain, #fullchain, #pem, #pfx) are a certificate's; any other value takes '#base64' or '#hex'"
     )
-    expect(messages[1]).toContain('its content type is text/plain')
+    expect(messages[1]).toContain("its content type is 'text/plain'")
     expect(messages[2]).toContain(
       'is not base64 text (character 2 is not in the base64 alphabets; its value is not shown)'
     )

@@ -101,7 +101,7 @@ function notAPart(where: Where, type: string, field: readonly string[]): ActionE
 
 function noCertificate(where: Where, type: string, part: CertificatePart): ActionError {
   return new ActionError(
-    `${where$(where)}: secret '${where.name}' holds no certificate (${type ? `its content type is ${type}` : 'it has no content type'}; a certificate's is ` +
+    `${where$(where)}: secret '${where.name}' holds no certificate (${type ? `its content type is ${quote(type)}` : 'it has no content type'}; a certificate's is ` +
       `${CertificateContentTypes.pkcs12} or ${CertificateContentTypes.pem}), so it has no part '#${part}'. The parts (${partList(true)}) are a certificate's; ` +
       `any other value takes ${Decodings.map((decoding) => `'#${decoding}'`).join(' or ')}, and a JSON value a field path.`
   )
