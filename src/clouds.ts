@@ -24,3 +24,6 @@ export const Clouds: Readonly<Record<string, Cloud>> = {
 }
 
 export const CloudNames = Object.keys(Clouds)
+
+/** The scope of a token for the cloud's vaults: what Key Vault's challenge names (its `resource`). */
+export const vaultScope = (cloud: Cloud): string => `https://${cloud.vaultDnsSuffix}/.default`

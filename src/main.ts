@@ -2,7 +2,6 @@ import * as core from '@actions/core'
 import type { SecretClient } from '@azure/keyvault-secrets'
 import { createSignIn, type SignIn } from './auth/index.js'
 import { State, type Operation } from './constants.js'
-import { loadIdentity } from './auth/identity.js'
 import { readInputs, readMinMaskLength, secretInputs } from './operations/inputs.js'
 import { planSignIn } from './inputs/signIn.js'
 import { Inputs, InputTable } from './inputs/table.js'
@@ -31,6 +30,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let signIn: SignIn | undefined
   let resilience: Resilience | undefined
   const written = new WriteRecord()
+  // Ends what nobody waits for any more (a token asked early for a tenant the vault did not name).
+  const ended = new AbortController()
   // The post step's record of files, saved before anything else: the runner hands the post step
   // this saved state over any STATE_ variable an earlier step wrote to GITHUB_ENV.
   core.saveState(State.WrittenFiles, '[]')
@@ -55,7 +56,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       clients.set(vault.url, client)
       return client
     }
-    await carryOut(inputs, { clientFor, resilience, env, written })
+    const early = signIn
+    const startSignIn = (): void => early.startEarly(AbortSignal.any([shared.deadline.signal, ended.signal]))
+    await carryOut(inputs, { clientFor, startSignIn, resilience, env, written })
   } catch (error) {
     // What explains a failure (every service's errors and advice) is loaded only when one happens.
     const { explainStepFailure } = await import('./failures/index.js')
@@ -74,12 +77,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     // it hold the step open after the deadline.
     if (error instanceof RunTimedOut) setTimeout(() => process.exit(), 2000).unref()
   } finally {
+    ended.abort()
     resilience?.deadline.dispose()
   }
 }
 
 interface Run {
   readonly clientFor: (vault: Vault) => SecretClient
+  /** Once the first request is on its way: the sign-in's own start (auth/index.ts). */
+  readonly startSignIn: () => void
   readonly resilience: Resilience
   readonly env: NodeJS.ProcessEnv
   readonly written: WriteRecord
@@ -90,15 +96,15 @@ interface Run {
  * step), then GitHub's copies, then what later steps get, written in one place.
  */
 async function carryOut<K extends Operation>(inputs: InputsOf<K>, run: Run): Promise<void> {
-  const { clientFor, resilience, env, written } = run
+  const { clientFor, startSignIn, resilience, env, written } = run
   const module: Module<K> = OperationModules[inputs.operation]
   // Before any request to the vault: a GitHub scope that cannot be written fails the step with nothing rotated.
   const sync = 'github' in inputs ? inputs.github : undefined
   const github = sync ? await resilience.deadline.race(connectGitHub(sync, resilience.deadline.signal)) : undefined
   const context = { clock: resilience.deadline, now: () => new Date(SystemClock.now()), clientFor, written }
   const work = module.run(clientFor(inputs.vault), inputs, context)
-  // The first request (the vault's challenge) is on its way: load the sign-in code while it travels.
-  setImmediate(() => void loadIdentity().catch(() => undefined))
+  // The first request (the vault's challenge) is on its way: sign in while it travels.
+  setImmediate(startSignIn)
   let outcome = await resilience.deadline.race(work)
   logRetries(resilience, inputs.concurrency)
   let publication = module.decide(outcome, inputs, env)

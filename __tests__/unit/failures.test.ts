@@ -71,7 +71,8 @@ function signInFor(
       passedOver: options.passedOver ?? []
     },
     credential: { getToken: async () => null },
-    federatedClaims: () => options.claims
+    federatedClaims: () => options.claims,
+    startEarly: () => undefined
   }
 }
 

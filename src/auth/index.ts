@@ -1,6 +1,9 @@
 import * as core from '@actions/core'
 import type { TokenCredential } from '@azure/identity'
-import { DeferredCredential } from './identity.js'
+import { vaultScope } from '../clouds.js'
+import { isGuid } from '../inputs/names.js'
+import { EarlyTokenCredential, type EarlyAsk } from './earlyToken.js'
+import { DeferredCredential, loadIdentity } from './identity.js'
 import { MaskedCredential } from './maskedCredential.js'
 import { methodFor, SignInMethods } from './methods.js'
 import type { FederatedClaims } from './oidc.js'
@@ -15,6 +18,11 @@ export interface SignIn {
   readonly credential: TokenCredential
   /** For OIDC: the claims of the ID token last presented, to explain a federated credential mismatch. */
   federatedClaims(): FederatedClaims | undefined
+  /**
+   * Called once the vault's challenge is on its way: loads the sign-in code while it travels and,
+   * when the workflow named the tenant, asks for the vault's token too. `signal` ends that request.
+   */
+  startEarly(signal: AbortSignal): void
 }
 
 /** `OIDC`, `service principal`: a method as messages name it. */
@@ -47,7 +55,29 @@ export function createSignIn(plan: SignInPlan): SignIn {
     core.info(
       `Signing in with the first of: ${plan.attempts.map((attempt) => methodLabel(attempt.method)).join(', ')}.`
     )
-  return { plan, credential: new MaskedCredential(credential), federatedClaims: () => federatedClaims() }
+  const early = new EarlyTokenCredential(new MaskedCredential(credential))
+  const ask = earlyAsk(plan)
+  return {
+    plan,
+    credential: early,
+    federatedClaims: () => federatedClaims(),
+    startEarly(signal) {
+      void loadIdentity().catch(() => undefined)
+      if (ask) early.requestEarly(ask, signal)
+    }
+  }
+}
+
+/**
+ * What to ask for before the challenge names it: the vault's scope, in the one tenant (a GUID, as
+ * the challenge names it) every planned method signs in to. Without one (a managed identity, an
+ * Azure CLI session of its own tenant), the token waits for the challenge.
+ */
+function earlyAsk(plan: SignInPlan): EarlyAsk | undefined {
+  const tenants = new Set(plan.attempts.map((attempt) => ('tenantId' in attempt ? attempt.tenantId : undefined)))
+  const [tenantId] = tenants
+  if (tenants.size !== 1 || tenantId === undefined || !isGuid(tenantId)) return undefined
+  return { scope: vaultScope(plan.attempts[0].cloud), tenantId }
 }
 
 /** Logs which method signed in, the first time its credential hands out a token. */

@@ -70,7 +70,9 @@ export function readSignInSettings(cloud: Cloud, env: NodeJS.ProcessEnv): SignIn
   return {
     authType,
     clientId,
-    tenantId,
+    // A GUID is one tenant in any case; Key Vault's challenge names it in lower case, and
+    // @azure/identity refuses a token for a tenant spelled otherwise than its credential's.
+    tenantId: tenantId && isGuid(tenantId) ? tenantId.toLowerCase() : tenantId,
     clientSecret,
     audience,
     cloud,
