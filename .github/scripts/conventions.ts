@@ -12,8 +12,10 @@
  * - .node-version holds the major of `runs.using` in action.yml (node24 -> 24);
  * - every Dependabot group is limited to minor and patch updates, so a major comes on its own.
  *
- * The example workflows in .github/examples are for users to copy (they name this action by its
- * major tag, as the README explains) and are not held to these rules.
+ * The example workflows in .github/examples are for users to copy and are not held to these rules,
+ * but to one of them (checkDocUses): every other action they and the docs' yaml blocks use is pinned
+ * by SHA with its version comment, as the README advises; this action's own `uses:` keeps its
+ * placeholder (`OWNER/keyvault-secrets-action@v1`) until a release has a SHA to name.
  *
  * One rule holds for every workflow, example and documented yaml block alike (checkRunExpressions):
  * no `${{ }}` expression inside a `run:` script.
@@ -34,15 +36,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** `uses:` lines, read from the text: the version comment is lost once the YAML is parsed. */
-export function checkUsesLines(file: string, text: string): Problem[] {
+export function checkUsesLines(
+  file: string,
+  text: string,
+  firstLine = 1,
+  skip: (target: string) => boolean = () => false
+): Problem[] {
   const problems: Problem[] = []
   text.split(/\r?\n/).forEach((line, index) => {
     const match = /^\s*(?:-\s+)?uses:\s*(['"]?)([^\s'"#]+)\1\s*(#.*)?$/.exec(line)
     if (!match) return
     const target = match[2] ?? ''
     const comment = match[3]
-    const where = `${file}:${index + 1}`
-    if (target.startsWith('./') || target.startsWith('docker://')) return
+    const where = `${file}:${firstLine + index}`
+    if (target.startsWith('./') || target.startsWith('docker://') || skip(target)) return
     if (!PinnedUses.test(target)) {
       problems.push({ file: where, message: `'${target}' is not pinned by a full commit SHA (owner/repo@<40 hex>)` })
       return
@@ -52,6 +59,18 @@ export function checkUsesLines(file: string, text: string): Problem[] {
     }
   })
   return problems
+}
+
+/** This action, as the docs and examples name it until a release: `OWNER/keyvault-secrets-action@v1`. */
+const ThisAction = /^[A-Za-z0-9_.-]+\/keyvault-secrets-action(@|$)/
+
+/**
+ * An example workflow or a yaml block of the docs: every action but this one pinned by a full
+ * commit SHA with a `# vX.Y.Z` comment, as the README tells users to pin. `firstLine` is the line
+ * of `text`'s first line in its file.
+ */
+export function checkDocUses(file: string, text: string, firstLine = 1): Problem[] {
+  return checkUsesLines(file, text, firstLine, (target) => ThisAction.test(target))
 }
 
 /** Concurrency, timeouts and setup-node in one parsed workflow. */

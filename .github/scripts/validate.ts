@@ -15,7 +15,8 @@
  *   run as code. It goes through `env:` and is quoted in the script.
  * - our CI conventions (conventions.ts): actions pinned by SHA with a version comment,
  *   concurrency and timeout-minutes everywhere, setup-node from .node-version, Dependabot groups
- *   of minor and patch updates only.
+ *   of minor and patch updates only; in the examples and every yaml block of the docs too, every
+ *   action but this one pinned by SHA with a version comment (checkDocUses).
  *
  * A schema cannot know this action's inputs: __tests__/unit/contract.test.ts checks that every
  * `with:` passed to this action names a real input.
@@ -29,7 +30,14 @@ import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '
 import { parseAction } from '@actions/workflow-parser/actions/action-parser'
 import type { TemplateParseResult } from '@actions/workflow-parser'
 import { parse } from 'yaml'
-import { checkDependabot, checkNodeVersion, checkRunExpressions, checkWorkflow, type Problem } from './conventions.js'
+import {
+  checkDependabot,
+  checkDocUses,
+  checkNodeVersion,
+  checkRunExpressions,
+  checkWorkflow,
+  type Problem
+} from './conventions.js'
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 
@@ -171,7 +179,7 @@ async function main(): Promise<number> {
   for (const problem of conventions) process.stdout.write(`FAIL  ${problem.file}: ${problem.message}\n`)
   process.stdout.write(
     conventions.length === 0
-      ? 'CI conventions kept (pinned actions, concurrency, timeouts, .node-version, Dependabot groups)\n'
+      ? 'CI conventions kept (pinned actions in workflows, examples and docs, concurrency, timeouts, .node-version, Dependabot groups)\n'
       : `${conventions.length} CI convention problem(s)\n`
   )
   const scripts = checkScripts(workflows)
@@ -200,6 +208,10 @@ function checkConventions(): Problem[] {
   const nodeVersion = existsSync(join(root, '.node-version')) ? text('.node-version') : ''
   return [
     ...yamlFiles('.github/workflows').flatMap((path) => checkWorkflow(path, text(path))),
+    ...yamlFiles('.github/examples').flatMap((path) => checkDocUses(path, text(path))),
+    ...allDocs()
+      .flatMap(docBlocks)
+      .flatMap(({ file, line, body }) => checkDocUses(file, body, line + 1)),
     ...checkNodeVersion(nodeVersion, text('action.yml')),
     ...checkDependabot('.github/dependabot.yml', text('.github/dependabot.yml'))
   ]

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
   checkDependabot,
+  checkDocUses,
   checkNodeVersion,
   checkRunExpressions,
   checkUsesLines,
@@ -33,6 +34,28 @@ describe('the repository keeps its conventions', () => {
   })
   test('Dependabot groups minor and patch only', () => {
     expect(checkDependabot('.github/dependabot.yml', read('.github/dependabot.yml'))).toEqual([])
+  })
+  test('the examples and the yaml blocks of the docs pin every action but this one by SHA', () => {
+    const files = (folder: string, ending: string): string[] =>
+      readdirSync(join(root, folder))
+        .filter((name) => name.endsWith(ending))
+        .sort()
+        .map((name) => `${folder}/${name}`)
+    const examples = files('.github/examples', '.yml')
+    const docs = ['README.md', ...files('docs', '.md'), ...files('.github', '.md')]
+    const blocks = docs.flatMap((file) =>
+      [...read(file).matchAll(/^( *)```ya?ml[^\n]*\n([\s\S]*?)^\1```/gm)].map((match) => ({
+        file,
+        body: match[2] ?? '',
+        firstLine: read(file).slice(0, match.index).split('\n').length + 1
+      }))
+    )
+    const pinned = [...examples.map((path) => read(path)), ...blocks.map((block) => block.body)].join('\n')
+    expect(pinned).toMatch(/uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+/) // the check below is not vacuous
+    expect([
+      ...examples.flatMap((path) => checkDocUses(path, read(path))),
+      ...blocks.flatMap((block) => checkDocUses(block.file, block.body, block.firstLine))
+    ]).toEqual([])
   })
   test('no ${{ }} in a run: script of a workflow, an example or a yaml block of the docs', () => {
     const files = (folder: string, ending: string): string[] =>
@@ -76,6 +99,20 @@ describe('each rule catches what it is for', () => {
   test('a workflow without concurrency, a job without timeout-minutes', () => {
     const messages = checkWorkflow('w.yml', workflow('    steps:\n      - run: true\n', '')).map((p) => p.message)
     expect(messages).toEqual(['has no top-level concurrency', "job 'build' has no timeout-minutes"])
+  })
+
+  test("docs and examples: another action by tag is reported, this action's placeholder is not", () => {
+    const steps = [
+      '- uses: OWNER/keyvault-secrets-action@v1',
+      '- uses: actions/checkout@v5',
+      `- uses: azure/login@${SHA} # v3.0.1`,
+      `- uses: actions/create-github-app-token@${SHA}`
+    ].join('\n')
+    // The block starts on line 20 of its file.
+    expect(checkDocUses('docs/x.md', steps, 20).map((p) => `${p.file} ${p.message}`)).toEqual([
+      "docs/x.md:21 'actions/checkout@v5' is not pinned by a full commit SHA (owner/repo@<40 hex>)",
+      `docs/x.md:23 'actions/create-github-app-token@${SHA}' has no '# vX.Y.Z' comment naming the tag of that SHA`
+    ])
   })
 
   test('setup-node with its own node-version', () => {
