@@ -16,10 +16,11 @@ import { abortReason, SystemClock, type Clock } from './deadline.js'
  * - A 429 without Retry-After (Key Vault's usual answer) says the vault's window is full. The
  *   service counts requests per vault over a sliding 10-second window, shared with every other job
  *   that reads the vault (a matrix's legs): a backoff of a second or two mostly meets another 429.
- *   So the run paces itself to its share of the window (see Pacing): at most as many requests per
- *   10 s as the vault admitted from it in the last 10 s, each sent when one of its own ages out of
- *   the window, growing by one per request the vault then admits; and in flight, one request, growing
- *   as above. With none of its own in the window it has no share to replay: it waits a random part
+ *   So the run paces itself to its share of the window: at most as many requests per 10 s as the
+ *   vault admitted from it in the last 10 s, each sent when one of its own ages out of the window,
+ *   growing by about one a window while the vault admits them (by one per admitted request, every
+ *   leg of a matrix would double its share each window and overrun the vault together); and in
+ *   flight, one request, growing as above. With none of its own in the window it has no share to replay: it waits a random part
  *   of the window, so runs that were throttled together do not come back together.
  */
 /** Key Vault counts requests per vault over a sliding window this long (4,000 reads per 10 s). */
@@ -59,8 +60,13 @@ export class Throttle {
   /** Cancels the wake-up at the end of a pause, while one is set. */
   private timer: (() => void) | undefined
   private stats = { throttled: 0, lowestLimit: 0, pausedMs: 0 }
-  /** Requests sent in the last VaultWindowMs that the vault has not throttled (answered or in flight), oldest first. */
-  private readonly window: Slot[] = []
+  /**
+   * The run's requests that the vault may count in its window (not throttled: answered or in
+   * flight), oldest first. Each counts from its answer once it has one: the vault counted it when
+   * it arrived, which the run knows only to lie between sending and the answer, and a request
+   * counted from its sending would seem to age out before the vault lets it go.
+   */
+  private readonly window: { readonly slot: Slot; readonly from: number }[] = []
   /** Requests per window once a 429 without Retry-After came: the run's share (undefined: no limit yet). */
   private budget: number | undefined
   /** When a 429 without Retry-After found none of the run's own requests in the window. */
@@ -116,15 +122,17 @@ export class Throttle {
   }
 
   /** The request got an answer that was not throttling (or failed on the network). */
-  succeeded(_slot: Slot): void {
+  succeeded(slot: Slot): void {
     this.limit = Math.min(this.maxInFlight, this.limit + 1 / this.limit)
-    // The vault took it: there was room beyond the share, so the share grows into it.
-    if (this.budget !== undefined) this.budget += 1
+    // The vault took it: the share grows, by about one a window (AIMD, as the in-flight limit).
+    if (this.budget !== undefined) this.budget += 1 / this.budget
+    this.answered(slot)
     this.free()
   }
 
   /** The request failed for another reason (a 5xx, a reset): no news about the vault's limits. */
-  failed(_slot: Slot): void {
+  failed(slot: Slot): void {
+    this.answered(slot)
     this.free()
   }
 
@@ -170,7 +178,16 @@ export class Throttle {
 
   /** With requests of its own in the window: the next goes when its share has room (see pump). */
   private shareResumesAt(now: number): number {
-    return this.window.length >= (this.budget ?? 1) ? (this.window[0]?.sentAt ?? now) + VaultWindowMs : now
+    return this.atShare() ? this.oldestLeavesAt(now) : now
+  }
+
+  /** The run has as many of its own in the window as its share allows (whole requests of it). */
+  private atShare(): boolean {
+    return this.budget !== undefined && this.window.length >= Math.max(1, Math.floor(this.budget))
+  }
+
+  private oldestLeavesAt(now: number): number {
+    return (this.window[0]?.from ?? now) + VaultWindowMs
   }
 
   /**
@@ -194,12 +211,18 @@ export class Throttle {
   }
 
   private forget(slot: Slot): void {
-    const index = this.window.indexOf(slot)
+    const index = this.window.findIndex((entry) => entry.slot === slot)
     if (index >= 0) this.window.splice(index, 1)
   }
 
+  /** Counted from now, its answer: the newest in the window. */
+  private answered(slot: Slot): void {
+    this.forget(slot)
+    this.window.push({ slot, from: this.clock.now() })
+  }
+
   private prune(now: number): void {
-    while (this.window.length > 0 && (this.window[0]?.sentAt ?? now) <= now - VaultWindowMs) this.window.shift()
+    while (this.window.length > 0 && (this.window[0]?.from ?? now) <= now - VaultWindowMs) this.window.shift()
   }
 
   private free(): void {
@@ -216,15 +239,15 @@ export class Throttle {
     this.prune(now)
     while (this.waiting.length > 0 && this.inFlight < this.allowed) {
       // At its share of the window: the next request goes when the oldest of its own ages out.
-      if (this.budget !== undefined && this.window.length >= this.budget) {
-        this.wakeAt((this.window[0]?.sentAt ?? now) + VaultWindowMs)
+      if (this.atShare()) {
+        this.wakeAt(this.oldestLeavesAt(now))
         return
       }
       const waiter = this.waiting.shift() as Waiter
       waiter.signal?.removeEventListener('abort', waiter.onAbort)
       this.inFlight += 1
       const slot = { sentAt: now }
-      this.window.push(slot)
+      this.window.push({ slot, from: now })
       waiter.resolve(slot)
     }
     // Nobody left to wake: a wake-up set earlier must not keep a finished step alive.
