@@ -40,6 +40,8 @@ export interface RunOptions {
   readonly timeoutMs?: number
   /** Extra Node options before the entry (`--cpu-prof`, which NODE_OPTIONS does not take). */
   readonly nodeArgs?: readonly string[]
+  /** The Node binary that runs the entry (default: the one running this process, process.execPath). */
+  readonly node?: string
   /**
    * Draw every Math.random() in the child from [0.05, 0.06) (low-jitter.mjs): each jittered backoff
    * a real but short wait. For tests whose point is that a retry happens, not how long it waits.
@@ -233,9 +235,15 @@ interface Captured {
 }
 
 /** Runs node on the entry, collecting both pipes and the order their chunks arrived in. */
-function runNode(args: string[], env: Record<string, string>, cwd: string, timeoutMs: number): Promise<Captured> {
+function runNode(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  timeoutMs: number,
+  node: string = process.execPath
+): Promise<Captured> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(node, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
     const chunks: { stream: StreamName; data: Buffer }[] = []
     child.stdout.on('data', (data: Buffer) => chunks.push({ stream: 'stdout', data }))
     child.stderr.on('data', (data: Buffer) => chunks.push({ stream: 'stderr', data }))
@@ -369,7 +377,8 @@ async function runAndCollect(
     [...(options.nodeArgs ?? []), ...preload, entry],
     env,
     dirs.workspace,
-    options.timeoutMs ?? 60_000
+    options.timeoutMs ?? 60_000,
+    options.node
   )
   const durationMs = Date.now() - started
 
