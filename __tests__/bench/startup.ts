@@ -43,6 +43,12 @@ const BaseYml = process.env.BASE_ACTION ? join(resolve(process.env.BASE_ACTION),
 const OidcHosts = ['pipelines.actions.githubusercontent.com', 'token.actions.githubusercontent.com']
 const DistBudgetBytes = 1.5e6
 
+if (BaseYml && !existsSync(BaseYml)) {
+  console.error(
+    `BASE_ACTION=${process.env.BASE_ACTION}: no action.yml there (a folder with another build's action.yml and dist/)`
+  )
+  process.exit(2)
+}
 if (!insideNamespace() && process.env.BENCH_PRELOAD !== '1') {
   const why = namespaceUnavailable()
   if (why === undefined) process.exit(rerunInNamespace())
@@ -106,6 +112,12 @@ function bytesUnder(dir: string): number {
   }, 0)
 }
 
+/** The machine's load averages over 1, 5 and 15 minutes: a quiet machine shows well under its cores. */
+const load = (): string =>
+  loadavg()
+    .map((average) => average.toFixed(2))
+    .join(' ')
+
 function header(context: sys.BenchContext, skipped: readonly string[]): void {
   const version = spawnSync(context.node, ['--version'], { encoding: 'utf8' }).stdout.trim()
   console.log(
@@ -117,11 +129,7 @@ function header(context: sys.BenchContext, skipped: readonly string[]): void {
       : 'Preload-free: every child starts as `node <runs.main>` in a private network namespace; host names through its /etc/hosts.'
   )
   for (const line of skipped) console.log(line)
-  console.log(
-    `load average at the start: ${loadavg()
-      .map((load) => load.toFixed(2))
-      .join(' ')}`
-  )
+  console.log(`load average at the start: ${load()}`)
 }
 
 function report(samples: Samples, systems: readonly sys.System[]): void {
@@ -135,11 +143,7 @@ function report(samples: Samples, systems: readonly sys.System[]): void {
   }
   const dist = bytesUnder(join(repoRoot, 'dist'))
   console.log(`\ndist/: ${(dist / 1e6).toFixed(2)} MB (budget ${(DistBudgetBytes / 1e6).toFixed(2)} MB)`)
-  console.log(
-    `load average at the end: ${loadavg()
-      .map((load) => load.toFixed(2))
-      .join(' ')}`
-  )
+  console.log(`load average at the end: ${load()}`)
   if (process.env.BENCH_RAW) console.log(JSON.stringify(Object.fromEntries(samples)))
 }
 
