@@ -1,10 +1,10 @@
 /**
  * The lazy undici shim (.github/lazy-undici): @actions/core's @actions/http-client resolves undici
- * to it, so importing @actions/core no longer evaluates undici; and what it hands out is the real
- * undici's ProxyAgent, so http-client's proxy support is unchanged when it is used.
+ * to it, so importing @actions/core no longer evaluates undici, and the main step's bundle does not
+ * hold it; unbundled, what it hands out is the real undici's ProxyAgent.
  */
 import { describe, expect, test } from '@jest/globals'
-import { realpathSync } from 'node:fs'
+import { readdirSync, readFileSync, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { repoRoot } from '../support/runner.js'
@@ -32,5 +32,14 @@ describe('the lazy undici under @actions/core', () => {
   test('@actions/github keeps the real undici (its fetch goes through it)', () => {
     const github = createRequire(join(repoRoot, 'node_modules', '@actions', 'github', 'package.json'))
     expect(realpathSync(github.resolve('undici'))).toBe(realpathSync(fromRoot.resolve('undici')))
+  })
+
+  test("the main step's bundle holds no undici; the GitHub chunk, which fetches through it, does", () => {
+    // An error code only undici's own source spells.
+    const holdsUndici = (file: string): boolean =>
+      readFileSync(join(repoRoot, 'dist', file), 'utf8').includes('UND_ERR_CONNECT_TIMEOUT')
+    const chunks = readdirSync(join(repoRoot, 'dist')).filter((file) => /^\d+\.index\.js$/.test(file))
+    expect(holdsUndici('index.js')).toBe(false)
+    expect(chunks.filter(holdsUndici)).toHaveLength(1)
   })
 })
