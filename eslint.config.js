@@ -54,7 +54,7 @@ export default tseslint.config(
   },
   // Plain JavaScript (the preloads, the proxy server, this file): no types to check against.
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
-  // CommonJS (the lazy undici shim): require and module are its globals.
+  // CommonJS (the shims of .github/unbundled): require and module are its globals.
   {
     files: ['**/*.cjs'],
     languageOptions: {

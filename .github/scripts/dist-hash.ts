@@ -2,8 +2,8 @@
  * Ties dist/ to what it was built from, so that a stale bundle is never what the tests run.
  *
  * - `node .github/scripts/dist-hash.ts write` (the last step of `npm run bundle`) writes
- *   dist/build-inputs.sha256: a SHA-256 of every file under src/ and .github/lazy-undici/ (the undici
- *   that package.json's `overrides` put under @actions/core, bundled too), package-lock.json,
+ *   dist/build-inputs.sha256: a SHA-256 of every file under src/ and .github/unbundled/ (the shims
+ *   that package.json's `overrides` put in place of undici and jsonwebtoken), package-lock.json,
  *   tsconfig.json, the bundle's finishing script (path and content of each) and the `bundle` script of
  *   package.json. `unit/tooling.test.ts` checks that a change to any of them changes the hash.
  * - `node .github/scripts/dist-hash.ts check` (`pretest`, `pretest:e2e`) computes it again and fails
@@ -23,7 +23,7 @@ export const HashFile = join('dist', 'build-inputs.sha256')
 
 /** What the bundle is built from, besides the `bundle` script: every file under the folders, and the files. */
 export const BundleInputs = {
-  folders: ['src', '.github/lazy-undici'],
+  folders: ['src', '.github/unbundled'],
   files: ['package-lock.json', 'tsconfig.json', '.github/scripts/finish-bundle.mjs']
 } as const
 
@@ -65,7 +65,7 @@ function main(command: string | undefined): void {
     }
     if (recorded !== inputsHash()) {
       console.error(
-        `dist/ is stale: run npm run bundle (src/, .github/lazy-undici/, package-lock.json, tsconfig.json, the finishing script or the bundle command changed since dist/ was built; ${HashFile} records them).`
+        `dist/ is stale: run npm run bundle (src/, .github/unbundled/, package-lock.json, tsconfig.json, the finishing script or the bundle command changed since dist/ was built; ${HashFile} records them).`
       )
       process.exitCode = 1
     }

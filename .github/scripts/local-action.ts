@@ -12,7 +12,7 @@
  * when it is there already), then run from that cache alone.
  *
  * @github/local-action is not a devDependency: as one it brings 360 packages, three more copies of
- * @actions/core (package.json's lazy-undici override gives each a broken link) and moves the
+ * @actions/core (package.json's overrides of undici give each a broken link) and moves the
  * bundled @azure/core-rest-pipeline to a newer version.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process'

@@ -81,7 +81,7 @@ describe('dist/build-inputs.sha256 changes with everything the bundle is built f
   }
   // Found independently of dist-hash.ts: src/ (src/tsconfig.json included) and the root tsconfig,
   // the lockfile, every file the bundle command names but the hash script itself, and every local
-  // folder the lockfile links into node_modules (.github/lazy-undici, by package.json's overrides).
+  // folder the lockfile links into node_modules (.github/unbundled/*, by package.json's overrides).
   const named = (scripts.bundle ?? '')
     .split(/\s+/)
     .filter((word) => /^[\w.-]+\/[\w./-]+\.\w+$/.test(word) && existsSync(join(repoRoot, word)))
@@ -100,8 +100,9 @@ describe('dist/build-inputs.sha256 changes with everything the bundle is built f
         'tsconfig.json',
         'package-lock.json',
         '.github/scripts/finish-bundle.mjs',
-        '.github/lazy-undici/index.cjs',
-        '.github/lazy-undici/package.json'
+        '.github/unbundled/undici/index.cjs',
+        '.github/unbundled/undici/package.json',
+        '.github/unbundled/jsonwebtoken/index.cjs'
       ])
     )
   })

@@ -1,0 +1,1 @@
+export const id=279;export const ids=[279];export const modules={7279:(o,t)=>{t.sign=()=>{throw new Error("jsonwebtoken is not part of this action: @azure/msal-node asked to sign a certificate's client assertion (.github/unbundled/jsonwebtoken)")}}};
