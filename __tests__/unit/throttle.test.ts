@@ -213,7 +213,7 @@ describe('retry waits', () => {
 })
 
 describe("Throttle: a 429 without Retry-After paces the run to its share of the vault's 10-second window", () => {
-  test('at most as many per window as the vault admitted from it, each when one of its own ages out, counted from its answer', async () => {
+  test('at most as many per window as the vault admitted from it, each when one of its own ages out (counted from its answer), growing by one per admitted request', async () => {
     const clock = new ManualClock()
     const throttle = new Throttle(8, clock, () => 0.5)
     const first = await take(throttle, 3)
@@ -230,22 +230,15 @@ describe("Throttle: a 429 without Retry-After paces the run to its share of the 
     expect(await settlesSoon(retry)).toBe(false)
     await clock.advance(1)
     expect(await settlesSoon(retry)).toBe(true)
-    // Admitted: the requests in flight grow to 2, the share by a third of one (one a window).
+    // Admitted: the share grows to 4 and the requests in flight to 2.
     throttle.succeeded(await retry)
     expect(throttle.allowed).toBe(2)
-    const two = await take(throttle, 2)
-    two.forEach((slot) => throttle.succeeded(slot))
-    // Three of its own in the window, its share: the next goes when the retry ages out, at 20.2 s.
-    const next = throttle.acquire()
-    await clock.advance(9999)
-    expect(await settlesSoon(next)).toBe(false)
-    await clock.advance(1)
-    expect(await settlesSoon(next)).toBe(true)
-    // The three before it aged out with the retry. Its share has grown to 4 (four admitted since
-    // it was 3): three more go now, and a fifth waits for the window to move on.
-    throttle.succeeded(await next)
-    ;(await take(throttle, 3)).forEach((slot) => throttle.succeeded(slot))
-    expect(await settlesSoon(throttle.acquire())).toBe(false)
+    const sent = await take(throttle, 2)
+    sent.forEach((slot) => throttle.succeeded(slot))
+    // Three of its own in the window against a share of 6, but two in flight at most now: two go, the third waits.
+    const more = [throttle.acquire(), throttle.acquire(), throttle.acquire()]
+    expect(await Promise.all(more.slice(0, 2).map(settlesSoon))).toEqual([true, true])
+    expect(await settlesSoon(more[2] as Promise<Slot>)).toBe(false)
   })
 
   test('answers to requests sent before the cut lower the share to what the vault admitted, and do not cut again', async () => {
@@ -258,9 +251,10 @@ describe("Throttle: a 429 without Retry-After paces the run to its share of the 
     // Counted: the one admitted and the four still in flight.
     for (const slot of slots.slice(2, 5)) throttle.throttledUnsaid(slot)
     throttle.succeeded(slots[5] as Slot)
-    // Two admitted: the next goes when the first ages out, 10 s after its answer.
+    // Two admitted (and grown by one): the next goes when the pause the 429s set ends, as the
+    // oldest still in flight then (sent at 0) ages out at 10 s.
     const next = throttle.acquire()
-    await clock.advance(9999)
+    await clock.advance(9989)
     expect(await settlesSoon(next)).toBe(false)
     await clock.advance(1)
     expect(await settlesSoon(next)).toBe(true)

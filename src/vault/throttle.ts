@@ -17,11 +17,11 @@ import { abortReason, SystemClock, type Clock } from './deadline.js'
  *   service counts requests per vault over a sliding 10-second window, shared with every other job
  *   that reads the vault (a matrix's legs): a backoff of a second or two mostly meets another 429.
  *   So the run paces itself to its share of the window: at most as many requests per 10 s as the
- *   vault admitted from it in the last 10 s, each sent when one of its own ages out of the window,
- *   growing by about one a window while the vault admits them (by one per admitted request, every
- *   leg of a matrix would double its share each window and overrun the vault together); and in
- *   flight, one request, growing as above. With none of its own in the window it has no share to replay: it waits a random part
- *   of the window, so runs that were throttled together do not come back together.
+ *   vault admitted from it in the last 10 s, each sent when one of its own ages out of the window
+ *   (counted from its answer), growing by one per request the vault then admits; and in flight, one
+ *   request, growing as above. With none of its own in the window it has no share to replay: it
+ *   waits a random part of the window, so runs that were throttled together do not come back
+ *   together.
  */
 /** Key Vault counts requests per vault over a sliding window this long (4,000 reads per 10 s). */
 export const VaultWindowMs = 10_000
@@ -124,8 +124,10 @@ export class Throttle {
   /** The request got an answer that was not throttling (or failed on the network). */
   succeeded(slot: Slot): void {
     this.limit = Math.min(this.maxInFlight, this.limit + 1 / this.limit)
-    // The vault took it: the share grows, by about one a window (AIMD, as the in-flight limit).
-    if (this.budget !== undefined) this.budget += 1 / this.budget
+    // The vault took it: there was room beyond the share, so the share grows into it at once (by
+    // about one a window, a run with a small share would replay it for many windows while the
+    // vault stood idle: 63 s instead of 12 for 12 legs x 40 reads, bench:matrix).
+    if (this.budget !== undefined) this.budget += 1
     this.answered(slot)
     this.free()
   }
