@@ -37,7 +37,8 @@ const Rounds = Number(process.env.BENCH_RUNS ?? 15)
 const Warmup = Number(process.env.BENCH_WARMUP ?? 1)
 const PeerBulkRuns = Number(process.env.BENCH_PEER_BULK_RUNS ?? 5)
 const Bulk = process.env.BENCH_BULK === '1'
-const LatencyMs = 20
+// The latency of every request in the second timing of each system (BENCH_LATENCY_MS; larger counts round trips more precisely).
+const LatencyMs = Number(process.env.BENCH_LATENCY_MS ?? 20)
 const BaseYml = process.env.BASE_ACTION ? join(resolve(process.env.BASE_ACTION), 'action.yml') : undefined
 /** Where the runner's ACTIONS_ID_TOKEN_REQUEST_URL points (s.oidcEnv()), and the issuer. */
 const OidcHosts = ['pipelines.actions.githubusercontent.com', 'token.actions.githubusercontent.com']
