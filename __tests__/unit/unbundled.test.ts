@@ -5,7 +5,7 @@
  * place, neither package is in the main step's bundle, and what each shim does when used anyway.
  */
 import { describe, expect, test } from '@jest/globals'
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs'
+import { readdirSync, readFileSync, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { repoRoot } from '../support/runner.js'
@@ -50,7 +50,8 @@ describe('undici under @actions/core', () => {
 describe('jsonwebtoken under @azure/msal-node', () => {
   test("msal-node's jsonwebtoken is the shim, and the real package is not installed at all", () => {
     expect(realpathSync(fromMsalNode.resolve('jsonwebtoken'))).toBe(shim('jsonwebtoken'))
-    expect(existsSync(join(repoRoot, 'node_modules', 'jsonwebtoken'))).toBe(false)
+    // npm links the shim where the package would be (hoisted, or under msal-node): nothing else answers to the name.
+    expect(realpathSync(fromRoot.resolve('jsonwebtoken'))).toBe(shim('jsonwebtoken'))
   })
 
   test('signing a certificate assertion with it fails, saying what asked', () => {
