@@ -76,8 +76,10 @@ export interface World {
  * inside the body, the file's `s`, `step` and `vault()` are that stand-in (an AsyncLocalStorage,
  * so a helper module's `s` is too), so no other test's requests, faults or vault contents reach
  * its assertions, nor its theirs. Its child processes are the same runs as ever: only when they run
- * changes. A body that asserts an upper bound on a time takes its chances with what else runs in
- * the worker then; keep those where nothing heavy runs beside them (faults-throttling.test.ts).
+ * changes. No beforeEach runs for the body (useStandIn lays the file's world in it, as its
+ * beforeEach does for the others): what a describe's beforeEach adds, the body adds itself. A body
+ * that asserts an upper bound on a time takes its chances with what else runs in the worker then;
+ * keep those where nothing heavy runs beside them (faults-throttling.test.ts).
  */
 export type WaitingTest = (title: string, fn: () => Promise<void>, timeoutMs?: number) => void
 
