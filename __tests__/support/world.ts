@@ -83,6 +83,13 @@ export interface World {
  */
 export type WaitingTest = (title: string, fn: () => Promise<void>, timeoutMs?: number) => void
 
+/**
+ * How far apart the `waiting` bodies of a file start. A child process spends its first 150 ms or
+ * so starting up at full CPU: started all at once, a file's waiting tests would crowd out the
+ * stand-in's answers and turn a short attempt timeout (a third of `timeout: 1`) into a failure.
+ */
+const WaitingStaggerMs = 250
+
 /** The stand-in of the `waiting` body whose code is running, if any. */
 const ownStandIn = new AsyncLocalStorage<StandIn>()
 
@@ -128,7 +135,9 @@ export function useStandIn(options: WorldOptions = {}): World {
   // The bodies of the file's `waiting` tests: all declared by the time the first hook runs.
   const early: (() => Promise<void>)[] = []
   beforeAll(() => {
-    for (const start of early) void start()
+    // One after another, WaitingStaggerMs apart (each child's start-up is a burst of CPU), in the
+    // order declared; a test whose turn comes first starts its body then.
+    early.forEach((start, index) => setTimeout(() => void start(), index * WaitingStaggerMs))
   })
   afterAll(async () => {
     // None may outlive the file (a test filtered out by -t still had its body started).
