@@ -14,6 +14,7 @@ import { describe, expect, it, jest } from '@jest/globals'
 import {
   s,
   waiting,
+  timed,
   run,
   readOfSecret,
   tokenRequest,
@@ -93,24 +94,27 @@ describe('Microsoft Entra ID token endpoint fails once', () => {
 describe('an outage that does not end', () => {
   // An outage that persists (4 retries, then the last answer or error; the waits capped at 1 + 2 + 4
   // + 8 s) and the messages it gives: __tests__/unit/retries.test.ts and failures.test.ts. Here, the
-  // end the run itself sets: the 'timeout' input. The first test is not a waiting one: with 1 s, its
-  // attempts are abandoned after a third of a second, which other runs starting beside it can take.
-  it("input 'timeout' ends the step: the error names the timeout, the last status and that nothing was exported", async () => {
-    s.faults.push({ match: readOfSecret, status: 503, body: unavailableBody })
-    // 1 s: the jittered waits of 4 retries (up to 1 + 2 + 4 + 8 s) almost never all fit in it, so
-    // the timeout, not the end of the retries, ends the step (at 3 s they fitted about one run in 50).
-    const r = await run({ timeout: '1' })
-    const error = expectFailure(
-      r,
-      "The step ran out of time: input 'timeout' allows 1 s, and the work with Key Vault 'faults-kv' had not finished. Nothing was exported.",
-      "The vault's last failed answer was 503 Service Unavailable (after ",
-      'https://azure.status.microsoft',
-      "raise 'timeout'"
-    )
-    expect(error).not.toContain('also on')
-    expect(r.durationMs).toBeGreaterThanOrEqual(1000)
-    expect(r.durationMs).toBeLessThan(20_000)
-  })
+  // end the run itself sets: the 'timeout' input. The first test is `timed`, not waiting: with 1 s,
+  // its attempts are abandoned after a third of a second, which other runs beside it can take up.
+  timed(
+    "input 'timeout' ends the step: the error names the timeout, the last status and that nothing was exported",
+    async () => {
+      s.faults.push({ match: readOfSecret, status: 503, body: unavailableBody })
+      // 1 s: the jittered waits of 4 retries (up to 1 + 2 + 4 + 8 s) almost never all fit in it, so
+      // the timeout, not the end of the retries, ends the step (at 3 s they fitted about one run in 50).
+      const r = await run({ timeout: '1' })
+      const error = expectFailure(
+        r,
+        "The step ran out of time: input 'timeout' allows 1 s, and the work with Key Vault 'faults-kv' had not finished. Nothing was exported.",
+        "The vault's last failed answer was 503 Service Unavailable (after ",
+        'https://azure.status.microsoft',
+        "raise 'timeout'"
+      )
+      expect(error).not.toContain('also on')
+      expect(r.durationMs).toBeGreaterThanOrEqual(1000)
+      expect(r.durationMs).toBeLessThan(20_000)
+    }
+  )
 
   waiting("input 'timeout' ends a step whose requests get no answer", async () => {
     s.faults.push({ match: readOfSecret, delayMs: 60_000 })

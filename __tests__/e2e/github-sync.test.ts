@@ -6,7 +6,8 @@
  *
  * The tests that write GitHub more than once wait about a second between writes (the throttling
  * plugin spaces them, or a retry or a secondary rate limit waits): they are `waiting` tests
- * (support/world.ts), with a stand-in of their own, beside the others.
+ * (support/world.ts), with a stand-in of their own, beside the others; the one that measures the
+ * spacing is `timed`: it runs once they are done, alone in the worker.
  */
 import { describe, expect, it, jest } from '@jest/globals'
 import { readFileSync } from 'node:fs'
@@ -31,7 +32,8 @@ const {
   s,
   step,
   seed: startOver,
-  waiting
+  waiting,
+  timed
 } = useStandIn({
   vault: {
     name: VAULT,
@@ -98,7 +100,7 @@ describe('get, then GitHub', () => {
     }
   )
 
-  waiting('writes are spaced as GitHub asks integrations to (the throttling plugin: a second apart)', async () => {
+  timed('writes are spaced as GitHub asks integrations to (the throttling plugin: a second apart)', async () => {
     expectSuccess(await run({ secrets: 'db-password,api-key', 'github-secrets': '*' }))
     const [first = 0, second = 0] = s.githubPuts().map((put) => put.arrived)
     expect(second - first).toBeGreaterThanOrEqual(900)

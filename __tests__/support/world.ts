@@ -65,6 +65,12 @@ export interface World {
    * file's other tests run: see `WaitingTest`.
    */
   readonly waiting: WaitingTest
+  /**
+   * `timed(title, fn)`: a test that measures a time (a wait it must respect, an attempt timeout of a
+   * fraction of a second): it starts once every `waiting` body of the file has finished, so that it
+   * runs alone in the worker, as every test did before there were waiting ones.
+   */
+  readonly timed: WaitingTest
 }
 
 /**
@@ -173,11 +179,22 @@ export function useStandIn(options: WorldOptions = {}): World {
     )
   }
 
+  const timed: WaitingTest = (title, fn, timeoutMs) => {
+    it(
+      title,
+      async () => {
+        await Promise.all(early.map((start) => start()))
+        await fn()
+      },
+      timeoutMs
+    )
+  }
+
   const step: StepRun = (inputs, runOptions) => {
     const { name, clientId, tenantId } = target()
     return oidcStep(inUse, { vault: name, clientId, tenantId })(inputs, runOptions)
   }
-  return { s, step, vault: () => inUse().vault(target().name), seed: lay, waiting }
+  return { s, step, vault: () => inUse().vault(target().name), seed: lay, waiting, timed }
 }
 
 /**
