@@ -84,8 +84,9 @@ export interface World {
  * its assertions, nor its theirs. Its child processes are the same runs as ever: only when they run
  * changes. No beforeEach runs for the body (useStandIn lays the file's world in it, as its
  * beforeEach does for the others): what a describe's beforeEach adds, the body adds itself. A body
- * that asserts an upper bound on a time takes its chances with what else runs in the worker then;
- * keep those where nothing heavy runs beside them (faults-throttling.test.ts).
+ * that asserts a time with little slack takes its chances with what else runs in the worker then:
+ * make it `timed` instead, or keep it where nothing heavy runs beside it as it measures
+ * (faults-throttling.test.ts).
  */
 export type WaitingTest = (title: string, fn: () => Promise<void>, timeoutMs?: number) => void
 
@@ -140,13 +141,15 @@ export function useStandIn(options: WorldOptions = {}): World {
 
   // The bodies of the file's `waiting` tests: all declared by the time the first hook runs.
   const early: (() => Promise<void>)[] = []
+  const timers: NodeJS.Timeout[] = []
   beforeAll(() => {
     // One after another, WaitingStaggerMs apart (each child's start-up is a burst of CPU), in the
     // order declared; a test whose turn comes first starts its body then.
-    early.forEach((start, index) => setTimeout(() => void start(), index * WaitingStaggerMs))
+    early.forEach((start, index) => timers.push(setTimeout(() => void start(), index * WaitingStaggerMs)))
   })
   afterAll(async () => {
     // None may outlive the file (a test filtered out by -t still had its body started).
+    for (const timer of timers) clearTimeout(timer)
     await Promise.all(early.map((start) => start()))
   })
   const waiting: WaitingTest = (title, fn, timeoutMs) => {
