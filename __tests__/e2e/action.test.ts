@@ -4,7 +4,8 @@
  * delete, export-env, summary and list, values that round-trip byte for byte, and no value in any
  * log line after the runner's masking. Several secrets in one step and every sign-in method are in
  * secrets-and-sign-in.test.ts (the same setup, support/action-world.ts, in a file jest can run in
- * parallel with this one).
+ * parallel with this one). The delete, which waits for the vault's poll, is a `waiting` test
+ * (support/world.ts): with a stand-in of its own, beside the others.
  */
 import { describe, expect, it, jest } from '@jest/globals'
 import { assertNoLeak, runAction } from '../support/runner.js'
@@ -22,7 +23,7 @@ import {
 
 jest.setTimeout(60_000)
 
-useActionWorld()
+const { waiting } = useActionWorld()
 
 describe('get', () => {
   it('reads the latest version into value, an output named after the secret, version and id', async () => {
@@ -126,7 +127,7 @@ describe('set', () => {
 })
 
 describe('delete', () => {
-  it('waits for the delete to finish and outputs the recovery details', async () => {
+  waiting('waits for the delete to finish and outputs the recovery details', async () => {
     s.vault(VAULT).setSecret('temp-token', 'short-lived')
     const r = await run({ operation: 'delete', 'secret-name': 'temp-token', ...oidcInputs })
 

@@ -5,14 +5,20 @@
  * Each test asserts exact outcomes: exit code, outputs, the requests the stand-in saw and their
  * answers, the error text. Times are asserted only as lower bounds the action must respect (a
  * Retry-After honoured) or as generous upper bounds ("ended in bounded time").
+ *
+ * Every test here mostly waits (a Retry-After, the vault's window), so each is a `waiting` test
+ * (support/world.ts) with a stand-in of its own: all start together and their waits pass at once.
+ * The 429 without Retry-After retries about 10 s in, measured to within 100 ms of the vault's
+ * window: by then the others have long finished, so nothing runs beside it as it is measured.
  */
-import { describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, jest } from '@jest/globals'
 import { ThrottledMessage } from '../support/standin/index.js'
 import type { RequestRecord } from '../support/standin/index.js'
 import type { RunResult } from '../support/runner.js'
 import {
   s,
   vault,
+  waiting,
   run,
   readOfSecret,
   throttledBody,
@@ -26,7 +32,7 @@ import {
 jest.setTimeout(90_000)
 
 describe('Key Vault throttles a request (429), then answers', () => {
-  it('with Retry-After: waits as asked, then succeeds', async () => {
+  waiting('with Retry-After: waits as asked, then succeeds', async () => {
     s.faults.push({ match: readOfSecret, status: 429, headers: { 'Retry-After': '1' }, body: throttledBody, times: 1 })
     const r = await run()
     expectValue(r)
@@ -36,20 +42,23 @@ describe('Key Vault throttles a request (429), then answers', () => {
     expect(r.log.join('\n')).toContain('Key Vault is throttling requests (429 Too Many Requests); slowing down')
   })
 
-  it("without Retry-After (the SDK alone gives up at once): tries again within the vault's 10-second window, then succeeds", async () => {
-    s.faults.push({ match: readOfSecret, status: 429, body: throttledBody, times: 1 })
-    // Draws low in their range (low-jitter.mjs): about half of the window.
-    const r = await run({}, { lowJitter: true })
-    expectValue(r)
-    expect(vaultCalls()).toEqual(['GET 401', 'GET 429*', 'GET 200'])
-    // Nothing of its own in the window: the next try in the later half of the window's 10 s, when
-    // room has likely opened (the sequence of tries: retries.test.ts, with the injected clock).
-    const [gap = 0] = gapsAfter(authorizedReads())
-    expect(gap).toBeGreaterThanOrEqual(4900)
-    expect(gap).toBeLessThan(10_100)
-  })
+  waiting(
+    "without Retry-After (the SDK alone gives up at once): tries again within the vault's 10-second window, then succeeds",
+    async () => {
+      s.faults.push({ match: readOfSecret, status: 429, body: throttledBody, times: 1 })
+      // Draws low in their range (low-jitter.mjs): about half of the window.
+      const r = await run({}, { lowJitter: true })
+      expectValue(r)
+      expect(vaultCalls()).toEqual(['GET 401', 'GET 429*', 'GET 200'])
+      // Nothing of its own in the window: the next try in the later half of the window's 10 s, when
+      // room has likely opened (the sequence of tries: retries.test.ts, with the injected clock).
+      const [gap = 0] = gapsAfter(authorizedReads())
+      expect(gap).toBeGreaterThanOrEqual(4900)
+      expect(gap).toBeLessThan(10_100)
+    }
+  )
 
-  it('persistently: gives up after 10 retries and says to lower concurrency or spread the jobs', async () => {
+  waiting('persistently: gives up after 10 retries and says to lower concurrency or spread the jobs', async () => {
     s.faults.push({ match: readOfSecret, status: 429, headers: { 'retry-after-ms': '50' }, body: throttledBody })
     const r = await run()
     expectFailure(
@@ -78,41 +87,44 @@ describe('a vault that admits only so many requests per second', () => {
     expect(wrong).toEqual([])
   }
 
-  it('200 secrets by wildcard: all arrive; on the first 429 the action pauses as asked and sends fewer at once', async () => {
-    seedMany()
-    vault().rateLimit = { requests: 60, retryAfterSeconds: 'window' }
-    // Latency, so that requests sent together are in flight together at the stand-in.
-    s.latencyMs = 50
-    // 32 in flight at first, which the numbers below assume.
-    const r = await run({ 'secret-name': '', secrets: 'app-*', concurrency: '32' })
-    expectAllValues(r)
-    const requests = s.requestsTo('vault')
-    const throttled = requests.filter((q) => q.rateLimited)
-    expect(throttled.length).toBeGreaterThan(0)
-    expect(throttled.every((q) => q.status === 429 && q.retryAfter === '1')).toBe(true)
-    // Paced: after the first 429 (Retry-After: 1) nothing new arrives until the second is nearly over.
-    const first = throttled[0] as RequestRecord
-    expect(requests.filter((q) => q.arrived > first.time + 300 && q.arrived < first.time + 800)).toEqual([])
-    // Fewer in flight: once the pause is over, never as many at once as before it.
-    const before = Math.max(...requests.filter((q) => q.arrived <= first.time).map((q) => q.inFlight))
-    const after = s.peakInFlight('vault', first.time + 1000)
-    // Most of the 32 (a loaded machine gets fewer out before the first answer comes back), and more than half.
-    expect(before).toBeGreaterThan(16)
-    expect(after).toBeLessThan(before)
-    // Halved to 16 on the first 429, then about one more per round of successes before the next cut.
-    expect(after).toBeLessThanOrEqual(24)
-    // Not hammering: most requests were admitted.
-    expect(throttled.length).toBeLessThan(requests.length / 3)
-    expect(r.log.join('\n')).toMatch(
-      /Retried \d+ requests to Key Vault\. \d+ answers were 429 \(throttled\): the step paused [\d.]+ s in all and came down from 32 to \d+ requests? in flight\./
-    )
-  })
+  waiting(
+    '200 secrets by wildcard: all arrive; on the first 429 the action pauses as asked and sends fewer at once',
+    async () => {
+      seedMany()
+      vault().rateLimit = { requests: 60, retryAfterSeconds: 'window' }
+      // Latency, so that requests sent together are in flight together at the stand-in.
+      s.latencyMs = 50
+      // 32 in flight at first, which the numbers below assume.
+      const r = await run({ 'secret-name': '', secrets: 'app-*', concurrency: '32' })
+      expectAllValues(r)
+      const requests = s.requestsTo('vault')
+      const throttled = requests.filter((q) => q.rateLimited)
+      expect(throttled.length).toBeGreaterThan(0)
+      expect(throttled.every((q) => q.status === 429 && q.retryAfter === '1')).toBe(true)
+      // Paced: after the first 429 (Retry-After: 1) nothing new arrives until the second is nearly over.
+      const first = throttled[0] as RequestRecord
+      expect(requests.filter((q) => q.arrived > first.time + 300 && q.arrived < first.time + 800)).toEqual([])
+      // Fewer in flight: once the pause is over, never as many at once as before it.
+      const before = Math.max(...requests.filter((q) => q.arrived <= first.time).map((q) => q.inFlight))
+      const after = s.peakInFlight('vault', first.time + 1000)
+      // Most of the 32 (a loaded machine gets fewer out before the first answer comes back), and more than half.
+      expect(before).toBeGreaterThan(16)
+      expect(after).toBeLessThan(before)
+      // Halved to 16 on the first 429, then about one more per round of successes before the next cut.
+      expect(after).toBeLessThanOrEqual(24)
+      // Not hammering: most requests were admitted.
+      expect(throttled.length).toBeLessThan(requests.length / 3)
+      expect(r.log.join('\n')).toMatch(
+        /Retried \d+ requests to Key Vault\. \d+ answers were 429 \(throttled\): the step paused [\d.]+ s in all and came down from 32 to \d+ requests? in flight\./
+      )
+    }
+  )
 
   // 429 without Retry-After paces the run to its share of the vault's 10-second window
   // (unit: retries.test.ts, throttle.test.ts; end to end: the single-read test above; many jobs at
   // once: npm run bench:matrix).
 
-  it('delete of 40 secrets: every one deleted, the deletes and their polls share the throttle', async () => {
+  waiting('delete of 40 secrets: every one deleted, the deletes and their polls share the throttle', async () => {
     const names = Array.from({ length: 40 }, (_, i) => `old-${String(i).padStart(2, '0')}`)
     for (const n of names) vault().setSecret(n, `old-value-${n}`)
     // With Retry-After, so the test waits seconds, not the windows a 429 without it is paced to (that

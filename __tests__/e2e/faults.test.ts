@@ -5,10 +5,16 @@
  * Each test asserts exact outcomes: exit code, outputs, the requests the stand-in saw and their
  * answers, the error text. Times are asserted only as lower bounds the action must respect (a
  * Retry-After honoured) or as generous upper bounds ("ended in bounded time").
+ *
+ * The tests whose runs mostly wait (a slow answer, a sign-in retried after a backoff, a `timeout`
+ * that has to pass) are `waiting` tests (support/world.ts): each with a stand-in of its own, their
+ * waits pass together while the file's other tests run.
  */
 import { describe, expect, it, jest } from '@jest/globals'
 import {
   s,
+  waiting,
+  timed,
   run,
   readOfSecret,
   tokenRequest,
@@ -39,7 +45,7 @@ describe('Key Vault fails once, then answers', () => {
     expect(vaultCalls()).toEqual(['GET 401', 'GET 0*', 'GET 200'])
   })
 
-  it('a slow answer (2 s): waited for, not retried', async () => {
+  waiting('a slow answer (2 s): waited for, not retried', async () => {
     s.faults.push({ match: readOfSecret, delayMs: 2000, times: 1 })
     const r = await run()
     expectValue(r)
@@ -53,7 +59,7 @@ describe('Key Vault fails once, then answers', () => {
 })
 
 describe('Microsoft Entra ID token endpoint fails once', () => {
-  it.each([
+  const faults = [
     [
       '503',
       {
@@ -71,40 +77,46 @@ describe('Microsoft Entra ID token endpoint fails once', () => {
       'POST 500*'
     ],
     ['a connection reset', { drop: true }, 'POST 0*']
-  ] as const)('%s: the sign-in is retried, the step succeeds', async (_, fault, first) => {
-    s.faults.push({ match: tokenRequest, times: 1, ...fault })
-    const r = await run({}, { lowJitter: true })
-    expectValue(r)
-    expect(s.requestsTo('entra', 'POST').map((q) => `${q.method} ${q.status}${q.fault ? '*' : ''}`)).toEqual([
-      first,
-      'POST 200'
-    ])
-    expect(vaultCalls()).toEqual(['GET 401', 'GET 200'])
-  })
+  ] as const
+  for (const [name, fault, first] of faults)
+    waiting(`${name}: the sign-in is retried, the step succeeds`, async () => {
+      s.faults.push({ match: tokenRequest, times: 1, ...fault })
+      const r = await run({}, { lowJitter: true })
+      expectValue(r)
+      expect(s.requestsTo('entra', 'POST').map((q) => `${q.method} ${q.status}${q.fault ? '*' : ''}`)).toEqual([
+        first,
+        'POST 200'
+      ])
+      expect(vaultCalls()).toEqual(['GET 401', 'GET 200'])
+    })
 })
 
 describe('an outage that does not end', () => {
   // An outage that persists (4 retries, then the last answer or error; the waits capped at 1 + 2 + 4
   // + 8 s) and the messages it gives: __tests__/unit/retries.test.ts and failures.test.ts. Here, the
-  // end the run itself sets: the 'timeout' input.
-  it("input 'timeout' ends the step: the error names the timeout, the last status and that nothing was exported", async () => {
-    s.faults.push({ match: readOfSecret, status: 503, body: unavailableBody })
-    // 1 s: the jittered waits of 4 retries (up to 1 + 2 + 4 + 8 s) almost never all fit in it, so
-    // the timeout, not the end of the retries, ends the step (at 3 s they fitted about one run in 50).
-    const r = await run({ timeout: '1' })
-    const error = expectFailure(
-      r,
-      "The step ran out of time: input 'timeout' allows 1 s, and the work with Key Vault 'faults-kv' had not finished. Nothing was exported.",
-      "The vault's last failed answer was 503 Service Unavailable (after ",
-      'https://azure.status.microsoft',
-      "raise 'timeout'"
-    )
-    expect(error).not.toContain('also on')
-    expect(r.durationMs).toBeGreaterThanOrEqual(1000)
-    expect(r.durationMs).toBeLessThan(20_000)
-  })
+  // end the run itself sets: the 'timeout' input. The first test is `timed`, not waiting: with 1 s,
+  // its attempts are abandoned after a third of a second, which other runs beside it can take up.
+  timed(
+    "input 'timeout' ends the step: the error names the timeout, the last status and that nothing was exported",
+    async () => {
+      s.faults.push({ match: readOfSecret, status: 503, body: unavailableBody })
+      // 1 s: the jittered waits of 4 retries (up to 1 + 2 + 4 + 8 s) almost never all fit in it, so
+      // the timeout, not the end of the retries, ends the step (at 3 s they fitted about one run in 50).
+      const r = await run({ timeout: '1' })
+      const error = expectFailure(
+        r,
+        "The step ran out of time: input 'timeout' allows 1 s, and the work with Key Vault 'faults-kv' had not finished. Nothing was exported.",
+        "The vault's last failed answer was 503 Service Unavailable (after ",
+        'https://azure.status.microsoft',
+        "raise 'timeout'"
+      )
+      expect(error).not.toContain('also on')
+      expect(r.durationMs).toBeGreaterThanOrEqual(1000)
+      expect(r.durationMs).toBeLessThan(20_000)
+    }
+  )
 
-  it("input 'timeout' ends a step whose requests get no answer", async () => {
+  waiting("input 'timeout' ends a step whose requests get no answer", async () => {
     s.faults.push({ match: readOfSecret, delayMs: 60_000 })
     const r = await run({ timeout: '3' })
     expectFailure(
@@ -116,7 +128,7 @@ describe('an outage that does not end', () => {
     expect(r.durationMs).toBeLessThan(20_000)
   })
 
-  it("input 'timeout' ends a step whose sign-in hangs", async () => {
+  waiting("input 'timeout' ends a step whose sign-in hangs", async () => {
     s.faults.push({ match: tokenRequest, delayMs: 60_000 })
     const r = await run({ timeout: '2' })
     expectFailure(

@@ -3,6 +3,11 @@
  * through the real @azure/* SDK to the Key Vault stand-in and the real @actions/github Octokit (with
  * its retry and throttling plugins) to the GitHub REST stand-in, over HTTPS. The stand-in opens
  * every sealed value with real libsodium, so each check of a stored secret compares bytes.
+ *
+ * The tests that write GitHub more than once wait about a second between writes (the throttling
+ * plugin spaces them, or a retry or a secondary rate limit waits): they are `waiting` tests
+ * (support/world.ts), with a stand-in of their own, beside the others; the one that measures the
+ * spacing is `timed`: it runs once they are done, alone in the worker.
  */
 import { describe, expect, it, jest } from '@jest/globals'
 import { readFileSync } from 'node:fs'
@@ -23,11 +28,12 @@ const TOKEN = 'github_pat_11AAAA_sync0token0for0tests0only0XYZ'
 const DB_PASSWORD = 'first line\nsecond: ünïcødé ✓ 🔑\n\ttabbed\r\nno newline at the end'
 const API_KEY = 'ak-9f8e7d6c5b4a39281706'
 
-let api: GitHubRestApi
 const {
   s,
   step,
-  seed: startOver
+  seed: startOver,
+  waiting,
+  timed
 } = useStandIn({
   vault: {
     name: VAULT,
@@ -37,7 +43,7 @@ const {
     secrets: { 'db-password': DB_PASSWORD, 'api-key': API_KEY }
   },
   seed: (s) => {
-    api = s.githubApi
+    const api = s.githubApi
     api.addOrganization({
       login: ORG,
       repositories: [{ name: 'app', id: 1296269, environments: ['production'] }, { name: 'api', id: 2021 }, 'lib']
@@ -54,17 +60,19 @@ const {
     })
   }
 })
+/** The GitHub REST stand-in of the stand-in in use (a `waiting` test's own, inside its body). */
+const api = (): GitHubRestApi => s.githubApi
 const run = (inputs: Record<string, string>, options: Parameters<typeof step>[1] = {}): Promise<RunResult> =>
-  step({ 'github-token': TOKEN, ...inputs }, { ...options, env: { GITHUB_API_URL: api.url, ...options.env } })
+  step({ 'github-token': TOKEN, ...inputs }, { ...options, env: { GITHUB_API_URL: api().url, ...options.env } })
 
 const plaintext = (scope: SecretScope, name: string, store?: SecretStore): string | undefined =>
-  api.secret(scope, name, store)?.plaintext?.toString('utf8')
+  api().secret(scope, name, store)?.plaintext?.toString('utf8')
 
 /** Every sealed value GitHub received: as good as the secret to whoever has the private key. */
 const sealedValues = (): string[] =>
   [{ repo: REPO }, { repo: REPO, environment: 'production' }, { org: ORG }].flatMap((scope) =>
     (['actions', 'dependabot'] as const).flatMap((store) =>
-      [...api.secretsOf(scope, store).values()].flatMap((secret) => secret.encryptedValues)
+      [...api().secretsOf(scope, store).values()].flatMap((secret) => secret.encryptedValues)
     )
   )
 
@@ -72,24 +80,27 @@ const githubCalls = (): string[] => s.requestsTo('github-api').map((r) => `${r.m
 const vaultWrites = (): number => s.requestsTo('vault', 'PUT').filter((r) => r.status === 200).length
 
 describe('get, then GitHub', () => {
-  it('reads two secrets and writes both to the repository, byte for byte; the output names them; no value, sealed value or token in any log', async () => {
-    const r = await run({ secrets: 'db-password\nAPI=api-key', 'github-secrets': '*' }, { debug: true })
-    expectSuccess(r)
-    expect(plaintext({ repo: REPO }, 'DB_PASSWORD')).toBe(DB_PASSWORD)
-    expect(plaintext({ repo: REPO }, 'API')).toBe(API_KEY)
-    expect(JSON.parse(r.outputs['github-secrets-written'] ?? '')).toEqual(['DB_PASSWORD', 'API'])
-    expect(r.log).toContain('Wrote 2 GitHub secrets to repository octo-org/app: DB_PASSWORD, API.')
-    expect(r.summary).toContain('GitHub secret DB_PASSWORD')
-    // The public key first, then one write per secret, nothing else.
-    expect(githubCalls()).toEqual([
-      'GET /repos/octo-org/app/actions/secrets/public-key 200',
-      'PUT /repos/octo-org/app/actions/secrets/DB_PASSWORD 201',
-      'PUT /repos/octo-org/app/actions/secrets/API 201'
-    ])
-    assertNoLeak(r, [DB_PASSWORD, API_KEY, TOKEN, ...sealedValues()])
-  })
+  waiting(
+    'reads two secrets and writes both to the repository, byte for byte; the output names them; no value, sealed value or token in any log',
+    async () => {
+      const r = await run({ secrets: 'db-password\nAPI=api-key', 'github-secrets': '*' }, { debug: true })
+      expectSuccess(r)
+      expect(plaintext({ repo: REPO }, 'DB_PASSWORD')).toBe(DB_PASSWORD)
+      expect(plaintext({ repo: REPO }, 'API')).toBe(API_KEY)
+      expect(JSON.parse(r.outputs['github-secrets-written'] ?? '')).toEqual(['DB_PASSWORD', 'API'])
+      expect(r.log).toContain('Wrote 2 GitHub secrets to repository octo-org/app: DB_PASSWORD, API.')
+      expect(r.summary).toContain('GitHub secret DB_PASSWORD')
+      // The public key first, then one write per secret, nothing else.
+      expect(githubCalls()).toEqual([
+        'GET /repos/octo-org/app/actions/secrets/public-key 200',
+        'PUT /repos/octo-org/app/actions/secrets/DB_PASSWORD 201',
+        'PUT /repos/octo-org/app/actions/secrets/API 201'
+      ])
+      assertNoLeak(r, [DB_PASSWORD, API_KEY, TOKEN, ...sealedValues()])
+    }
+  )
 
-  it('writes are spaced as GitHub asks integrations to (the throttling plugin: a second apart)', async () => {
+  timed('writes are spaced as GitHub asks integrations to (the throttling plugin: a second apart)', async () => {
     expectSuccess(await run({ secrets: 'db-password,api-key', 'github-secrets': '*' }))
     const [first = 0, second = 0] = s.githubPuts().map((put) => put.arrived)
     expect(second - first).toBeGreaterThanOrEqual(900)
@@ -99,15 +110,15 @@ describe('get, then GitHub', () => {
     expectSuccess(await run({ 'secret-name': 'db-password', 'github-secrets': 'PROD_DB=db-password' }))
     s.vault(VAULT).setSecret('db-password', 'rotated')
     expectSuccess(await run({ 'secret-name': 'db-password', 'github-secrets': 'PROD_DB=db-password' }))
-    expect(api.secret({ repo: REPO }, 'PROD_DB')).toMatchObject({ writes: 2 })
+    expect(api().secret({ repo: REPO }, 'PROD_DB')).toMatchObject({ writes: 2 })
     expect(plaintext({ repo: REPO }, 'PROD_DB')).toBe('rotated')
   })
 
-  it('a glob: the names it matched are written; a name GitHub would refuse fails before any write', async () => {
+  waiting('a glob: the names it matched are written; a name GitHub would refuse fails before any write', async () => {
     s.vault(VAULT).setSecret('app-db', 'v1')
     s.vault(VAULT).setSecret('app-cache', 'v2')
     expectSuccess(await run({ secrets: 'app-*', 'github-secrets': '*' }))
-    expect([...api.secretsOf({ repo: REPO }).keys()].sort()).toEqual(['APP_CACHE', 'APP_DB'])
+    expect([...api().secretsOf({ repo: REPO }).keys()].sort()).toEqual(['APP_CACHE', 'APP_DB'])
     startOver()
     s.vault(VAULT).setSecret('github-token', 'v3')
     const r = await run({ secrets: 'github-*', 'github-secrets': '*' })
@@ -206,7 +217,7 @@ describe('every scope', () => {
       await run({ 'secret-name': 'api-key', 'github-secrets': 'api-key', 'github-environment': 'production' })
     )
     expect(plaintext({ repo: REPO, environment: 'production' }, 'API_KEY')).toBe(API_KEY)
-    expect(api.secret({ repo: REPO }, 'API_KEY')).toBeUndefined()
+    expect(api().secret({ repo: REPO }, 'API_KEY')).toBeUndefined()
   })
 
   it.each(['private', 'all'] as const)('an organization, visibility %s', async (visibility) => {
@@ -218,7 +229,7 @@ describe('every scope', () => {
         'github-org-visibility': visibility
       })
     )
-    expect(api.secret({ org: ORG }, 'API_KEY')).toMatchObject({ visibility })
+    expect(api().secret({ org: ORG }, 'API_KEY')).toMatchObject({ visibility })
     expect(plaintext({ org: ORG }, 'API_KEY')).toBe(API_KEY)
   })
 
@@ -231,7 +242,7 @@ describe('every scope', () => {
       'github-selected-repositories': 'app, api'
     })
     expectSuccess(r)
-    expect(api.secret({ org: ORG }, 'API_KEY')).toMatchObject({
+    expect(api().secret({ org: ORG }, 'API_KEY')).toMatchObject({
       visibility: 'selected',
       selectedRepositoryIds: [1296269, 2021]
     })
@@ -250,7 +261,7 @@ describe('every scope', () => {
       })
     )
     expect(plaintext(scope, 'API_KEY', 'dependabot')).toBe(API_KEY)
-    expect(api.secret(scope, 'API_KEY', 'actions')).toBeUndefined()
+    expect(api().secret(scope, 'API_KEY', 'actions')).toBeUndefined()
   })
 
   it('GitHub Enterprise Server through GITHUB_API_URL', async () => {
@@ -263,7 +274,7 @@ describe('every scope', () => {
     )
     expectSuccess(r)
     expect(ghes.secret({ repo: REPO }, 'API_KEY')?.plaintext?.toString()).toBe(API_KEY)
-    expect(api.secret({ repo: REPO }, 'API_KEY')).toBeUndefined()
+    expect(api().secret({ repo: REPO }, 'API_KEY')).toBeUndefined()
     expect(s.requestsTo('github-api').map((req) => req.host)).toEqual([
       'github.contoso-ghes.test',
       'github.contoso-ghes.test'
@@ -294,7 +305,7 @@ describe('refusals before anything is written: one error, nothing in Key Vault o
   })
 
   it("403: the run's own GITHUB_TOKEN, which can never write secrets", async () => {
-    api.addToken('ghs_run_token', { kind: 'github-token', repositories: [REPO] })
+    api().addToken('ghs_run_token', { kind: 'github-token', repositories: [REPO] })
     const r = await run({ ...rotate, 'github-token': 'ghs_run_token' })
     // GitHub lets it read the public key; the refusal comes at the write, after Key Vault (the one case GitHub has no dry run for).
     expectFailure(r, '(403)', "the run's own GITHUB_TOKEN can never write secrets", 'Key Vault has the new value')
@@ -302,7 +313,7 @@ describe('refusals before anything is written: one error, nothing in Key Vault o
   })
 
   it('403: a fine-grained token without the permission names the permission', async () => {
-    api.addToken('github_pat_readonly', { repositories: [REPO], permissions: { environments: 'write' } })
+    api().addToken('github_pat_readonly', { repositories: [REPO], permissions: { environments: 'write' } })
     expectNothingWritten(
       await run({ ...rotate, 'github-token': 'github_pat_readonly' }),
       '(403)',
@@ -319,7 +330,7 @@ describe('refusals before anything is written: one error, nothing in Key Vault o
   })
 
   it('404: a repository the token is not granted', async () => {
-    api.addRepository({ owner: 'someone', name: 'else' })
+    api().addRepository({ owner: 'someone', name: 'else' })
     expectNothingWritten(
       await run({ ...rotate, 'github-repository': 'someone/else' }),
       'read the public key of repository someone/else',
@@ -348,22 +359,22 @@ describe('refusals before anything is written: one error, nothing in Key Vault o
 })
 
 describe('GitHub trouble on the way', () => {
-  it('a 502 is retried (Octokit retry plugin) and the write lands', async () => {
+  waiting('a 502 is retried (Octokit retry plugin) and the write lands', async () => {
     s.faults.push({ match: (r) => r.service === 'github-api' && r.method === 'PUT', status: 502, times: 1 })
     expectSuccess(await run({ 'secret-name': 'api-key', 'github-secrets': 'api-key' }))
     expect(plaintext({ repo: REPO }, 'API_KEY')).toBe(API_KEY)
     expect(s.githubPuts().map((put) => put.status)).toEqual([502, 201])
   })
 
-  it('a secondary rate limit is waited out as GitHub asks, then the write lands', async () => {
-    s.faults.push(api.secondaryRateLimit({ retryAfter: 1, match: (r) => r.method === 'PUT' }))
+  waiting('a secondary rate limit is waited out as GitHub asks, then the write lands', async () => {
+    s.faults.push(api().secondaryRateLimit({ retryAfter: 1, match: (r) => r.method === 'PUT' }))
     const r = await run({ 'secret-name': 'api-key', 'github-secrets': 'api-key' })
     expectSuccess(r)
     expect(r.log.join('\n')).toContain('GitHub answered with its secondary rate limit; waiting 1 s as it asks')
     expect(plaintext({ repo: REPO }, 'API_KEY')).toBe(API_KEY)
   })
 
-  it('get: a refusal of the second write names what was and was not written; no outputs', async () => {
+  waiting('get: a refusal of the second write names what was and was not written; no outputs', async () => {
     s.faults.push({
       match: (r) => r.service === 'github-api' && r.method === 'PUT' && r.path.endsWith('/API'),
       status: 422,

@@ -3,6 +3,9 @@
  * through the real Azure SDK to the stand-in. Generated values, values from files, attributes,
  * skip-unchanged, every `if-deleted` choice, delete with wait and purge, recover, purge, purge
  * protection, and bad input refused before any request.
+ *
+ * The tests that wait out the vault's delays (a recovery or purge that finishes later, polls) are
+ * `waiting` tests (support/world.ts): with a stand-in of their own, beside the others.
  */
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -23,7 +26,8 @@ const DAY_MS = 24 * 3600 * 1000
 const {
   s,
   step: run,
-  vault
+  vault,
+  waiting
 } = useStandIn({
   vault: { name: VAULT, tenantId: TENANT, clientId: APP, grants: AllPermissions }
 })
@@ -174,9 +178,10 @@ describe('skip-unchanged', () => {
 })
 
 describe('if-deleted', () => {
-  beforeEach(() => {
+  const seedDeleted = (): void => {
     vault().seedDeleted('db-password', 'deleted-value')
-  })
+  }
+  beforeEach(seedDeleted)
 
   it('fail (the default) stops with advice to recover or purge, and writes nothing', async () => {
     const r = await run({ operation: 'set', 'secret-name': 'db-password', 'secret-value': 'new-value' })
@@ -186,36 +191,41 @@ describe('if-deleted', () => {
     assertNoLeak(r, ['new-value'])
   })
 
-  it('recover brings the deleted secret back, waits until it reads, then writes a new version on top once the vault takes writes again', async () => {
-    const r = await run({
-      operation: 'set',
-      'secret-name': 'db-password',
-      'secret-value': 'new-value',
-      'if-deleted': 'recover'
-    })
-    expectSuccess(r)
-    expect(
-      vault()
-        .secrets.get('db-password')
-        ?.versions.map((v) => v.value)
-    ).toEqual(['deleted-value', 'new-value'])
-    expect(vaultCalls()).toEqual([
-      'PUT /secrets/db-password 401',
-      'PUT /secrets/db-password 409',
-      'GET /secrets/db-password/ 404',
-      'POST /deletedsecrets/db-password/recover 200',
-      'GET /secrets/db-password/ 404',
-      'GET /secrets/db-password/ 200',
-      // Readable again, but not yet writable (409 ObjectIsBeingRecovered): tried again.
-      'PUT /secrets/db-password 409',
-      'PUT /secrets/db-password 200'
-    ])
-    expect(r.log.join('\n')).toContain(
-      "Key Vault is still finishing the recovery of secret 'db-password'; trying again"
-    )
-    expect(r.summaryMasked).toContain('recovered, then new version written')
-    assertNoLeak(r, ['new-value', 'deleted-value'])
-  })
+  waiting(
+    'recover brings the deleted secret back, waits until it reads, then writes a new version on top once the vault takes writes again',
+    async () => {
+      // A waiting test runs no beforeEach: the deleted secret, as above.
+      seedDeleted()
+      const r = await run({
+        operation: 'set',
+        'secret-name': 'db-password',
+        'secret-value': 'new-value',
+        'if-deleted': 'recover'
+      })
+      expectSuccess(r)
+      expect(
+        vault()
+          .secrets.get('db-password')
+          ?.versions.map((v) => v.value)
+      ).toEqual(['deleted-value', 'new-value'])
+      expect(vaultCalls()).toEqual([
+        'PUT /secrets/db-password 401',
+        'PUT /secrets/db-password 409',
+        'GET /secrets/db-password/ 404',
+        'POST /deletedsecrets/db-password/recover 200',
+        'GET /secrets/db-password/ 404',
+        'GET /secrets/db-password/ 200',
+        // Readable again, but not yet writable (409 ObjectIsBeingRecovered): tried again.
+        'PUT /secrets/db-password 409',
+        'PUT /secrets/db-password 200'
+      ])
+      expect(r.log.join('\n')).toContain(
+        "Key Vault is still finishing the recovery of secret 'db-password'; trying again"
+      )
+      expect(r.summaryMasked).toContain('recovered, then new version written')
+      assertNoLeak(r, ['new-value', 'deleted-value'])
+    }
+  )
 
   it('recover with skip-unchanged writes nothing when the recovered value is the same', async () => {
     // How long the recovery takes is not what this checks (the test above counts its polls).
@@ -232,31 +242,36 @@ describe('if-deleted', () => {
     expect(vault().secrets.get('db-password')?.versions).toHaveLength(1)
   })
 
-  it('purge erases the deleted secret, then writes the first version once the vault has freed the name', async () => {
-    const r = await run({
-      operation: 'set',
-      'secret-name': 'db-password',
-      'secret-value': 'new-value',
-      'if-deleted': 'purge'
-    })
-    expectSuccess(r)
-    expect(
-      vault()
-        .secrets.get('db-password')
-        ?.versions.map((v) => v.value)
-    ).toEqual(['new-value'])
-    expect(vault().deleted.size).toBe(0)
-    expect(vaultCalls()).toEqual([
-      'PUT /secrets/db-password 401',
-      'PUT /secrets/db-password 409',
-      'DELETE /deletedsecrets/db-password 204',
-      // The purge is accepted before it is finished: the name takes no write yet (409 ObjectIsBeingDeleted).
-      'PUT /secrets/db-password 409',
-      'PUT /secrets/db-password 200'
-    ])
-    expect(r.log.join('\n')).toContain("Key Vault is still finishing the purge of secret 'db-password'; trying again")
-    expect(r.summaryMasked).toContain('purged, then new version written')
-  })
+  waiting(
+    'purge erases the deleted secret, then writes the first version once the vault has freed the name',
+    async () => {
+      // A waiting test runs no beforeEach: the deleted secret, as above.
+      seedDeleted()
+      const r = await run({
+        operation: 'set',
+        'secret-name': 'db-password',
+        'secret-value': 'new-value',
+        'if-deleted': 'purge'
+      })
+      expectSuccess(r)
+      expect(
+        vault()
+          .secrets.get('db-password')
+          ?.versions.map((v) => v.value)
+      ).toEqual(['new-value'])
+      expect(vault().deleted.size).toBe(0)
+      expect(vaultCalls()).toEqual([
+        'PUT /secrets/db-password 401',
+        'PUT /secrets/db-password 409',
+        'DELETE /deletedsecrets/db-password 204',
+        // The purge is accepted before it is finished: the name takes no write yet (409 ObjectIsBeingDeleted).
+        'PUT /secrets/db-password 409',
+        'PUT /secrets/db-password 200'
+      ])
+      expect(r.log.join('\n')).toContain("Key Vault is still finishing the purge of secret 'db-password'; trying again")
+      expect(r.summaryMasked).toContain('purged, then new version written')
+    }
+  )
 
   it('purge in a vault with purge protection fails clearly and writes nothing', async () => {
     vault().purgeProtection = true
@@ -297,22 +312,25 @@ describe('delete, recover, purge', () => {
     expect(r.summaryMasked).toContain('deleted and purged')
   })
 
-  it('purge: true without permission to read deleted secrets waits for the delete by retrying the purge while it answers 409', async () => {
-    vault().setSecret('temp-token', 'short-lived')
-    vault().deletePolls = 2
-    vault().revoke(APP, 'get')
-    const r = await run({ operation: 'delete', 'secret-name': 'temp-token', purge: 'true' })
-    expectSuccess(r)
-    expect(vault().deleted.has('temp-token')).toBe(false)
-    expect(vault().purging.has('temp-token')).toBe(true)
-    // The poller stops watching at the first 403; the purge answers 409 ("Secret is currently being deleted.") until the delete is done.
-    expect(vaultCalls('DELETE').slice(1)).toEqual([
-      'DELETE /secrets/temp-token 200',
-      'DELETE /deletedsecrets/temp-token 409',
-      'DELETE /deletedsecrets/temp-token 409',
-      'DELETE /deletedsecrets/temp-token 204'
-    ])
-  })
+  waiting(
+    'purge: true without permission to read deleted secrets waits for the delete by retrying the purge while it answers 409',
+    async () => {
+      vault().setSecret('temp-token', 'short-lived')
+      vault().deletePolls = 2
+      vault().revoke(APP, 'get')
+      const r = await run({ operation: 'delete', 'secret-name': 'temp-token', purge: 'true' })
+      expectSuccess(r)
+      expect(vault().deleted.has('temp-token')).toBe(false)
+      expect(vault().purging.has('temp-token')).toBe(true)
+      // The poller stops watching at the first 403; the purge answers 409 ("Secret is currently being deleted.") until the delete is done.
+      expect(vaultCalls('DELETE').slice(1)).toEqual([
+        'DELETE /secrets/temp-token 200',
+        'DELETE /deletedsecrets/temp-token 409',
+        'DELETE /deletedsecrets/temp-token 409',
+        'DELETE /deletedsecrets/temp-token 204'
+      ])
+    }
+  )
 
   it('purge: true in a vault with purge protection says the secret stays deleted and recoverable', async () => {
     vault().purgeProtection = true
@@ -323,7 +341,7 @@ describe('delete, recover, purge', () => {
     expect(vault().deleted.has('temp-token')).toBe(true)
   })
 
-  it('operation recover brings back several secrets and waits until each reads', async () => {
+  waiting('operation recover brings back several secrets and waits until each reads', async () => {
     vault().seedDeleted('alpha', 'a-value')
     vault().seedDeleted('beta', 'b-value')
     // One look each that still sees it deleted: the step must wait for both.

@@ -4,6 +4,9 @@
  * recoveries that finish after they answer, purges refused during a delete, sign-in refusals
  * with codes of their own, inner error codes, irregular paging, retention, certificate-backed
  * secrets. Through the real SDK, over HTTPS.
+ *
+ * The tests that wait out the vault's delays (a purge or recover that finishes later, a delete's
+ * poll) are `waiting` tests (support/world.ts): with a stand-in of their own, beside the others.
  */
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { assertNoLeak } from '../support/runner.js'
@@ -22,14 +25,15 @@ const DAY_MS = 24 * 3600 * 1000
 const {
   s,
   step: run,
-  vault
+  vault,
+  waiting
 } = useStandIn({
   vault: { name: VAULT, tenantId: TENANT, clientId: APP, grants: AllPermissions }
 })
 const vaultCalls = (method?: string): string[] => vaultCallsOf(s, method)
 
 describe('a purge or recover finishes after it answers', () => {
-  it("a set right after another step's purge waits until the vault has freed the name", async () => {
+  waiting("a set right after another step's purge waits until the vault has freed the name", async () => {
     vault().seedDeleted('db-password', 'old-value')
     expectSuccess(await run({ operation: 'purge', 'secret-name': 'db-password' }))
     s.requests.length = 0
@@ -47,31 +51,34 @@ describe('a purge or recover finishes after it answers', () => {
     assertNoLeak(r, ['new-value', 'old-value'])
   })
 
-  it('a purge that outlasts timeout: one error that says what the step did and that the vault gives no signal; nothing exported', async () => {
-    vault().seedDeleted('db-password', 'old-value')
-    vault().purgeWindow = 1000
-    const r = await run({
-      operation: 'set',
-      'secret-name': 'db-password',
-      'secret-value': 'new-value',
-      'if-deleted': 'purge',
-      timeout: '6'
-    })
-    const error = expectFailure(
-      r,
-      "Secret 'db-password' in vault 'fidelity-kv' was still being deleted (409 ObjectIsBeingDeleted) after ",
-      "when 'timeout' (6 s) left no time to try again",
-      "This step purged the deleted secret first ('if-deleted: purge'); Key Vault accepted the purge but had not freed the name yet.",
-      "raise 'timeout'"
-    )
-    expect(error).not.toContain('The step ran out of time')
-    // It stops before the deadline, with the service's answer in hand.
-    expect(r.durationMs).toBeLessThan(6000)
-    expect(vault().latest('db-password')).toBeUndefined()
-    assertNoLeak(r, ['new-value', 'old-value'])
-  })
+  waiting(
+    'a purge that outlasts timeout: one error that says what the step did and that the vault gives no signal; nothing exported',
+    async () => {
+      vault().seedDeleted('db-password', 'old-value')
+      vault().purgeWindow = 1000
+      const r = await run({
+        operation: 'set',
+        'secret-name': 'db-password',
+        'secret-value': 'new-value',
+        'if-deleted': 'purge',
+        timeout: '6'
+      })
+      const error = expectFailure(
+        r,
+        "Secret 'db-password' in vault 'fidelity-kv' was still being deleted (409 ObjectIsBeingDeleted) after ",
+        "when 'timeout' (6 s) left no time to try again",
+        "This step purged the deleted secret first ('if-deleted: purge'); Key Vault accepted the purge but had not freed the name yet.",
+        "raise 'timeout'"
+      )
+      expect(error).not.toContain('The step ran out of time')
+      // It stops before the deadline, with the service's answer in hand.
+      expect(r.durationMs).toBeLessThan(6000)
+      expect(vault().latest('db-password')).toBeUndefined()
+      assertNoLeak(r, ['new-value', 'old-value'])
+    }
+  )
 
-  it('a recover that outlasts timeout: the same, naming the recovery', async () => {
+  waiting('a recover that outlasts timeout: the same, naming the recovery', async () => {
     vault().seedDeleted('db-password', 'old-value')
     vault().recoverWindow = 1000
     const r = await run({
@@ -202,19 +209,22 @@ describe('the vault refuses by its network rules, told apart by the inner code',
 })
 
 describe('what a vault keeps, and how it pages', () => {
-  it("a vault that keeps deleted secrets 7 days: scheduled-purge-date is the service's, 7 days after the delete", async () => {
-    s.reset()
-    s.addVault({ name: VAULT, tenantId: TENANT, retentionDays: 7, grants: { [APP]: ['get', 'delete'] } }).setSecret(
-      'temp-token',
-      'x'
-    )
-    s.addOidcApp(TENANT, APP)
-    const r = await run({ operation: 'delete', 'secret-name': 'temp-token' })
-    expectSuccess(r)
-    const deletedOn = Date.parse(r.outputs['deleted-on'] ?? '')
-    expect(Date.parse(r.outputs['scheduled-purge-date'] ?? '') - deletedOn).toBe(7 * DAY_MS)
-    expect(vault().recoveryLevel).toBe('CustomizedRecoverable+Purgeable')
-  })
+  waiting(
+    "a vault that keeps deleted secrets 7 days: scheduled-purge-date is the service's, 7 days after the delete",
+    async () => {
+      s.reset()
+      s.addVault({ name: VAULT, tenantId: TENANT, retentionDays: 7, grants: { [APP]: ['get', 'delete'] } }).setSecret(
+        'temp-token',
+        'x'
+      )
+      s.addOidcApp(TENANT, APP)
+      const r = await run({ operation: 'delete', 'secret-name': 'temp-token' })
+      expectSuccess(r)
+      const deletedOn = Date.parse(r.outputs['deleted-on'] ?? '')
+      expect(Date.parse(r.outputs['scheduled-purge-date'] ?? '') - deletedOn).toBe(7 * DAY_MS)
+      expect(vault().recoveryLevel).toBe('CustomizedRecoverable+Purgeable')
+    }
+  )
 
   it("irregular pages (empty pages mid-listing, a last page that links to an empty one): list and a glob find every secret, in the service's order", async () => {
     const names = ['Alpha-1', 'alpha-2', 'BETA', 'beta-0', 'gamma', 'Gamma-2', 'delta', 'epsilon', 'zeta']

@@ -10,6 +10,8 @@
  * - Every check that can fail the step runs before the first write to GitHub; a failure after a
  *   write names what was written.
  * - Sizes and shapes the vault chooses (deep JSON, many large values) bound nothing of the runner's.
+ * The tests that wait (a `timeout` that has to pass, GitHub writes a second apart) are `waiting`
+ * tests (support/world.ts), with a stand-in of their own, beside the others.
  */
 import { describe, expect, it, jest } from '@jest/globals'
 import { runPost } from '../support/runner.js'
@@ -44,8 +46,7 @@ const Steering: Record<string, string> = {
   'tf-cli-args': '-var-file=/tmp/evil'
 }
 
-let api: GitHubRestApi
-const { s, step } = useStandIn({
+const { s, step, waiting } = useStandIn({
   vault: {
     name: VAULT,
     tenantId: TENANT,
@@ -54,13 +55,15 @@ const { s, step } = useStandIn({
     secrets: { 'app-db': 'App-Db-Value-1', 'app-api': 'App-Api-Value-2', ...Steering }
   },
   seed: (s) => {
-    api = s.githubApi
+    const api = s.githubApi
     api.addOrganization({ login: ORG, repositories: [{ name: 'app', id: 1296269 }] })
     api.addToken(TOKEN, { organizations: [ORG], permissions: { secrets: 'write' } })
   }
 })
+/** The GitHub REST stand-in of the stand-in in use (a `waiting` test's own, inside its body). */
+const api = (): GitHubRestApi => s.githubApi
 const run = (inputs: Record<string, string>, options: Parameters<typeof step>[1] = {}) =>
-  step(inputs, { ...options, env: { GITHUB_API_URL: api.url, ...options.env } })
+  step(inputs, { ...options, env: { GITHUB_API_URL: api().url, ...options.env } })
 const githubWrites = (): string[] =>
   s
     .requestsTo('github-api', 'PUT')
@@ -165,7 +168,7 @@ describe('a GitHub secret is named by the workflow, never by the vault; names Gi
     const error = expectFailure(r, "Input 'github-secrets'", "the glob '*'")
     expect(error).toContain('KV_*=*')
     expect(s.requests).toEqual([])
-    expect(api.secretsOf({ repo: REPO }).size).toBe(0)
+    expect(api().secretsOf({ repo: REPO }).size).toBe(0)
   })
 
   it.each(['ACTIONS_STEP_DEBUG', 'ACTIONS_RUNNER_DEBUG', 'RUNNER_DEBUG', 'GITHUB_TOKEN'])(
@@ -185,7 +188,7 @@ describe('a GitHub secret is named by the workflow, never by the vault; names Gi
     expect(githubWrites()).toEqual([])
   })
 
-  it('app-* with github-secrets * writes APP_API and APP_DB, and no other name', async () => {
+  waiting('app-* with github-secrets * writes APP_API and APP_DB, and no other name', async () => {
     const r = await sync({ secrets: 'app-*', 'github-secrets': '*' })
     expectSuccess(r)
     expect(githubWrites().sort()).toEqual(['APP_API', 'APP_DB'])
@@ -230,27 +233,30 @@ describe('every check that can fail the step runs before the first write to GitH
     expect(githubWrites()).toEqual([])
   })
 
-  it('a timeout after the Key Vault write and one GitHub write names the version and the GitHub secret written, and the one not written', async () => {
-    api.addToken(TOKEN, { organizations: [ORG], permissions: { secrets: 'write' } })
-    s.faults.push({
-      match: (request) =>
-        request.service === 'github-api' && request.method === 'PUT' && request.path.endsWith('/SECOND'),
-      delayMs: 30_000
-    })
-    const r = await run({
-      operation: 'set',
-      'secret-name': 'rotated',
-      'secret-value': 'Rotated-Value-77',
-      'github-token': TOKEN,
-      'github-secrets': 'FIRST=rotated\nSECOND=rotated',
-      timeout: '4'
-    })
-    const error = expectFailure(r, "The step ran out of time: input 'timeout' allows 4 s")
-    const version = s.vault(VAULT).secrets.get('rotated')?.versions.at(-1)?.version
-    expect(error).toContain(`Key Vault secret 'rotated' version ${version}`)
-    expect(error).toContain(`GitHub secrets written to repository ${REPO}: FIRST; not written: SECOND`)
-    expect(error).not.toContain('had not finished')
-  })
+  waiting(
+    'a timeout after the Key Vault write and one GitHub write names the version and the GitHub secret written, and the one not written',
+    async () => {
+      api().addToken(TOKEN, { organizations: [ORG], permissions: { secrets: 'write' } })
+      s.faults.push({
+        match: (request) =>
+          request.service === 'github-api' && request.method === 'PUT' && request.path.endsWith('/SECOND'),
+        delayMs: 30_000
+      })
+      const r = await run({
+        operation: 'set',
+        'secret-name': 'rotated',
+        'secret-value': 'Rotated-Value-77',
+        'github-token': TOKEN,
+        'github-secrets': 'FIRST=rotated\nSECOND=rotated',
+        timeout: '4'
+      })
+      const error = expectFailure(r, "The step ran out of time: input 'timeout' allows 4 s")
+      const version = s.vault(VAULT).secrets.get('rotated')?.versions.at(-1)?.version
+      expect(error).toContain(`Key Vault secret 'rotated' version ${version}`)
+      expect(error).toContain(`GitHub secrets written to repository ${REPO}: FIRST; not written: SECOND`)
+      expect(error).not.toContain('had not finished')
+    }
+  )
 })
 
 describe('sizes and shapes the vault chooses bound nothing', () => {

@@ -63,7 +63,9 @@ export function run(
   })
 }
 
-export function useActionWorld(): void {
+/** Registers the file's hooks; returns its `waiting` and `timed` tests (support/world.ts). */
+export function useActionWorld(): Pick<World, 'waiting' | 'timed'> {
   world = useStandIn({ seed: lay })
   s = world.s
+  return { waiting: world.waiting, timed: world.timed }
 }

@@ -14,7 +14,7 @@ export const APP = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d'
 export const VAULT = 'faults-kv'
 export const VALUE = 'Fault-Tolerant-V@lue-42'
 
-export const { s, step, vault } = useStandIn({
+export const { s, step, vault, waiting, timed } = useStandIn({
   vault: {
     name: VAULT,
     tenantId: TENANT,

@@ -136,6 +136,26 @@ async function start(dir: string, args: readonly string[]): Promise<number> {
   return 0
 }
 
+/**
+ * Whether the process still runs. One that has exited but is not reaped yet (a zombie: `start`
+ * left it to init, which in a container may reap it only a second or more later) has stopped, though
+ * signal 0 still finds it; /proc tells them apart where there is one (Linux).
+ */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  try {
+    // /proc/<pid>/stat: "pid (name) state ...", the name in parentheses may hold spaces.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return true
+  }
+}
+
 async function stopServer(dir: string): Promise<number> {
   if (!existsSync(infoFile(dir))) {
     console.error(`No ${infoFile(dir)}: nothing to stop.`)
@@ -150,9 +170,7 @@ async function stopServer(dir: string): Promise<number> {
   }
   const deadline = Date.now() + 10_000
   while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0)
-    } catch {
+    if (!running(pid)) {
       console.log(`The stand-in (pid ${pid}) stopped.`)
       return 0
     }

@@ -16,7 +16,8 @@
  * hooks run in that order too, so what must end while the stand-in still listens (a proxy in front
  * of it, a route installed in this process) goes in `afterStart` and `beforeStop`.
  */
-import { afterAll, beforeAll, beforeEach } from '@jest/globals'
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { afterAll, beforeAll, beforeEach, it } from '@jest/globals'
 import { StandIn, type Permission, type Vault } from './standin/index.js'
 import { oidcStep, type StepRun } from './steps.js'
 
@@ -58,7 +59,46 @@ export interface World {
   readonly vault: () => Vault
   /** Resets the stand-in and lays the file's world again, as before each test (for a test that starts over). */
   readonly seed: () => void
+  /**
+   * `waiting(title, fn)`: a test whose runs mostly wait (a `timeout` that has to pass, a withheld
+   * or slow answer, a Retry-After, a vault's delays), run with a stand-in of its own while the
+   * file's other tests run: see `WaitingTest`.
+   */
+  readonly waiting: WaitingTest
+  /**
+   * `timed(title, fn)`: a test that measures a time (a wait it must respect, an attempt timeout of a
+   * fraction of a second): it starts once every `waiting` body of the file has finished, so that it
+   * runs alone in the worker, as every test did before there were waiting ones.
+   */
+  readonly timed: WaitingTest
 }
+
+/**
+ * A test that mostly waits, started with the file's first test instead of after the tests before
+ * it, so that its waits pass while the others run. It is declared where it always was, and jest
+ * reports it there; its body starts early and its test awaits it (and fails with its error).
+ *
+ * It gets a stand-in of its own, started for it and laid with the file's world, stopped after it:
+ * inside the body, the file's `s`, `step` and `vault()` are that stand-in (an AsyncLocalStorage,
+ * so a helper module's `s` is too), so no other test's requests, faults or vault contents reach
+ * its assertions, nor its theirs. Its child processes are the same runs as ever: only when they run
+ * changes. No beforeEach runs for the body (useStandIn lays the file's world in it, as its
+ * beforeEach does for the others): what a describe's beforeEach adds, the body adds itself. A body
+ * that asserts a time with little slack takes its chances with what else runs in the worker then:
+ * make it `timed` instead, or keep it where nothing heavy runs beside it as it measures
+ * (faults-throttling.test.ts).
+ */
+export type WaitingTest = (title: string, fn: () => Promise<void>, timeoutMs?: number) => void
+
+/**
+ * How far apart the `waiting` bodies of a file start. A child process spends its first 150 ms or
+ * so starting up at full CPU: started all at once, a file's waiting tests would crowd out the
+ * stand-in's answers and turn a short attempt timeout (a third of `timeout: 1`) into a failure.
+ */
+const WaitingStaggerMs = 250
+
+/** The stand-in of the `waiting` body whose code is running, if any. */
+const ownStandIn = new AsyncLocalStorage<StandIn>()
 
 export function useStandIn(options: WorldOptions = {}): World {
   let current: StandIn | undefined
@@ -66,9 +106,11 @@ export function useStandIn(options: WorldOptions = {}): World {
     if (!current) throw new Error('useStandIn: the stand-in is used before beforeAll started it, or after afterAll')
     return current
   }
-  const s = handle(started)
+  // Inside a `waiting` body, its own stand-in; elsewhere the file's.
+  const inUse = (): StandIn => ownStandIn.getStore() ?? started()
+  const s = handle(inUse)
   const lay = (): void => {
-    const standIn = started()
+    const standIn = inUse()
     standIn.reset()
     const v = options.vault
     if (v) {
@@ -97,11 +139,65 @@ export function useStandIn(options: WorldOptions = {}): World {
   })
   beforeEach(lay)
 
+  // The bodies of the file's `waiting` tests: all declared by the time the first hook runs.
+  const early: (() => Promise<void>)[] = []
+  const timers: NodeJS.Timeout[] = []
+  beforeAll(() => {
+    // One after another, WaitingStaggerMs apart (each child's start-up is a burst of CPU), in the
+    // order declared; a test whose turn comes first starts its body then.
+    early.forEach((start, index) => timers.push(setTimeout(() => void start(), index * WaitingStaggerMs)))
+  })
+  afterAll(async () => {
+    // None may outlive the file (a test filtered out by -t still had its body started).
+    for (const timer of timers) clearTimeout(timer)
+    await Promise.all(early.map((start) => start()))
+  })
+  const waiting: WaitingTest = (title, fn, timeoutMs) => {
+    let outcome: Promise<void> | undefined
+    const settled = (): Promise<void> => {
+      outcome ??= (async () => {
+        const standIn = await StandIn.start()
+        try {
+          await ownStandIn.run(standIn, async () => {
+            lay()
+            await fn()
+          })
+        } finally {
+          await standIn.stop()
+        }
+      })()
+      return outcome.then(
+        () => undefined,
+        () => undefined
+      )
+    }
+    early.push(settled)
+    it(
+      title,
+      async () => {
+        void settled()
+        await outcome
+      },
+      timeoutMs
+    )
+  }
+
+  const timed: WaitingTest = (title, fn, timeoutMs) => {
+    it(
+      title,
+      async () => {
+        await Promise.all(early.map((start) => start()))
+        await fn()
+      },
+      timeoutMs
+    )
+  }
+
   const step: StepRun = (inputs, runOptions) => {
     const { name, clientId, tenantId } = target()
-    return oidcStep(started, { vault: name, clientId, tenantId })(inputs, runOptions)
+    return oidcStep(inUse, { vault: name, clientId, tenantId })(inputs, runOptions)
   }
-  return { s, step, vault: () => started().vault(target().name), seed: lay }
+  return { s, step, vault: () => inUse().vault(target().name), seed: lay, waiting, timed }
 }
 
 /**

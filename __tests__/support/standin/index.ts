@@ -181,7 +181,7 @@ export class StandIn {
   })
   directory: Directory
   private readonly vaultsByHost = new Map<string, Vault>()
-  private readonly signer = new JwtSigner()
+  private readonly signer: JwtSigner
 
   private constructor(
     private readonly httpsServer: https.Server,
@@ -189,8 +189,10 @@ export class StandIn {
     readonly caFile: string,
     readonly caPem: string,
     private readonly caDir: string,
-    private readonly options: StandInOptions
+    private readonly options: StandInOptions,
+    jwtKeyPem: string
   ) {
+    this.signer = new JwtSigner(jwtKeyPem)
     this.directory = new Directory(this.signer)
   }
 
@@ -200,7 +202,7 @@ export class StandIn {
     const { dir, caFile } = writeCaFile(pki)
     const httpsServer = https.createServer({ key: pki.serverKeyPem, cert: pki.serverCertPem })
     const imdsServer = http.createServer()
-    const standIn = new StandIn(httpsServer, imdsServer, caFile, pki.caCertPem, dir, options)
+    const standIn = new StandIn(httpsServer, imdsServer, caFile, pki.caCertPem, dir, options, pki.jwtKeyPem)
     httpsServer.on('request', (req, res) => void standIn.serve(req, res, 'https'))
     imdsServer.on('request', (req, res) => void standIn.serve(req, res, 'imds'))
     try {

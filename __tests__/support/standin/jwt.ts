@@ -1,4 +1,12 @@
-import { createHash, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject
+} from 'node:crypto'
 
 export type JwtClaims = Record<string, unknown>
 
@@ -39,10 +47,13 @@ export class JwtSigner {
   private readonly privateKey: KeyObject
   private readonly publicKey: KeyObject
 
-  constructor() {
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 })
-    this.privateKey = pair.privateKey
-    this.publicKey = createPublicKey(pair.privateKey)
+  /** `privateKeyPem`: the key to sign with (PKCS#1 or PKCS#8 PEM); a new RSA key without it. */
+  constructor(privateKeyPem?: string) {
+    this.privateKey =
+      privateKeyPem === undefined
+        ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+        : createPrivateKey(privateKeyPem)
+    this.publicKey = createPublicKey(this.privateKey)
     this.kid = createHash('sha256')
       .update(this.publicKey.export({ type: 'spki', format: 'der' }))
       .digest('base64url')

@@ -4,11 +4,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import forge from 'node-forge'
 
-/** A throwaway CA and one server certificate it signed, covering every host the stand-in plays. */
+/**
+ * A throwaway CA and one server certificate it signed, covering every host the stand-in plays; and
+ * the RSA key the stand-in signs its tokens with (jwt.ts).
+ */
 export interface TestPki {
   readonly caCertPem: string
   readonly serverCertPem: string
   readonly serverKeyPem: string
+  /** PKCS#1 PEM. */
+  readonly jwtKeyPem: string
 }
 
 export const ServerDnsNames: readonly string[] = [
@@ -115,16 +120,39 @@ function generatePki(): TestPki {
   return {
     caCertPem: forge.pki.certificateToPem(ca),
     serverCertPem: forge.pki.certificateToPem(server),
-    serverKeyPem: serverKeys.privateKeyPem
+    serverKeyPem: serverKeys.privateKeyPem,
+    jwtKeyPem: rsaKeyPair().privateKeyPem
   }
 }
 
 let cached: TestPki | undefined
 
-/** One PKI per process: making RSA keys takes a moment, and nothing depends on fresh ones. */
+/**
+ * jest's global setup (__tests__/support/global-setup.ts) makes one PKI for the whole run and hands
+ * it to every worker in this variable, as the JSON of a TestPki; each test file then skips making
+ * RSA keys of its own. Only the test processes read it: no action run is given it.
+ */
+export const SharedPkiVariable = 'STANDIN_TEST_PKI'
+
+/** One PKI per run (or per process, outside jest): making RSA keys takes a moment, and nothing depends on fresh ones. */
 export function testPki(): TestPki {
-  cached ??= generatePki()
+  cached ??= sharedPki() ?? generatePki()
   return cached
+}
+
+/** A new PKI, as the JSON SharedPkiVariable takes. */
+export function sharedPkiJson(): string {
+  return JSON.stringify(generatePki())
+}
+
+function sharedPki(): TestPki | undefined {
+  const json = process.env[SharedPkiVariable]
+  if (!json) return undefined
+  const pki = JSON.parse(json) as Partial<TestPki>
+  const fields = ['caCertPem', 'serverCertPem', 'serverKeyPem', 'jwtKeyPem'] as const
+  if (!fields.every((field) => typeof pki[field] === 'string'))
+    throw new Error(`${SharedPkiVariable} is not a PKI of the stand-in's (it needs ${fields.join(', ')})`)
+  return pki as TestPki
 }
 
 /** Writes the CA certificate where a child process can read it through NODE_EXTRA_CA_CERTS. */
