@@ -44,8 +44,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       throttle: new Throttle(inputs.concurrency),
       health: new VaultHealth()
     }
-    signIn = createSignIn(planSignIn(inputs.signIn, env))
-    const credential = signIn.credential
+    const planned = createSignIn(planSignIn(inputs.signIn, env))
+    signIn = planned
+    const credential = planned.credential
     const shared = resilience
     // One client per vault, all with one credential: its token serves every vault of the cloud.
     const clients = new Map<string, SecretClient>()
@@ -56,8 +57,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       clients.set(vault.url, client)
       return client
     }
-    const early = signIn
-    const startSignIn = (): void => early.startEarly(AbortSignal.any([shared.deadline.signal, ended.signal]))
+    const startSignIn = (): void => planned.startEarly(AbortSignal.any([shared.deadline.signal, ended.signal]))
     await carryOut(inputs, { clientFor, startSignIn, resilience, env, written })
   } catch (error) {
     // What explains a failure (every service's errors and advice) is loaded only when one happens.
