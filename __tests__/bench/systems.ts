@@ -117,35 +117,39 @@ function vaultAction(actionYml: string): System[] {
   ]
 }
 
-function googleAction(actionYml: string): System[] {
-  const label = 'get-secretmanager-secrets, service account key'
-  return [
+/** A peer that reads the secret once, against our service principal: its inputs, and where its value comes out. */
+function onePeerRead(
+  key: string,
+  label: string,
+  inputs: Record<string, string>,
+  valueOf: (r: RunResult) => string | undefined
+): (actionYml: string) => System[] {
+  return (actionYml) => [
     {
-      key: 'gcp',
+      key,
       label,
       versus: 'ours-sp',
       run: async (context) => {
-        const r = await run(context, actionYml, { secrets: 'out:bench-project/db-password' })
-        return checked(r, label, r.outputs.out, peerValue('db-password'))
+        const r = await run(context, actionYml, inputs)
+        return checked(r, label, valueOf(r), peerValue('db-password'))
       }
     }
   ]
 }
 
-function awsAction(actionYml: string): System[] {
-  const label = 'aws-secretsmanager-get-secrets, access keys'
-  return [
-    {
-      key: 'aws',
-      label,
-      versus: 'ours-sp',
-      run: async (context) => {
-        const r = await run(context, actionYml, { 'secret-ids': 'db-password' })
-        return checked(r, label, r.env.DB_PASSWORD, peerValue('db-password'))
-      }
-    }
-  ]
-}
+const googleAction = onePeerRead(
+  'gcp',
+  'get-secretmanager-secrets, service account key',
+  { secrets: 'out:bench-project/db-password' },
+  (r) => r.outputs.out
+)
+
+const awsAction = onePeerRead(
+  'aws',
+  'aws-secretsmanager-get-secrets, access keys',
+  { 'secret-ids': 'db-password' },
+  (r) => r.env.DB_PASSWORD
+)
 
 export const Peers: readonly PeerSpec[] = [
   { variable: 'PEER_VAULT_ACTION', systems: vaultAction },
