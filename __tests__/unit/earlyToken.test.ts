@@ -2,10 +2,14 @@
  * The token asked for while the vault's challenge travels (EarlyTokenCredential): the challenge's
  * getToken takes it only for the same scope, tenant and no claims; anything else is asked of the
  * credential in today's order, and the early answer, a failure included, is taken at most once.
+ * And which plans ask early at all (earlyAsk).
  */
 import { describe, expect, test } from '@jest/globals'
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity'
 import { EarlyTokenCredential } from '../../src/auth/earlyToken.js'
+import { earlyAsk } from '../../src/auth/index.js'
+import { Clouds, type Cloud } from '../../src/clouds.js'
+import type { MethodPlan, SignInPlan } from '../../src/inputs/signInPlan.js'
 
 const SCOPE = 'https://vault.azure.net/.default'
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47'
@@ -115,5 +119,54 @@ describe('EarlyTokenCredential', () => {
     credential.requestEarly(ask, new AbortController().signal)
     credential.requestEarly({ scope: SCOPE, tenantId: OTHER_TENANT }, new AbortController().signal)
     expect(inner.calls).toHaveLength(1)
+  })
+})
+
+describe('earlyAsk: what a plan asks for before the challenge', () => {
+  const cloud = (name: string): Cloud => Clouds[name] as Cloud
+  const plan = (...attempts: [MethodPlan, ...MethodPlan[]]): SignInPlan => ({ attempts, passedOver: [] })
+  const sp = (tenantId: string, on = cloud('AzureCloud')): MethodPlan => ({
+    method: 'service-principal',
+    clientId: '33333333-3333-3333-3333-333333333333',
+    tenantId,
+    clientSecret: 'secret',
+    cloud: on
+  })
+  const oidc: MethodPlan = {
+    method: 'oidc',
+    clientId: '22222222-2222-2222-2222-222222222222',
+    tenantId: TENANT,
+    audience: 'api://AzureADTokenExchange',
+    cloud: cloud('AzureCloud')
+  }
+
+  test.each([
+    ['a service principal', plan(sp(TENANT)), ask],
+    ['OIDC then a service principal in one tenant', plan(oidc, sp(TENANT)), ask],
+    [
+      'an Azure CLI session with tenant-id',
+      plan({ method: 'azure-cli', tenantId: TENANT, cloud: cloud('AzureCloud') }),
+      ask
+    ],
+    [
+      'a sovereign cloud: its vaults’ scope',
+      plan(sp(TENANT, cloud('AzureChinaCloud'))),
+      { scope: 'https://vault.azure.cn/.default', tenantId: TENANT }
+    ]
+  ])('%s: the vault scope in the tenant', (_, signIn, expected) => {
+    expect(earlyAsk(signIn)).toEqual(expected)
+  })
+
+  test.each([
+    ['a managed identity (no tenant)', plan({ method: 'managed-identity', cloud: cloud('AzureCloud') })],
+    ['an Azure CLI session of its own tenant', plan({ method: 'azure-cli', cloud: cloud('AzureCloud') })],
+    ['methods in two tenants', plan(oidc, sp(OTHER_TENANT))],
+    [
+      'a method with a tenant and one without',
+      plan(sp(TENANT), { method: 'managed-identity', cloud: cloud('AzureCloud') })
+    ],
+    ['a tenant named by its domain (the challenge names the GUID)', plan(sp('contoso.onmicrosoft.com'))]
+  ])('%s: nothing, the token waits for the challenge', (_, signIn) => {
+    expect(earlyAsk(signIn)).toBeUndefined()
   })
 })

@@ -73,7 +73,7 @@ export function createSignIn(plan: SignInPlan): SignIn {
  * the challenge names it) every planned method signs in to. Without one (a managed identity, an
  * Azure CLI session of its own tenant), the token waits for the challenge.
  */
-function earlyAsk(plan: SignInPlan): EarlyAsk | undefined {
+export function earlyAsk(plan: SignInPlan): EarlyAsk | undefined {
   const tenants = new Set(plan.attempts.map((attempt) => ('tenantId' in attempt ? attempt.tenantId : undefined)))
   const [tenantId] = tenants
   if (tenants.size !== 1 || tenantId === undefined || !isGuid(tenantId)) return undefined
