@@ -11,7 +11,8 @@
  * Printed: the wall time (first leg started to last leg ended); the limit's own pace, the time the
  * requests the vault served need at its limit (the first L go at once, each further L one window
  * later) plus one leg's time alone; efficiency = pace / wall; throttled answers per served request;
- * and every leg's outcome (exit code, time, values right).
+ * and every leg's outcome (exit code, time, values right). --timeline: requests served/throttled per
+ * second; --slowest: every leg in debug mode, and the slowest leg's retries (each 429 and its wait).
  */
 import { parseArgs } from 'node:util'
 import { runAction, type RunResult } from '../support/runner.js'
@@ -23,7 +24,9 @@ const { values: options } = parseArgs({
     secrets: { type: 'string', default: '40' },
     limit: { type: 'string', default: '400' },
     window: { type: 'string', default: '10' },
-    timeline: { type: 'boolean', default: false }
+    timeline: { type: 'boolean', default: false },
+    // Every leg in debug mode (more log, a little more CPU); the slowest leg's retries are printed.
+    slowest: { type: 'boolean', default: false }
   }
 })
 const LEGS = Number(options.legs)
@@ -45,7 +48,8 @@ try {
       inputs: { 'vault-name': 'matrix-kv', 'client-id': APP, 'tenant-id': TENANT, secrets: 'app-*' },
       env: s.oidcEnv(),
       standin: s,
-      timeoutMs: 600_000
+      timeoutMs: 600_000,
+      debug: options.slowest
     })
   const wrongValues = (r: RunResult): number =>
     Array.from({ length: SECRETS }, (_, k) => k).filter((k) => r.outputs[name(k)] !== value(k)).length
@@ -90,6 +94,11 @@ try {
         .map(([second, [ok, limited]]) => `${second}s:${ok}/${limited}`)
         .join(' ')
     )
+  }
+  if (options.slowest) {
+    const slowest = results.reduce((a, b) => (b.durationMs > a.durationMs ? b : a))
+    console.log(`the slowest leg (${(slowest.durationMs / 1000).toFixed(1)} s), its retries, in order:`)
+    for (const line of slowest.log.filter((text) => /: 429; retry/.test(text))) console.log(`  ${line}`)
   }
   const succeeded = results.filter((r) => r.exitCode === 0 && wrongValues(r) === 0).length
   console.log(
