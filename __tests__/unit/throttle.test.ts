@@ -220,13 +220,14 @@ describe("Throttle: a 429 without Retry-After paces the run to its share of the 
     // Answered 200 ms after they left: the vault counted each somewhere in between, so from its answer.
     await clock.advance(200)
     first.forEach((slot) => throttle.succeeded(slot))
-    await clock.advance(800)
+    // More than a second later (not inside a burst of room: see the probe's test).
+    await clock.advance(1800)
     const [late] = await take(throttle, 1)
     // Three of its own in the window: its share is 3, and the oldest leaves it at 10.2 s.
-    expect(throttle.throttledUnsaid(late as Slot)).toBe(9200)
+    expect(throttle.throttledUnsaid(late as Slot)).toBe(8200)
     expect(throttle.allowed).toBe(1)
     const retry = throttle.acquire(undefined, true)
-    await clock.advance(9199)
+    await clock.advance(8199)
     expect(await settlesSoon(retry)).toBe(false)
     await clock.advance(1)
     expect(await settlesSoon(retry)).toBe(true)
@@ -247,6 +248,7 @@ describe("Throttle: a 429 without Retry-After paces the run to its share of the 
     const slots = await take(throttle, 6)
     await clock.advance(10)
     throttle.succeeded(slots[0] as Slot)
+    await clock.advance(1000)
     throttle.throttledUnsaid(slots[1] as Slot)
     // Counted: the one admitted and the four still in flight.
     for (const slot of slots.slice(2, 5)) throttle.throttledUnsaid(slot)
@@ -254,11 +256,40 @@ describe("Throttle: a 429 without Retry-After paces the run to its share of the 
     // Two admitted (and grown by one): the next goes when the pause the 429s set ends, as the
     // oldest still in flight then (sent at 0) ages out at 10 s.
     const next = throttle.acquire()
-    await clock.advance(9989)
+    await clock.advance(8989)
     expect(await settlesSoon(next)).toBe(false)
     await clock.advance(1)
     expect(await settlesSoon(next)).toBe(true)
     expect(throttle.report).toMatchObject({ throttled: 4, lowestLimit: 1 })
+  })
+
+  test('inside a burst of room (admitted within the last second), one request beyond the share 250-1000 ms later, more while they are admitted', async () => {
+    const clock = new ManualClock()
+    const throttle = new Throttle(8, clock, () => 0.5)
+    for (const slot of await take(throttle, 3)) throttle.succeeded(slot)
+    const [late] = await take(throttle, 1)
+    // At its share (3), admitted just now: the vault's room is opening, so a probe 250 + 0.5 x 750 ms later, not at 10 s.
+    expect(throttle.throttledUnsaid(late as Slot)).toBe(625)
+    const probe = throttle.acquire(undefined, true)
+    await clock.advance(624)
+    expect(await settlesSoon(probe)).toBe(false)
+    await clock.advance(1)
+    expect(await settlesSoon(probe)).toBe(true)
+    // Admitted: the next goes at once, beyond the share again; the one after waits for it.
+    throttle.succeeded(await probe)
+    const next = throttle.acquire()
+    expect(await settlesSoon(next)).toBe(true)
+    const after = throttle.acquire()
+    expect(await settlesSoon(after)).toBe(false)
+    // Refused 1.5 s later, a second and more after the vault last admitted one: one 429, then the
+    // share's own pace (four of its own: the oldest leaves at 10 s).
+    await clock.advance(1500)
+    expect(throttle.throttledUnsaid(await next)).toBe(10_000 - 2125)
+    expect(throttle.report.throttled).toBe(2)
+    await clock.advance(10_000 - 2125 - 1)
+    expect(await settlesSoon(after)).toBe(false)
+    await clock.advance(1)
+    expect(await settlesSoon(after)).toBe(true)
   })
 
   test('with none of its own in the window, a random time before the window ends; runs throttled together come back apart', async () => {

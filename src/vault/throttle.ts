@@ -18,16 +18,25 @@ import { abortReason, SystemClock, type Clock } from './deadline.js'
  *   that reads the vault (a matrix's legs): a backoff of a second or two mostly meets another 429.
  *   So the run paces itself to its share of the window: at most as many requests per 10 s as the
  *   vault admitted from it in the last 10 s, each sent when one of its own ages out of the window
- *   (counted from its answer), growing by one per request the vault then admits; and in flight, one
- *   request, growing as above. With none of its own in the window it has no share to replay: it
- *   waits a random part of the window, so runs that were throttled together do not come back
- *   together.
+ *   (counted from its answer), growing by one per request the vault then admits, and beyond it in a
+ *   burst of room (a probe, see RoomOpeningMs); in flight, one request, growing as above. With
+ *   none of its own in the window it has no share to replay: it waits a random part of the
+ *   window, so runs that were throttled together do not come back together.
  */
 /** Key Vault counts requests per vault over a sliding window this long (4,000 reads per 10 s). */
 export const VaultWindowMs = 10_000
 
 /** A run with nothing of its own in the window draws its wait from at least this long. */
 const BlindWaitMinMs = 2000
+
+/**
+ * What the vault admitted together ages out together, so its room opens in bursts, and the room a
+ * run's own oldest leaves may go to another run. A run admitted within RoomOpeningMs of a 429 is in
+ * such a burst: it tries one request beyond its share a random ProbeWaitMs later, and goes on while
+ * those are admitted, rather than wait out its window. A refused probe costs one 429.
+ */
+const RoomOpeningMs = 1000
+const ProbeWaitMs = { min: 250, max: 1000 }
 
 interface ThrottleStats {
   /** Answers that were 429 (or 503 with Retry-After). */
@@ -71,6 +80,11 @@ export class Throttle {
   private budget: number | undefined
   /** When a 429 without Retry-After found none of the run's own requests in the window. */
   private blindSince: number | undefined
+  /** When the vault last admitted one of the run's requests. */
+  private lastAdmitted: number | undefined
+  /** When one request beyond the share may go (see RoomOpeningMs), and that request once sent. */
+  private probeAt: number | undefined
+  private probe: Slot | undefined
 
   constructor(
     /** The `concurrency` input: the limit never goes above it. */
@@ -123,6 +137,9 @@ export class Throttle {
 
   /** The request got an answer that was not throttling (or failed on the network). */
   succeeded(slot: Slot): void {
+    this.lastAdmitted = this.clock.now()
+    // A probe admitted: the room is opening, the next goes at once.
+    if (slot === this.probe) this.probeAt = this.lastAdmitted
     this.limit = Math.min(this.maxInFlight, this.limit + 1 / this.limit)
     // The vault took it: there was room beyond the share, so the share grows into it at once (by
     // about one a window, a run with a small share would replay it for many windows while the
@@ -178,9 +195,18 @@ export class Throttle {
     return Math.max(0, resumeAt - now)
   }
 
-  /** With requests of its own in the window: the next goes when its share has room (see pump). */
+  /**
+   * With requests of its own in the window: the next goes when its share has room (see pump), or
+   * sooner as a probe when the vault's room is opening (RoomOpeningMs).
+   */
   private shareResumesAt(now: number): number {
-    return this.atShare() ? this.oldestLeavesAt(now) : now
+    if (!this.atShare()) return now
+    const leaves = this.oldestLeavesAt(now)
+    if (this.lastAdmitted === undefined || now - this.lastAdmitted >= RoomOpeningMs) return leaves
+    const probe = now + ProbeWaitMs.min + (ProbeWaitMs.max - ProbeWaitMs.min) * this.random()
+    if (probe >= leaves) return leaves
+    this.probeAt = probe
+    return probe
   }
 
   /** The run has as many of its own in the window as its share allows (whole requests of it). */
@@ -240,9 +266,11 @@ export class Throttle {
     }
     this.prune(now)
     while (this.waiting.length > 0 && this.inFlight < this.allowed) {
-      // At its share of the window: the next request goes when the oldest of its own ages out.
-      if (this.atShare()) {
-        this.wakeAt(this.oldestLeavesAt(now))
+      // At its share of the window: the next request goes when the oldest of its own ages out, or
+      // as the one probe beyond it.
+      const probing = this.atShare()
+      if (probing && (this.probeAt === undefined || now < this.probeAt)) {
+        this.wakeAt(Math.min(this.oldestLeavesAt(now), this.probeAt ?? Number.POSITIVE_INFINITY))
         return
       }
       const waiter = this.waiting.shift() as Waiter
@@ -250,6 +278,8 @@ export class Throttle {
       this.inFlight += 1
       const slot = { sentAt: now }
       this.window.push({ slot, from: now })
+      this.probeAt = undefined
+      this.probe = probing ? slot : undefined
       waiter.resolve(slot)
     }
     // Nobody left to wake: a wake-up set earlier must not keep a finished step alive.
