@@ -7,6 +7,7 @@
  *
  *   npm run bench:matrix -- --legs 12 --secrets 40 --limit 400 --window 10
  *   npm run bench:matrix -- --legs 24 --secrets 25 --limit 200 --window 10
+ *   npm run bench:matrix -- --legs 24 --secrets 25 --limit 200 --window 10 --concurrency 8
  *
  * Printed: the wall time (first leg started to last leg ended); the limit's own pace, the time the
  * requests the vault served need at its limit (the first L go at once, each further L one window
@@ -24,6 +25,8 @@ const { values: options } = parseArgs({
     secrets: { type: 'string', default: '40' },
     limit: { type: 'string', default: '400' },
     window: { type: 'string', default: '10' },
+    // The legs' `concurrency` input (default: the action's own default, left unset).
+    concurrency: { type: 'string' },
     timeline: { type: 'boolean', default: false },
     // Every leg in debug mode (more log, a little more CPU); the slowest leg's retries are printed.
     slowest: { type: 'boolean', default: false }
@@ -45,7 +48,13 @@ try {
   s.addOidcApp(TENANT, APP)
   const leg = (): Promise<RunResult> =>
     runAction({
-      inputs: { 'vault-name': 'matrix-kv', 'client-id': APP, 'tenant-id': TENANT, secrets: 'app-*' },
+      inputs: {
+        'vault-name': 'matrix-kv',
+        'client-id': APP,
+        'tenant-id': TENANT,
+        secrets: 'app-*',
+        ...(options.concurrency !== undefined && { concurrency: options.concurrency })
+      },
       env: s.oidcEnv(),
       standin: s,
       timeoutMs: 600_000,

@@ -292,6 +292,29 @@ describe("Throttle: a 429 without Retry-After paces the run to its share of the 
     expect(await settlesSoon(after)).toBe(true)
   })
 
+  test("a refused probe is the last until the vault admits again: then the share's own pace", async () => {
+    const clock = new ManualClock()
+    const throttle = new Throttle(8, clock, () => 0.5)
+    for (const slot of await take(throttle, 3)) throttle.succeeded(slot)
+    const [late] = await take(throttle, 1)
+    expect(throttle.throttledUnsaid(late as Slot)).toBe(625)
+    const probe = throttle.acquire(undefined, true)
+    await clock.advance(625)
+    // Refused 625 ms after the vault last admitted one: within the second, yet no probe follows it;
+    // the next goes when the oldest of its own ages out (10 s after they were answered at 0).
+    expect(throttle.throttledUnsaid(await probe)).toBe(10_000 - 625)
+    const next = throttle.acquire(undefined, true)
+    await clock.advance(10_000 - 625 - 1)
+    expect(await settlesSoon(next)).toBe(false)
+    await clock.advance(1)
+    expect(await settlesSoon(next)).toBe(true)
+    // Admitted again: the room is opening, so the next 429 may be followed by a probe once more.
+    throttle.succeeded(await next)
+    const [again] = await take(throttle, 1)
+    expect(throttle.throttledUnsaid(again as Slot)).toBe(625)
+    expect(throttle.report.throttled).toBe(3)
+  })
+
   test('with none of its own in the window, a random time before the window ends; runs throttled together come back apart', async () => {
     const waits = await Promise.all(
       [0.1, 0.6].map(async (draw) => {

@@ -19,9 +19,8 @@ import { abortReason, SystemClock, type Clock } from './deadline.js'
  *   So the run paces itself to its share of the window: at most as many requests per 10 s as the
  *   vault admitted from it in the last 10 s, each sent when one of its own ages out of the window
  *   (counted from its answer), growing by one per request the vault then admits, and beyond it in a
- *   burst of room (a probe, see RoomOpeningMs); in flight, one request, growing as above. With
- *   none of its own in the window it has no share to replay: it waits a random part of the
- *   window, so runs that were throttled together do not come back together.
+ *   burst of room (a probe, see RoomOpeningMs); in flight, one request, growing as above. With none
+ *   of its own in the window it waits a random part of it, so runs throttled together come back apart.
  */
 /** Key Vault counts requests per vault over a sliding window this long (4,000 reads per 10 s). */
 export const VaultWindowMs = 10_000
@@ -33,7 +32,8 @@ const BlindWaitMinMs = 2000
  * What the vault admitted together ages out together, so its room opens in bursts, and the room a
  * run's own oldest leaves may go to another run. A run admitted within RoomOpeningMs of a 429 is in
  * such a burst: it tries one request beyond its share a random ProbeWaitMs later, and goes on while
- * those are admitted, rather than wait out its window. A refused probe costs one 429.
+ * those are admitted, rather than wait out its window. A refused probe (one 429) is the last until
+ * the vault admits one of the run's requests again.
  */
 const RoomOpeningMs = 1000
 const ProbeWaitMs = { min: 250, max: 1000 }
@@ -188,6 +188,7 @@ export class Throttle {
       // Counted in the share while in flight, and not admitted after all.
       this.budget = Math.min(this.budget, Math.max(1, this.window.length))
     }
+    if (slot === this.probe) this.lastAdmitted = undefined // the room is not opening: no second probe
     const resumeAt =
       this.window.length > 0 ? this.shareResumesAt(now) : Math.max(this.pausedUntil, this.blindWaitEnds(now))
     this.pauseUntil(resumeAt, now)
