@@ -12,6 +12,19 @@ async function take(throttle: Throttle, count: number): Promise<Slot[]> {
   return slots
 }
 
+/**
+ * A run at its share of the window (3, answered at 0) whose next request met a 429 just after: the
+ * vault admitted one within the last second, so a probe is due 250 + 0.5 x 750 = 625 ms later.
+ */
+async function throttledInBurstOfRoom(): Promise<{ clock: ManualClock; throttle: Throttle; probe: Promise<Slot> }> {
+  const clock = new ManualClock()
+  const throttle = new Throttle(8, clock, () => 0.5)
+  for (const slot of await take(throttle, 3)) throttle.succeeded(slot)
+  const [late] = await take(throttle, 1)
+  expect(throttle.throttledUnsaid(late as Slot)).toBe(625)
+  return { clock, throttle, probe: throttle.acquire(undefined, true) }
+}
+
 /** Resolves true when the promise settles within a turn of the event loop. */
 async function settlesSoon(promise: Promise<unknown>): Promise<boolean> {
   let settled = false
@@ -264,13 +277,8 @@ describe("Throttle: a 429 without Retry-After paces the run to its share of the 
   })
 
   test('inside a burst of room (admitted within the last second), one request beyond the share 250-1000 ms later, more while they are admitted', async () => {
-    const clock = new ManualClock()
-    const throttle = new Throttle(8, clock, () => 0.5)
-    for (const slot of await take(throttle, 3)) throttle.succeeded(slot)
-    const [late] = await take(throttle, 1)
-    // At its share (3), admitted just now: the vault's room is opening, so a probe 250 + 0.5 x 750 ms later, not at 10 s.
-    expect(throttle.throttledUnsaid(late as Slot)).toBe(625)
-    const probe = throttle.acquire(undefined, true)
+    // At its share, admitted just now: the vault's room is opening, so a probe 625 ms later, not at 10 s.
+    const { clock, throttle, probe } = await throttledInBurstOfRoom()
     await clock.advance(624)
     expect(await settlesSoon(probe)).toBe(false)
     await clock.advance(1)
@@ -293,12 +301,7 @@ describe("Throttle: a 429 without Retry-After paces the run to its share of the 
   })
 
   test("a refused probe is the last until the vault admits again: then the share's own pace", async () => {
-    const clock = new ManualClock()
-    const throttle = new Throttle(8, clock, () => 0.5)
-    for (const slot of await take(throttle, 3)) throttle.succeeded(slot)
-    const [late] = await take(throttle, 1)
-    expect(throttle.throttledUnsaid(late as Slot)).toBe(625)
-    const probe = throttle.acquire(undefined, true)
+    const { clock, throttle, probe } = await throttledInBurstOfRoom()
     await clock.advance(625)
     // Refused 625 ms after the vault last admitted one: within the second, yet no probe follows it;
     // the next goes when the oldest of its own ages out (10 s after they were answered at 0).
